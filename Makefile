@@ -1,0 +1,49 @@
+# Two commands do all the set-up: `make run` and `make test`. Only python3 is needed beforehand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi.py
+MO := app/translations/ru/LC_MESSAGES/messages.mo app/translations/en/LC_MESSAGES/messages.mo
+
+.PHONY: run test setup db demo translations messages lint check-pg clean
+
+run: setup db demo ## start the development server on http://127.0.0.1:5000
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup ## the whole suite: SQLite, then PostgreSQL when TEST_DATABASE_URL is set
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		OKO_TEST_DB=postgresql $(BIN)/python -m pytest -q -p no:cacheprovider; \
+	else \
+		echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; \
+	fi
+
+setup: $(STAMP) $(MO)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d app/translations -l $* >/dev/null
+
+db: setup ## upgrade the schema of the configured database
+	$(BIN)/flask db upgrade
+
+demo: setup ## load the demo region (idempotent) and print the logins
+	$(BIN)/flask demo seed
+
+messages: setup ## extract strings and merge them into the catalogues
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
+
+lint: setup
+	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/ruff format --check app tests bench
+
+clean:
+	rm -rf $(VENV) instance/oko.sqlite3

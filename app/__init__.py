@@ -1,0 +1,70 @@
+"""OKO Cases: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app import audit, dbsetup, errors, i18n, logs, pagination, permissions
+from app.config import load_config
+from app.extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``config`` overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.update(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+
+    logs.init_app(app)
+    dbsetup.install()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    login_manager.init_app(app)
+    audit.install_guards()
+    errors.init_app(app)
+    permissions.init_app(app)
+    pagination.init_app(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    _apply_proxy_fix(app)
+    logging.getLogger(__name__).debug("app created (%s)", app.config["OKO_ENV"])
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.main.views import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)
+
+
+def _apply_proxy_fix(app: Flask) -> None:
+    hops = app.config["OKO_PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )

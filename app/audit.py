@@ -1,0 +1,178 @@
+"""Appending to and verifying the hash-chained history.
+
+Every event hashes its own content together with the previous event's hash, so changing,
+inserting or removing a row anywhere but at the very end breaks the chain at that row.
+Rows are refused updates and deletes here (ORM) and by a database trigger (migration).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from app.extensions import db
+from app.models.audit import GENESIS_HASH, AuditEvent
+from app.models.types import utcnow
+from app.models.user import User
+
+log = logging.getLogger(__name__)
+
+# Any constant: the PostgreSQL advisory lock that serialises appends to the chain.
+CHAIN_LOCK_KEY = 0x0C0A0D17
+
+SYSTEM_ACTOR = "system"
+
+
+class AuditTamperingRefused(RuntimeError):
+    """Raised when code tries to update or delete a history event."""
+
+
+def _canonical_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_digest(ev: AuditEvent) -> str:
+    """SHA-256 over the event's content and its predecessor's hash."""
+    content = {
+        "seq": ev.seq,
+        "occurred_at": _canonical_time(ev.occurred_at),
+        "actor_id": ev.actor_id,
+        "actor_name": ev.actor_name,
+        "actor_role": ev.actor_role,
+        "action": ev.action,
+        "object_type": ev.object_type,
+        "object_id": ev.object_id,
+        "org_id": ev.org_id,
+        "case_id": ev.case_id,
+        "before": ev.before,
+        "after": ev.after,
+        "reason": ev.reason,
+        "prev_hash": ev.prev_hash,
+    }
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Values as they will read back from a JSON column (dates as ISO strings, enums as values)."""
+    if values is None:
+        return None
+    return json.loads(json.dumps(values, default=_json_default, ensure_ascii=False))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _canonical_time(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return str(value)
+
+
+def _lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None,
+    object_type: str,
+    object_id: int | None = None,
+    org_id: int | None = None,
+    case_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain in the current transaction and return it."""
+    session = db.session
+    session.flush()
+    _lock_chain(session)
+    last = session.execute(
+        sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    ev = AuditEvent(
+        seq=(last.seq + 1) if last else 1,
+        occurred_at=utcnow(),
+        actor_id=actor.id if actor else None,
+        actor_name=actor.full_name if actor else SYSTEM_ACTOR,
+        actor_role=actor.role.value if actor else SYSTEM_ACTOR,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        org_id=org_id,
+        case_id=case_id,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        reason=reason,
+        prev_hash=last.hash if last else GENESIS_HASH,
+    )
+    ev.hash = event_digest(ev)
+    session.add(ev)
+    session.flush()
+    return ev
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    checked: int
+    broken_seq: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def verify(batch: int = 5000) -> VerifyResult:
+    """Walk the whole chain; report the first event whose content or link does not check out."""
+    stmt = sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
+    events = db.session.scalars(stmt)
+    try:
+        for ev in events:
+            if ev.seq != expected_seq:
+                return VerifyResult(checked, expected_seq, f"event {expected_seq} is missing")
+            if ev.prev_hash != prev_hash:
+                return VerifyResult(checked, ev.seq, "link to the previous event does not match")
+            if event_digest(ev) != ev.hash:
+                return VerifyResult(checked, ev.seq, "content does not match its hash")
+            prev_hash, expected_seq, checked = ev.hash, expected_seq + 1, checked + 1
+            db.session.expunge(ev)  # keep memory flat over millions of events
+    finally:
+        events.close()
+    return VerifyResult(checked)
+
+
+# Guards: the ORM refuses to change history -----------------------------------------------------
+
+
+def _refuse(*_args: Any) -> None:
+    raise AuditTamperingRefused("history events are append-only")
+
+
+def _refuse_bulk(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and any(
+        getattr(m, "class_", None) is AuditEvent for m in state.all_mappers
+    ):
+        raise AuditTamperingRefused("history events are append-only")
+
+
+def install_guards() -> None:
+    """Register the ORM listeners once per process."""
+    if sa_event.contains(AuditEvent, "before_update", _refuse):
+        return
+    sa_event.listen(AuditEvent, "before_update", _refuse)
+    sa_event.listen(AuditEvent, "before_delete", _refuse)
+    sa_event.listen(Session, "do_orm_execute", _refuse_bulk)

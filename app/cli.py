@@ -1,0 +1,144 @@
+"""Command-line interface: `flask users|orgs|demo|audit ...`. One transaction per command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app import accounts, audit
+from app.domain import DomainError
+from app.extensions import db
+from app.models.org import Organisation
+from app.models.user import Role
+from app.orgs import service as orgs_service
+from app.orgs.directory import import_directory
+
+users_cli = AppGroup("users", help="User accounts.")
+orgs_cli = AppGroup("orgs", help="Organisations and the school directory.")
+demo_cli = AppGroup("demo", help="The demonstration region.")
+audit_cli = AppGroup("audit", help="The tamper-evident history.")
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def _organisation_by_ref(ref: str) -> Organisation | None:
+    """An organisation by school login, numeric id, or exact name."""
+    import sqlalchemy as sa
+
+    stmt = sa.select(Organisation)
+    if ref.isdigit():
+        return db.session.get(Organisation, int(ref))
+    if orgs_service.SCHOOL_LOGIN_RE.match(ref.lower()):
+        return db.session.scalars(stmt.where(Organisation.login == ref.lower())).first()
+    return db.session.scalars(stmt.where(Organisation.name == ref)).first()
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True, help="Full name.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--org", "org_ref", required=True, help="School login, organisation id or name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def users_create(email: str, full_name: str, role: str, org_ref: str, password: str) -> None:
+    """Create a user account."""
+    org = _organisation_by_ref(org_ref)
+    if org is None:
+        _fail(f"No organisation {org_ref!r}.")
+        return
+    try:
+        user = accounts.create_user(
+            email=email,
+            full_name=full_name,
+            role=Role(role),
+            organisation=org,
+            password=password,
+            actor=None,
+        )
+    except DomainError as err:
+        _fail(err.message)
+        return
+    db.session.commit()
+    click.echo(f"Created {user.email} ({user.role.value}) in {org.name}.")
+
+
+def _region_for_import(name: str | None) -> Organisation:
+    regions = orgs_service.regions()
+    if name:
+        return orgs_service.get_or_create_region(name, actor=None)
+    if len(regions) == 1:
+        return regions[0]
+    raise click.UsageError(f"Name the region with --region (there are {len(regions)} regions).")
+
+
+@orgs_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--region", help="Region name (needed when there is not exactly one region).")
+@click.option("--dry-run", is_flag=True, help="Check and report without writing.")
+def orgs_import(file: Path, region: str | None, dry_run: bool) -> None:
+    """Import the school directory (CSV or XLSX); all rows or none."""
+    target = _region_for_import(region)
+    report = import_directory(file.read_bytes(), region=target, actor=None, dry_run=dry_run)
+    if not report.ok:
+        for problem in report.problems:
+            click.echo(f"ERROR {problem}", err=True)
+        _fail(f"Nothing imported: {len(report.problems)} problem(s).")
+        return
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(
+        f"{'Would import' if dry_run else 'Imported'} {report.rows} rows: "
+        f"{len(report.created_schools)} schools created, {len(report.updated_schools)} updated, "
+        f"{report.unchanged} unchanged, "
+        f"{len(report.created_municipalities)} municipalities created"
+        + (
+            f" ({', '.join(report.created_municipalities)})"
+            if report.created_municipalities
+            else ""
+        )
+        + "."
+    )
+
+
+@demo_cli.command("seed")
+def demo_seed() -> None:
+    """Build the demonstration region (idempotent) and print the demo logins."""
+    from app.demo.seed import DEMO_PASSWORD, seed_demo
+
+    logins = seed_demo()
+    db.session.commit()
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for role, email, org in logins:
+        click.echo(f"  {role:<10} {email:<32} {org}")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Walk the history chain; exit 1 naming the first broken event."""
+    result = audit.verify()
+    db.session.rollback()
+    if not result.ok:
+        _fail(
+            f"BROKEN at event {result.broken_seq}: {result.problem} "
+            f"({result.checked} events checked before it)."
+        )
+        return
+    click.echo(f"OK: {result.checked} events, chain intact.")
+
+
+def register(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    for group in (users_cli, orgs_cli, demo_cli, audit_cli):
+        app.cli.add_command(group)
+
+
+__all__ = ["register"]

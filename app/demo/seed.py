@@ -1,0 +1,172 @@
+"""The demonstration region: municipalities, schools and a user of every role. Idempotent."""
+
+from __future__ import annotations
+
+import random
+
+import sqlalchemy as sa
+
+from app import audit
+from app.demo import names
+from app.extensions import db
+from app.models.org import Organisation
+from app.models.user import Role, User
+from app.orgs import service as orgs
+
+DEMO_PASSWORD = "oko-demo-2026"  # noqa: S105 -- the published demo password
+DEMO_DOMAIN = "oko.demo"
+SEED = 2026
+
+
+def _person(rng: random.Random) -> str:
+    if rng.random() < 0.7:  # most school directors in Russia are women
+        surname = rng.choice(names.SURNAMES_M) + "а"
+        return f"{surname} {rng.choice(names.FIRST_F)} {rng.choice(names.PATRONYMIC_F)}"
+    return f"{rng.choice(names.SURNAMES_M)} {rng.choice(names.FIRST_M)} {rng.choice(names.PATRONYMIC_M)}"
+
+
+def _city_school(rng: random.Random, number: int) -> tuple[str, str, bool]:
+    roll = rng.random()
+    if roll < 0.08:
+        return (
+            f"Муниципальное автономное общеобразовательное учреждение «Лицей № {number}»",
+            "лицей",
+            True,
+        )
+    if roll < 0.16:
+        return (
+            f"Муниципальное автономное общеобразовательное учреждение «Гимназия № {number}»",
+            "гимназия",
+            True,
+        )
+    if roll < 0.22:
+        return (
+            "Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная "
+            f"школа № {number} с углублённым изучением отдельных предметов»",
+            "СОШ",
+            True,
+        )
+    return (
+        f"Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная школа № {number}»",
+        "СОШ",
+        False,
+    )
+
+
+def _rural_school(rng: random.Random, village: str) -> tuple[str, str, bool]:
+    adjective = names.village_adjective(village)
+    roll = rng.random()
+    if roll < 0.55:
+        return (
+            f"Муниципальное казённое общеобразовательное учреждение «{adjective} средняя общеобразовательная школа»",
+            "СОШ",
+            False,
+        )
+    if roll < 0.9:
+        return (
+            f"Муниципальное казённое общеобразовательное учреждение «{adjective} основная общеобразовательная школа»",
+            "ООШ",
+            False,
+        )
+    return (
+        f"Муниципальное казённое общеобразовательное учреждение «{adjective} начальная общеобразовательная школа»",
+        "НОШ",
+        False,
+    )
+
+
+def _school_rows(rng: random.Random) -> list[tuple[str, str, dict[str, object]]]:
+    """(municipality, login, values) for every demo school, the same on every run."""
+    villages = list(names.VILLAGES)
+    rng.shuffle(villages)
+    rows = []
+    number = 0
+    for municipality, count, kind in names.MUNICIPALITIES:
+        used_numbers: set[int] = set()
+        for _i in range(count):
+            number += 1
+            login = f"edu99{number:04d}"
+            if kind == "city":
+                school_no = len(used_numbers) + 1 + rng.randint(0, 2)
+                while school_no in used_numbers:
+                    school_no += 1
+                used_numbers.add(school_no)
+                name, school_type, specialised = _city_school(rng, school_no)
+            else:
+                name, school_type, specialised = _rural_school(rng, villages.pop())
+            values: dict[str, object] = {
+                "name": name,
+                "school_type": school_type,
+                "specialised": specialised,
+                "director": _person(rng),
+                "email": f"{login}@schools.{DEMO_DOMAIN}",
+                "phone": f"+7 (999) {rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}",
+            }
+            rows.append((municipality, login, values))
+    return rows
+
+
+def _ensure_user(
+    email: str, full_name: str, role: Role, org: Organisation, password_hash: str
+) -> None:
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        return
+    # The demo shares one password; hashing it once keeps `make run` quick.
+    user = User(
+        email=email,
+        full_name=full_name,
+        role=role,
+        organisation=org,
+        password_hash=password_hash,
+        active=True,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.created",
+        actor=None,
+        object_type="user",
+        object_id=user.id,
+        org_id=org.id,
+        after={"email": email, "role": role.value, "organisation_id": org.id, "demo": True},
+    )
+
+
+def seed_demo() -> list[tuple[str, str, str]]:
+    """Create whatever of the demo region is missing; return (role, e-mail, organisation) rows."""
+    rng = random.Random(SEED)
+    region = orgs.get_or_create_region(names.REGION, actor=None)
+    municipalities = orgs.municipalities_by_name(region)
+    schools = orgs.schools_by_login({login for _m, login, _v in _school_rows(random.Random(SEED))})
+    for municipality_name, login, values in _school_rows(rng):
+        key = orgs.normalise_name(municipality_name).lower()
+        if key not in municipalities:
+            municipalities[key] = orgs.create_municipality(region, municipality_name, actor=None)
+        if login not in schools:
+            schools[login] = orgs.create_school(municipalities[key], login, values, actor=None)
+
+    probe = User()
+    probe.set_password(DEMO_PASSWORD)
+    pw = probe.password_hash
+    logins: list[tuple[str, str, str]] = []
+
+    def add(email: str, name: str, role: Role, org: Organisation) -> None:
+        _ensure_user(email, name, role, org, pw)
+        logins.append((role.value, email, org.name))
+
+    add(f"ministry@{DEMO_DOMAIN}", "Соколова Марина Викторовна", Role.MINISTRY, region)
+    add(f"auditor@{DEMO_DOMAIN}", "Лебедев Игорь Николаевич", Role.AUDITOR, region)
+    add(f"admin@{DEMO_DOMAIN}", "Администратор системы", Role.ADMIN, region)
+    for index, (municipality_name, _count, _kind) in enumerate(names.MUNICIPALITIES, start=1):
+        municipality = municipalities[orgs.normalise_name(municipality_name).lower()]
+        add(f"mun{index}@{DEMO_DOMAIN}", _person(rng), Role.MUNICIPAL, municipality)
+    for login, school in sorted(schools.items()):
+        email = f"{login}@{DEMO_DOMAIN}"
+        _ensure_user(email, school.director or login, Role.SCHOOL, school, pw)
+        if login in ("edu990001", "edu990002", "edu990031"):
+            logins.append((Role.SCHOOL.value, email, school.name))
+    db.session.flush()
+    return logins
+
+
+__all__ = ["DEMO_PASSWORD", "seed_demo"]

@@ -1,0 +1,44 @@
+"""Friendly error pages in the user's language; every 500 is logged with its request id."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood. Go back and try again.")),
+        403: (_("Access denied"), _("You do not have permission to open this page.")),
+        404: (_("Page not found"), _("The page does not exist or is not available to you.")),
+        405: (_("Method not allowed"), _("This action cannot be performed this way.")),
+        409: (_("Conflict"), _("Someone else has changed this record. Reload and try again.")),
+        413: (_("File too large"), _("The file exceeds the upload size limit.")),
+        429: (_("Too many requests"), _("Wait a little and try again.")),
+        500: (_("Something went wrong"), _("The error has been logged. Try again later.")),
+    }
+
+
+def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+    """The error page for an HTTP status."""
+    title, text = _messages().get(code, (_("Error"), _("The request could not be completed.")))
+    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> tuple[str, int]:
+        return render_error(400, _("The form has expired. Reload the page and submit it again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> tuple[str, int] | HTTPException:
+        if exc.code is None or exc.code < 400:
+            return exc
+        return render_error(exc.code)
+
+    # Unhandled exceptions arrive here as InternalServerError after Flask has logged them;
+    # under TESTING they propagate to the test instead.

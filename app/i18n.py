@@ -1,0 +1,71 @@
+"""Locale selection and localised formatting (Russian first, English second)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from app.extensions import babel
+
+RU_MONTHS_GENITIVE = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+
+
+def select_locale() -> str:
+    """The user's chosen locale; before login, the one picked on the login page; else Russian."""
+    locales = current_app.config["OKO_LOCALES"]
+    if not has_request_context():  # CLI and scheduler: the product's default language
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if current_user and current_user.is_authenticated and current_user.locale in locales:
+        return str(current_user.locale)
+    chosen = session.get("locale")
+    if chosen in locales:
+        return str(chosen)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def russian_document_date(value: date) -> str:
+    """A date as Russian documents write it: «29» декабря 2023 г."""
+    return f"«{value.day:02d}» {RU_MONTHS_GENITIVE[value.month - 1]} {value.year} г."
+
+
+def short_date(value: date | datetime | None) -> str:
+    """dd.mm.yyyy in Russian, the locale's short date otherwise."""
+    if value is None:
+        return "—"
+    if str(get_locale()) == "ru":
+        return value.strftime("%d.%m.%Y")
+    return format_date(value, "medium")
+
+
+def long_date(value: date | None) -> str:
+    """The date with the month as a word, e.g. «3 ноября 2023 г.»."""
+    if value is None:
+        return "—"
+    return format_date(value, "long")
+
+
+def date_time(value: datetime | None) -> str:
+    """A moment in the configured time zone, e.g. 03.11.2023 14:05."""
+    if value is None:
+        return "—"
+    if str(get_locale()) == "ru":
+        return format_datetime(value, "dd.MM.yyyy HH:mm")
+    return format_datetime(value, "medium")
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel and register the date filters for templates."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["short_date"] = short_date
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["date_time"] = date_time
+
+    @app.context_processor
+    def _locale_context() -> dict[str, object]:
+        return {"current_locale": str(get_locale()), "request_path": request.path}

@@ -1,0 +1,116 @@
+"""Users, roles and the failed-login throttle."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.org import Organisation, OrgKind
+from app.models.types import UTCDateTime, str_enum, utcnow
+
+
+class Role(enum.StrEnum):
+    MINISTRY = "ministry"
+    MUNICIPAL = "municipal"
+    SCHOOL = "school"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+    @property
+    def org_kind(self) -> OrgKind:
+        """The kind of organisation a user of this role belongs to."""
+        return ROLE_ORG_KIND[self]
+
+
+ROLE_LABELS = {
+    Role.MINISTRY: _l("Ministry"),
+    Role.MUNICIPAL: _l("Municipality"),
+    Role.SCHOOL: _l("School"),
+    Role.AUDITOR: _l("Auditor"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+ROLE_ORG_KIND = {
+    Role.MINISTRY: OrgKind.REGION,
+    Role.AUDITOR: OrgKind.REGION,
+    Role.ADMIN: OrgKind.REGION,
+    Role.MUNICIPAL: OrgKind.MUNICIPALITY,
+    Role.SCHOOL: OrgKind.SCHOOL,
+}
+
+# scrypt with werkzeug's defaults (N=2**15, r=8, p=1): a memory-hard KDF.
+PASSWORD_METHOD = "scrypt"  # noqa: S105 -- a hash method name, not a password
+
+
+class User(db.Model):
+    """A person who logs in; belongs to exactly one organisation and has one role."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(300))
+    position: Mapped[str | None] = mapped_column(sa.String(300))
+    password_hash: Mapped[str] = mapped_column(sa.String(300))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role", 16))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str] = mapped_column(sa.String(5), default="ru")
+    # Bumped on password reset or disabling: every session cookie issued before becomes invalid.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    @classmethod
+    def scope_org_id(cls) -> sa.ColumnElement[int]:
+        """A user is seen by whoever sees their organisation."""
+        return cls.organisation_id  # type: ignore[return-value]
+
+    # Flask-Login protocol -------------------------------------------------------------------
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    # Passwords --------------------------------------------------------------------------------
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role.value}>"
+
+
+class LoginThrottle(db.Model):
+    """Failed login attempts per login name, whether or not such a user exists."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(sa.String(254), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

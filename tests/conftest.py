@@ -1,0 +1,258 @@
+"""Test fixtures: one application per session on a freshly migrated database; every test runs
+inside an outer transaction that is rolled back.
+
+The database is SQLite unless OKO_TEST_DB=postgresql, which uses a new database created on the
+server named by TEST_DATABASE_URL. Under CI=true an unreachable PostgreSQL fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from app import create_app
+from app.extensions import Session, db
+from app.models import Role
+from tests.helpers import Factory
+
+BACKEND = os.environ.get("OKO_TEST_DB", "sqlite")
+
+
+def _pg_admin_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url:
+        pytest.exit("OKO_TEST_DB=postgresql needs TEST_DATABASE_URL", returncode=2)
+    return sa.engine.make_url(url).set(drivername="postgresql+psycopg").render_as_string(False)
+
+
+def _create_pg_database() -> tuple[str, sa.Engine]:
+    admin = sa.create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    name = f"oko_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        if os.environ.get("CI") == "true":
+            pytest.exit(f"PostgreSQL is unreachable under CI: {exc}", returncode=3)
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    url = sa.engine.make_url(_pg_admin_url()).set(database=name).render_as_string(False)
+    return url, admin
+
+
+def new_database_url(tmp_dir: Path) -> tuple[str, Any]:
+    """A fresh empty database of the backend under test and a function that drops it."""
+    if BACKEND == "postgresql":
+        url, admin = _create_pg_database()
+        name = sa.engine.make_url(url).database
+
+        def drop() -> None:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+
+        return url, drop
+    path = tmp_dir / f"oko-{uuid.uuid4().hex[:8]}.sqlite3"
+    return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
+
+
+def upgrade_schema(app: Flask) -> None:
+    """Build the schema the way production does: by running every migration."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+
+
+def make_app(url: str, tmp_dir: Path, **extra: Any) -> Flask:
+    """An application configured for tests on the given database."""
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "OKO_STORAGE_DIR": str(tmp_dir / "storage"),
+        "SERVER_NAME": None,
+    }
+    config.update(extra)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The session-wide application on a migrated database."""
+    tmp_dir = tmp_path_factory.mktemp("app")
+    url, drop = new_database_url(tmp_dir)
+    application = make_app(url, tmp_dir)
+    upgrade_schema(application)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+    drop()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Any]:
+    """Everything a test does happens in one outer transaction, rolled back afterwards."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"class_": Session, "bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+class CsrfClient(FlaskClient):
+    """A test client that adds a valid CSRF token to form posts unless told not to.
+
+    Each request runs in an app context of its own, as in production: its own ``g`` (so
+    Flask-Login loads the user afresh) and its own database session.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        method = kwargs.get("method", "GET").upper()
+        data = kwargs.get("data")
+        if method == "POST" and kwargs.pop("csrf", True) and isinstance(data, dict):
+            data.setdefault("csrf_token", self.csrf_token())
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", uuid.uuid4().hex)
+        signer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return str(signer.dumps(raw))
+
+
+@pytest.fixture
+def client(app: Flask, db_session: Any) -> FlaskClient:
+    """A test client sharing the test's transaction."""
+    app.test_client_class = CsrfClient
+    return app.test_client()
+
+
+@pytest.fixture
+def make(db_session: Any) -> Factory:
+    """Factory for organisations and users."""
+    return Factory()
+
+
+@pytest.fixture
+def world(make: Factory) -> dict[str, Any]:
+    """Two regions; the first has two municipalities with two schools each; a user per role."""
+    region = make.region("Первая область")
+    other_region = make.region("Вторая область")
+    mun_a = make.municipality(region, "Район А")
+    mun_b = make.municipality(region, "Район Б")
+    mun_x = make.municipality(other_region, "Район Икс")
+    schools = {
+        "a1": make.school(mun_a),
+        "a2": make.school(mun_a),
+        "b1": make.school(mun_b),
+        "b2": make.school(mun_b),
+        "x1": make.school(mun_x),
+    }
+    users = {
+        "ministry": make.user(Role.MINISTRY, region),
+        "auditor": make.user(Role.AUDITOR, region),
+        "admin": make.user(Role.ADMIN, region),
+        "municipal_a": make.user(Role.MUNICIPAL, mun_a),
+        "municipal_b": make.user(Role.MUNICIPAL, mun_b),
+        "school_a1": make.user(Role.SCHOOL, schools["a1"]),
+        "school_b1": make.user(Role.SCHOOL, schools["b1"]),
+        "ministry_x": make.user(Role.MINISTRY, other_region),
+    }
+    return {
+        "region": region,
+        "other_region": other_region,
+        "mun_a": mun_a,
+        "mun_b": mun_b,
+        "mun_x": mun_x,
+        "schools": schools,
+        "users": users,
+    }
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The application served over HTTP on loopback, on its own committed database with the
+    demo region loaded. Yields the base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from app.demo.seed import seed_demo
+
+    tmp_dir = tmp_path_factory.mktemp("live")
+    url, drop = new_database_url(tmp_dir)
+    application = make_app(url, tmp_dir)
+    upgrade_schema(application)
+    with application.app_context():
+        seed_demo()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with application.app_context():
+        db.engine.dispose()
+    drop()
+
+
+CHROMIUM = os.environ.get("OKO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is missing at {CHROMIUM} (install Debian's chromium)")
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser context and page; screenshots go to test-artifacts/<test name>/."""
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    folder = ARTIFACTS / BACKEND / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    tab.shot = lambda name: tab.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    yield tab
+    context.close()

@@ -1,0 +1,160 @@
+"""Role × endpoint matrix: every page answers each role as intended, and changing an id in a URL
+never shows another organisation's data.
+
+Every endpoint of the application must appear in ENDPOINTS; a new view without an entry here
+fails test_every_endpoint_is_in_the_matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.models import Organisation, User
+from tests.helpers import login
+
+ROLES = ("ministry", "auditor", "admin", "municipal_a", "school_a1")
+ALL = frozenset(ROLES)
+ABOVE_SCHOOL = ALL - {"school_a1"}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """How to call an endpoint and who may use it."""
+
+    path: Callable[[dict[str, Any]], str]
+    allowed: frozenset[str]
+    method: str = "GET"
+    form: dict[str, str] = field(default_factory=dict)
+    public: bool = False  # reachable without logging in
+
+
+ENDPOINTS: dict[str, Endpoint] = {
+    "auth.login": Endpoint(lambda w: "/login", ALL, public=True),
+    "auth.logout": Endpoint(lambda w: "/logout", ALL, method="POST"),
+    "auth.choose_language": Endpoint(
+        lambda w: "/language", ALL, method="POST", form={"locale": "ru"}, public=True
+    ),
+    "auth.profile": Endpoint(lambda w: "/profile", ALL),
+    "main.index": Endpoint(lambda w: "/", ALL),
+    "main.organisations": Endpoint(lambda w: "/orgs", ABOVE_SCHOOL),
+    "main.organisation": Endpoint(lambda w: f"/orgs/{w['schools']['a1'].id}", ALL),
+    "admin.users": Endpoint(lambda w: "/admin/users", frozenset({"admin"})),
+    "admin.user_new": Endpoint(lambda w: "/admin/users/new", frozenset({"admin"})),
+    "admin.user_detail": Endpoint(
+        lambda w: f"/admin/users/{w['users']['school_a1'].id}", frozenset({"admin"})
+    ),
+    "admin.user_set_active": Endpoint(
+        lambda w: f"/admin/users/{w['users']['school_b1'].id}/active",
+        frozenset({"admin"}),
+        method="POST",
+        form={"active": "1"},
+    ),
+    "admin.user_reset": Endpoint(
+        lambda w: f"/admin/users/{w['users']['school_b1'].id}/reset",
+        frozenset({"admin"}),
+        method="POST",
+    ),
+    "admin.directory": Endpoint(lambda w: "/admin/directory", frozenset({"admin", "ministry"})),
+}
+
+# Which organisations each role's user may see in the `world` fixture (written out by hand,
+# independently of app.scope).
+VISIBLE = {
+    "ministry": {"region", "mun_a", "mun_b", "a1", "a2", "b1", "b2"},
+    "auditor": {"region", "mun_a", "mun_b", "a1", "a2", "b1", "b2"},
+    "admin": {"region", "mun_a", "mun_b", "a1", "a2", "b1", "b2"},
+    "municipal_a": {"mun_a", "a1", "a2"},
+    "school_a1": {"a1"},
+}
+
+
+def _orgs(world: dict[str, Any]) -> dict[str, Organisation]:
+    orgs = {k: world[k] for k in ("region", "other_region", "mun_a", "mun_b", "mun_x")}
+    orgs.update(world["schools"])
+    return orgs
+
+
+def _call(client: FlaskClient, endpoint: Endpoint, world: dict[str, Any]) -> Any:
+    if endpoint.method == "POST":
+        return client.post(endpoint.path(world), data=dict(endpoint.form))
+    return client.get(endpoint.path(world))
+
+
+def test_every_endpoint_is_in_the_matrix(app: Flask) -> None:
+    registered = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    assert registered - set(ENDPOINTS) == set(), "add the new endpoints to the matrix"
+    assert set(ENDPOINTS) - registered == set(), "the matrix lists endpoints that do not exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_endpoint_matrix(client: FlaskClient, world: dict[str, Any], role: str) -> None:
+    login(client, world["users"][role])
+    for name, endpoint in ENDPOINTS.items():
+        if name in ("auth.logout", "auth.login"):
+            continue  # would end the session this loop relies on
+        status = _call(client, endpoint, world).status_code
+        if role in endpoint.allowed:
+            assert status in (200, 302), f"{role} should reach {name}, got {status}"
+        else:
+            assert status in (403, 404), f"{role} must not reach {name}, got {status}"
+
+
+def test_anonymous_users_are_sent_to_login(client: FlaskClient, world: dict[str, Any]) -> None:
+    for name, endpoint in ENDPOINTS.items():
+        response = _call(client, endpoint, world)
+        if endpoint.public:
+            assert response.status_code in (200, 302), name
+        else:
+            assert response.status_code == 302, name
+            assert response.headers["Location"].startswith("/login"), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_changing_the_id_never_shows_another_organisation(
+    client: FlaskClient, world: dict[str, Any], role: str
+) -> None:
+    login(client, world["users"][role])
+    for key, org in _orgs(world).items():
+        page = client.get(f"/orgs/{org.id}")
+        if key in VISIBLE[role]:
+            assert page.status_code == 200, f"{role} should see {key}"
+            assert org.name in page.text
+        else:
+            assert page.status_code == 404, f"{role} must not see {key}"
+            assert org.name not in page.text
+
+
+def test_admin_of_one_region_cannot_touch_users_of_another(
+    client: FlaskClient, world: dict[str, Any], make: Any
+) -> None:
+    stranger: User = make.user(world["users"]["ministry_x"].role, world["other_region"])
+    login(client, world["users"]["admin"])
+    assert client.get(f"/admin/users/{stranger.id}").status_code == 404
+    assert client.post(f"/admin/users/{stranger.id}/reset", data={}).status_code == 404
+    assert (
+        client.post(f"/admin/users/{stranger.id}/active", data={"active": "0"}).status_code == 404
+    )
+    listing = client.get("/admin/users?q=")
+    assert stranger.email not in listing.text
+
+
+def test_lists_show_only_the_scope(client: FlaskClient, world: dict[str, Any]) -> None:
+    login(client, world["users"]["municipal_a"])
+    listing = client.get("/orgs").text
+    for key, school in world["schools"].items():
+        assert (school.login in listing) == (key in VISIBLE["municipal_a"]), key
+
+
+def test_every_form_post_needs_a_csrf_token(client: FlaskClient, world: dict[str, Any]) -> None:
+    login(client, world["users"]["admin"])
+    for name, endpoint in ENDPOINTS.items():
+        if endpoint.method != "POST":
+            continue
+        response = client.post(endpoint.path(world), data=dict(endpoint.form), csrf=False)
+        assert response.status_code == 400, f"{name} accepted a post without a CSRF token"
