@@ -1,0 +1,138 @@
+"""Analytics core of OKO Cases: pure pandas/numpy/scipy on plain data, no Flask request,
+session or database access. User-facing texts are English msgids passed through gettext.
+
+Public API (all inputs and outputs are plain bytes, dicts, dataclasses or DataFrames)
+=====================================================================================
+
+Test specifications (§2) — ``app.analytics.spec``
+    ``parse_specs(source: bytes | str | list[dict]) -> list[TestSpec]``
+        Raises ``SpecError(problems)``; ``Problem.row`` is the 1-based object number in the file,
+        ``Problem.column`` the offending key. Checks: task maxima add up to ``max_score``,
+        thresholds for 3 < 4 < 5 within 1..max_score, levels Б/П (Latin B/P accepted), unique
+        task ids, one spec per (year, subject, grade).
+    ``TestSpec``: year, subject, grade, code, max_score, thresholds (lowest score for 3, 4, 5),
+        tasks (``Task(id, max, level)``); ``.key`` = (year, subject, grade);
+        ``.mark_for(scores) -> np.ndarray`` marks 2..5; ``.to_dict()``; ``specs_to_json(specs)``.
+
+VPR results (§1) — ``app.analytics.vpr``
+    ``read_vpr(data: bytes, specs, *, known_schools: Iterable[str] | None = None,
+    max_problems: int = 200) -> VprImport``
+        CSV (UTF-8 with/without BOM or Windows-1251; ``;`` or ``,``) or XLSX. A file with any
+        problem gives ``ok == False`` and an EMPTY ``frame``: import it whole or not at all.
+        ``VprImport`` fields:
+        * ``problems: list[app.tabular.Problem]`` — ``row`` is the row number a person sees in
+          the file (header = its own row; blank lines counted), ``column`` the header as written
+          (task columns: the task id). At most ``max_problems``, then one "… and N more".
+          ``total_problems`` counts them all.
+        * ``frame`` — one row per participant per test work:
+          ``row`` int32 (file row), ``year`` int16, ``subject`` category (as in the spec),
+          ``code`` category (РУ, МА…), ``grade`` int8, ``school_login`` category (lower case),
+          ``participant`` str, ``class`` category, ``variant`` category, ``score`` int16,
+          ``mark`` int8, ``journal_mark`` Int8 (NA = empty), and ``task_<id>`` Int8 per task
+          column of the file (NA where the row's test has no such task; X/Х = 0).
+        * ``schools`` — login, name, municipality (first row of each login), participants,
+          known (bool; NA when ``known_schools`` was not given). ``new_schools`` — list of
+          {login, name, municipality} not in ``known_schools``: create them, then report them.
+        * ``works`` — year, subject, code, grade, school_login, participants: the units that
+          replace earlier data for the same (year, subject, grade, school).
+        Checks: required columns; year 2000..2100; grade 4..11; a spec for (year, subject,
+        grade); login ``edu`` + 6 digits; municipality and name present; participant unique
+        within (test work, school); task cells integer 0..max or X/Х, empty exactly where the
+        spec has no task; score = sum of task scores; mark = the spec's scale; journal mark
+        empty or 2..5.
+
+Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.rules``)
+    ``RULES: dict[name, Rule]`` — name, number (sign 1..5 of DOMAIN.md), version, title
+        (msgid), defaults. Rules and their defaults (v1.0):
+        1 ``above_region`` share of marks 4–5 vs the reference group — specialised schools are
+          compared with specialised ones only (leave-one-out); margin 0.15, min_group 10,
+          min_reference 30.
+        2 ``inversion`` (П rate − region) − (Б rate − region), with П above and Б below the
+          region; margin 0.10, min_group 10.
+        3 ``journal_mismatch`` mean (VPR mark − journal mark) vs the region's, and more
+          raised than in the region; evidence has the shares lowered / confirmed / raised and
+          differing by ≥ 2; margin 0.25 marks, min_group 10 pairs, min_reference 30.
+        4 ``boundary_peaks`` works at the 3/4/5 thresholds (``above`` = 1 point from the
+          threshold) vs just below (``below`` = 2 points), against the region's share among
+          schools of similar ability (``strata`` = 5 bands of mean score); margin 0.10,
+          min_works 50; evidence names the peak boundary (``peak_mark``, ``peak_threshold``).
+        5 ``cohort_change`` mean z-score of grade ``to_grade`` (5) this year minus grade
+          ``from_grade`` (4) of the same school and subject last year; margin 0.30 SD,
+          min_group 10 in both years, direction "rise" ("both" also flags drops).
+        Every rule also has ``fdr`` 0.10 and ``work_alpha`` 0.05.
+        Statistics: one-sided tests that respect sample size AND the ordinary spread between
+        honest schools (funnel plot with overdispersion: τ² per test from all schools by the
+        MAD of z-scores); shares use an exact beta-binomial tail (binomial when τ² = 0),
+        means a normal tail with variance v/n + τ². A sign FIRES when it is applicable (minimum
+        sizes), its pattern holds (point estimate beyond the margin) and either its work's
+        Benjamini–Hochberg q ≤ fdr across all works tested by that rule, or its school's
+        Stouffer-combined z (against an empirical null estimated from all schools) has BH
+        q ≤ fdr across schools and the work's own p ≤ work_alpha.
+    ``compute_signs(frame, specs, *, year=None, specialised=(), params=None, rules=None,
+    external=None, sign1_needs_external=True) -> SignsResult``
+        ``frame``: rows of ``VprImport.frame`` for the analysed year and (for sign 5) the
+        previous one; ``year`` defaults to the latest. ``specialised``: logins (see
+        ``specialised_from_directory(directory_frame)`` for a §6 frame). ``params``:
+        {rule: {param: value}}; unknown names raise ValueError. ``rules``: subset of names.
+        ``external``: DataFrame school_login, code, confirmed (bool) — external exams that do
+        (True) or do not (False) confirm high results, for sign 1.
+    ``SignsResult``
+        * ``results`` — one row per (rule, work in its scope): rule, sign, version, year,
+          subject, code, grade, school_login, status ("fired", "not_fired",
+          "insufficient_data", "confirmed_externally"), n, p_value, q_value, evidence.
+        * ``evidence`` (column, dict for fired rows, else None; JSON-serialisable): rule, sign,
+          version, title, params (all used), year, school_login, subject, code, grade,
+          numbers (the school's figures), reference (the region's / reference group's
+          figures), threshold (margin, fdr, work_alpha), p_value, q_value, school_p_value,
+          school_q_value. ``SignsResult.evidence(login=None)`` lists them.
+        * ``markers`` — one row per tested work: year, subject, code, grade, school_login, n,
+          signs ("2,4": fired sign numbers), marker (0/1). Combination: the marker is 1 when
+          any of signs 2–5 fired; sign 1 counts only when ``external`` says the exams do not
+          confirm the results (with ``sign1_needs_external=False`` it counts alone too),
+          because good teaching also produces results above the region.
+        * ``rules`` — {name: {sign, version, title, params}}; ``details`` — {rule: per-work
+          frame with every number the rule computed} (to explain a non-fired sign too).
+
+Proposed list (§3) — ``app.analytics.proposed``
+    ``proposed_list(markers, schools=None) -> DataFrame``: Год, Логин, Муниципалитет, ОО, one
+        column per ``<grade> <code>`` (1 marker, 0 tested without marker, NA not written),
+        Количество маркеров, Категория («необъективность»); only schools with a marker.
+        ``schools``: login, name, municipality (e.g. ``VprImport.schools``).
+    ``proposed_list_xlsx(frame) -> bytes``, ``proposed_list_csv(frame) -> bytes``.
+
+Charts (PNG bytes, Agg) — ``app.analytics.charts``
+    ``score_histogram_png(scores, spec, *, region_scores=None, title="")`` with mark
+    boundaries; ``task_profile(frame, spec, school_login) -> DataFrame`` (task, level, max,
+    school, region shares of points) and ``task_profile_png(profile, *, title="")``;
+    ``contingency_png(table, *, x_label, y_label, title="")``; ``agreement_png(rows, *,
+    title="")`` (rows: label, lowered, confirmed, raised); ``recheck_scatter_png(a, b)``.
+
+Correlation for the information certificate (§4) — ``app.analytics.correlation``
+    ``read_student_marks(data) -> (frame, problems)``: columns row, year, school_login, class,
+        participant, subject, q1..q4, attestation, vpr, oge (Int8), ege (Int16).
+    ``correlate(x, y, *, min_n=10, marks=True) -> dict``: n, min_n, status ("ok",
+        "not_enough_data", "constant"), spearman, spearman_p, spearman_ci (95 %, Fisher z with
+        the Bonett–Wright SE), kendall_tau_b, kendall_p, kendall_ci (Fieller SE), lowered /
+        confirmed / raised / differ_by_2 (shares of y vs x), contingency (4×4 list, rows x
+        marks 2..5, columns y), kappa (quadratic-weighted), wording (plain sentence).
+    ``correlation_table(frame, *, by=("school_login", "subject", "class"), pairs=DEFAULT_PAIRS,
+        min_n=10) -> DataFrame``: one row per group and pair (measure, compared_with, ...).
+    ``quadratic_kappa(x, y)``, ``describe(result)``.
+
+Recheck (§5) — ``app.analytics.recheck``
+    ``read_recheck(data) -> (frame, problems)``: school_login, subject, grade, participant,
+        score_school, score_recheck, mark_school, mark_recheck.
+    ``summarise(frame, *, target=0.9) -> dict``: n, confirmed, lowered, raised,
+        share_confirmed, share_confirmed_ci (Clopper–Pearson), target, meets_target,
+        mean_shift and sd_shift (recheck − school), wilcoxon_statistic, wilcoxon_p (None when
+        no score changed), wording.
+    ``recheck_statistics(frame, *, by=("school_login", "subject", "grade"))`` and
+    ``recheck_protocol(frame, school_login) -> {school_login, works, summary, by_work}``.
+
+Synthetic regions — ``app.analytics.synthetic``
+    ``generate_region(schools=300, seed=1, *, year=2023, planted_share=0.1) ->
+    SyntheticRegion`` (specs, results {year: §1 frame with Russian headers}, directory (§6),
+    truth: login, kind, planted, year, works, pupils_per_grade);
+    ``write_region(region, out_dir) -> list[Path]`` writes vpr_<Y>.csv, specs_<Y>.json,
+    schools.csv, truth.csv; ``csv_bytes(frame)``.
+"""
