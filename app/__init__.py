@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from app import audit, dbsetup, errors, i18n, logs, pagination, permissions
+from app.cases import helpers as case_helpers
 from app.config import load_config
 from app.extensions import csrf, db, login_manager, migrate
 
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     permissions.init_app(app)
     pagination.init_app(app)
     _register_blueprints(app)
+    case_helpers.init_app(app)
     _register_commands(app)
     _apply_proxy_fix(app)
     logging.getLogger(__name__).debug("app created (%s)", app.config["OKO_ENV"])
@@ -46,11 +48,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.auditing.views import bp as auditing_bp
     from app.auth.views import bp as auth_bp
+    from app.campaigns.views import bp as campaigns_bp
+    from app.cases.overview import bp as overview_bp
+    from app.cases.views import bp as cases_bp
+    from app.documents.views import bp as documents_bp
     from app.main.views import bp as main_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(overview_bp)
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(auditing_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

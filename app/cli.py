@@ -21,6 +21,8 @@ users_cli = AppGroup("users", help="User accounts.")
 orgs_cli = AppGroup("orgs", help="Organisations and the school directory.")
 demo_cli = AppGroup("demo", help="The demonstration region.")
 audit_cli = AppGroup("audit", help="The tamper-evident history.")
+flags_cli = AppGroup("flags", help="Flag lists of schools with signs.")
+cases_cli = AppGroup("cases", help="Cases.")
 
 
 def _fail(message: str) -> None:
@@ -135,9 +137,64 @@ def audit_verify() -> None:
     click.echo(f"OK: {result.checked} events, chain intact.")
 
 
+@flags_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--region", help="Region name (needed when there is not exactly one region).")
+@click.option("--dry-run", is_flag=True, help="Check and report without writing.")
+def flags_import(file: Path, region: str | None, dry_run: bool) -> None:
+    """Import a flag list (CSV or XLSX): one case per school, year and category."""
+    from app.workflows.flags import import_flags
+
+    target = _region_for_import(region)
+    report = import_flags(file.read_bytes(), region=target, actor=None, dry_run=dry_run)
+    for warning in report.warnings:
+        click.echo(f"WARNING {warning}", err=True)
+    if not report.ok:
+        for problem in report.problems:
+            click.echo(f"ERROR {problem}", err=True)
+        _fail(f"Nothing imported: {len(report.problems)} problem(s).")
+        return
+    db.session.rollback() if dry_run else db.session.commit()
+    years = ", ".join(f"{y}: {n}" for y, n in sorted(report.per_year.items()))
+    click.echo(
+        f"{'Would import' if dry_run else 'Imported'} {report.rows} rows ({years}): "
+        f"{len(report.cases_created)} cases created, {len(report.cases_updated)} updated, "
+        f"{report.unchanged} unchanged; {len(report.merged_duplicates)} exact duplicate rows "
+        f"merged; {len(report.schools_created)} schools, "
+        f"{len(report.municipalities_created)} municipalities and "
+        f"{len(report.campaigns_created)} campaigns created."
+    )
+
+
+@cases_cli.command("export")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--region", help="Region name (needed when there is not exactly one region).")
+def cases_export(out: Path, region: str | None) -> None:
+    """Write every case of the region to FILE.csv or FILE.xlsx."""
+    import sqlalchemy as sa
+
+    from app.models.case import Case
+    from app.models.org import Organisation as Org
+    from app.workflows.export import export_bytes
+
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("csv", "xlsx"):
+        raise click.UsageError("--out must end in .csv or .xlsx")
+    target = _region_for_import(region)
+    stmt = (
+        sa.select(Case)
+        .join(Org, Org.id == Case.school_id)
+        .where(Org.region_id == target.id)
+        .order_by(Case.campaign_id, Org.name)
+    )
+    out.write_bytes(export_bytes(stmt, fmt))
+    db.session.rollback()
+    click.echo(f"Wrote {out}.")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (users_cli, orgs_cli, demo_cli, audit_cli):
+    for group in (users_cli, orgs_cli, demo_cli, audit_cli, flags_cli, cases_cli):
         app.cli.add_command(group)
 
 

@@ -52,17 +52,32 @@ def requires(check: Callable[[User], bool]) -> Callable[[F], F]:
     return decorator
 
 
-PERMISSION_CHECKS = {
-    "can_manage_users": can_manage_users,
-    "can_import_directory": can_import_directory,
-    "can_view_organisations": can_view_organisations,
-}
+def can_view_campaigns(user: User) -> bool:
+    """See campaigns and their schedules (everyone above school level)."""
+    return user.role is not Role.SCHOOL
+
+
+def _checks() -> dict[str, Callable[..., bool]]:
+    from app.auditing.views import can_audit
+    from app.workflows import permissions as wf
+
+    return {
+        "can_manage_users": can_manage_users,
+        "can_import_directory": can_import_directory,
+        "can_view_organisations": can_view_organisations,
+        "can_view_campaigns": can_view_campaigns,
+        "has_inbox": wf.has_inbox,
+        "can_view_dashboard": wf.can_view_dashboard,
+        "can_import_flags": wf.can_import_flags,
+        "can_audit": can_audit,
+    }
 
 
 def init_app(app: Flask) -> None:
     """Expose ``can('check_name', *args)`` to templates."""
+    checks = _checks()
 
     def can(name: str, *args: Any) -> bool:
-        return current_user.is_authenticated and PERMISSION_CHECKS[name](current_user, *args)
+        return current_user.is_authenticated and checks[name](current_user, *args)
 
     app.jinja_env.globals["can"] = can

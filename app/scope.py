@@ -63,3 +63,14 @@ def get_scoped_or_404(model: type[T], object_id: int, user: User) -> T:
     if obj is None:
         abort(404)
     return obj
+
+
+def region_id_of(user: User) -> int:
+    """The region a user works in (a region user's own organisation)."""
+    org = user.organisation
+    return org.region_id if org.region_id is not None else org.id
+
+
+def in_users_region(region_id: int, user: User) -> bool:
+    """Region-wide records (campaigns, schedules) are visible to every user of that region."""
+    return user.is_active and region_id == region_id_of(user)

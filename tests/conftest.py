@@ -256,3 +256,16 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     tab.shot = lambda name: tab.screenshot(path=str(folder / f"{name}.png"), full_page=True)
     yield tab
     context.close()
+
+
+@pytest.fixture
+def case_world(world: dict[str, Any]) -> dict[str, Any]:
+    """The world plus a 2023 case for schools a1, b1 (first region) and x1 (second region);
+    municipality B has handed in its order for b1 (``world["document"]``)."""
+    from tests.helpers import hand_in, open_test_case
+
+    world["cases"] = {key: open_test_case(world["schools"][key]) for key in ("a1", "b1", "x1")}
+    order_b1 = world["cases"]["b1"].obligations[0]
+    hand_in(order_b1, world["users"]["municipal_b"])  # the municipality's act for b1
+    world["document"] = order_b1.document
+    return world

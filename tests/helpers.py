@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -72,3 +73,55 @@ def login(client: FlaskClient, user: User, password: str = TEST_PASSWORD) -> Any
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.text
     return response
+
+
+REAL_FLAG_LIST = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "real"
+    / "federal_flag_list_2023_2025.xlsx"
+)
+
+
+def open_test_case(
+    school: Organisation, *, year: int = 2023, category: Any = None, actor: User | None = None
+) -> Any:
+    """A case for the school in its region's campaign of ``year`` (created when missing), opened
+    on 3 November of that year, the day such lists are approved."""
+    from datetime import UTC, datetime
+
+    from app.models.case import Category
+    from app.workflows import campaigns
+    from app.workflows.cases import open_case
+
+    region = db.session.get(Organisation, school.region_id)
+    assert region is not None
+    campaign = campaigns.find_campaign(region, year) or campaigns.create_campaign(
+        region, year, actor=None
+    )
+    return open_case(
+        campaign,
+        school,
+        category or Category.OBJECTIVITY,
+        markers={"4 РУ": 1, "5 МА": 1},
+        support_level=2,
+        actor=actor,
+        source="test",
+        now=datetime(year, 11, 3, 9, tzinfo=UTC),
+    )
+
+
+def hand_in(obligation: Any, actor: User, **kwargs: Any) -> Any:
+    """Hand an obligation in the way its responsible party would: by uploading the document it
+    asks for, or by a plain submission when it takes none."""
+    from app.demo.files import simple_pdf
+    from app.documents.service import upload_for_obligation
+    from app.workflows import obligations
+
+    if obligation.document_types:
+        return upload_for_obligation(
+            obligation.id, "document.pdf", simple_pdf(f"Document {obligation.obligation_type}"),
+            actor=actor, expected_version=None, **kwargs,
+        )  # fmt: skip
+    return obligations.submit(obligation.id, actor=actor, expected_version=None, **kwargs)

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.formutil import choices
@@ -35,3 +35,11 @@ class DirectoryImportForm(FlaskForm):
     file = FileField(_l("School directory (CSV or XLSX)"), validators=[FileRequired()])
     preview = SubmitField(_l("Check without importing"))
     submit = SubmitField(_l("Import"))
+
+
+class CalendarDayForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    working = SelectField(
+        _l("The day is"), choices=choices([("0", _l("a day off")), ("1", _l("a working day"))])
+    )
+    name = StringField(_l("Name or reason"), validators=[Optional(), Length(max=200)])

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from app import accounts
-from app.admin.forms import ConfirmForm, DirectoryImportForm, UserCreateForm
+from app.admin.forms import CalendarDayForm, ConfirmForm, DirectoryImportForm, UserCreateForm
 from app.domain import DomainError
 from app.extensions import db
 from app.formutil import choices
@@ -20,6 +20,9 @@ from app.orgs.directory import import_directory
 from app.pagination import paginate
 from app.permissions import can_import_directory, can_manage_users, requires
 from app.scope import get_scoped_or_404, scoped
+from app.web import perform
+from app.workflows import calendar
+from app.workflows.clock import local_date
 
 bp = Blueprint("admin", __name__)
 
@@ -160,3 +163,25 @@ def directory() -> str:
         else:
             db.session.rollback()
     return render_template("admin/directory.html", form=form, report=report)
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@login_required
+@requires(can_manage_users)
+def calendar_days() -> str | Response:
+    """The production calendar's exceptions for a year; the administrator corrects a day."""
+    form = CalendarDayForm()
+    if form.validate_on_submit() and form.day.data is not None:
+        day = form.day.data
+        perform(
+            lambda: calendar.set_day(
+                day, form.working.data == "1", form.name.data, actor=current_user
+            ),
+            _("The calendar is corrected."),
+        )
+        return redirect(url_for("admin.calendar_days", year=day.year))
+    year = request.args.get("year", type=int) or local_date().year
+    year = min(max(year, 2000), 2100)
+    return render_template(
+        "admin/calendar.html", form=form, year=year, days=calendar.exceptions_of_year(year)
+    )

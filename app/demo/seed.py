@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from app import audit
 from app.demo import names
+from app.demo.cases import seed_cases
 from app.extensions import db
 from app.models.org import Organisation
 from app.models.user import Role, User
@@ -166,6 +167,10 @@ def seed_demo() -> list[tuple[str, str, str]]:
         if login in ("edu990001", "edu990002", "edu990031"):
             logins.append((Role.SCHOOL.value, email, school.name))
     db.session.flush()
+    ministry = db.session.scalars(
+        sa.select(User).where(User.email == f"ministry@{DEMO_DOMAIN}")
+    ).one()
+    seed_cases(region, ministry)
     return logins
 
 

@@ -1,7 +1,56 @@
 """All mapped classes, imported so that Alembic and the app see one complete metadata."""
 
 from app.models.audit import AuditEvent
+from app.models.case import (
+    CalendarDay,
+    CalendarYear,
+    Campaign,
+    CampaignDeadline,
+    Case,
+    CaseStage,
+    CaseStatus,
+    Category,
+    Level,
+    Obligation,
+    ObligationStatus,
+)
+from app.models.document import (
+    Document,
+    DocumentTemplate,
+    DocumentVersion,
+    ReviewStatus,
+    Roadmap,
+    RoadmapItem,
+    RoadmapReport,
+    RoadmapStatus,
+)
 from app.models.org import Organisation, OrgKind
 from app.models.user import LoginThrottle, Role, User
 
-__all__ = ["AuditEvent", "LoginThrottle", "OrgKind", "Organisation", "Role", "User"]
+__all__ = [
+    "AuditEvent",
+    "CalendarDay",
+    "CalendarYear",
+    "Campaign",
+    "CampaignDeadline",
+    "Case",
+    "CaseStage",
+    "CaseStatus",
+    "Category",
+    "Document",
+    "DocumentTemplate",
+    "DocumentVersion",
+    "Level",
+    "LoginThrottle",
+    "Obligation",
+    "ObligationStatus",
+    "OrgKind",
+    "Organisation",
+    "ReviewStatus",
+    "Roadmap",
+    "RoadmapItem",
+    "RoadmapReport",
+    "RoadmapStatus",
+    "Role",
+    "User",
+]

@@ -41,13 +41,19 @@ def test_each_demo_role_sees_only_its_scope(
     db_session.commit()
     schools = {
         s.login: s
-        for s in db.session.scalars(sa.select(Organisation).where(Organisation.kind == OrgKind.SCHOOL))
+        for s in db.session.scalars(
+            sa.select(Organisation).where(Organisation.kind == OrgKind.SCHOOL)
+        )
         if s.login and s.login.startswith("edu99")
     }
     mun1 = db.session.scalars(
         sa.select(Organisation).where(Organisation.name == "городской округ «Город Приозёрск»")
     ).one()
-    own_school, city_school, rural_school = schools["edu990001"], schools["edu990002"], schools["edu990031"]
+    own_school, city_school, rural_school = (
+        schools["edu990001"],
+        schools["edu990002"],
+        schools["edu990031"],
+    )
 
     _login(client, "ministry@oko.demo")
     assert ">120<" in client.get("/").text

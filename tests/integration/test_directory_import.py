@@ -54,8 +54,10 @@ def test_reimport_updates_changed_schools_only(make: Factory) -> None:
 def test_a_bad_row_rejects_the_whole_file_and_names_row_and_column(make: Factory) -> None:
     region = make.region()
     schools_before = _count(OrgKind.SCHOOL)
-    bad = GOOD + "edu12;Школа;город Энск;СОШ;может быть;;not-an-email;\n" + (
-        "edu100001;Дубль;город Энск;СОШ;нет;;;\n"
+    bad = (
+        GOOD
+        + "edu12;Школа;город Энск;СОШ;может быть;;not-an-email;\n"
+        + ("edu100001;Дубль;город Энск;СОШ;нет;;;\n")
     )
     report = import_directory(bad.encode(), region=region, actor=None)
     assert not report.ok

@@ -34,10 +34,7 @@ def test_every_string_in_the_code_has_a_russian_translation(tmp_path: Path) -> N
             continue
         translated = russian.get(message.id)
         strings = translated.string if translated else None
-        if isinstance(strings, tuple):
-            ok = all(strings)
-        else:
-            ok = bool(strings)
+        ok = all(strings) if isinstance(strings, tuple) else bool(strings)
         if not ok or (translated is not None and translated.fuzzy):
             missing.append(message.id)
     assert missing == [], f"run `make messages` and translate: {missing}"

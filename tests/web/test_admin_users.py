@@ -99,3 +99,26 @@ def test_admin_cannot_disable_themself(client: FlaskClient, world: dict[str, Any
     client.post(f"/admin/users/{admin.id}/active", data={"active": "0"})
     db.session.refresh(admin)
     assert admin.active is True
+
+
+def test_admin_corrects_the_calendar_and_due_dates_follow(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    from datetime import date
+
+    from app.workflows import calendar
+
+    login(client, world["users"]["admin"])
+    page = client.get("/admin/calendar?year=2024").text
+    assert "30.12.2024" in page  # a transferred day off
+    client.post(
+        "/admin/calendar",
+        data={"day": "2024-12-27", "working": "0", "name": "Региональный выходной"},
+    )
+    cal = calendar.load(date(2024, 12, 1), date(2024, 12, 31))
+    assert not cal.is_working(date(2024, 12, 27))
+    assert cal.next_working(date(2024, 12, 27)) == date(2024, 12, 28)
+    event = _events("calendar.day_changed")[-1]
+    assert event.after["working"] is False and event.before["working"] is True
+    # Reloading the production calendar keeps the administrator's correction.
+    assert not calendar.load(date(2024, 12, 27), date(2024, 12, 27)).is_working(date(2024, 12, 27))

@@ -7,6 +7,7 @@ fails test_every_endpoint_is_in_the_matrix.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +16,22 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.demo.files import simple_pdf
 from app.models import Organisation, User
 from tests.helpers import login
 
 ROLES = ("ministry", "auditor", "admin", "municipal_a", "school_a1")
 ALL = frozenset(ROLES)
 ABOVE_SCHOOL = ALL - {"school_a1"}
+MINISTRY = frozenset({"ministry"})
+
+
+def _case(w: dict[str, Any], key: str = "a1") -> Any:
+    return w["cases"][key]
+
+
+def _order(w: dict[str, Any]) -> Any:
+    return _case(w).obligations[0]
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,7 @@ class Endpoint:
     path: Callable[[dict[str, Any]], str]
     allowed: frozenset[str]
     method: str = "GET"
-    form: dict[str, str] = field(default_factory=dict)
+    form: dict[str, Any] = field(default_factory=dict)  # callables are called per request
     public: bool = False  # reachable without logging in
 
 
@@ -61,6 +72,55 @@ ENDPOINTS: dict[str, Endpoint] = {
         method="POST",
     ),
     "admin.directory": Endpoint(lambda w: "/admin/directory", frozenset({"admin", "ministry"})),
+    "admin.calendar_days": Endpoint(lambda w: "/admin/calendar?year=2024", frozenset({"admin"})),
+    "cases.case_list": Endpoint(lambda w: "/cases", ALL),
+    "cases.case_export": Endpoint(lambda w: "/cases/export?format=csv", ALL),
+    "cases.case_detail": Endpoint(lambda w: f"/cases/{_case(w).id}", ALL),
+    "cases.case_move": Endpoint(
+        lambda w: f"/cases/{_case(w).id}/move",
+        frozenset({"ministry", "municipal_a"}),
+        method="POST",
+        form={"transition": "start_self_analysis", "version": "1"},
+    ),
+    "cases.case_level": Endpoint(
+        lambda w: f"/cases/{_case(w).id}/level",
+        MINISTRY,
+        method="POST",
+        form={"level": "2", "version": "1"},
+    ),
+    "cases.obligation_action": Endpoint(
+        lambda w: f"/obligations/{_order(w).id}/submit",
+        frozenset({"municipal_a"}),
+        method="POST",
+        form={"version": "1"},
+    ),
+    "documents.upload": Endpoint(
+        lambda w: f"/obligations/{_order(w).id}/upload",
+        frozenset({"municipal_a"}),
+        method="POST",
+        form={"version": "1", "file": lambda: (io.BytesIO(simple_pdf("x")), "order.pdf")},
+    ),
+    "documents.download": Endpoint(
+        lambda w: f"/documents/{w['document'].id}/v/1", frozenset({"ministry", "auditor", "admin"})
+    ),
+    "overview.inbox": Endpoint(
+        lambda w: "/inbox", frozenset({"ministry", "municipal_a", "school_a1"})
+    ),
+    "overview.dashboard": Endpoint(
+        lambda w: "/dashboard", frozenset({"ministry", "auditor", "municipal_a"})
+    ),
+    "campaigns.campaign_list": Endpoint(lambda w: "/campaigns", ABOVE_SCHOOL),
+    "campaigns.campaign_detail": Endpoint(
+        lambda w: f"/campaigns/{_case(w).campaign_id}", ABOVE_SCHOOL
+    ),
+    "campaigns.campaign_deadline": Endpoint(
+        lambda w: f"/campaigns/{_case(w).campaign_id}/deadline",
+        MINISTRY,
+        method="POST",
+        form={"obligation_type": "self_analysis", "due_date": "2023-12-01"},
+    ),
+    "campaigns.flags_import": Endpoint(lambda w: "/flags/import", MINISTRY),
+    "auditing.history": Endpoint(lambda w: "/audit", frozenset({"ministry", "auditor", "admin"})),
 }
 
 # Which organisations each role's user may see in the `world` fixture (written out by hand,
@@ -74,16 +134,20 @@ VISIBLE = {
 }
 
 
-def _orgs(world: dict[str, Any]) -> dict[str, Organisation]:
-    orgs = {k: world[k] for k in ("region", "other_region", "mun_a", "mun_b", "mun_x")}
-    orgs.update(world["schools"])
+def _orgs(case_world: dict[str, Any]) -> dict[str, Organisation]:
+    orgs = {k: case_world[k] for k in ("region", "other_region", "mun_a", "mun_b", "mun_x")}
+    orgs.update(case_world["schools"])
     return orgs
 
 
-def _call(client: FlaskClient, endpoint: Endpoint, world: dict[str, Any]) -> Any:
+def _form(endpoint: Endpoint) -> dict[str, Any]:
+    return {k: (v() if callable(v) else v) for k, v in endpoint.form.items()}
+
+
+def _call(client: FlaskClient, endpoint: Endpoint, case_world: dict[str, Any]) -> Any:
     if endpoint.method == "POST":
-        return client.post(endpoint.path(world), data=dict(endpoint.form))
-    return client.get(endpoint.path(world))
+        return client.post(endpoint.path(case_world), data=_form(endpoint))
+    return client.get(endpoint.path(case_world))
 
 
 def test_every_endpoint_is_in_the_matrix(app: Flask) -> None:
@@ -93,21 +157,21 @@ def test_every_endpoint_is_in_the_matrix(app: Flask) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_role_endpoint_matrix(client: FlaskClient, world: dict[str, Any], role: str) -> None:
-    login(client, world["users"][role])
+def test_role_endpoint_matrix(client: FlaskClient, case_world: dict[str, Any], role: str) -> None:
+    login(client, case_world["users"][role])
     for name, endpoint in ENDPOINTS.items():
         if name in ("auth.logout", "auth.login"):
             continue  # would end the session this loop relies on
-        status = _call(client, endpoint, world).status_code
+        status = _call(client, endpoint, case_world).status_code
         if role in endpoint.allowed:
             assert status in (200, 302), f"{role} should reach {name}, got {status}"
         else:
             assert status in (403, 404), f"{role} must not reach {name}, got {status}"
 
 
-def test_anonymous_users_are_sent_to_login(client: FlaskClient, world: dict[str, Any]) -> None:
+def test_anonymous_users_are_sent_to_login(client: FlaskClient, case_world: dict[str, Any]) -> None:
     for name, endpoint in ENDPOINTS.items():
-        response = _call(client, endpoint, world)
+        response = _call(client, endpoint, case_world)
         if endpoint.public:
             assert response.status_code in (200, 302), name
         else:
@@ -117,10 +181,10 @@ def test_anonymous_users_are_sent_to_login(client: FlaskClient, world: dict[str,
 
 @pytest.mark.parametrize("role", ROLES)
 def test_changing_the_id_never_shows_another_organisation(
-    client: FlaskClient, world: dict[str, Any], role: str
+    client: FlaskClient, case_world: dict[str, Any], role: str
 ) -> None:
-    login(client, world["users"][role])
-    for key, org in _orgs(world).items():
+    login(client, case_world["users"][role])
+    for key, org in _orgs(case_world).items():
         page = client.get(f"/orgs/{org.id}")
         if key in VISIBLE[role]:
             assert page.status_code == 200, f"{role} should see {key}"
@@ -131,10 +195,10 @@ def test_changing_the_id_never_shows_another_organisation(
 
 
 def test_admin_of_one_region_cannot_touch_users_of_another(
-    client: FlaskClient, world: dict[str, Any], make: Any
+    client: FlaskClient, case_world: dict[str, Any], make: Any
 ) -> None:
-    stranger: User = make.user(world["users"]["ministry_x"].role, world["other_region"])
-    login(client, world["users"]["admin"])
+    stranger: User = make.user(case_world["users"]["ministry_x"].role, case_world["other_region"])
+    login(client, case_world["users"]["admin"])
     assert client.get(f"/admin/users/{stranger.id}").status_code == 404
     assert client.post(f"/admin/users/{stranger.id}/reset", data={}).status_code == 404
     assert (
@@ -144,17 +208,51 @@ def test_admin_of_one_region_cannot_touch_users_of_another(
     assert stranger.email not in listing.text
 
 
-def test_lists_show_only_the_scope(client: FlaskClient, world: dict[str, Any]) -> None:
-    login(client, world["users"]["municipal_a"])
+def test_lists_show_only_the_scope(client: FlaskClient, case_world: dict[str, Any]) -> None:
+    login(client, case_world["users"]["municipal_a"])
     listing = client.get("/orgs").text
-    for key, school in world["schools"].items():
+    for key, school in case_world["schools"].items():
         assert (school.login in listing) == (key in VISIBLE["municipal_a"]), key
 
 
-def test_every_form_post_needs_a_csrf_token(client: FlaskClient, world: dict[str, Any]) -> None:
-    login(client, world["users"]["admin"])
+def test_every_form_post_needs_a_csrf_token(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    login(client, case_world["users"]["admin"])
     for name, endpoint in ENDPOINTS.items():
         if endpoint.method != "POST":
             continue
-        response = client.post(endpoint.path(world), data=dict(endpoint.form), csrf=False)
+        response = client.post(endpoint.path(case_world), data=_form(endpoint), csrf=False)
         assert response.status_code == 400, f"{name} accepted a post without a CSRF token"
+
+
+CASE_VISIBLE = {
+    "ministry": {"a1", "b1"},
+    "auditor": {"a1", "b1"},
+    "admin": {"a1", "b1"},
+    "municipal_a": {"a1"},
+    "school_a1": {"a1"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_changing_a_case_or_obligation_id_never_leaks(
+    client: FlaskClient, case_world: dict[str, Any], role: str
+) -> None:
+    login(client, case_world["users"][role])
+    for key, case in case_world["cases"].items():
+        page = client.get(f"/cases/{case.id}")
+        obligation = case.obligations[0]
+        post = client.post(
+            f"/obligations/{obligation.id}/waive", data={"version": "1", "text": "x"}
+        )
+        if key in CASE_VISIBLE[role]:
+            assert page.status_code == 200, f"{role} should see case {key}"
+            assert case.school.name in page.text
+        else:
+            assert page.status_code == 404, f"{role} must not see case {key}"
+            assert case.school.name not in page.text
+            assert post.status_code == 404, f"{role} must not act on case {key}"
+    listing = client.get("/cases").text
+    for key, case in case_world["cases"].items():
+        assert (case.school.login in listing) == (key in CASE_VISIBLE[role]), (role, key)

@@ -1,0 +1,67 @@
+"""The inbox of obligations and the compliance dashboard."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from app.permissions import requires
+from app.web import int_arg
+from app.workflows import permissions as perms
+from app.workflows import queries, registry
+from app.workflows.clock import local_date
+
+bp = Blueprint("overview", __name__)
+
+
+@bp.route("/inbox")
+@login_required
+@requires(perms.has_inbox)
+def inbox() -> str:
+    """What the user's organisation owes, and what awaits the user's review, by due date."""
+    owed, to_review = queries.inbox(current_user)
+    return render_template("cases/inbox.html", owed=owed, to_review=to_review, today=local_date())
+
+
+@bp.route("/dashboard")
+@login_required
+@requires(perms.can_view_dashboard)
+def dashboard() -> str:
+    """Deadline compliance by municipality and obligation type, cases by stage, repeat flags."""
+    campaigns = queries.campaigns_for(current_user)
+    campaign_id = int_arg(request.args.get("campaign")) or (campaigns[0].id if campaigns else None)
+    today = local_date()
+    table = queries.compliance(current_user, campaign_id, today)
+    rows = queries.by_municipality(table)
+    types = sorted({kind for _mun, kind in table})
+    totals = {kind: queries.ComplianceCell() for kind in types}
+    for cells in rows.values():
+        for kind, cell in cells.items():
+            total = totals[kind]
+            total.open += cell.open
+            total.overdue += cell.overdue
+            total.on_time += cell.on_time
+            total.late += cell.late
+            total.waived += cell.waived
+    return render_template(
+        "cases/dashboard.html",
+        campaigns=campaigns,
+        campaign_id=campaign_id,
+        rows=rows,
+        names=queries.municipality_names(set(rows)),
+        types=types,
+        totals=totals,
+        by_stage=queries.cases_by_stage(current_user, campaign_id),
+        repeat=queries.repeat_flagged(current_user, campaign_id),
+        workflows=registry.all_workflows(),
+        type_titles=_type_titles(),
+    )
+
+
+def _type_titles() -> dict[str, object]:
+    return {
+        spec.key: spec.title
+        for w in registry.all_workflows()
+        for s in w.stages
+        for spec in s.obligations
+    }

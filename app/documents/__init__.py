@@ -1,0 +1,1 @@
+"""Documents: the content store, upload checks, versions and review, generated .docx files."""

@@ -1,0 +1,135 @@
+"""Upload checks: the type is recognised by content, archives are inspected for bombs, names
+are sanitised. Every refusal carries a message for the user."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from app.domain import InvalidInput
+
+MAX_ENTRIES = 2000
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 100
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+
+
+@dataclass(frozen=True)
+class FileType:
+    extension: str
+    mime: str
+    label: str
+
+
+PDF = FileType("pdf", "application/pdf", "PDF")
+PNG = FileType("png", "image/png", "PNG")
+JPEG = FileType("jpg", "image/jpeg", "JPEG")
+DOCX = FileType(
+    "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"
+)
+XLSX = FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX")
+ODT = FileType("odt", "application/vnd.oasis.opendocument.text", "ODT")
+ODS = FileType("ods", "application/vnd.oasis.opendocument.spreadsheet", "ODS")
+EXTENSIONS = {"pdf": PDF, "png": PNG, "jpg": JPEG, "jpeg": JPEG, "docx": DOCX, "xlsx": XLSX,
+              "odt": ODT, "ods": ODS}  # fmt: skip
+
+
+def _unsupported() -> InvalidInput:
+    return InvalidInput(
+        _("This kind of file is not accepted. Upload PDF, DOCX, XLSX, ODT, ODS, JPG or PNG.")
+    )
+
+
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    """Refuse archive bombs: too many entries, too much data, or an absurd compression ratio."""
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES:
+        raise InvalidInput(_("The file contains too many parts to be a normal office document."))
+    declared = 0
+    for entry in entries:
+        declared += entry.file_size
+        if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO:
+            raise InvalidInput(_("The file is compressed suspiciously strongly and is refused."))
+    if declared > MAX_UNCOMPRESSED:
+        raise InvalidInput(_("The file unpacks to too much data and is refused."))
+    # Sizes in the directory can lie: count what really comes out, and stop at the limit.
+    total = 0
+    for entry in entries:
+        with archive.open(entry) as stream:
+            while chunk := stream.read(1 << 20):
+                total += len(chunk)
+                if total > MAX_UNCOMPRESSED:
+                    raise InvalidInput(_("The file unpacks to too much data and is refused."))
+
+
+def _office_type(data: bytes) -> FileType:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_archive(archive)
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                for kind in (ODT, ODS):
+                    if mimetype == kind.mime:
+                        return kind
+            if "[Content_Types].xml" in names:
+                if "word/document.xml" in names:
+                    return DOCX
+                if "xl/workbook.xml" in names:
+                    return XLSX
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise InvalidInput(_("The file is damaged and cannot be read.")) from exc
+    raise _unsupported()
+
+
+def detect(data: bytes) -> FileType:
+    """The file's type from its content (magic bytes; the structure of office archives)."""
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"PK\x03\x04"):
+        return _office_type(data)
+    raise _unsupported()
+
+
+def sanitise_filename(name: str, kind: FileType) -> str:
+    """A safe display name: no directories, no control or reserved characters, bounded length."""
+    base = re.split(r"[\\/]", unicodedata.normalize("NFC", name or ""))[-1]
+    base = _UNSAFE.sub("_", base)
+    base = " ".join(base.split()).strip(" .")
+    stem, dot, _ext = base.rpartition(".")
+    stem = (stem if dot else base).strip(" .") or "document"
+    return f"{stem[:150]}.{kind.extension}"
+
+
+def check_upload(name: str, data: bytes, max_bytes: int) -> tuple[FileType, str]:
+    """Validate an upload; return its type and sanitised name, or raise InvalidInput."""
+    if not data:
+        raise InvalidInput(_("The file is empty."))
+    if re.search(r"[\\/\x00]", name) or name.startswith(".."):  # browsers send bare names
+        raise InvalidInput(_("The file name must not contain folders or «..»."))
+    if len(data) > max_bytes:
+        raise InvalidInput(_("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
+    kind = detect(data)
+    claimed = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if claimed and claimed in EXTENSIONS and EXTENSIONS[claimed] is not kind:
+        raise InvalidInput(
+            _(
+                "The file's name ends in .%(claimed)s but its content is %(real)s.",
+                claimed=claimed,
+                real=kind.label,
+            )
+        )
+    if claimed and claimed not in EXTENSIONS:
+        raise InvalidInput(
+            _("Files ending in .%(claimed)s are not accepted.", claimed=claimed[:10])
+        )
+    return kind, sanitise_filename(name, kind)

@@ -1,0 +1,195 @@
+"""Operations on documents: storing versions, uploading to obligations, who may see them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from app import audit
+from app.documents import checks, storage
+from app.domain import InvalidInput, NotAllowed
+from app.extensions import db
+from app.models.case import PENDING_STATUSES, Case, Obligation
+from app.models.document import Document, DocumentVersion, ReviewStatus
+from app.models.org import OrgKind
+from app.models.types import utcnow
+from app.models.user import User
+from app.scope import can_view_org
+from app.workflows import obligations, permissions, registry
+from app.workflows.locking import check_version, lock
+
+
+def can_view_document(user: User, document: Document) -> bool:
+    """Whoever sees the owner; a municipality's acts also by the schools of that municipality."""
+    owner = document.owner
+    if can_view_org(user, owner):
+        return True
+    return (
+        user.is_active
+        and owner.kind is OrgKind.MUNICIPALITY
+        and user.organisation.municipality_id == owner.id
+    )
+
+
+def municipal_document(
+    municipality_id: int, campaign_id: int, obligation_type: str
+) -> Document | None:
+    """The municipality's document answering an obligation type in a campaign, if any."""
+    return db.session.scalars(
+        sa.select(Document).where(
+            Document.owner_org_id == municipality_id,
+            Document.campaign_id == campaign_id,
+            Document.obligation_type == obligation_type,
+            Document.case_id.is_(None),
+        )
+    ).first()
+
+
+def _document_for(obligation: Obligation, actor: User) -> Document:
+    case = obligation.case
+    spec = registry.of_case(case).obligation_spec(obligation.obligation_type)
+    if spec is not None and spec.municipality_wide:
+        found = municipal_document(
+            case.municipality_id, case.campaign_id, obligation.obligation_type
+        )
+        owner, case_id = case.municipality_id, None
+    else:
+        found = db.session.scalars(
+            sa.select(Document).where(
+                Document.case_id == case.id, Document.obligation_type == obligation.obligation_type
+            )
+        ).first()
+        owner, case_id = case.school_id, case.id
+    if found is not None:
+        return found
+    document = Document(
+        owner_org_id=owner,
+        case_id=case_id,
+        campaign_id=case.campaign_id,
+        obligation_type=obligation.obligation_type,
+        kind=(obligation.document_types or [obligation.obligation_type])[0],
+        created_by_id=actor.id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def store_version(
+    document: Document,
+    data: bytes,
+    kind: checks.FileType,
+    filename: str,
+    *,
+    actor: User | None,
+    note: str | None = None,
+    template: tuple[str, int] | None = None,
+    now: datetime | None = None,
+) -> DocumentVersion:
+    """Write the content to the store (before the commit), then add the next version."""
+    sha = storage.store().put(data)
+    number = 1 + (
+        db.session.scalar(
+            sa.select(sa.func.max(DocumentVersion.number)).where(
+                DocumentVersion.document_id == document.id
+            )
+        )
+        or 0
+    )
+    version = DocumentVersion(
+        document_id=document.id,
+        number=number,
+        sha256=sha,
+        size=len(data),
+        mime=kind.mime,
+        filename=filename,
+        note=(note or "").strip() or None,
+        uploaded_at=now or utcnow(),
+        uploaded_by_id=actor.id if actor else None,
+        template_key=template[0] if template else None,
+        template_version=template[1] if template else None,
+    )
+    db.session.add(version)
+    db.session.flush()
+    db.session.refresh(document, ["versions"])
+    audit.record(
+        "document.generated" if template else "document.uploaded",
+        actor=actor,
+        object_type="document",
+        object_id=document.id,
+        org_id=document.owner_org_id,
+        case_id=document.case_id,
+        after={
+            "version": number,
+            "filename": filename,
+            "sha256": sha,
+            "size": len(data),
+            "type": kind.label,
+            "template": f"{template[0]}@{template[1]}" if template else None,
+        },
+    )
+    return version
+
+
+def _siblings(obligation: Obligation) -> list[Obligation]:
+    """Pending obligations of the same type in the same municipality and campaign."""
+    case = obligation.case
+    ids = db.session.scalars(
+        sa.select(Obligation.id)
+        .join(Case, Case.id == Obligation.case_id)
+        .where(
+            Case.municipality_id == case.municipality_id,
+            Case.campaign_id == case.campaign_id,
+            Obligation.obligation_type == obligation.obligation_type,
+            Obligation.status.in_(PENDING_STATUSES),
+            Obligation.id != obligation.id,
+        )
+        .order_by(Obligation.id)
+    ).all()
+    return [lock(Obligation, i) for i in ids]
+
+
+def upload_for_obligation(
+    obligation_id: int,
+    name: str,
+    data: bytes,
+    *,
+    actor: User,
+    expected_version: int | None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> DocumentVersion:
+    """Check and store an upload as the next version of the obligation's document and hand the
+    obligation in; a municipality-wide act hands in every pending case of the municipality."""
+    now = now or utcnow()
+    obligation = lock(Obligation, obligation_id)
+    check_version(obligation, expected_version)
+    if not permissions.can_submit(actor, obligation):
+        raise NotAllowed(_("Only the responsible organisation submits this obligation."))
+    if not obligation.document_types:
+        raise InvalidInput(_("This obligation takes no documents."))
+    kind, filename = checks.check_upload(name, data, current_app.config["MAX_CONTENT_LENGTH"])
+    document = _document_for(obligation, actor)
+    version = store_version(document, data, kind, filename, actor=actor, note=note, now=now)
+    version.review_status = ReviewStatus.PENDING
+    targets = [obligation]
+    if document.case_id is None:
+        targets += _siblings(obligation)
+    for target in targets:
+        target.document_id = document.id
+        obligations.hand_in(target, actor=actor, now=now, note=note)
+    return version
+
+
+def download(document_id: int, number: int, user: User) -> tuple[DocumentVersion, bytes] | None:
+    """A version and its content, if the user may see it."""
+    document = db.session.get(Document, document_id)
+    if document is None or not can_view_document(user, document):
+        return None
+    version = next((v for v in document.versions if v.number == number), None)
+    if version is None:
+        return None
+    return version, storage.store().get(version.sha256)

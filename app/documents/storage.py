@@ -1,0 +1,93 @@
+"""The document store: file contents by SHA-256, outside the web root.
+
+A file is written to a temporary name in its final directory, flushed and fsynced, then renamed
+into place and the directory fsynced, all before the database transaction that refers to it
+commits. A crash can leave an unreferenced file behind, never a row pointing at a missing or
+partial one. The same content is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from flask import current_app
+
+SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+class Store(Protocol):
+    """Where document contents live."""
+
+    def put(self, data: bytes) -> str: ...
+    def get(self, sha256: str) -> bytes: ...
+    def exists(self, sha256: str) -> bool: ...
+    def check(self) -> None: ...
+
+
+def digest(data: bytes) -> str:
+    """The SHA-256 hex digest that names a content."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class LocalStore:
+    """Contents as files under ``root/ab/cd/<sha256>``."""
+
+    root: Path
+
+    def path(self, sha256: str) -> Path:
+        if not SHA_RE.match(sha256):  # never let anything else near the file system
+            raise ValueError("not a SHA-256 digest")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, data: bytes) -> str:
+        sha = digest(data)
+        target = self.path(sha)
+        if target.exists() and target.stat().st_size == len(data):
+            return sha
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(target.parent)
+        return sha
+
+    def get(self, sha256: str) -> bytes:
+        return self.path(sha256).read_bytes()
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).exists()
+
+    def check(self) -> None:
+        """Raise unless the store can be written and read back."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        probe = self.root / ".health"
+        probe.write_bytes(b"ok")
+        if probe.read_bytes() != b"ok":
+            raise OSError("document store read-back failed")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def store() -> Store:
+    """The configured store of the current application."""
+    return LocalStore(Path(current_app.config["OKO_STORAGE_DIR"]))

@@ -1,0 +1,256 @@
+"""Campaigns, cases, their stages and obligations, and the working-day calendar."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.org import Organisation
+from app.models.types import UTCDateTime, str_enum, utcnow
+from app.models.user import User
+
+if TYPE_CHECKING:
+    from app.models.document import Document
+
+
+class Category(enum.StrEnum):
+    OBJECTIVITY = "objectivity"  # признаки необъективности
+    LOW_RESULTS = "low_results"  # ШНОР
+
+
+class CaseStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    ESCALATED = "escalated"
+
+
+class Level(enum.StrEnum):
+    """Who is responsible for an obligation."""
+
+    SCHOOL = "school"
+    MUNICIPALITY = "municipality"
+    REGION = "region"
+
+
+class ObligationStatus(enum.StrEnum):
+    OPEN = "open"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+    WAIVED = "waived"
+
+
+# Statuses in which the responsible party still owes something: these can become overdue.
+PENDING_STATUSES = (ObligationStatus.OPEN, ObligationStatus.RETURNED)
+DONE_STATUSES = (ObligationStatus.ACCEPTED, ObligationStatus.WAIVED)
+
+
+class Campaign(db.Model):
+    """One cycle: the VPR year whose signs produced the list, the approving order, the schedule."""
+
+    __tablename__ = "campaign"
+    __table_args__ = (sa.UniqueConstraint("region_id", "vpr_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    vpr_year: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    order_number: Mapped[str | None] = mapped_column(sa.String(50))
+    order_date: Mapped[date | None]
+    objectivity_workflow: Mapped[str] = mapped_column(sa.String(40))  # "objectivity@1"
+    low_results_workflow: Mapped[str] = mapped_column(sa.String(40))  # "low_results@1"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    region: Mapped[Organisation] = relationship()
+    deadlines: Mapped[list[CampaignDeadline]] = relationship(
+        back_populates="campaign", order_by="CampaignDeadline.due_date"
+    )
+
+    def workflow_ref(self, category: Category) -> str:
+        """The workflow definition (key@version) this campaign uses for a category."""
+        if category is Category.LOW_RESULTS:
+            return self.low_results_workflow
+        return self.objectivity_workflow
+
+    @property
+    def school_year(self) -> str:
+        """The school year the work happens in, e.g. 2023/2024 for VPR 2023."""
+        return f"{self.vpr_year}/{self.vpr_year + 1}"
+
+
+class CampaignDeadline(db.Model):
+    """The campaign's date for one obligation type; edited by the ministry."""
+
+    __tablename__ = "campaign_deadline"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "obligation_type"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
+    obligation_type: Mapped[str] = mapped_column(sa.String(40))
+    due_date: Mapped[date]
+
+    campaign: Mapped[Campaign] = relationship(back_populates="deadlines")
+
+
+class Case(db.Model):
+    """One flagged school in one campaign and category."""
+
+    __tablename__ = "school_case"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "school_id", "category"),
+        sa.CheckConstraint("support_level IS NULL OR support_level BETWEEN 1 AND 3", name="level"),
+        sa.Index("ix_case_campaign_stage", "campaign_id", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category, "category", 16))
+    workflow: Mapped[str] = mapped_column(sa.String(40))
+    stage: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[CaseStatus] = mapped_column(
+        str_enum(CaseStatus, "case_status", 16), default=CaseStatus.OPEN
+    )
+    support_level: Mapped[int | None]
+    markers: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
+    marker_count: Mapped[int] = mapped_column(default=0)
+    years_on_list: Mapped[int] = mapped_column(default=1)
+    contract_review: Mapped[bool] = mapped_column(default=False)
+    stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    campaign: Mapped[Campaign] = relationship()
+    school: Mapped[Organisation] = relationship(foreign_keys=[school_id])
+    municipality: Mapped[Organisation] = relationship(foreign_keys=[municipality_id])
+    updated_by: Mapped[User | None] = relationship()
+    obligations: Mapped[list[Obligation]] = relationship(
+        back_populates="case", order_by="Obligation.id"
+    )
+    stages: Mapped[list[CaseStage]] = relationship(order_by="CaseStage.id")
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+    @classmethod
+    def scope_org_id(cls) -> Any:
+        """A case is seen by whoever sees its school."""
+        return cls.school_id
+
+
+class CaseStage(db.Model):
+    """One stay of a case in a stage: the timeline on the case page."""
+
+    __tablename__ = "case_stage"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("school_case.id"), index=True)
+    stage: Mapped[str] = mapped_column(sa.String(40))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    entered_by: Mapped[User | None] = relationship()
+
+
+class Obligation(db.Model):
+    """Something a responsible organisation owes a case by a due date."""
+
+    __tablename__ = "obligation"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "stage_visit_id", "obligation_type"),
+        sa.Index("ix_obligation_responsible", "responsible_org_id", "status", "due_date"),
+        sa.Index("ix_obligation_status_due", "status", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("school_case.id"), index=True)
+    # The stay in the stage that created it: re-entering a stage creates fresh obligations.
+    stage_visit_id: Mapped[int] = mapped_column(sa.ForeignKey("case_stage.id"))
+    stage: Mapped[str] = mapped_column(sa.String(40))
+    obligation_type: Mapped[str] = mapped_column(sa.String(40))
+    level: Mapped[Level] = mapped_column(str_enum(Level, "level", 16))
+    responsible_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    responsible_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reviewer_role: Mapped[str | None] = mapped_column(sa.String(16))
+    document_types: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    required: Mapped[bool] = mapped_column(default=True)
+    due_rule: Mapped[str] = mapped_column(sa.String(60))  # "schedule:<type>" or "working_days:N"
+    due_date: Mapped[date] = mapped_column(index=True)
+    status: Mapped[ObligationStatus] = mapped_column(
+        str_enum(ObligationStatus, "obligation_status", 16), default=ObligationStatus.OPEN
+    )
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The local calendar day it was done (handed in, for accepted ones): on time or late.
+    completed_on: Mapped[date | None]
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    # The document answering the obligation (for municipality-wide acts, shared by every case).
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("document.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    case: Mapped[Case] = relationship(back_populates="obligations")
+    document: Mapped[Document | None] = relationship(foreign_keys=[document_id])
+    responsible_org: Mapped[Organisation] = relationship(foreign_keys=[responsible_org_id])
+    responsible_user: Mapped[User | None] = relationship(foreign_keys=[responsible_user_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+    @classmethod
+    def scope_joins(cls) -> list[tuple[Any, Any]]:
+        """Obligations are seen through their case."""
+        return [(Case, Case.id == cls.case_id)]
+
+    @classmethod
+    def scope_org_id(cls) -> Any:
+        return Case.school_id
+
+    def is_overdue(self, today: date) -> bool:
+        """Still owed by the responsible party after its due date."""
+        return self.status in PENDING_STATUSES and self.due_date < today
+
+    def is_done(self) -> bool:
+        return self.status in DONE_STATUSES
+
+    def done_on_time(self) -> bool | None:
+        """For accepted obligations: submitted (or accepted) no later than the due date."""
+        if self.status is not ObligationStatus.ACCEPTED or self.completed_on is None:
+            return None
+        return self.completed_on <= self.due_date
+
+
+def overdue_clause(today: date) -> sa.ColumnElement[bool]:
+    """SQL twin of Obligation.is_overdue()."""
+    return sa.and_(Obligation.status.in_(PENDING_STATUSES), Obligation.due_date < today)
+
+
+class CalendarDay(db.Model):
+    """An exception to the Monday–Friday rule: a holiday on a weekday or a working weekend day."""
+
+    __tablename__ = "calendar_day"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    working: Mapped[bool]
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    source: Mapped[str] = mapped_column(sa.String(16), default="holidays")  # or "admin"
+
+
+class CalendarYear(db.Model):
+    """A year whose exceptions have been loaded from the production calendar."""
+
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,174 @@
+"""Documents: uploaded and generated files with versions, templates, roadmaps."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.org import Organisation
+from app.models.types import UTCDateTime, str_enum, utcnow
+from app.models.user import User
+
+
+class ReviewStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class Document(db.Model):
+    """A document of a case or, for municipality-wide acts, of a municipality in a campaign."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        sa.Index("ix_document_municipal", "owner_org_id", "campaign_id", "obligation_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The organisation that owns it (the case's school, or the municipality for its acts):
+    # scope is decided on this column.
+    owner_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school_case.id"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id"))
+    obligation_type: Mapped[str | None] = mapped_column(sa.String(40))
+    kind: Mapped[str] = mapped_column(sa.String(40))  # a document type or a template key
+    generated: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    owner: Mapped[Organisation] = relationship()
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.number"
+    )
+
+    @classmethod
+    def scope_org_id(cls) -> Any:
+        return cls.owner_org_id
+
+    @property
+    def latest(self) -> DocumentVersion | None:
+        return self.versions[-1] if self.versions else None
+
+
+class DocumentVersion(db.Model):
+    """One stored file; its content lives in the document store under its SHA-256."""
+
+    __tablename__ = "document_version"
+    __table_args__ = (sa.UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("document.id"), index=True)
+    number: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    mime: Mapped[str] = mapped_column(sa.String(100))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    template_key: Mapped[str | None] = mapped_column(sa.String(40))
+    template_version: Mapped[int | None]
+    review_status: Mapped[ReviewStatus | None] = mapped_column(
+        str_enum(ReviewStatus, "review_status", 16)
+    )
+    review_comment: Mapped[str | None] = mapped_column(sa.Text)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+
+class DocumentTemplate(db.Model):
+    """A version of a .docx template; version 1 of each is the file shipped with the code."""
+
+    __tablename__ = "document_template"
+    __table_args__ = (sa.UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(40))
+    version: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    uploaded_by: Mapped[User | None] = relationship()
+
+
+class RoadmapStatus(enum.StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    NOT_DONE = "not_done"
+
+
+class Roadmap(db.Model):
+    """A school's or a municipality's roadmap for a campaign."""
+
+    __tablename__ = "roadmap"
+    __table_args__ = (sa.UniqueConstraint("owner_org_id", "campaign_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
+    category: Mapped[str] = mapped_column(sa.String(16))
+    title: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    owner: Mapped[Organisation] = relationship()
+    items: Mapped[list[RoadmapItem]] = relationship(
+        back_populates="roadmap", order_by="RoadmapItem.position"
+    )
+    reports: Mapped[list[RoadmapReport]] = relationship(order_by="RoadmapReport.due_date")
+
+    @classmethod
+    def scope_org_id(cls) -> Any:
+        return cls.owner_org_id
+
+
+class RoadmapItem(db.Model):
+    """One measure of a roadmap."""
+
+    __tablename__ = "roadmap_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roadmap_id: Mapped[int] = mapped_column(sa.ForeignKey("roadmap.id"), index=True)
+    position: Mapped[int]
+    measure: Mapped[str] = mapped_column(sa.Text)
+    deadline: Mapped[str] = mapped_column(sa.String(200))
+    due_date: Mapped[date | None]
+    responsible: Mapped[str] = mapped_column(sa.String(500))
+    indicator: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[RoadmapStatus] = mapped_column(
+        str_enum(RoadmapStatus, "roadmap_status", 16), default=RoadmapStatus.PLANNED
+    )
+    progress_note: Mapped[str | None] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    roadmap: Mapped[Roadmap] = relationship(back_populates="items")
+
+
+class RoadmapReport(db.Model):
+    """The monthly progress report on a roadmap, due on the last Monday of the month."""
+
+    __tablename__ = "roadmap_report"
+    __table_args__ = (sa.UniqueConstraint("roadmap_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roadmap_id: Mapped[int] = mapped_column(sa.ForeignKey("roadmap.id"), index=True)
+    period: Mapped[str] = mapped_column(sa.String(7))  # YYYY-MM
+    due_date: Mapped[date]
+    text: Mapped[str] = mapped_column(sa.Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    submitted_by: Mapped[User | None] = relationship()

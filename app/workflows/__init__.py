@@ -1,0 +1,1 @@
+"""Case rules: workflow definitions (data), guards, deadlines, permissions and operations."""

@@ -1,0 +1,142 @@
+"""Working days by the Russian production calendar.
+
+The exceptions to the Monday–Friday rule (holidays on weekdays, transferred days off, working
+Saturdays) come from the ``holidays`` package's RU calendar and are stored in ``calendar_day``,
+where an administrator can correct them; corrections survive reloading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import holidays
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app import audit
+from app.domain import NotAllowed
+from app.extensions import db
+from app.models.case import CalendarDay, CalendarYear
+from app.models.user import Role, User
+
+ADMIN_SOURCE = "admin"
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Pure date arithmetic over a set of exceptions."""
+
+    exceptions: dict[date, bool]
+
+    def is_working(self, day: date) -> bool:
+        if day in self.exceptions:
+            return self.exceptions[day]
+        return day.weekday() < 5
+
+    def next_working(self, day: date) -> date:
+        """The day itself when it is a working day, else the next working day."""
+        while not self.is_working(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_working_days(self, day: date, count: int) -> date:
+        """The date ``count`` working days after ``day`` (``day`` itself not counted)."""
+        remaining = count
+        while remaining > 0:
+            day += timedelta(days=1)
+            if self.is_working(day):
+                remaining -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        return sum(
+            1 for n in range(1, (end - start).days + 1) if self.is_working(start + timedelta(n))
+        )
+
+
+def production_calendar_exceptions(year: int) -> dict[date, tuple[bool, str]]:
+    """The RU calendar's exceptions for a year: {day: (working, name)}."""
+    ru = holidays.country_holidays("RU", years=year, language="ru")
+    found: dict[date, tuple[bool, str]] = {}
+    for day, name in ru.items():
+        if day.weekday() < 5:
+            found[day] = (False, name)
+    for day in getattr(ru, "weekend_workdays", set()):
+        if day.year == year:
+            found[day] = (True, "Рабочий день (перенос)")
+    return found
+
+
+def ensure_years(years: Iterable[int]) -> None:
+    """Load the production calendar for years not loaded yet; keep administrators' corrections."""
+    wanted = set(years)
+    loaded = set(
+        db.session.scalars(sa.select(CalendarYear.year).where(CalendarYear.year.in_(wanted)))
+    )
+    for year in sorted(wanted - loaded):
+        existing = {
+            d.day: d
+            for d in db.session.scalars(
+                sa.select(CalendarDay).where(
+                    CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
+                )
+            )
+        }
+        for day, (working, name) in production_calendar_exceptions(year).items():
+            if day in existing and existing[day].source == ADMIN_SOURCE:
+                continue
+            row = existing.get(day) or CalendarDay(day=day)
+            row.working, row.name, row.source = working, name, "holidays"
+            db.session.add(row)
+        db.session.add(CalendarYear(year=year))
+    db.session.flush()
+
+
+def load(start: date, end: date) -> WorkingCalendar:
+    """The calendar covering ``start``..``end`` (plus a year's margin for due-date arithmetic)."""
+    ensure_years(range(start.year, end.year + 2))
+    rows = db.session.execute(
+        sa.select(CalendarDay.day, CalendarDay.working).where(
+            CalendarDay.day >= start, CalendarDay.day <= date(end.year + 1, 12, 31)
+        )
+    )
+    return WorkingCalendar(dict(rows.tuples().all()))
+
+
+def set_day(day: date, working: bool, name: str | None, *, actor: User) -> CalendarDay:
+    """An administrator's correction of one day; recorded in the history."""
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed(_("Only an administrator corrects the calendar."))
+    ensure_years([day.year])
+    row = db.session.get(CalendarDay, day)
+    before = {"working": row.working, "name": row.name} if row else {"working": day.weekday() < 5}
+    row = row or CalendarDay(day=day)
+    row.working, row.name, row.source = working, (name or "").strip() or None, ADMIN_SOURCE
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        "calendar.day_changed",
+        actor=actor,
+        object_type="calendar_day",
+        org_id=actor.organisation_id,
+        before={"day": day, **before},
+        after={"day": day, "working": working, "name": row.name},
+    )
+    return row
+
+
+def exceptions_of_year(year: int) -> list[CalendarDay]:
+    """The stored exceptions of a year, by date."""
+    ensure_years([year])
+    return list(
+        db.session.scalars(
+            sa.select(CalendarDay)
+            .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+            .order_by(CalendarDay.day)
+        )
+    )

@@ -1,0 +1,290 @@
+"""Import of a flag list (DATA_FORMATS.md §3): one case per (school, campaign, category).
+
+Exact duplicate rows are merged and reported; rows that disagree about the same school, year
+and category reject the file. Unknown schools are created from the list's names and
+municipalities. Importing the same file again changes nothing. All rows or none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app import audit
+from app.extensions import db
+from app.models.case import Case, Category
+from app.models.org import Organisation
+from app.models.user import User
+from app.orgs import service as orgs
+from app.tabular import Column, Problem, TableError, read_table
+from app.workflows import campaigns, years
+from app.workflows.cases import open_case
+
+COLUMNS = (
+    Column("Год", "year"),
+    Column("Логин", "login"),
+    Column("Муниципалитет", "municipality"),
+    Column("ОО", "school"),
+    Column("Количество маркеров", "markers_count"),
+    Column("Категория", "category", required=False),
+    Column("Уровень сопровождения", "support_level", required=False),
+)
+MARKER_RE = re.compile(r"^(\d{1,2})\s+(\S{1,8})$")
+CATEGORY_NAMES = {
+    "": Category.OBJECTIVITY,
+    "необъективность": Category.OBJECTIVITY,
+    "objectivity": Category.OBJECTIVITY,
+    "шнор": Category.LOW_RESULTS,
+    "low_results": Category.LOW_RESULTS,
+}
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    number: int
+    year: int
+    login: str
+    municipality: str
+    school_name: str
+    markers: tuple[tuple[str, int], ...]
+    category: Category
+    support_level: int | None
+
+    @property
+    def key(self) -> tuple[int, str, Category]:
+        return (self.year, self.login, self.category)
+
+    def same_content(self, other: FlagRow) -> bool:
+        return (self.municipality, self.school_name, self.markers, self.support_level) == (
+            other.municipality,
+            other.school_name,
+            other.markers,
+            other.support_level,
+        )
+
+
+@dataclass
+class FlagReport:
+    """What the import did, or on a dry run would do."""
+
+    rows: int = 0
+    marker_columns: list[str] = field(default_factory=list)
+    cases_created: list[tuple[int, str, str]] = field(default_factory=list)
+    cases_updated: list[tuple[int, str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    merged_duplicates: list[tuple[int, int]] = field(default_factory=list)  # (row, same as row)
+    schools_created: list[str] = field(default_factory=list)
+    municipalities_created: list[str] = field(default_factory=list)
+    campaigns_created: list[int] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    per_year: dict[int, int] = field(default_factory=dict)  # cases in the file by year
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _int(value: str) -> int | None:
+    value = value.strip()
+    if value.endswith(".0"):
+        value = value[:-2]
+    return int(value) if value.lstrip("-").isdigit() else None
+
+
+def _parse_row(
+    number: int, row: dict[str, str], marker_columns: list[str], problems: list[Problem]
+) -> FlagRow | None:
+    start = len(problems)
+    year = _int(row["Год"])
+    if year is None or not 2000 <= year <= 2100:
+        problems.append(Problem(number, "Год", _("Expected a year such as 2024.")))
+    login = row["Логин"].strip().lower()
+    if not orgs.SCHOOL_LOGIN_RE.match(login):
+        problems.append(Problem(number, "Логин", _("The login must be edu followed by 6 digits.")))
+    municipality = orgs.normalise_name(row["Муниципалитет"])
+    if not municipality:
+        problems.append(Problem(number, "Муниципалитет", _("The municipality is empty.")))
+    school_name = orgs.normalise_name(row["ОО"])
+    if not school_name:
+        problems.append(Problem(number, "ОО", _("The school name is empty.")))
+    markers = []
+    for column in marker_columns:
+        value = row[column].strip()
+        flag = 0 if value == "" else _int(value)
+        if flag not in (0, 1):
+            problems.append(Problem(number, column, _("A marker is 1, 0 or empty.")))
+        else:
+            markers.append((" ".join(column.split()), flag))
+    total = sum(v for _k, v in markers)
+    count = _int(row["Количество маркеров"])
+    if count is None or count != total:
+        problems.append(
+            Problem(number, "Количество маркеров",
+                    _("The count must equal the sum of the markers (%(n)d).", n=total))
+        )  # fmt: skip
+    category = CATEGORY_NAMES.get(row.get("Категория", "").strip().lower())
+    if category is None:
+        problems.append(Problem(number, "Категория", _("Expected «необъективность» or «ШНОР».")))
+    elif category is Category.OBJECTIVITY and total == 0 and count == 0:
+        problems.append(Problem(number, "Количество маркеров", _("The row has no markers.")))
+    level_text = row.get("Уровень сопровождения", "").strip()
+    level = _int(level_text) if level_text else None
+    if level_text and level not in (1, 2, 3):
+        problems.append(
+            Problem(number, "Уровень сопровождения", _("The support level is 1, 2 or 3."))
+        )
+    if len(problems) > start:
+        return None
+    assert year is not None
+    assert category is not None
+    return FlagRow(number, year, login, municipality, school_name,
+                   tuple(sorted(markers)), category, level)  # fmt: skip
+
+
+def _parse(data: bytes, report: FlagReport) -> list[FlagRow]:
+    try:
+        table = read_table(data, COLUMNS, keep_extra=True)
+    except TableError as err:
+        report.problems.extend(err.problems)
+        return []
+    report.rows = len(table)
+    report.marker_columns = [h for h in table.extra_headers if MARKER_RE.match(" ".join(h.split()))]
+    if not report.marker_columns:
+        report.problems.append(Problem(1, None, _("No marker columns such as «4 РУ» were found.")))
+        return []
+    unique: dict[tuple[int, str, Category], FlagRow] = {}
+    for number, raw in table:
+        row = _parse_row(number, raw, report.marker_columns, report.problems)
+        if row is None:
+            continue
+        first = unique.get(row.key)
+        if first is None:
+            unique[row.key] = row
+        elif first.same_content(row):
+            report.merged_duplicates.append((row.number, first.number))
+        else:
+            report.problems.append(
+                Problem(row.number, None,
+                        _("Row %(a)d and row %(b)d give different data for the same school, "
+                          "year and category.", a=first.number, b=row.number))
+            )  # fmt: skip
+    return list(unique.values())
+
+
+def import_flags(
+    data: bytes, *, region: Organisation, actor: User | None, dry_run: bool = False
+) -> FlagReport:
+    """Turn a flag list into cases; nothing is written when the report has problems."""
+    report = FlagReport()
+    rows = _parse(data, report)
+    schools = orgs.schools_by_login({r.login for r in rows})
+    for row in rows:
+        school = schools.get(row.login)
+        if school is not None and school.region_id != region.id:
+            report.problems.append(
+                Problem(row.number, "Логин", _("This login belongs to a school of another region."))
+            )
+    if report.problems:
+        return report
+    for row in rows:
+        report.per_year[row.year] = report.per_year.get(row.year, 0) + 1
+    with db.session.begin_nested() as savepoint:
+        _apply(rows, schools, region, actor, report)
+        if dry_run:
+            savepoint.rollback()
+    return report
+
+
+def _school_for(
+    row: FlagRow,
+    schools: dict[str, Organisation],
+    municipalities: dict[str, Organisation],
+    region: Organisation,
+    actor: User | None,
+    report: FlagReport,
+) -> Organisation:
+    key = row.municipality.lower()
+    school = schools.get(row.login)
+    if school is not None:
+        if school.parent is not None and school.parent.name.lower() != key:
+            report.warnings.append(
+                Problem(row.number, "Муниципалитет",
+                        _("The directory places this school in «%(m)s».", m=school.parent.name))
+            )  # fmt: skip
+        return school
+    if key not in municipalities:
+        municipalities[key] = orgs.create_municipality(region, row.municipality, actor=actor)
+        report.municipalities_created.append(row.municipality)
+    school = orgs.create_school(
+        municipalities[key], row.login, {"name": row.school_name}, actor=actor
+    )
+    schools[row.login] = school
+    report.schools_created.append(row.login)
+    return school
+
+
+def _apply(
+    rows: list[FlagRow],
+    schools: dict[str, Organisation],
+    region: Organisation,
+    actor: User | None,
+    report: FlagReport,
+) -> None:
+    municipalities = orgs.municipalities_by_name(region)
+    by_year = {}
+    for year in sorted({r.year for r in rows}):
+        campaign = campaigns.find_campaign(region, year)
+        if campaign is None:
+            campaign = campaigns.create_campaign(region, year, actor=None)
+            report.campaigns_created.append(year)
+        by_year[year] = campaign
+    existing = {
+        (c.campaign_id, c.school_id, c.category): c
+        for c in db.session.scalars(
+            sa.select(Case).where(Case.campaign_id.in_([c.id for c in by_year.values()]))
+        )
+    }
+    touched: dict[Category, set[int]] = {Category.OBJECTIVITY: set(), Category.LOW_RESULTS: set()}
+    for row in rows:
+        school = _school_for(row, schools, municipalities, region, actor, report)
+        campaign = by_year[row.year]
+        markers = dict(row.markers)
+        case = existing.get((campaign.id, school.id, row.category))
+        ref = (row.year, row.login, row.category.value)
+        if case is None:
+            open_case(campaign, school, row.category, markers=markers,
+                      support_level=row.support_level, actor=actor, source="flag_list")  # fmt: skip
+            report.cases_created.append(ref)
+        elif _update_case(case, markers, row.support_level, actor):
+            report.cases_updated.append(ref)
+        else:
+            report.unchanged += 1
+        touched[row.category].add(school.id)
+    for category, school_ids in touched.items():
+        if school_ids:
+            years.recompute(school_ids, category)
+
+
+def _update_case(
+    case: Case, markers: dict[str, int], level: int | None, actor: User | None
+) -> bool:
+    """Apply a re-imported row's markers and level; return whether anything changed."""
+    new_level = level if level is not None else case.support_level
+    if case.markers == markers and case.support_level == new_level:
+        return False
+    audit.record(
+        "case.flags_updated",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        before={"markers": case.markers, "support_level": case.support_level},
+        after={"markers": markers, "support_level": new_level},
+    )
+    case.markers, case.marker_count, case.support_level = markers, sum(markers.values()), new_level
+    return True

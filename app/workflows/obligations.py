@@ -1,0 +1,220 @@
+"""Operations on obligations: submit, accept or return, waive, assign a person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app import audit
+from app.domain import Conflict, InvalidInput, NotAllowed
+from app.extensions import db
+from app.models.case import Obligation, ObligationStatus
+from app.models.document import ReviewStatus
+from app.models.types import utcnow
+from app.models.user import User
+from app.workflows import permissions
+from app.workflows.clock import local_date
+from app.workflows.locking import check_version, lock
+
+
+def _record(
+    action: str,
+    obligation: Obligation,
+    actor: User,
+    before: ObligationStatus,
+    *,
+    reason: str | None = None,
+    extra: dict[str, object] | None = None,
+) -> None:
+    after: dict[str, object] = {"status": obligation.status.value, **(extra or {})}
+    audit.record(
+        action,
+        actor=actor,
+        object_type="obligation",
+        object_id=obligation.id,
+        org_id=obligation.case.school_id,
+        case_id=obligation.case_id,
+        before={"status": before.value},
+        after=after,
+        reason=reason,
+    )
+
+
+def _touch(obligation: Obligation, actor: User, now: datetime) -> None:
+    obligation.updated_at, obligation.updated_by_id = now, actor.id
+
+
+def hand_in(obligation: Obligation, *, actor: User, now: datetime, note: str | None = None) -> None:
+    """The state change of a submission (the caller has locked and checked the obligation);
+    with no reviewer the obligation is done at once."""
+    if obligation.status not in (ObligationStatus.OPEN, ObligationStatus.RETURNED):
+        raise Conflict(_("This obligation is not waiting for a submission."))
+    before = obligation.status
+    obligation.submitted_at = now
+    if obligation.reviewer_role is None:
+        obligation.status, obligation.completed_at = ObligationStatus.ACCEPTED, now
+        obligation.completed_on = local_date(now)
+    else:
+        obligation.status = ObligationStatus.SUBMITTED
+    obligation.comment = None
+    _touch(obligation, actor, now)
+    _record("obligation.submitted", obligation, actor, before, reason=note)
+    db.session.flush()
+
+
+def submit(
+    obligation_id: int,
+    *,
+    actor: User,
+    expected_version: int | None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Obligation:
+    """The responsible party hands in an obligation that takes no document (one that does is
+    handed in by uploading the document)."""
+    now = now or utcnow()
+    obligation = lock(Obligation, obligation_id)
+    check_version(obligation, expected_version)
+    if not permissions.is_responsible(actor, obligation):
+        raise NotAllowed(_("Only the responsible organisation submits this obligation."))
+    if obligation.document_types:
+        raise InvalidInput(_("Upload the document: it is what the obligation asks for."))
+    hand_in(obligation, actor=actor, now=now, note=note)
+    return obligation
+
+
+def _decide(
+    obligation: Obligation, accept: bool, comment: str | None, actor: User, now: datetime
+) -> None:
+    before = obligation.status
+    if accept:
+        # Done when it was handed in: a timely submission accepted later is still on time.
+        obligation.status = ObligationStatus.ACCEPTED
+        obligation.completed_at = obligation.submitted_at or now
+        obligation.completed_on = local_date(obligation.completed_at)
+    else:
+        obligation.status = ObligationStatus.RETURNED
+    obligation.comment = comment
+    _touch(obligation, actor, now)
+    latest = obligation.document.latest if obligation.document else None
+    _record(
+        "obligation.accepted" if accept else "obligation.returned",
+        obligation,
+        actor,
+        before,
+        reason=comment,
+        extra={"document_version": latest.number} if latest else None,
+    )
+
+
+def _mark_version(
+    obligation: Obligation, accept: bool, comment: str | None, actor: User, now: datetime
+) -> None:
+    latest = obligation.document.latest if obligation.document else None
+    if latest is not None:
+        latest.review_status = ReviewStatus.ACCEPTED if accept else ReviewStatus.RETURNED
+        latest.review_comment, latest.reviewed_at, latest.reviewed_by_id = comment, now, actor.id
+
+
+def review(
+    obligation_id: int,
+    *,
+    accept: bool,
+    actor: User,
+    expected_version: int | None,
+    comment: str | None = None,
+    now: datetime | None = None,
+) -> Obligation:
+    """The reviewer accepts the submission, or returns it with a comment. A municipality-wide
+    act is decided once for every case it was handed in for."""
+    now = now or utcnow()
+    obligation = lock(Obligation, obligation_id)
+    check_version(obligation, expected_version)
+    if obligation.status is not ObligationStatus.SUBMITTED:
+        raise Conflict(_("There is no submission to review."))
+    if not permissions.can_review(actor, obligation):
+        raise NotAllowed(_("Your role does not review this obligation."))
+    comment = (comment or "").strip() or None
+    if not accept and not comment:
+        raise InvalidInput(_("Say what has to be corrected."))
+    targets = [obligation]
+    if obligation.document is not None and obligation.document.case_id is None:
+        targets += [lock(Obligation, i) for i in _same_act(obligation)]
+    for target in targets:
+        _decide(target, accept, comment, actor, now)
+    _mark_version(obligation, accept, comment, actor, now)
+    db.session.flush()
+    return obligation
+
+
+def _same_act(obligation: Obligation) -> list[int]:
+    """Other submitted obligations answered by the same municipality-wide document."""
+    return list(
+        db.session.scalars(
+            sa.select(Obligation.id)
+            .where(
+                Obligation.document_id == obligation.document_id,
+                Obligation.status == ObligationStatus.SUBMITTED,
+                Obligation.id != obligation.id,
+            )
+            .order_by(Obligation.id)
+        )
+    )
+
+
+def waive(
+    obligation_id: int,
+    *,
+    actor: User,
+    reason: str,
+    expected_version: int | None,
+    now: datetime | None = None,
+) -> Obligation:
+    """The ministry releases the responsible party from the obligation, with a reason."""
+    now = now or utcnow()
+    obligation = lock(Obligation, obligation_id)
+    check_version(obligation, expected_version)
+    if not permissions.can_waive(actor, obligation):
+        raise NotAllowed(_("Only the ministry waives obligations that are not done."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason for waiving the obligation."))
+    before = obligation.status
+    obligation.status, obligation.completed_at = ObligationStatus.WAIVED, now
+    obligation.completed_on = local_date(now)
+    obligation.comment = reason
+    _touch(obligation, actor, now)
+    _record("obligation.waived", obligation, actor, before, reason=reason)
+    db.session.flush()
+    return obligation
+
+
+def assign_person(
+    obligation_id: int, person: User | None, *, actor: User, expected_version: int | None
+) -> Obligation:
+    """Name the person responsible within the responsible organisation (or clear it)."""
+    obligation = lock(Obligation, obligation_id)
+    check_version(obligation, expected_version)
+    if not (
+        permissions.is_responsible(actor, obligation) or permissions.can_waive(actor, obligation)
+    ):
+        raise NotAllowed(_("Only the responsible organisation or the ministry assigns a person."))
+    if person is not None and person.organisation_id != obligation.responsible_org_id:
+        raise InvalidInput(_("The person must belong to the responsible organisation."))
+    before = obligation.responsible_user_id
+    obligation.responsible_user_id = person.id if person else None
+    _touch(obligation, actor, utcnow())
+    audit.record(
+        "obligation.assigned",
+        actor=actor,
+        object_type="obligation",
+        object_id=obligation.id,
+        org_id=obligation.case.school_id,
+        case_id=obligation.case_id,
+        before={"responsible_user_id": before},
+        after={"responsible_user_id": obligation.responsible_user_id},
+    )
+    db.session.flush()
+    return obligation

@@ -1,0 +1,289 @@
+"""Read-side queries for lists, the inbox and the dashboard; always scoped to the user."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.models.case import (
+    DONE_STATUSES,
+    PENDING_STATUSES,
+    Campaign,
+    Case,
+    Category,
+    Obligation,
+    ObligationStatus,
+    overdue_clause,
+)
+from app.models.org import Organisation
+from app.models.user import Role, User
+from app.scope import region_id_of, scoped
+from app.workflows.permissions import LEVEL_ROLE
+
+SORTS = {
+    "school": (Organisation.name, Case.id),
+    "municipality": (Case.municipality_id, Organisation.name),
+    "stage": (Case.stage, Case.id),
+    "years": (Case.years_on_list.desc(), Case.id),
+    "markers": (Case.marker_count.desc(), Case.id),
+    "updated": (Case.updated_at.desc(), Case.id),
+}
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """The filters of the case list, read from query arguments (unknown values are ignored)."""
+
+    campaign: int | None = None
+    municipality: int | None = None
+    stage: str | None = None
+    category: str | None = None
+    level: int | None = None
+    overdue: bool = False
+    years: int | None = None  # at least this many years on the list
+    q: str = ""
+    sort: str = "school"
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str]) -> CaseFilters:
+        category = args.get("category") or None
+        sort = args.get("sort", "school")
+        return cls(
+            campaign=_int_or_none(args.get("campaign")),
+            municipality=_int_or_none(args.get("municipality")),
+            stage=(args.get("stage") or None),
+            category=category if category in {c.value for c in Category} else None,
+            level=_int_or_none(args.get("level")),
+            overdue=args.get("overdue") == "1",
+            years=_int_or_none(args.get("years")),
+            q=(args.get("q") or "").strip()[:100],
+            sort=sort if sort in SORTS else "school",
+        )
+
+    def as_args(self) -> dict[str, Any]:
+        """Non-empty filters as query arguments (for links and exports)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in (None, "", False):
+                out[f.name] = "1" if value is True else value
+        return out
+
+
+def filtered_cases(user: User, filters: CaseFilters, today: date) -> sa.Select[Any]:
+    """Cases in the user's scope that match the filters, joined to their school, sorted."""
+    school = aliased(Organisation)
+    stmt = scoped(Case, user).join(school, school.id == Case.school_id)
+    if filters.campaign:
+        stmt = stmt.where(Case.campaign_id == filters.campaign)
+    if filters.municipality:
+        stmt = stmt.where(Case.municipality_id == filters.municipality)
+    if filters.stage:
+        stmt = stmt.where(Case.stage == filters.stage)
+    if filters.category:
+        stmt = stmt.where(Case.category == filters.category)
+    if filters.level:
+        stmt = stmt.where(Case.support_level == filters.level)
+    if filters.years:
+        stmt = stmt.where(Case.years_on_list >= filters.years)
+    if filters.overdue:
+        stmt = stmt.where(sa.exists().where(Obligation.case_id == Case.id, overdue_clause(today)))
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(school.name).like(like), school.login.like(like)))
+    order = [
+        school.name if c is Organisation.name else c for c in SORTS[filters.sort]
+    ]  # the sort keys name the school through its alias
+    return stmt.order_by(*order)
+
+
+@dataclass(frozen=True)
+class ObligationCounts:
+    open: int = 0
+    overdue: int = 0
+    awaiting_review: int = 0
+
+
+def obligation_counts(case_ids: list[int], today: date) -> dict[int, ObligationCounts]:
+    """Open, overdue and awaiting-review obligation counts per case, in one query."""
+    if not case_ids:
+        return {}
+    pending = Obligation.status.in_(PENDING_STATUSES)
+    rows = db.session.execute(
+        sa.select(
+            Obligation.case_id,
+            sa.func.sum(sa.case((pending, 1), else_=0)),
+            sa.func.sum(sa.case((overdue_clause(today), 1), else_=0)),
+            sa.func.sum(sa.case((Obligation.status == ObligationStatus.SUBMITTED, 1), else_=0)),
+        )
+        .where(Obligation.case_id.in_(case_ids))
+        .group_by(Obligation.case_id)
+    )
+    return {cid: ObligationCounts(int(o or 0), int(d or 0), int(r or 0)) for cid, o, d, r in rows}
+
+
+def load_for_list(cases: list[Case]) -> None:
+    """Load the schools, municipalities and campaigns of a page of cases in bulk (no N+1)."""
+    if not cases:
+        return
+    ids = [c.id for c in cases]
+    db.session.scalars(
+        sa.select(Case)
+        .where(Case.id.in_(ids))
+        .options(joinedload(Case.school), joinedload(Case.municipality), joinedload(Case.campaign))
+    ).all()
+
+
+def campaigns_for(user: User) -> list[Campaign]:
+    """Campaigns of the user's region, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Campaign)
+            .where(Campaign.region_id == region_id_of(user))
+            .order_by(Campaign.vpr_year.desc())
+        )
+    )
+
+
+def inbox(user: User) -> tuple[list[Obligation], list[Obligation]]:
+    """(what the user's organisation owes, what awaits the user's review), by due date."""
+    owed: list[Obligation] = []
+    level = next((lv for lv, role in LEVEL_ROLE.items() if role is user.role), None)
+    if level is not None:
+        owed = list(
+            db.session.scalars(
+                scoped(Obligation, user)
+                .where(
+                    Obligation.responsible_org_id == user.organisation_id,
+                    Obligation.level == level,
+                    Obligation.status.in_((*PENDING_STATUSES, ObligationStatus.SUBMITTED)),
+                )
+                .options(joinedload(Obligation.case).joinedload(Case.school))
+                .order_by(Obligation.due_date, Obligation.id)
+                .limit(500)
+            )
+        )
+    to_review = list(
+        db.session.scalars(
+            scoped(Obligation, user)
+            .where(
+                Obligation.status == ObligationStatus.SUBMITTED,
+                Obligation.reviewer_role == user.role.value,
+            )
+            .options(joinedload(Obligation.case).joinedload(Case.school))
+            .order_by(Obligation.due_date, Obligation.id)
+            .limit(500)
+        )
+    ) if user.role in (Role.MUNICIPAL, Role.MINISTRY) else []  # fmt: skip
+    return owed, to_review
+
+
+@dataclass
+class ComplianceCell:
+    open: int = 0
+    overdue: int = 0
+    on_time: int = 0
+    late: int = 0
+    waived: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.open + self.overdue + self.on_time + self.late + self.waived
+
+
+def compliance(
+    user: User, campaign_id: int | None, today: date
+) -> dict[tuple[int, str], ComplianceCell]:
+    """Deadline compliance per (municipality id, obligation type) within the user's scope."""
+    completed_day = Obligation.completed_on
+    on_time = sa.and_(
+        Obligation.status == ObligationStatus.ACCEPTED, completed_day <= Obligation.due_date
+    )
+    late = sa.and_(
+        Obligation.status == ObligationStatus.ACCEPTED, completed_day > Obligation.due_date
+    )
+    stmt = scoped(
+        Obligation,
+        user,
+        sa.select(
+            Case.municipality_id,
+            Obligation.obligation_type,
+            sa.func.sum(sa.case((overdue_clause(today), 1), else_=0)),
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.and_(
+                            Obligation.status.not_in(DONE_STATUSES), sa.not_(overdue_clause(today))
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+            sa.func.sum(sa.case((on_time, 1), else_=0)),
+            sa.func.sum(sa.case((late, 1), else_=0)),
+            sa.func.sum(sa.case((Obligation.status == ObligationStatus.WAIVED, 1), else_=0)),
+        ).select_from(Obligation),
+    ).group_by(Case.municipality_id, Obligation.obligation_type)
+    if campaign_id:
+        stmt = stmt.where(Case.campaign_id == campaign_id)
+    table: dict[tuple[int, str], ComplianceCell] = {}
+    for mun, kind, overdue, open_, ok, lt, waived in db.session.execute(stmt):
+        table[(mun, kind)] = ComplianceCell(
+            int(open_ or 0), int(overdue or 0), int(ok or 0), int(lt or 0), int(waived or 0)
+        )
+    return table
+
+
+def cases_by_stage(user: User, campaign_id: int | None) -> dict[tuple[str, str], int]:
+    """Number of cases per (workflow, stage) in scope."""
+    stmt = scoped(Case, user, sa.select(Case.workflow, Case.stage, sa.func.count())).group_by(
+        Case.workflow, Case.stage
+    )
+    if campaign_id:
+        stmt = stmt.where(Case.campaign_id == campaign_id)
+    return {(w, s): n for w, s, n in db.session.execute(stmt)}
+
+
+def repeat_flagged(user: User, campaign_id: int | None, limit: int = 100) -> list[Case]:
+    """Cases of schools flagged two or more years running, most years first."""
+    stmt = (
+        scoped(Case, user)
+        .where(Case.years_on_list >= 2)
+        .options(joinedload(Case.school), joinedload(Case.municipality))
+        .order_by(Case.years_on_list.desc(), Case.id)
+        .limit(limit)
+    )
+    if campaign_id:
+        stmt = stmt.where(Case.campaign_id == campaign_id)
+    return list(db.session.scalars(stmt))
+
+
+def municipality_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
+    )
+    return dict(rows.tuples().all())
+
+
+def by_municipality(
+    table: dict[tuple[int, str], ComplianceCell],
+) -> dict[int, dict[str, ComplianceCell]]:
+    """Regroup the compliance table as municipality → obligation type → cell."""
+    out: dict[int, dict[str, ComplianceCell]] = defaultdict(dict)
+    for (mun, kind), cell in table.items():
+        out[mun][kind] = cell
+    return out

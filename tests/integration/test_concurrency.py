@@ -1,0 +1,95 @@
+"""Twenty people press the same button at once: exactly one wins (PostgreSQL, real threads)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from app.domain import DomainError
+from app.extensions import db
+from app.models import Case, CaseStage, Obligation, Role, User
+from app.workflows import obligations as ops
+from app.workflows.cases import advance_case
+from tests.conftest import BACKEND, make_app, new_database_url, upgrade_schema
+from tests.helpers import Factory, hand_in, open_test_case
+
+pytestmark = pytest.mark.postgres_only
+ATTEMPTS = 20
+
+
+@pytest.fixture
+def committed(tmp_path: Path) -> Any:
+    """An app on its own database where every change is committed for real."""
+    if BACKEND != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    url, drop = new_database_url(tmp_path)
+    # One connection per thread: the default pool (5 + 10 overflow) would starve the barrier.
+    app = make_app(url, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": ATTEMPTS + 5})
+    upgrade_schema(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    drop()
+
+
+def test_twenty_concurrent_transitions_one_wins(committed: Any) -> None:
+    app = committed
+    with app.app_context():
+        make = Factory()
+        region = make.region()
+        municipality = make.municipality(region)
+        school = make.school(municipality)
+        ministry = make.user(Role.MINISTRY, region)
+        municipal = make.user(Role.MUNICIPAL, municipality)
+        case = open_test_case(school)
+        order = case.obligations[0]
+        hand_in(order, municipal)
+        ops.review(order.id, accept=True, actor=ministry, expected_version=None)
+        db.session.commit()
+        case_id, version, ministry_id = case.id, case.version, ministry.id
+
+    barrier = threading.Barrier(ATTEMPTS, timeout=30)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt() -> None:
+        with app.app_context():
+            actor = db.session.get(User, ministry_id)
+            barrier.wait()
+            try:
+                advance_case(case_id, "start_self_analysis", actor=actor, expected_version=version)
+                db.session.commit()
+                result = "ok"
+            except DomainError as err:
+                db.session.rollback()
+                result = f"refused: {err.message}"
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt) for _ in range(ATTEMPTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert len(outcomes) == ATTEMPTS
+    assert outcomes.count("ok") == 1, outcomes
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case is not None and case.stage == "self_analysis"
+        assert case.version == version + 1
+        visits = db.session.scalars(
+            sa.select(CaseStage.stage).where(CaseStage.case_id == case_id)
+        ).all()
+        assert visits == ["flagged", "self_analysis"]
+        kinds = db.session.scalars(
+            sa.select(Obligation.obligation_type).where(Obligation.case_id == case_id)
+        ).all()
+        assert sorted(kinds) == ["municipal_order", "self_analysis"]
+        from app import audit
+
+        assert audit.verify().ok

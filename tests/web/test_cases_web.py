@@ -1,0 +1,248 @@
+"""The case screens: list, case page with only the allowed actions, inbox, dashboard, export,
+flag-list import with preview, schedule editing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+import openpyxl
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from app.demo.files import simple_pdf
+from app.extensions import db
+from app.models import Case, Obligation, ObligationStatus
+from app.workflows import obligations as ops
+from tests.helpers import REAL_FLAG_LIST, hand_in, login
+
+
+def _buttons(html: str) -> list[str]:
+    return [b.strip() for b in re.findall(r"<button[^>]*>\s*([^<]+?)\s*</button>", html)]
+
+
+def test_case_page_offers_each_role_only_its_actions(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    case = case_world["cases"]["a1"]
+    login(client, case_world["users"]["school_a1"])
+    page = client.get(f"/cases/{case.id}").text
+    assert case.school.name in page
+    assert 'action="/cases/' not in page  # no transitions for a school
+    assert "/upload" not in page  # the municipal order is not the school's to hand in
+    client.post("/logout", data={})
+
+    login(client, case_world["users"]["municipal_a"])
+    page = client.get(f"/cases/{case.id}").text
+    assert f"/obligations/{case.obligations[0].id}/upload" in page
+    assert "disabled" in page  # the move is offered but blocked until the order is accepted
+    assert "/waive" not in page
+    client.post("/logout", data={})
+
+    login(client, case_world["users"]["auditor"])
+    page = client.get(f"/cases/{case.id}").text
+    assert "<form" not in page.split("</header>", 1)[1].split("<footer>")[0].replace(
+        'method="get"', ""
+    )
+    assert 'id="chain-status"' in page
+
+
+def test_walk_through_http_and_stale_version(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    case = case_world["cases"]["a1"]
+    order = case.obligations[0]
+    login(client, case_world["users"]["municipal_a"])
+    pdf = (io.BytesIO(simple_pdf("Order 5")), "Приказ № 5.pdf")
+    client.post(
+        f"/obligations/{order.id}/upload",
+        data={"version": str(order.version), "text": "Приказ № 5", "file": pdf},
+        content_type="multipart/form-data",
+    )
+    client.post("/logout", data={})
+    login(client, case_world["users"]["ministry"])
+    db.session.refresh(order)
+    client.post(
+        f"/obligations/{order.id}/review",
+        data={"version": str(order.version), "decision": "accept"},
+    )
+    db.session.refresh(case)
+    seen = case.version
+    response = client.post(
+        f"/cases/{case.id}/move", data={"transition": "start_self_analysis", "version": str(seen)}
+    )
+    assert response.status_code == 302
+    db.session.refresh(case)
+    assert case.stage == "self_analysis"
+    # A second tab still showing the old version.
+    stale = client.post(
+        f"/cases/{case.id}/move",
+        data={"transition": "escalate_from_self_analysis", "version": str(seen), "reason": "x"},
+        follow_redirects=True,
+    )
+    assert case_world["users"]["ministry"].full_name in stale.text
+    db.session.refresh(case)
+    assert case.stage == "self_analysis"
+
+
+def test_wrong_role_cannot_move_by_forging_a_post(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    case = case_world["cases"]["a1"]
+    login(client, case_world["users"]["school_a1"])
+    response = client.post(
+        f"/cases/{case.id}/move",
+        data={"transition": "escalate_from_flagged", "version": str(case.version), "reason": "x"},
+    )
+    assert response.status_code == 403
+    db.session.refresh(case)
+    assert case.stage == "flagged"
+
+
+def test_list_filters_counts_and_overdue(client: FlaskClient, case_world: dict[str, Any]) -> None:
+    login(client, case_world["users"]["ministry"])
+    page = client.get("/cases").text
+    assert "(2)" in page  # a1 and b1; x1 is in another region
+    # The 2023 campaign's obligations are long overdue today.
+    # a1's municipal order is long overdue; b1's was handed in (the case_world fixture).
+    assert client.get("/cases?overdue=1").text.count('<tr class="overdue">') == 1
+    filtered = client.get(f"/cases?municipality={case_world['mun_a'].id}").text
+    assert case_world["schools"]["a1"].login in filtered
+    assert case_world["schools"]["b1"].login not in filtered
+    assert "(0)" in client.get("/cases?years=3").text
+
+
+def test_export_has_one_row_per_case(client: FlaskClient, case_world: dict[str, Any]) -> None:
+    login(client, case_world["users"]["ministry"])
+    response = client.get("/cases/export?format=csv")
+    text = response.data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:3] == ["Год ВПР", "Логин ОО", "ОО"]
+    assert len(rows) == 3
+    logins = {r[1] for r in rows[1:]}
+    assert logins == {case_world["schools"]["a1"].login, case_world["schools"]["b1"].login}
+    overdue = {r[1]: r[-1] for r in rows[1:]}
+    assert overdue[case_world["schools"]["a1"].login] == "1"  # its municipal order is overdue
+    assert overdue[case_world["schools"]["b1"].login] == "0"  # handed in
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/cases/export?format=xlsx").data))
+    assert book.active.max_row == 3
+
+
+def test_inbox_lists_what_is_owed_by_due_date(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    login(client, case_world["users"]["municipal_a"])
+    page = client.get("/inbox").text
+    assert case_world["schools"]["a1"].name in page
+    assert case_world["schools"]["b1"].name not in page
+    order = case_world["cases"]["a1"].obligations[0]
+    hand_in(order, case_world["users"]["municipal_a"])
+    db.session.commit()
+    client.post("/logout", data={})
+    login(client, case_world["users"]["ministry"])
+    page = client.get("/inbox").text
+    review_part = (
+        page.split("Awaiting my review")[-1]
+        if "Awaiting my review" in page
+        else page.split("Ждут моей проверки")[-1]
+    )
+    assert case_world["schools"]["a1"].name in review_part
+
+
+def test_dashboard_counts_by_municipality(client: FlaskClient, case_world: dict[str, Any]) -> None:
+    order = case_world["cases"]["a1"].obligations[0]
+    hand_in(order, case_world["users"]["municipal_a"])
+    ops.review(order.id, accept=True, actor=case_world["users"]["ministry"], expected_version=None)
+    db.session.commit()
+    login(client, case_world["users"]["ministry"])
+    page = client.get("/dashboard").text
+    assert case_world["mun_a"].name in page and case_world["mun_b"].name in page
+    assert "Район Икс" not in page
+    client.post("/logout", data={})
+    login(client, case_world["users"]["municipal_a"])
+    page = client.get("/dashboard").text
+    assert case_world["mun_a"].name in page and case_world["mun_b"].name not in page
+
+
+def test_flag_import_preview_then_confirm(
+    client: FlaskClient, case_world: dict[str, Any], db_session: Any
+) -> None:
+    login(client, case_world["users"]["ministry"])
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Case))
+    data = REAL_FLAG_LIST.read_bytes()
+    preview = client.post(
+        "/flags/import", data={"file": (io.BytesIO(data), "list.xlsx"), "preview": "1"},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert preview.status_code == 200
+    assert (
+        "2023: 159" in preview.text and "2024: 148" in preview.text and "2025: 144" in preview.text
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == before
+    token = re.search(r'name="token" value="([0-9a-f]+)"', preview.text)
+    assert token
+    done = client.post("/flags/import", data={"token": token.group(1), "confirm": "1"})
+    assert done.status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == before + 451 - 0
+
+
+def test_flag_import_token_of_another_session_is_refused(
+    client: FlaskClient, case_world: dict[str, Any], app: Any
+) -> None:
+    login(client, case_world["users"]["ministry"])
+    other = app.test_client()
+    login(other, case_world["users"]["ministry"])
+    text = "Год;Логин;Муниципалитет;ОО;4 РУ;Количество маркеров\n2024;edu123456;Р;Ш;1;1\n"
+    preview = client.post(
+        "/flags/import", data={"file": (io.BytesIO(text.encode()), "l.csv"), "preview": "1"},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    token = re.search(r'name="token" value="([0-9a-f]+)"', preview.text).group(1)
+    response = other.post("/flags/import", data={"token": token, "confirm": "1"})
+    assert response.status_code == 302
+    assert (
+        db.session.scalar(sa.select(Case).join(Case.school).where(sa.text("login = 'edu123456'")))
+        is None
+    )
+
+
+def test_ministry_edits_the_schedule_and_obligations_follow(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    case = case_world["cases"]["b1"]
+    login(client, case_world["users"]["municipal_b"])
+    assert (
+        client.post(
+            f"/campaigns/{case.campaign_id}/deadline",
+            data={"obligation_type": "self_analysis", "due_date": "2023-12-05"},
+        ).status_code
+        == 403
+    )
+    client.post("/logout", data={})
+    ministry = case_world["users"]["ministry"]
+    order = case.obligations[0]  # handed in by the case_world fixture
+    ops.review(order.id, accept=True, actor=ministry, expected_version=None)
+    from app.workflows.cases import advance_case
+
+    advance_case(case.id, "start_self_analysis", actor=ministry, expected_version=None)
+    db.session.commit()
+    login(client, ministry)
+    page = client.post(
+        f"/campaigns/{case.campaign_id}/deadline",
+        data={
+            "obligation_type": "self_analysis",
+            "due_date": "2023-12-05",
+            "reason": "Письмо министерства",
+        },
+        follow_redirects=True,
+    )
+    assert "05.12.2023" in page.text
+    analysis = db.session.scalars(
+        sa.select(Obligation).where(
+            Obligation.case_id == case.id, Obligation.obligation_type == "self_analysis"
+        )
+    ).one()
+    assert analysis.due_date.isoformat() == "2023-12-05"
+    assert analysis.status is ObligationStatus.OPEN
