@@ -33,8 +33,9 @@ VPR results (§1) — ``app.analytics.vpr``
         * ``schools`` — login, name, municipality (first row of each login), participants,
           known (bool; NA when ``known_schools`` was not given). ``new_schools`` — list of
           {login, name, municipality} not in ``known_schools``: create them, then report them.
-        * ``works`` — year, subject, code, grade, school_login, participants: the units that
-          replace earlier data for the same (year, subject, grade, school).
+        * ``works`` — year, subject, code, grade, school_login, participants (plain values,
+          sorted by those keys): the units that replace earlier data for the same (year,
+          subject, grade, school).
         Checks: required columns; year 2000..2100; grade 4..11; a spec for (year, subject,
         grade); login ``edu`` + 6 digits; municipality and name present; participant unique
         within (test work, school); task cells integer 0..max or X/Х, empty exactly where the
@@ -43,35 +44,53 @@ VPR results (§1) — ``app.analytics.vpr``
 
 Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.rules``)
     ``RULES: dict[name, Rule]`` — name, number (sign 1..5 of DOMAIN.md), version, title
-        (msgid), defaults. Rules and their defaults (v1.0):
-        1 ``above_region`` share of marks 4–5 vs the reference group — specialised schools are
-          compared with specialised ones only (leave-one-out); margin 0.15, min_group 10,
+        (msgid), defaults. Rules, versions and defaults:
+        1 ``above_region`` (1.1) share of marks 4–5 vs the reference group — specialised
+          schools are compared with specialised ones only (leave-one-out); margin 0.15,
+          min_group 10, min_reference 30.
+        2 ``inversion`` (2.0) pattern: Б rate below the region, (П rate − region) − (Б rate −
+          region) ≥ margin and the П rate ≥ margin above ``expected_advanced_rate`` (what
+          schools with the same Б rate achieve: a robust weighted quadratic fit over the
+          test's schools); the test is on that excess over the expectation (a weak honest
+          school loses more on П tasks than on Б ones); margin 0.10, min_group 10.
+        3 ``journal_mismatch`` (2.0) pattern: mean (VPR mark − journal mark) ≥ the region's +
+          margin and more raised than in the region; evidence has the shares lowered /
+          confirmed / raised and differing by ≥ 2. The test uses the primary score: per pupil
+          (score − the other schools' mean score for the same journal mark) / SD, averaged per
+          work (``score_excess_sd``), against 0 (``p_value_vs_others``) and against what the
+          school's own excess in the same subject and grade LAST year predicts (robust
+          regression over schools; ``p_value_vs_last_year``, when last year had ≥ min_group
+          pairs); p = 2 × the smaller (Bonferroni). Margin 0.25 marks, min_group 10 pairs,
           min_reference 30.
-        2 ``inversion`` (П rate − region) − (Б rate − region), with П above and Б below the
-          region; margin 0.10, min_group 10.
-        3 ``journal_mismatch`` mean (VPR mark − journal mark) vs the region's, and more
-          raised than in the region; evidence has the shares lowered / confirmed / raised and
-          differing by ≥ 2; margin 0.25 marks, min_group 10 pairs, min_reference 30.
-        4 ``boundary_peaks`` works at the 3/4/5 thresholds (``above`` = 1 point from the
-          threshold) vs just below (``below`` = 2 points), against the region's share among
-          schools of similar ability (``strata`` = 5 bands of mean score); margin 0.10,
-          min_works 50; evidence names the peak boundary (``peak_mark``, ``peak_threshold``).
-        5 ``cohort_change`` mean z-score of grade ``to_grade`` (5) this year minus grade
+        4 ``boundary_peaks`` (2.0) a score test of bunching: around each 3/4/5 threshold t a
+          window of scores (t − below − control … t + above + control − 1) follows the region's
+          histogram of the test (the school left out) tilted by a local slope and curvature
+          (the school's ability); the alternative moves a share π of the pupils ``below`` (2)
+          points under t onto the ``above`` (1) points at t. The efficient score (slope and
+          curvature profiled out) is summed over the boundaries where ≥ 1 work is expected at
+          t, skew-corrected (Pearson III) and scaled by the robust spread of all works' z;
+          pattern: ``share_moved`` (π̂) ≥ margin 0.10; control 2, min_works 50. Evidence per
+          boundary: ``mark<m>_below`` / ``mark<m>_at_boundary`` with the region's expected
+          counts (``mark<m>_region_expected_…``), ``peak_mark``, ``peak_threshold``.
+        5 ``cohort_change`` (1.1) mean z-score of grade ``to_grade`` (5) this year minus grade
           ``from_grade`` (4) of the same school and subject last year; margin 0.30 SD,
           min_group 10 in both years, direction "rise" ("both" also flags drops).
         Every rule also has ``fdr`` 0.10 and ``work_alpha`` 0.05.
         Statistics: one-sided tests that respect sample size AND the ordinary spread between
-        honest schools (funnel plot with overdispersion: τ² per test from all schools by the
-        MAD of z-scores); shares use an exact beta-binomial tail (binomial when τ² = 0),
-        means a normal tail with variance v/n + τ². A sign FIRES when it is applicable (minimum
-        sizes), its pattern holds (point estimate beyond the margin) and either its work's
-        Benjamini–Hochberg q ≤ fdr across all works tested by that rule, or its school's
-        Stouffer-combined z (against an empirical null estimated from all schools) has BH
-        q ≤ fdr across schools and the work's own p ≤ work_alpha.
+        honest schools (funnel plot with overdispersion: τ² per test by a robust Paule–Mandel
+        estimate on the more precise half of the schools); shares use an exact beta-binomial
+        tail (binomial when τ² = 0), means a normal tail with variance v/n + τ² (within-work
+        variances shrunk to the test's pooled one). A sign FIRES when it is applicable
+        (minimum sizes), its pattern holds and either its work's Benjamini–Hochberg q ≤ fdr
+        across all works tested by that rule, or its school's q ≤ fdr across schools, the work
+        belongs to the school's best unit and its own p ≤ work_alpha. A school's p per rule:
+        Stouffer z of each unit of its works — all, each subject (its grades), each grade
+        (its subjects) — against an empirical null (median/MAD per kind and size of unit,
+        never narrower than N(0, 1)), the best unit's p × the number of distinct units.
     ``compute_signs(frame, specs, *, year=None, specialised=(), params=None, rules=None,
     external=None, sign1_needs_external=True) -> SignsResult``
-        ``frame``: rows of ``VprImport.frame`` for the analysed year and (for sign 5) the
-        previous one; ``year`` defaults to the latest. ``specialised``: logins (see
+        ``frame``: rows of ``VprImport.frame`` for the analysed year and (for signs 3 and 5)
+        the previous one; ``year`` defaults to the latest. ``specialised``: logins (see
         ``specialised_from_directory(directory_frame)`` for a §6 frame). ``params``:
         {rule: {param: value}}; unknown names raise ValueError. ``rules``: subset of names.
         ``external``: DataFrame school_login, code, confirmed (bool) — external exams that do
@@ -84,7 +103,8 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
           version, title, params (all used), year, school_login, subject, code, grade,
           numbers (the school's figures), reference (the region's / reference group's
           figures), threshold (margin, fdr, work_alpha), p_value, q_value, school_p_value,
-          school_q_value. ``SignsResult.evidence(login=None)`` lists them.
+          school_q_value, school_unit ("school", "subject" or "grade": the school's best unit).
+          ``SignsResult.evidence(login=None)`` lists them.
         * ``markers`` — one row per tested work: year, subject, code, grade, school_login, n,
           signs ("2,4": fired sign numbers), marker (0/1). Combination: the marker is 1 when
           any of signs 2–5 fired; sign 1 counts only when ``external`` says the exams do not

@@ -20,10 +20,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from flask_babel import gettext as _
 
+from app.analytics import cells
 from app.tabular import XLSX_MAGIC, Problem, TableError, decode_text, detect_delimiter, raw_rows
 
 logger = logging.getLogger(__name__)
-PlainColumns = Callable[[list[str]], set[int]]
+# header -> {position: "plain" (many distinct texts), "int" (small integers), "cells" (task
+# scores or X)}; other columns are read as categories
+ColumnKinds = Callable[[list[str]], dict[int, str]]
 
 
 @dataclass
@@ -32,7 +35,8 @@ class RawTable:
 
     header: list[str]
     header_row: int
-    columns: dict[int, Any]  # by position: pd.Categorical (missing = code -1) or plain strings
+    # by position: pd.Categorical (missing = code −1), plain strings, or int codes (`cells`)
+    columns: dict[int, Any]
     rows: np.ndarray  # int32 row number in the file, one per data row
 
     def __len__(self) -> int:
@@ -52,32 +56,34 @@ def _first_line(data: bytes) -> tuple[int, int, int]:
 
 
 def _line_numbers(body: bytes, offset: int, first: int, count: int) -> np.ndarray | None:
-    """Line numbers of the non-blank lines of `body[offset:]` (line `first` on), if `count`."""
-    lines = body.count(b"\n", offset) + (0 if body.endswith(b"\n") or offset >= len(body) else 1)
-    if lines == count:  # no blank line and no record spread over lines: the common case
-        return np.arange(first, first + count, dtype=np.int32)
-    raw = np.frombuffer(body, dtype=np.uint8)[offset:]
-    ends = np.flatnonzero(raw == 10)
-    if len(ends) < lines:
-        ends = np.append(ends, len(raw))
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    length = ends - starts
-    has_cr = (length > 0) & (raw[np.maximum(ends - 1, 0)] == 13)
-    non_blank = np.flatnonzero(length - has_cr > 0)
-    if len(non_blank) != count:
-        return None
-    return (non_blank + first).astype(np.int32)
+    """Line numbers of the rows read from `body[offset:]` (line `first` on), or None.
+
+    pyarrow reads blank lines as empty rows (dropped later, numbers kept), so every line is one
+    row unless a quoted value spans lines: only with quotes in the file is that checked.
+    """
+    if body.find(b'"', offset) >= 0:
+        ending = 0 if body.endswith(b"\n") or offset >= len(body) else 1
+        if body.count(b"\n", offset) + ending != count:
+            return None
+    return np.arange(first, first + count, dtype=np.int32)
 
 
-def _arrow_read(body: bytes, offset: int, width: int, delimiter: str, plain: set[int]) -> pa.Table:
-    names = [f"c{i}" for i in range(width)]
-    text = pa.dictionary(pa.int32(), pa.string())
+_TYPES = {
+    "plain": pa.string(),
+    "int": pa.int16(),
+    "cells": pa.string(),
+    "text": pa.dictionary(pa.int32(), pa.string()),
+}
+
+
+def _arrow_read(body: bytes, offset: int, delimiter: str, kinds: list[str]) -> pa.Table:
+    names = [f"c{i}" for i in range(len(kinds))]
     return pacsv.read_csv(
         pa.BufferReader(pa.py_buffer(memoryview(body)[offset:])),
         read_options=pacsv.ReadOptions(column_names=names, block_size=4 << 20),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() if i in plain else text for i, n in enumerate(names)},
+            column_types={n: _TYPES[kind] for n, kind in zip(names, kinds, strict=True)},
             null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
@@ -85,9 +91,29 @@ def _arrow_read(body: bytes, offset: int, width: int, delimiter: str, plain: set
     )
 
 
-def _read_csv_fast(
-    data: bytes, plain: PlainColumns, *, transcoded: bool = False
-) -> RawTable | None:
+def _typed_read(body: bytes, offset: int, delimiter: str, kinds: list[str]) -> pa.Table:
+    """Numbers as numbers when every cell parses; else everything as text (checked later)."""
+    try:
+        return _arrow_read(body, offset, delimiter, kinds)
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or all(k in ("plain", "text") for k in kinds):
+            raise
+        logger.info("typed CSV read declined, reading as text: %s", str(exc)[:200])
+    plain = ["plain" if k == "plain" else "text" for k in kinds]
+    return _arrow_read(body, offset, delimiter, plain)
+
+
+def _column(column: pa.ChunkedArray) -> Any:
+    """A pyarrow column in the form the checks take (see `RawTable.columns`)."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        return cells.categorical(column)
+    if pa.types.is_integer(kind):
+        return cells.int_column(column)
+    return column
+
+
+def _read_csv_fast(data: bytes, kinds: ColumnKinds, *, transcoded: bool = False) -> RawTable | None:
     """The pyarrow path; None when it cannot guarantee exact row numbers."""
     number, start, end = _first_line(data)
     header_text = decode_text(data[start:end]).rstrip("\r")
@@ -101,29 +127,34 @@ def _read_csv_fast(
     except UnicodeDecodeError:
         body = data.decode("cp1251").encode("utf-8")  # pyarrow reads UTF-8 only
     offset = body.find(b"\n", _first_line(body)[1]) + 1 or len(body)
+    wanted = kinds(header)
     try:
-        table = _arrow_read(body, offset, len(header), delimiter, plain(header))
+        table = _typed_read(
+            body, offset, delimiter, [wanted.get(i, "text") for i in range(len(header))]
+        )
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) and body is data and not transcoded:
-            return _read_csv_fast_cp1251(data, plain)
+            return _read_csv_fast_cp1251(data, kinds)
         logger.info("fast CSV path declined: %s", str(exc)[:200])
         return None
     rows = _line_numbers(body, offset, number + 1, table.num_rows)
     if rows is None:
         return None
-    frame = table.to_pandas()
-    columns = {i: frame[f"c{i}"].array for i in range(len(header))}
+    columns = {}
+    for i in range(len(header)):
+        column = _column(table.column(i))
+        columns[i] = column
     return RawTable(header, number, columns, rows)
 
 
-def _read_csv_fast_cp1251(data: bytes, plain: PlainColumns) -> RawTable | None:
+def _read_csv_fast_cp1251(data: bytes, kinds: ColumnKinds) -> RawTable | None:
     try:
         converted = data.decode("cp1251").encode("utf-8")
     except UnicodeDecodeError as exc:
         raise TableError(
             [Problem(None, None, _("The file's encoding is neither UTF-8 nor Windows-1251."))]
         ) from exc
-    return _read_csv_fast(converted, plain, transcoded=True)
+    return _read_csv_fast(converted, kinds, transcoded=True)
 
 
 def _read_exact(data: bytes) -> RawTable:
@@ -146,20 +177,21 @@ def _read_exact(data: bytes) -> RawTable:
     return RawTable([h.strip() for h in header], header_row, columns, np.array(numbers, np.int32))
 
 
-def _no_plain(header: list[str]) -> set[int]:
-    return set()
+def _all_text(header: list[str]) -> dict[int, str]:
+    return {}
 
 
-def read_raw(data: bytes, plain: PlainColumns = _no_plain) -> RawTable:
+def read_raw(data: bytes, kinds: ColumnKinds = _all_text) -> RawTable:
     """A CSV (UTF-8 or Windows-1251, `;` or `,`) or XLSX file as categorical columns.
 
-    `plain(header)` names the positions of high-cardinality columns (participant codes) that
-    the fast path keeps as plain strings rather than categories.
+    `kinds(header)` tells the fast path which columns to keep as plain strings (participant
+    codes), read as integers or decode as task cells (int codes of `app.analytics.cells`);
+    the exact path gives categories everywhere.
     """
     if not data[:65536].strip() and not data.strip():
         raise TableError([Problem(None, None, _("The file is empty."))])
     if not data.startswith(XLSX_MAGIC):
-        table = _read_csv_fast(data, plain)
+        table = _read_csv_fast(data, kinds)
         if table is not None:
             return table
         logger.info("reading the CSV file with the exact (slower) reader")
@@ -198,3 +230,29 @@ def as_bytes(source: bytes | str | io.BytesIO) -> bytes:
     if isinstance(source, str):
         return source.encode("utf-8")
     return source.read()
+
+
+def integers_of(column: Any, *, x_is_zero: bool = False) -> np.ndarray:
+    """Int codes of a column: value, −1 missing, −2 invalid (X/Х = 0 if `x_is_zero`)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = cells.cell_column(column)
+    if isinstance(column, np.ndarray):
+        return np.where(column == cells.X_CODE, 0 if x_is_zero else cells.INVALID, column)
+    codes, texts = text_of(column)
+    return integer_lookup(texts, x_is_zero=x_is_zero)[codes]
+
+
+def present(column: Any) -> np.ndarray:
+    """Per row: does the cell hold anything?"""
+    if isinstance(column, pa.ChunkedArray):  # task cells not decoded yet
+        return np.asarray(column.is_valid()) if column.null_count else np.ones(len(column), bool)
+    if isinstance(column, pd.Categorical):
+        return np.asarray(column.codes) >= 0
+    if isinstance(column, np.ndarray):
+        return column != cells.MISSING
+    return ~pd.isna(column)
+
+
+def subset(column: Any, mask: np.ndarray) -> Any:
+    """The rows of a column where `mask` is true."""
+    return column.filter(pa.array(mask)) if isinstance(column, pa.ChunkedArray) else column[mask]

@@ -1,9 +1,12 @@
 """Signs of non-objectivity: the rule registry, significance with FDR control, and markers.
 
 A rule (see `app.analytics.rules`) yields per test work a one-sided p-value against "the school
-is at most `margin` above its reference", plus the point pattern of the sign. Here every rule
-gets the same treatment: Benjamini–Hochberg over all works it could test (a family per rule),
-a sign is *fired* when the pattern holds and the q-value is at most `fdr`, and each fired sign
+is like its reference" (sampling noise plus the ordinary spread between honest schools), and
+the point pattern of the sign (beyond `margin`). Every rule then gets the same treatment
+(`app.analytics.combine`): a sign *fires* when the rule applies, the pattern holds and either
+the work's Benjamini–Hochberg q-value across all works the rule tested is at most `fdr`, or
+its school's q-value across schools is (the best unit of the school's works: all, one subject,
+one grade) and the work is in that unit with its own p at most `work_alpha`. Each fired sign
 carries its evidence (numbers, reference, threshold, rule name, version and parameters).
 """
 
@@ -11,21 +14,24 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
-from scipy import stats
 
 from app.analytics import rules as r
+from app.analytics.combine import benjamini_hochberg, school_level
 from app.analytics.spec import TestSpec
 
 logger = logging.getLogger(__name__)
 
 WORK_KEYS = ["year", "subject", "code", "grade", "school_login"]
+PARALLEL_ROWS = 100_000  # from this many rows of the analysed year, two rules run at a time
 
 
 @dataclass(frozen=True)
@@ -43,16 +49,17 @@ class Rule:
 RULES: dict[str, Rule] = {
     rule.name: rule
     for rule in (
-        Rule("above_region", 1, "1.0", "Results markedly above the region",
+        Rule("above_region", 1, "1.1", "Results markedly above the region",
              {"margin": 0.15, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05}, r.above_region),
-        Rule("inversion", 2, "1.0", "Advanced tasks done better than basic ones",
+        Rule("inversion", 2, "2.0", "Advanced tasks done better than basic ones",
              {"margin": 0.10, "min_group": 10, "fdr": 0.10, "work_alpha": 0.05}, r.inversion),
-        Rule("journal_mismatch", 3, "1.0", "VPR marks above the journal marks",
+        Rule("journal_mismatch", 3, "2.0", "VPR marks above the journal marks",
              {"margin": 0.25, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05},
              r.journal_mismatch),
-        Rule("boundary_peaks", 4, "1.0", "Peaks at the mark boundaries",
-             {"below": 2, "above": 1, "strata": 5, "margin": 0.10, "min_works": 50, "fdr": 0.10, "work_alpha": 0.05}, r.boundary_peaks),
-        Rule("cohort_change", 5, "1.0", "Sharp change for the same cohort between years",
+        Rule("boundary_peaks", 4, "2.0", "Peaks at the mark boundaries",
+             {"below": 2, "above": 1, "control": 2, "margin": 0.10, "min_works": 50, "fdr": 0.10,
+              "work_alpha": 0.05}, r.boundary_peaks),
+        Rule("cohort_change", 5, "1.1", "Sharp change for the same cohort between years",
              {"margin": 0.30, "min_group": 10, "from_grade": 4, "to_grade": 5,
               "direction": "rise", "fdr": 0.10, "work_alpha": 0.05}, r.cohort_change),
     )
@@ -90,43 +97,23 @@ def resolve_params(overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[st
     return resolved
 
 
-def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
-    """BH-adjusted q-values (monotone, capped at 1); NaN p-values stay NaN."""
-    p = np.asarray(p_values, dtype=float)
-    q = np.full(len(p), np.nan)
-    valid = np.flatnonzero(~np.isnan(p))
-    if len(valid):
-        order = valid[np.argsort(p[valid])]
-        ranked = p[order] * len(valid) / np.arange(1, len(valid) + 1)
-        q[order] = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
-    return q
+_NEEDED = {"year", "subject", "code", "grade", "school_login", "score", "mark", "journal_mark"}
 
 
-def school_level(
-    school: pd.Series, p_values: pd.Series, applicable: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per work: its school's combined p-value and that value's BH q-value across schools.
+def _year_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The rows of one year: a slice when they are contiguous (files appended), else a copy."""
+    at = np.flatnonzero(frame["year"].to_numpy() == year)
+    if len(at) and at[-1] - at[0] + 1 == len(at):
+        return frame.iloc[at[0] : at[-1] + 1].reset_index(drop=True)
+    return frame.iloc[at].reset_index(drop=True)
 
-    The school's works are combined by Stouffer's z. Works of one school share the school's
-    traits (a strict journal, strong teaching), so under "honest" the combined z is wider
-    than N(0, 1); its null is therefore estimated from all schools (Efron's empirical null:
-    median and MAD, per number of combined works), and only schools outside it count.
-    """
-    codes, uniques = pd.factorize(school.astype("str"))
-    p = np.clip(np.where(applicable, p_values.to_numpy(dtype=float), 0.5), 1e-12, 1 - 1e-12)
-    z = np.where(applicable, stats.norm.isf(p), 0.0)
-    m = np.bincount(codes, weights=applicable.astype(float), minlength=len(uniques))
-    total = np.bincount(codes, weights=z, minlength=len(uniques))
-    combined = np.divide(total, np.sqrt(m), out=np.zeros(len(m)), where=m > 0)
-    family = np.full(len(m), np.nan)
-    for size in np.unique(m[m > 0]):
-        group = m == size
-        pool = combined[group] if group.sum() >= 30 else combined[m > 0]
-        centre = float(np.median(pool))
-        scale = max(1.0, 1.4826 * float(np.median(np.abs(pool - centre))))
-        family[group] = stats.norm.sf((combined[group] - max(centre, 0.0)) / scale)
-    family_q = benjamini_hochberg(family)
-    return family[codes], family_q[codes]
+
+def dense_codes(keys: np.ndarray) -> np.ndarray:
+    """Codes 0..k-1 of non-negative int keys in increasing key order (a sorted factorize)."""
+    if len(keys) and keys.min() >= 0 and keys.max() < 50 * len(keys) + 1000:  # count, no hash
+        seen = np.bincount(keys) > 0
+        return (np.cumsum(seen) - 1)[keys]
+    return pd.factorize(keys, sort=True)[0].astype(np.int64)
 
 
 def _context(frame: pd.DataFrame, specs: Iterable[TestSpec], year: int,
@@ -134,28 +121,22 @@ def _context(frame: pd.DataFrame, specs: Iterable[TestSpec], year: int,
     frame = frame.astype(
         {c: "category" for c in ("subject", "code", "school_login") if frame[c].dtype != "category"}
     )  # rows from several files or a database arrive as text; codes need categories
-    rows = frame[frame["year"] == year].reset_index(drop=True)
-    previous = frame[frame["year"] == year - 1].reset_index(drop=True)
+    needed = [c for c in frame.columns if c.startswith("task_") or c in _NEEDED]
+    frame = frame[needed]  # the participant codes and the like need no copying
+    rows, previous = _year_rows(frame, year), _year_rows(frame, year - 1)
     code = rows["code"].cat.codes.to_numpy().astype(np.int64)
     school = rows["school_login"].cat.codes.to_numpy().astype(np.int64)
     grade = rows["grade"].to_numpy().astype(np.int64)
-    test, test_keys = pd.factorize((code + 1) * 100 + grade, sort=True)
-    work, work_keys = pd.factorize(
-        test.astype(np.int64) * (school.max(initial=0) + 2) + school, sort=True
-    )
-    first = np.zeros(len(work_keys), dtype=np.int64)
-    first[work] = np.arange(len(work))
+    test = dense_codes((code + 1) * 100 + grade)
+    work = dense_codes(test * (school.max(initial=0) + 2) + school)
+    first = np.zeros(int(work.max(initial=-1)) + 1, dtype=np.int64)
+    first[work[::-1]] = np.arange(len(work) - 1, -1, -1)
     by_key = {(s.subject, s.grade): s for s in specs if s.year == year}
-    firsts = (
-        rows.iloc[np.searchsorted(test[np.sort(first)], np.arange(len(test_keys)))]
-        if False
-        else None
-    )
-    del firsts
     works = rows.iloc[first][["subject", "code", "grade", "school_login"]].reset_index(drop=True)
     works["test"] = test[first]
-    works["specialised"] = works["school_login"].astype("str").isin(specialised).to_numpy()
-    works["n"] = np.bincount(work, minlength=len(work_keys))
+    logins = works["school_login"].cat.categories.astype("str")
+    works["specialised"] = logins.isin(specialised)[works["school_login"].cat.codes.to_numpy()]
+    works["n"] = np.bincount(work, minlength=len(first))
     test_rows = works.drop_duplicates("test").sort_values("test")
     tests = [
         by_key[(str(s), int(g))]
@@ -177,7 +158,7 @@ def _plain(value: Any) -> Any:
 def _evidence(rule: Rule, params: Mapping[str, Any], year: int, row: Mapping[str, Any]) -> dict:
     """The evidence of one fired sign: numbers, reference, threshold, rule and version."""
     skip = {"applicable", "pattern", "scope", "p_value", "q_value", "school_p_value", "test"}
-    skip |= {"school_q_value"}
+    skip |= {"school_q_value", "school_unit"}
     skip |= {"specialised", "status"}
     numbers: dict[str, Any] = {}
     reference: dict[str, Any] = {}
@@ -185,7 +166,9 @@ def _evidence(rule: Rule, params: Mapping[str, Any], year: int, row: Mapping[str
         if key in skip or key in WORK_KEYS:
             continue
         target = (
-            reference if key.startswith(("region_", "reference_")) or "region" in key else numbers
+            reference
+            if key.startswith(("region_", "reference_", "expected_")) or "region" in key
+            else numbers
         )
         target[key] = _plain(value)
     return {
@@ -210,6 +193,7 @@ def _evidence(rule: Rule, params: Mapping[str, Any], year: int, row: Mapping[str
         "q_value": _plain(row["q_value"]),
         "school_p_value": _plain(row["school_p_value"]),
         "school_q_value": _plain(row["school_q_value"]),
+        "school_unit": row["school_unit"],
     }
 
 
@@ -239,15 +223,15 @@ def _run_rule(rule: Rule, ctx: r.SignContext, params: Mapping[str, Any], year: i
     applicable = detail["applicable"].to_numpy(dtype=bool)
     # two routes, each at level `fdr`: a strong sign in one work (BH over all works), or a
     # consistent sign over the school's works (BH over schools), localised to its works
-    work_q = benjamini_hochberg(np.where(applicable, detail["p_value"], np.nan))
-    school_p, school_q = school_level(detail["school_login"], detail["p_value"], applicable)
-    detail["q_value"], detail["school_p_value"], detail["school_q_value"] = (
-        work_q,
-        school_p,
-        school_q,
+    p_value = detail["p_value"].to_numpy(dtype=float)
+    work_q = benjamini_hochberg(np.where(applicable, p_value, np.nan))
+    school = school_level(
+        detail["school_login"], detail["code"], detail["grade"], p_value, applicable
     )
+    detail["q_value"], detail["school_p_value"] = work_q, school.p_value
+    detail["school_q_value"], detail["school_unit"] = school.q_value, school.unit
     significant = (work_q <= params["fdr"]) | (
-        (school_q <= params["fdr"]) & (detail["p_value"].to_numpy() <= params["work_alpha"])
+        (school.q_value <= params["fdr"]) & school.in_best_unit & (p_value <= params["work_alpha"])
     )
     fired = applicable & detail["pattern"].to_numpy(dtype=bool) & significant
     status = np.where(fired, "fired", np.where(applicable, "not_fired", "insufficient_data"))
@@ -326,12 +310,17 @@ def compute_signs(
     specs = list(specs)
     ctx = _context(frame, specs, year, {s.strip().lower() for s in specialised})
     external_state = _external_state(ctx.works, external)
-    parts, details = [], {}
-    for name in chosen:
-        part, detail = _run_rule(RULES[name], ctx, resolved[name], year, external_state)
-        parts.append(part)
-        details[name] = detail
-    results = pd.concat(parts, ignore_index=True)
+
+    def run(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return _run_rule(RULES[name], ctx, resolved[name], year, external_state)
+
+    if len(ctx.rows) < PARALLEL_ROWS:
+        done = [run(name) for name in chosen]
+    else:  # the rules only read the shared context; numpy releases the GIL: run side by side
+        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            done = list(pool.map(run, chosen))
+    details = {name: detail for name, (_part, detail) in zip(chosen, done, strict=True)}
+    results = pd.concat([part for part, _detail in done], ignore_index=True)
     works = ctx.works.assign(year=year)
     markers = combine_markers(results, works, sign1_needs_external=sign1_needs_external)
     meta = {

@@ -1,17 +1,19 @@
 """Synthetic regions: two years of VPR results with planted non-objective schools and decoys.
 
 The model is a small item-response simulation. Every pupil has an ability per subject (school
-effect + individual spread); a task's points are binomial with a logistic success rate; the
-journal mark is the same ability seen through the school's leniency and a teacher's noise. The
-grade-4 cohort of the first year is the grade-5 cohort of the second, with some turnover.
-Non-objective behaviour is planted in the second year only:
+effect + a cohort's deviation + individual spread); a task's points are binomial with a logistic
+success rate; the journal mark is the same ability seen through the school's leniency (its
+marking culture plus this year's teacher) and a teacher's noise. The grade-4 cohort of the
+first year is the grade-5 cohort of the second, with some turnover. Non-objective behaviour is
+planted in the second year only:
 
-* ``bunching`` — a share of the pupils one or two points below a mark boundary get the missing
-  points (the checker "finds" them), in one subject;
+* ``bunching`` — 50–90 % of the pupils one or two points below a mark boundary get the missing
+  points (the checker "finds" them), in one subject: 6–35 % of the work's marks change;
 * ``inversion`` — a weak school whose pupils get advanced (П) tasks right far more often than
-  their basic (Б) results justify (leaked answers), in one subject;
+  their basic (Б) results justify (30–50 % of П answers leaked), in one subject;
 * ``inflation`` — the VPR results of one grade are raised well above the school's own journal
-  marks (lenient checking or help during the test), in both subjects.
+  marks (lenient checking or help during the test: +0.5–1 SD of ability, 0.35–0.7 of a mark on
+  average), in both subjects.
 
 Honest decoys that a naive rule would flag: specialised schools with genuinely high results,
 and tiny schools (5–12 pupils per grade) with a wide spread of school effects.
@@ -203,7 +205,8 @@ def _new_cohort(rng: np.random.Generator, schools: list[School], grade: int) -> 
         for s in schools
     ]
     school = np.repeat(np.arange(len(schools)), sizes)
-    effect = np.array([s.effect for s in schools])[school]
+    # a cohort differs from the school's usual level a little (sd 0.1)
+    effect = (np.array([s.effect for s in schools]) + rng.normal(0, 0.1, len(schools)))[school]
     z1, z2 = rng.normal(size=(2, len(school)))
     return _Cohort(
         school,
@@ -262,7 +265,7 @@ def _work_scores(rng: np.random.Generator, cohort: _Cohort, spec: TestSpec, b: n
     for s_index in np.flatnonzero(kinds == "bunching"):
         rows = np.flatnonzero(cohort.school == s_index)
         block = scores[rows]
-        _bunch(rng, block, maxima, spec, 0.35 + 0.25 * float(strength[s_index]))
+        _bunch(rng, block, maxima, spec, 0.5 + 0.4 * float(strength[s_index]))
         scores[rows] = block
     return scores
 
@@ -274,7 +277,9 @@ def _results_frame(rng: np.random.Generator, cohort: _Cohort, spec: TestSpec, sc
                    schools: list[School], task_ids: list[str]) -> pd.DataFrame:  # fmt: skip
     """The §1 rows of one test work with Russian headers and cells as text."""
     n = len(cohort.school)
-    leniency = np.array([s.leniency for s in schools])[cohort.school]
+    # the journal's kindness is the school's culture plus this year's teacher (sd 0.1)
+    kindness = np.array([s.leniency for s in schools]) + rng.normal(0, 0.1, len(schools))
+    leniency = kindness[cohort.school]
     latent = cohort.theta[spec.code] + leniency + rng.normal(0, 0.55, n)
     journal = (2 + np.searchsorted(JOURNAL_CUTS, latent)).astype(str)
     journal = np.where(rng.random(n) < 0.03, "", journal)
@@ -316,18 +321,10 @@ def task_columns(specs: list[TestSpec]) -> list[str]:
 
 
 def _directory(schools: list[School]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Логин": [s.login for s in schools],
-            "Название": [s.name for s in schools],
-            "Муниципалитет": [s.municipality for s in schools],
-            "Тип": [s.kind for s in schools],
-            "Углублённое изучение": ["да" if s.specialised else "нет" for s in schools],
-            "Директор": ["" for _ in schools],
-            "Email": [f"{s.login}@school.example" for s in schools],
-            "Телефон": ["" for _ in schools],
-        }
-    )
+    rows = [(s.login, s.name, s.municipality, s.kind, "да" if s.specialised else "нет", "",
+             f"{s.login}@school.example", "") for s in schools]  # fmt: skip
+    return pd.DataFrame(rows, columns=["Логин", "Название", "Муниципалитет", "Тип",
+                                       "Углублённое изучение", "Директор", "Email", "Телефон"])  # fmt: skip
 
 
 def _truth(schools: list[School], year: int) -> pd.DataFrame:

@@ -8,13 +8,14 @@ over rows. A file with any problem yields no frame at all: it is imported whole 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from app.analytics.rawread import RawTable, read_raw, text_of
+from app.analytics.rawread import RawTable, present, read_raw, subset, text_of
 from app.analytics.spec import TestSpec
 from app.analytics.vpr_checks import (
     COLUMNS,
@@ -69,16 +70,15 @@ def _empty_result(problems: list[Problem]) -> VprImport:
 
 def _drop_blank_rows(raw: RawTable) -> RawTable:
     """Rows whose every cell is empty (";;;;" lines) are skipped, like `app.tabular` does."""
-    present = np.zeros(len(raw), dtype=bool)
+    if not raw.columns or present(raw.columns[0]).all():
+        return raw  # a blank row has an empty first cell: none here
+    found = np.zeros(len(raw), dtype=bool)
     for column in raw.columns.values():
-        if isinstance(column, pd.Categorical):
-            present |= np.asarray(column.codes) >= 0
-        else:
-            present |= ~pd.isna(column)
-    if present.all():
+        found |= present(column)
+    if found.all():
         return raw
-    columns = {i: c[present] for i, c in raw.columns.items()}
-    return RawTable(raw.header, raw.header_row, columns, raw.rows[present])
+    columns = {i: subset(c, found) for i, c in raw.columns.items()}
+    return RawTable(raw.header, raw.header_row, columns, raw.rows[found])
 
 
 def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:
@@ -151,6 +151,14 @@ def _validate(raw: RawTable, specs: Sequence[TestSpec], report: Report) -> _Pars
     )
 
 
+def _participant_texts(column: object) -> object:
+    if isinstance(column, pa.ChunkedArray):
+        return column.to_pandas().array
+    if isinstance(column, pd.Categorical):
+        return pd.Series(column).astype("str").str.strip().array
+    return column
+
+
 def _frame(p: _Parsed, specs: Sequence[TestSpec]) -> pd.DataFrame:
     subjects = sorted({s.subject for s in specs})
     codes = sorted({s.code for s in specs})
@@ -164,9 +172,7 @@ def _frame(p: _Parsed, specs: Sequence[TestSpec]) -> pd.DataFrame:
         "code": _categorical(code_of[p.spec_id], codes),
         "grade": p.grade.astype(np.int8),
         "school_login": _categorical(p.login[0], p.login[1]),
-        "participant": participant
-        if not isinstance(participant, pd.Categorical)
-        else pd.Series(participant).astype("str").str.strip().array,
+        "participant": _participant_texts(participant),
         "class": _optional_text(p.raw, p.positions, "class"),
         "variant": _optional_text(p.raw, p.positions, "variant"),
         "score": p.score.astype(np.int16),
@@ -175,12 +181,42 @@ def _frame(p: _Parsed, specs: Sequence[TestSpec]) -> pd.DataFrame:
     }
     for task_id, (scores, in_spec) in zip(p.task_ids, p.tasks, strict=True):
         columns[TASK_PREFIX + task_id] = pd.arrays.IntegerArray(scores, ~in_spec)
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)
+
+
+def first_rows(groups: np.ndarray, size: int) -> np.ndarray:
+    """Index of the first row of each group 0..size-1 (groups: int codes ≥ 0)."""
+    first = np.zeros(size, dtype=np.int64)
+    first[groups[::-1]] = np.arange(len(groups) - 1, -1, -1)  # the earliest write lands last
+    return first
+
+
+def _works(p: _Parsed, specs: Sequence[TestSpec]) -> pd.DataFrame:
+    """`work_summary` of the imported frame, from the validated codes."""
+    codes, logins = p.login
+    key = p.spec_id.astype(np.int64) * (len(logins) + 1) + codes
+    counts = np.bincount(key, minlength=(len(specs) + 1) * (len(logins) + 1))
+    keys = np.flatnonzero(counts)
+    spec = [specs[i] for i in (keys // (len(logins) + 1)).tolist()]
+    summary = pd.DataFrame(
+        {
+            "year": [s.year for s in spec],
+            "subject": [s.subject for s in spec],
+            "code": [s.code for s in spec],
+            "grade": [s.grade for s in spec],
+            "school_login": [logins[i] for i in (keys % (len(logins) + 1)).tolist()],
+            "participants": counts[keys],
+        }
+    )
+    return summary.sort_values(["year", "subject", "code", "grade", "school_login"],
+                               ignore_index=True)  # fmt: skip
 
 
 def _schools(p: _Parsed, known: set[str] | None) -> pd.DataFrame:
     codes, logins = p.login
-    _, first, counts = np.unique(codes, return_index=True, return_counts=True)
+    counts = np.bincount(codes, minlength=len(logins))
+    first = first_rows(codes, len(logins))[counts > 0]
+    counts = counts[counts > 0]
     found = {}
     for key in ("municipality", "school_name"):
         texts_codes, texts = text_of(p.raw.columns[p.positions[key]])
@@ -208,17 +244,31 @@ def work_summary(frame: pd.DataFrame) -> pd.DataFrame:
     combined = np.zeros(len(frame), dtype=np.int64)
     for part in parts:
         combined = combined * (int(part.max(initial=0)) + 2) + part + 1
-    groups, first = pd.factorize(combined)[0], None
+    groups = pd.factorize(combined)[0]
     counts = np.bincount(groups)
-    first = np.zeros(len(counts), dtype=np.int64)
-    first[groups[::-1]] = np.arange(len(groups))[::-1]
+    first = first_rows(groups, len(counts))
     summary = frame.iloc[first][keys].reset_index(drop=True)
     summary["participants"] = counts
     return summary.sort_values(keys, ignore_index=True)
 
 
-def _participant_position(header: list[str]) -> set[int]:
-    return {i for i, h in enumerate(header) if COLUMNS["participant"].matches(h)}
+def _column_kinds(specs: Sequence[TestSpec]) -> Callable[[list[str]], dict[int, str]]:
+    """How the fast reader should read each column of a header (see `read_raw`)."""
+    task_ids = {t.id for s in specs for t in s.tasks}
+    numbers = [COLUMNS[k] for k in ("year", "grade", "score", "mark", "journal_mark")]
+
+    def kinds(header: list[str]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        for i, h in enumerate(header):
+            if COLUMNS["participant"].matches(h):
+                found[i] = "plain"
+            elif any(c.matches(h) for c in numbers):
+                found[i] = "int"
+            elif h in task_ids:
+                found[i] = "cells"
+        return found
+
+    return kinds
 
 
 def read_vpr(
@@ -230,7 +280,7 @@ def read_vpr(
 ) -> VprImport:
     """Read and validate a §1 file (CSV or XLSX bytes) against the test specifications."""
     try:
-        raw = _drop_blank_rows(read_raw(data, _participant_position))
+        raw = _drop_blank_rows(read_raw(data, _column_kinds(specs)))
     except TableError as exc:
         return _empty_result(exc.problems)
     report = Report(raw.rows, max_problems)
@@ -249,4 +299,4 @@ def read_vpr(
     logger.info(
         "VPR file valid: %d rows, %d schools", len(frame), 0 if schools is None else len(schools)
     )
-    return VprImport(frame, [], schools, work_summary(frame), 0)  # type: ignore[arg-type]
+    return VprImport(frame, [], schools, _works(parsed, specs), 0)  # type: ignore[arg-type]

@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from flask_babel import gettext as _
 
-from app.analytics.rawread import RawTable, integer_lookup, text_of
+from app.analytics import cells
+from app.analytics.rawread import RawTable, integers_of, present, text_of
 from app.analytics.spec import TestSpec
 from app.tabular import Column, Problem
 
@@ -64,6 +67,7 @@ class Report:
 def match_header(
     raw: RawTable, specs: Sequence[TestSpec]
 ) -> tuple[dict[str, int], dict[str, int], list[Problem]]:
+    """Positions of the known columns and task columns; problems with the header."""
     positions: dict[str, int] = {}
     problems: list[Problem] = []
     for key, column in COLUMNS.items():
@@ -92,27 +96,28 @@ def spec_ids(
     specs: Sequence[TestSpec],
 ) -> np.ndarray:
     """Index into `specs` per row; len(specs) where there is none."""
-    by_key = {s.key: i for i, s in enumerate(specs)}
     scodes, stexts = subject
-    key = (year.astype(np.int64) * 1000 + grade) * (len(stexts) + 2) + scodes + 1
-    codes, uniques = pd.factorize(key)
-    lookup = np.empty(len(uniques), dtype=np.int32)
-    for j, k in enumerate(uniques):
-        k = int(k)
-        subject_code, rest = k % (len(stexts) + 2) - 1, k // (len(stexts) + 2)
-        name = stexts[subject_code] if subject_code >= 0 else ""
-        lookup[j] = by_key.get((rest // 1000, name, rest % 1000), len(specs))
-    return lookup[codes]
+    width = len(stexts) + 1  # subject code + 1: 0 = no subject
+    # a dense table over (year 2000..2100, grade 0..15, subject): anything else is "no spec"
+    table = np.full((102, 16, width), len(specs), dtype=np.int32)
+    for i, spec in enumerate(specs):
+        if 2000 <= spec.year <= 2100 and 0 <= spec.grade < 16:
+            for k in (k for k, text in enumerate(stexts) if text == spec.subject):
+                table[spec.year - 2000, spec.grade, k + 1] = i
+    y = np.where((year >= 2000) & (year <= 2100), year - 2000, 101)
+    g = np.where((grade >= 0) & (grade < 16), grade, 0)
+    return table.ravel()[(y.astype(np.int64) * 16 + g) * width + scodes + 1]
 
 
 def integers(raw: RawTable, pos: int, *, x_is_zero: bool = False) -> np.ndarray:
-    codes, texts = text_of(raw.columns[pos])
-    return integer_lookup(texts, x_is_zero=x_is_zero)[codes]
+    """Int codes of column `pos` (see `app.analytics.rawread.integers_of`)."""
+    return integers_of(raw.columns[pos], x_is_zero=x_is_zero)
 
 
 def check_int(
     report: Report, raw: RawTable, key: str, positions: dict[str, int], low: int, high: int
 ) -> np.ndarray:
+    """Int values of a required column, flagging empty and out-of-range cells."""
     pos = positions[key]
     values = integers(raw, pos)
     column = raw.header[pos]
@@ -123,9 +128,44 @@ def check_int(
 
 
 def check_text(report: Report, raw: RawTable, pos: int) -> tuple[np.ndarray, list[str]]:
+    """(codes, texts) of a required text column, flagging empty cells."""
     codes, texts = text_of(raw.columns[pos])
     report.flag(codes < 0, pos, raw.header[pos], _("A value is required."))
     return codes, texts
+
+
+@dataclass
+class _TaskGrid:
+    """Task maxima per (spec, task column), and per row which columns its test has."""
+
+    maxima: np.ndarray  # (specs + 1) × task columns; −1 where the spec has no such task
+    spec_id: np.ndarray
+    patterns: dict[bytes, np.ndarray] = field(default_factory=dict)
+
+    def in_spec(self, j: int) -> np.ndarray:
+        """Rows whose test has task j (columns of the same tests share one mask)."""
+        has = self.maxima[:, j] >= 0
+        if has.tobytes() not in self.patterns:
+            self.patterns[has.tobytes()] = has[self.spec_id]
+        return self.patterns[has.tobytes()]
+
+    def check(self, column: object, j: int) -> tuple[np.ndarray, ...]:
+        """Codes, scores (X and empty = 0), in-spec mask and bad cells of task column j."""
+        if isinstance(column, pa.ChunkedArray):
+            column = cells.cell_column(column)  # decoded here, so columns decode in parallel
+        in_spec = self.in_spec(j)
+        if isinstance(column, np.ndarray):  # int codes: X is X_CODE, nothing INVALID
+            bad = in_spec != (column != cells.MISSING)
+        else:
+            values = integers_of(column, x_is_zero=True)
+            # rows without a spec are refused elsewhere, so a stray value there is not named
+            bad = np.where(in_spec, values < 0, present(column))
+            column = values.clip(-2, 127).astype(np.int8)
+        scores = np.maximum(column, 0).astype(np.int8)
+        top = self.maxima[:, j]
+        if scores.max(initial=0) > top[top >= 0].min(initial=127):
+            bad |= in_spec & (scores > top[self.spec_id])  # some value may exceed its maximum
+        return column, scores, in_spec, bad
 
 
 def check_tasks(
@@ -137,43 +177,34 @@ def check_tasks(
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray, np.ndarray]:
     """Per task column (scores, in-spec mask); the sum of task scores; rows with a bad cell."""
     ids = list(tasks)
-    maxima = np.full((len(specs) + 1, len(ids)), -1, dtype=np.int16)
+    grid = _TaskGrid(np.full((len(specs) + 1, len(ids)), -1, dtype=np.int16), spec_id)
     for i, spec in enumerate(specs):
         for task in spec.tasks:
             if task.id in tasks:
-                maxima[i, ids.index(task.id)] = task.max
-    has_spec = spec_id < len(specs)
+                grid.maxima[i, ids.index(task.id)] = task.max
     total = np.zeros(len(spec_id), dtype=np.int16)
     bad_row = np.zeros(len(spec_id), dtype=bool)
-    columns = []
-
-    def one(j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-        codes, texts = text_of(raw.columns[tasks[ids[j]]])
-        lookup = integer_lookup(texts, x_is_zero=True).clip(-2, 127).astype(np.int8)
-        values = lookup[codes]
-        in_spec = (maxima[:, j] >= 0)[spec_id]
-        # rows without a spec are refused elsewhere, so a stray value there need not be named
-        bad = np.where(in_spec, values < 0, codes >= 0)
-        if lookup.max() > maxima[:, j][maxima[:, j] >= 0].min(initial=127):
-            bad |= in_spec & (values > maxima[spec_id, j])  # some value may exceed its maximum
-        return values, in_spec, bad, bool(bad.any())
-
     # numpy releases the GIL on whole-column operations, so columns check in parallel
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        checked = list(pool.map(one, range(len(ids))))
-    for j, (values, in_spec, bad, any_bad) in enumerate(checked):
-        if any_bad:
-            top = maxima[spec_id, j]
+        checked = list(
+            pool.map(lambda j: grid.check(raw.columns[tasks[ids[j]]], j), range(len(ids)))
+        )
+    columns = []
+    for j, (codes, scores, in_spec, bad) in enumerate(checked):
+        if bad.any():
+            values = np.where(codes == cells.X_CODE, 0, codes)
+            top = grid.maxima[spec_id, j]
+            has_spec = spec_id < len(specs)
             report_task_cells(report, tasks[ids[j]], ids[j], values, top, in_spec, has_spec)
             bad_row |= bad
-        scores = np.maximum(values, 0)  # X and empty count 0; rows with stray values are refused
-        total += scores
+        total += scores  # rows with stray values are refused anyway
         columns.append((scores, in_spec))
     return columns, total, bad_row
 
 
 def report_task_cells(report: Report, pos: int, task_id: str, values: np.ndarray, top: np.ndarray,
                        in_spec: np.ndarray, has_spec: np.ndarray) -> None:  # fmt: skip
+    """Problems of one task column: empty, foreign, not a number, above the maximum."""
     checks = [
         (in_spec & (values == MISSING), _("The task score is empty; write X if not attempted.")),
         (has_spec & ~in_spec & (values != MISSING), _("This test work has no such task.")),
@@ -190,6 +221,7 @@ def report_task_cells(report: Report, pos: int, task_id: str, values: np.ndarray
 def missing_task_columns(
     raw: RawTable, tasks: dict[str, int], used: Iterable[TestSpec]
 ) -> list[Problem]:
+    """Header problems: task columns the file's test works need but lack."""
     problems = []
     for spec in used:
         for task in spec.tasks:
@@ -209,6 +241,7 @@ def missing_task_columns(
 
 
 def logins(report: Report, raw: RawTable, pos: int) -> tuple[np.ndarray, list[str]]:
+    """Login codes and lower-case texts, flagging logins that are not «edu» + 6 digits."""
     codes, texts = check_text(report, raw, pos)
     normal, uniques = pd.factorize(pd.Series([t.lower() for t in texts], dtype=object))
     codes = np.where(codes >= 0, np.append(normal, -1)[codes], -1).astype(np.int32)
@@ -220,21 +253,46 @@ def logins(report: Report, raw: RawTable, pos: int) -> tuple[np.ndarray, list[st
     return codes, logins
 
 
-def duplicates(report: Report, raw: RawTable, pos: int, keys: list[np.ndarray]) -> np.ndarray:
-    """Participant codes: unique within (test work, school); returns the participant codes."""
-    column = raw.columns[pos]
+def participant_ids(column: object, *, exact: bool = False) -> tuple[np.ndarray, bool]:
+    """Per row an int id of the participant code (−1 if empty), and whether ids are exact.
+
+    Digit-only codes are cast to integers (fast); "012" and "12" then share an id, so a clash
+    found that way is re-checked with `exact`.
+    """
     if isinstance(column, pd.Categorical):
-        codes = np.asarray(column.codes, dtype=np.int64)
-    else:  # plain strings from the fast path
-        codes = pd.factorize(column, use_na_sentinel=True)[0].astype(np.int64)
-    report.flag(codes < 0, pos, raw.header[pos], _("A value is required."))
-    key = codes + 1
+        return np.asarray(column.codes, dtype=np.int64), True
+    if isinstance(column, pa.ChunkedArray):
+        if not exact:
+            try:
+                ints = pc.cast(column, pa.int64())
+                if (pc.min(ints).as_py() or 0) >= 0:
+                    return np.asarray(pc.fill_null(ints, -1).to_numpy(), np.int64), False
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+        codes = pc.dictionary_encode(column).combine_chunks().indices
+        return np.asarray(pc.fill_null(codes, -1).to_numpy(), dtype=np.int64), True
+    return pd.factorize(column, use_na_sentinel=True)[0].astype(np.int64), True
+
+
+def _clashes(ids: np.ndarray, keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    key = ids + 1
     for part in keys:
-        key = key * (int(part.max(initial=0)) + 2) + part + 1
-    groups, _uniques = pd.factorize(key)
-    duplicate = pd.Series(groups).duplicated().to_numpy() & (codes >= 0)
+        key = key * (int(part.max(initial=0)) + 2) + part + 1  # may wrap: clashes are re-checked
+    return key, pd.Series(key).duplicated().to_numpy() & (ids >= 0)
+
+
+def duplicates(report: Report, raw: RawTable, pos: int, keys: list[np.ndarray]) -> np.ndarray:
+    """Participant codes: unique within (test work, school); returns the participant ids."""
+    column = raw.columns[pos]
+    ids, exact = participant_ids(column)
+    report.flag(ids < 0, pos, raw.header[pos], _("A value is required."))
+    key, duplicate = _clashes(ids, keys)
+    if duplicate.any() and not exact:
+        ids, exact = participant_ids(column, exact=True)
+        key, duplicate = _clashes(ids, keys)
     if duplicate.any():
-        first = np.full(len(_uniques), len(key), dtype=np.int64)
+        groups, uniques = pd.factorize(key)
+        first = np.full(len(uniques), len(key), dtype=np.int64)
         np.minimum.at(first, groups, np.arange(len(key)))
         report.flag(
             duplicate,
@@ -245,13 +303,17 @@ def duplicates(report: Report, raw: RawTable, pos: int, keys: list[np.ndarray]) 
                 row=int(raw.rows[first[groups[i]]]),
             ),
         )
-    return codes
+    return ids
 
 
 def expected_marks(specs: Sequence[TestSpec], spec_id: np.ndarray, score: np.ndarray) -> np.ndarray:
-    thresholds = np.array([s.thresholds for s in specs] + [(10**6,) * 3], dtype=np.int32)
-    bounds = thresholds[spec_id]
-    return (2 + (score[:, None] >= bounds).sum(axis=1)).astype(np.int32)
+    """The mark each row's score gives on its test's scale (by a spec × score lookup table)."""
+    width = max((s.thresholds[2] for s in specs), default=0) + 1
+    table = np.zeros((len(specs) + 1, width), dtype=np.int8)
+    for i, spec in enumerate(specs):
+        table[i] = spec.mark_for(np.arange(width))
+    position = spec_id.astype(np.int64) * width + np.clip(score, 0, width - 1)
+    return table.ravel()[position].astype(np.int32)
 
 
 def flag_unknown_tests(report: Report, raw: RawTable, positions: dict[str, int], spec_id: np.ndarray,

@@ -63,9 +63,10 @@ def test_a_planted_bunching_school_is_flagged_with_the_boundary(region, signs) -
     assert evidence["rule"] == "boundary_peaks"
     assert evidence["version"] == RULES["boundary_peaks"].version
     assert evidence["params"]["min_works"] == 50
-    assert (
-        evidence["numbers"]["share_at_boundary"] > evidence["reference"]["region_share_at_boundary"]
-    )
+    numbers, reference = evidence["numbers"], evidence["reference"]
+    assert numbers["share_moved"] >= evidence["params"]["margin"]
+    assert numbers[f"mark{mark}_at_boundary"] > reference[f"mark{mark}_region_expected_at_boundary"]
+    assert evidence["school_unit"] in ("school", "subject", "grade")
 
 
 def test_every_kind_is_found_and_most_flags_are_planted(region, signs) -> None:

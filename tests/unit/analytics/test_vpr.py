@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 from openpyxl import Workbook
 
-from app.analytics.vpr import read_vpr
+from app.analytics.vpr import read_vpr, work_summary
 from tests.unit.analytics.helpers import HEADER, ROWS, csv_text, specs
 
 
@@ -120,3 +121,54 @@ def test_unknown_test_work_is_reported() -> None:
     result = read_vpr(csv_text(rows).encode(), specs())
     assert result.problems[0].column == "Предмет"
     assert "grade 6" in result.problems[0].message
+
+
+def _same_frames(a, b) -> None:
+    assert a.ok, a.problems
+    assert b.ok, b.problems
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+
+
+def test_unusual_cells_read_like_plain_ones() -> None:
+    plain = read_vpr(csv_text().encode(), specs())
+    rows = [r.replace(";3;X;;3;", "; 3;x;;3.0;") for r in ROWS]  # spaces, lower-case x, 3.0
+    _same_frames(plain, read_vpr(csv_text(rows).encode(), specs()))
+    rows = [r.replace(";2;;Х;2;", ";2;;х;02;") for r in ROWS]  # Cyrillic х, a leading zero
+    _same_frames(plain, read_vpr(csv_text(rows).encode(), specs()))
+
+
+def test_a_quoted_line_break_keeps_the_row_numbers() -> None:
+    rows = [ROWS[0].replace("Школа № 1", '"Школа\nNo 1"'), *ROWS[1:]]
+    result = read_vpr(csv_text(rows).encode(), specs())
+    assert result.ok, result.problems
+    assert list(result.frame["row"])[1:] == [4, 5, 6]  # the two-line record is lines 2–3
+
+
+def test_participant_codes_that_look_alike_are_different() -> None:
+    rows = [ROWS[0].replace(";p1;", ";012;"), ROWS[1].replace(";p2;", ";12;")]
+    assert read_vpr(csv_text(rows).encode(), specs()).ok
+    rows = [ROWS[0].replace(";p1;", ";12;"), ROWS[1].replace(";p2;", ";12;")]
+    problems = read_vpr(csv_text(rows).encode(), specs()).problems
+    assert [(p.row, p.column) for p in problems] == [(3, "Код участника")]
+
+
+def test_works_summary_matches_the_frame() -> None:
+    result = read_vpr(csv_text().encode(), specs())
+    expected = work_summary(result.frame).astype({"year": int, "grade": int})
+    for column in ("subject", "code", "school_login"):
+        expected[column] = expected[column].astype("str")
+    got = result.works.astype({"year": int, "grade": int})
+    keys = ["year", "subject", "code", "grade", "school_login"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(keys, ignore_index=True),
+        expected.sort_values(keys, ignore_index=True),
+        check_dtype=False,
+    )
+
+
+def test_text_or_a_negative_number_in_a_number_column_is_named() -> None:
+    rows = list(ROWS)
+    rows[1] = rows[1].replace(";3;4;;7;5;", ";3;4;;7а;5;")  # the fast typed read gives way
+    rows[3] = rows[3].replace(";1;;3;4;4;5", ";1;;3;4;4;-5")
+    found = {(p.row, p.column) for p in read_vpr(csv_text(rows).encode(), specs()).problems}
+    assert found == {(3, "Первичный балл"), (5, "Отметка по журналу")}
