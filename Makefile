@@ -11,7 +11,7 @@ MO := app/translations/ru/LC_MESSAGES/messages.mo app/translations/en/LC_MESSAGE
 run: setup db demo ## start the development server on http://127.0.0.1:5000
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: setup ## the whole suite: SQLite, then PostgreSQL when TEST_DATABASE_URL is set
+test: setup lint ## lint, then the whole suite: SQLite, then PostgreSQL when TEST_DATABASE_URL is set
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
@@ -41,9 +41,10 @@ messages: setup ## extract strings and merge them into the catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
-lint: setup
-	$(BIN)/ruff check app tests bench migrations
-	$(BIN)/ruff format --check app tests bench
+lint: setup ## ruff (lint and format) and mypy on the typed packages
+	$(BIN)/ruff check app tests bench tools migrations
+	$(BIN)/ruff format --check app tests bench tools
+	$(BIN)/python -m mypy
 
 clean:
 	rm -rf $(VENV) instance/oko.sqlite3

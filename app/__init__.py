@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from app import audit, dbsetup, errors, i18n, logs, pagination, permissions
 from app.cases import helpers as case_helpers
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     permissions.init_app(app)
     pagination.init_app(app)
+    app.url_map.converters["int"] = DatabaseInteger
     _register_blueprints(app)
     case_helpers.init_app(app)
     _register_commands(app)
@@ -46,15 +48,29 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+class DatabaseInteger(IntegerConverter):
+    """``<int:…>`` in URLs matches only what fits a database integer: an id beyond it is a 404,
+    not an error from the database."""
+
+    def __init__(self, url_map: Any, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:  # fmt: skip
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.api.v1 import bp as api_bp
     from app.auditing.views import bp as auditing_bp
     from app.auth.views import bp as auth_bp
     from app.campaigns.views import bp as campaigns_bp
     from app.cases.overview import bp as overview_bp
     from app.cases.views import bp as cases_bp
+    from app.deadlines.views import bp as notices_bp
+    from app.deadlines.views import init_app as notices_init
+    from app.documents.roadmap_views import bp as roadmaps_bp
     from app.documents.views import bp as documents_bp
     from app.main.views import bp as main_bp
+    from app.vpr.views import bp as vpr_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -63,6 +79,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(auditing_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(roadmaps_bp)
+    app.register_blueprint(vpr_bp)
+    app.register_blueprint(notices_bp)
+    notices_init(app)
+    app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

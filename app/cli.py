@@ -71,6 +71,26 @@ def users_create(email: str, full_name: str, role: str, org_ref: str, password: 
     click.echo(f"Created {user.email} ({user.role.value}) in {org.name}.")
 
 
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+def users_token(email: str, name: str) -> None:
+    """Create a personal API token for the user and print it (once)."""
+    from app.api import tokens
+
+    user = accounts.find_user(email)
+    if user is None or not user.active:
+        _fail(f"No active user {email!r}.")
+        return
+    try:
+        _token, secret = tokens.create(user, name)
+    except DomainError as err:
+        _fail(err.message)
+        return
+    db.session.commit()
+    click.echo(secret)
+
+
 def _region_for_import(name: str | None) -> Organisation:
     regions = orgs_service.regions()
     if name:
@@ -194,7 +214,13 @@ def cases_export(out: Path, region: str | None) -> None:
 
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (users_cli, orgs_cli, demo_cli, audit_cli, flags_cli, cases_cli):
+    from app.deadlines.cli import deadlines_cli, scheduler_cli
+    from app.vpr.cli import register_demo, vpr_cli
+
+    register_demo(demo_cli)
+    groups = (users_cli, orgs_cli, demo_cli, audit_cli, flags_cli, cases_cli, vpr_cli,
+              deadlines_cli, scheduler_cli)  # fmt: skip
+    for group in groups:
         app.cli.add_command(group)
 
 

@@ -36,6 +36,19 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _int_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        values = tuple(sorted({int(part) for part in raw.split(",") if part.strip()}, reverse=True))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be comma-separated integers, got {raw!r}") from exc
+    if not values or min(values) < 1:
+        raise ConfigError(f"{name} needs whole numbers of days, at least 1")
+    return values
+
+
 def _secret_key(instance_path: Path, production: bool) -> str:
     """SECRET_KEY from the environment; development keeps a generated one in instance/."""
     key = os.environ.get("SECRET_KEY")
@@ -89,4 +102,14 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "OKO_LOGIN_LOCK_AFTER": _int("OKO_LOGIN_LOCK_AFTER", 10, 2),
         "OKO_LOGIN_LOCK_MINUTES": _int("OKO_LOGIN_LOCK_MINUTES", 15, 1),
         "OKO_PAGE_SIZE": _int("OKO_PAGE_SIZE", 50, 5),
+        "OKO_REMIND_DAYS": _int_list("OKO_REMIND_DAYS", (5, 1)),
+        "OKO_ESCALATE_AFTER_DAYS": _int("OKO_ESCALATE_AFTER_DAYS", 3, 1),
+        "OKO_BASE_URL": os.environ.get("OKO_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "OKO_SMTP_HOST": os.environ.get("OKO_SMTP_HOST", ""),
+        "OKO_SMTP_PORT": _int("OKO_SMTP_PORT", 25, 1),
+        "OKO_SMTP_USER": os.environ.get("OKO_SMTP_USER", ""),
+        "OKO_SMTP_PASSWORD": os.environ.get("OKO_SMTP_PASSWORD", ""),
+        "OKO_SMTP_STARTTLS": _bool("OKO_SMTP_STARTTLS", False),
+        "OKO_MAIL_FROM": os.environ.get("OKO_MAIL_FROM", "ОКО <noreply@oko.local>"),
+        "OKO_DIGEST_HOUR": _int("OKO_DIGEST_HOUR", 7, 0),
     }

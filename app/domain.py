@@ -29,3 +29,11 @@ class InvalidInput(DomainError):
     """The values given are not acceptable."""
 
     status = 400
+
+
+class StaleVersion(Conflict):
+    """The record changed after the user loaded it: who changed it, and when."""
+
+    def __init__(self, message: str, *, changed_by: str, changed_at: str) -> None:
+        super().__init__(message)
+        self.changed_by, self.changed_at = changed_by, changed_at

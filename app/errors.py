@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from typing import Any
+
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
-def _messages() -> dict[int, tuple[str, str]]:
+def messages() -> dict[int, tuple[str, str]]:
     return {
         400: (_("Bad request"), _("The request could not be understood. Go back and try again.")),
+        401: (_("Authentication required"), _("Log in to continue.")),
         403: (_("Access denied"), _("You do not have permission to open this page.")),
         404: (_("Page not found"), _("The page does not exist or is not available to you.")),
         405: (_("Method not allowed"), _("This action cannot be performed this way.")),
@@ -23,7 +26,7 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     """The error page for an HTTP status."""
-    title, text = _messages().get(code, (_("Error"), _("The request could not be completed.")))
+    title, text = messages().get(code, (_("Error"), _("The request could not be completed.")))
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
 
 
@@ -35,9 +38,17 @@ def init_app(app: Flask) -> None:
         return render_error(400, _("The form has expired. Reload the page and submit it again."))
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> tuple[str, int] | HTTPException:
+    def _http(exc: HTTPException) -> Any:
         if exc.code is None or exc.code < 400:
             return exc
+        if request.path.startswith("/api/"):  # machines get problem details, not pages
+            from app.api.framework import problem
+
+            response = problem(exc.code, exc.description if exc.code != 500 else None)
+            for name, value in exc.get_headers():
+                if name.lower() == "allow":  # a 405 says which methods the resource has
+                    response.headers[name] = value
+            return response
         return render_error(exc.code)
 
     # Unhandled exceptions arrive here as InternalServerError after Flask has logged them;

@@ -59,6 +59,7 @@ def can_view_campaigns(user: User) -> bool:
 
 def _checks() -> dict[str, Callable[..., bool]]:
     from app.auditing.views import can_audit
+    from app.vpr.views import can_view_vpr
     from app.workflows import permissions as wf
 
     return {
@@ -70,6 +71,7 @@ def _checks() -> dict[str, Callable[..., bool]]:
         "can_view_dashboard": wf.can_view_dashboard,
         "can_import_flags": wf.can_import_flags,
         "can_audit": can_audit,
+        "can_view_vpr": can_view_vpr,
     }
 
 

@@ -39,20 +39,23 @@ def can_view_org(user: User, org: Organisation) -> bool:
     return user.is_active and user.organisation_id in lineage(org)
 
 
-def visible_orgs_clause(user: User, org: Any = Organisation) -> sa.ColumnElement[bool]:
-    """SQL twin of can_view_org() over an Organisation entity or alias."""
-    uid = user.organisation_id
+def visible_orgs_clause(viewer: User | int, org: Any = Organisation) -> sa.ColumnElement[bool]:
+    """SQL twin of can_view_org() over an Organisation entity or alias. ``viewer`` is a user or
+    the id of the organisation whose view is wanted (commands acting for a region)."""
+    uid = viewer if isinstance(viewer, int) else viewer.organisation_id
     return sa.or_(org.id == uid, org.municipality_id == uid, org.region_id == uid)
 
 
-def scoped(model: type[T], user: User, stmt: sa.Select[Any] | None = None) -> sa.Select[Any]:
-    """``stmt`` (default: select the model) limited to the rows the user may see."""
+def scoped(
+    model: type[T], viewer: User | int, stmt: sa.Select[Any] | None = None
+) -> sa.Select[Any]:
+    """``stmt`` (default: select the model) limited to the rows the viewer may see."""
     stmt = sa.select(model) if stmt is None else stmt
     org = aliased(Organisation)
     for target, onclause in getattr(model, "scope_joins", lambda: [])():
         stmt = stmt.join(target, onclause)
     return stmt.join(org, org.id == model.scope_org_id()).where(  # type: ignore[attr-defined]
-        visible_orgs_clause(user, org)
+        visible_orgs_clause(viewer, org)
     )
 
 

@@ -53,11 +53,21 @@ def run_migrations_online():
             context.run_migrations()
         return
     with _engine().connect() as connection:
-        context.configure(
-            connection=connection, target_metadata=target_metadata, **_configure_args()
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite alters a table by copying it; foreign keys must be off meanwhile, and the
+        # pragma only works outside a transaction, so it goes to the raw connection first.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            context.configure(
+                connection=connection, target_metadata=target_metadata, **_configure_args()
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():

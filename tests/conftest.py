@@ -189,32 +189,48 @@ def world(make: Factory) -> dict[str, Any]:
     }
 
 
+class LiveServer:
+    """The application served over HTTP on loopback, on its own committed database with the demo
+    region loaded."""
+
+    def __init__(self, tmp_dir: Path) -> None:
+        import threading
+
+        from werkzeug.serving import make_server
+
+        from app.demo.seed import seed_demo
+
+        url, self._drop = new_database_url(tmp_dir)
+        self.app = make_app(url, tmp_dir, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10})
+        upgrade_schema(self.app)
+        with self.app.app_context():
+            seed_demo()
+            db.session.commit()
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+        with self.app.app_context():
+            db.engine.dispose()
+        self._drop()
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The application served over HTTP on loopback, on its own committed database with the
-    demo region loaded. Yields the base URL."""
-    import threading
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A live server shared by the browser tests."""
+    server = LiveServer(tmp_path_factory.mktemp("live"))
+    yield server
+    server.stop()
 
-    from werkzeug.serving import make_server
 
-    from app.demo.seed import seed_demo
-
-    tmp_dir = tmp_path_factory.mktemp("live")
-    url, drop = new_database_url(tmp_dir)
-    application = make_app(url, tmp_dir)
-    upgrade_schema(application)
-    with application.app_context():
-        seed_demo()
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    with application.app_context():
-        db.engine.dispose()
-    drop()
+@pytest.fixture(scope="session")
+def live_server(live: LiveServer) -> str:
+    """The base URL of the shared live server."""
+    return live.url
 
 
 CHROMIUM = os.environ.get("OKO_CHROMIUM", "/usr/bin/chromium")
@@ -268,4 +284,39 @@ def case_world(world: dict[str, Any]) -> dict[str, Any]:
     order_b1 = world["cases"]["b1"].obligations[0]
     hand_in(order_b1, world["users"]["municipal_b"])  # the municipality's act for b1
     world["document"] = order_b1.document
+    from app.documents.roadmaps import roadmap_of
+
+    case_a1 = world["cases"]["a1"]
+    world["roadmap"] = roadmap_of(
+        case_a1.school, case_a1.campaign, "objectivity", actor=world["users"]["school_a1"]
+    )
     return world
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[list[Any]]:
+    """A real SMTP server on loopback (aiosmtpd); yields the list of messages it received."""
+    import socket
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    received: list[Any] = []
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append(message_from_bytes(envelope.content, policy=policy.default))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {k: app.config[k] for k in ("OKO_SMTP_HOST", "OKO_SMTP_PORT")}
+    app.config.update(OKO_SMTP_HOST="127.0.0.1", OKO_SMTP_PORT=port)
+    try:
+        yield received
+    finally:
+        app.config.update(saved)
+        controller.stop()

@@ -43,3 +43,8 @@ class CalendarDayForm(FlaskForm):
         _l("The day is"), choices=choices([("0", _l("a day off")), ("1", _l("a working day"))])
     )
     name = StringField(_l("Name or reason"), validators=[Optional(), Length(max=200)])
+
+
+class TemplateForm(FlaskForm):
+    key = SelectField(_l("Document"))
+    file = FileField(_l("Template (.docx)"), validators=[FileRequired()])

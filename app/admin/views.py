@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import io
+
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from app import accounts
-from app.admin.forms import CalendarDayForm, ConfirmForm, DirectoryImportForm, UserCreateForm
+from app.admin.forms import (
+    CalendarDayForm,
+    ConfirmForm,
+    DirectoryImportForm,
+    TemplateForm,
+    UserCreateForm,
+)
+from app.documents import catalog, checks, generate
 from app.domain import DomainError
 from app.extensions import db
 from app.formutil import choices
+from app.models.document import DocumentTemplate
 from app.models.org import Organisation, OrgKind
 from app.models.user import Role, User
 from app.orgs.directory import import_directory
@@ -185,3 +205,39 @@ def calendar_days() -> str | Response:
     return render_template(
         "admin/calendar.html", form=form, year=year, days=calendar.exceptions_of_year(year)
     )
+
+
+@bp.route("/templates", methods=["GET", "POST"])
+@login_required
+@requires(can_manage_users)
+def templates() -> str | Response:
+    """The document templates in use; upload a new version of one."""
+    form = TemplateForm()
+    form.key.choices = choices((k.key, k.title) for k in catalog.KINDS)
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        row = perform(
+            lambda: generate.register_template(form.key.data, data, form.file.data.filename or "", actor=current_user),
+        )  # fmt: skip
+        if row is not None:
+            flash(_("Template version %(n)d is now in use.", n=row.version), "success")
+            return redirect(url_for("admin.templates"))
+    versions = {k.key: generate.active_template_version(k.key) for k in catalog.KINDS}
+    history = db.session.scalars(
+        sa.select(DocumentTemplate).order_by(DocumentTemplate.key, DocumentTemplate.version.desc())
+    ).all()
+    return render_template(
+        "admin/templates.html", form=form, kinds=catalog.KINDS, versions=versions, history=history
+    )
+
+
+@bp.route("/templates/<key>.docx")
+@login_required
+@requires(can_manage_users)
+def template_download(key: str) -> Response:
+    """The template in use for a kind, to edit and upload again."""
+    if key not in {k.key for k in catalog.KINDS}:
+        abort(404)
+    version, data = generate.active_template(key)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{key}-v{version}.docx",
+                     mimetype=checks.DOCX.mime)  # fmt: skip

@@ -29,3 +29,7 @@ class LanguageForm(FlaskForm):
 
 
 __all__ = ["LanguageForm", "LoginForm", "PasswordForm"]
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -17,15 +18,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app import accounts
+from app.api import tokens as api_tokens
 from app.auth import throttle
-from app.auth.forms import LanguageForm, LoginForm, PasswordForm
+from app.auth.forms import LanguageForm, LoginForm, PasswordForm, TokenForm
 from app.domain import DomainError
 from app.extensions import db, login_manager
 from app.models.types import utcnow
-from app.models.user import User
+from app.models.user import ApiToken, User
+from app.web import perform
 
 bp = Blueprint("auth", __name__)
 
@@ -150,4 +154,40 @@ def profile() -> str | Response:
             )  # re-issue the cookie with the new session version
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        tokens=api_tokens.of_user(current_user),
+        token_form=TokenForm(),
+        new_token=None,
+    )
+
+
+@bp.post("/profile/tokens")
+@login_required
+def token_create() -> str | Response:
+    """Create a personal API token; its secret is shown once."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.profile"))
+    created = perform(lambda: api_tokens.create(current_user, form.name.data or ""))
+    if created is None:
+        return redirect(url_for("auth.profile"))
+    return render_template(
+        "auth/profile.html",
+        form=PasswordForm(),
+        tokens=api_tokens.of_user(current_user),
+        token_form=TokenForm(),
+        new_token=created[1],
+    )
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def token_revoke(token_id: int) -> Response:
+    """Revoke one of the user's own tokens."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id or not FlaskForm().validate_on_submit():
+        abort(404)
+    perform(lambda: api_tokens.revoke(token, actor=current_user), _("The token is revoked."))
+    return redirect(url_for("auth.profile"))

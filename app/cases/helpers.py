@@ -5,14 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import format_decimal
 
 from app.workflows import labels, registry
 
 
-def _describe_values(values: dict[str, Any] | None) -> str:
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return format_decimal(value, "#,##0.###")
+    if isinstance(value, dict):
+        return "{" + describe_values(value) + "}"
+    if isinstance(value, list):
+        return ", ".join(_short(v) for v in value)
+    return "—" if value is None else str(value)
+
+
+def describe_values(values: dict[str, Any] | None) -> str:
+    """Before/after values and evidence numbers as short text, numbers in the user's locale."""
     if not values:
         return ""
-    return "; ".join(f"{k}: {v}" for k, v in values.items())
+    return "; ".join(f"{k}: {_short(v)}" for k, v in values.items())
 
 
 def init_app(app: Flask) -> None:
@@ -21,5 +33,5 @@ def init_app(app: Flask) -> None:
         labels=labels,
         stage_title=registry.stage_title,
         obligation_title=registry.obligation_title,
-        describe_values=_describe_values,
+        describe_values=describe_values,
     )

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app import audit
+from app.cases import page
 from app.cases.forms import ObligationForm, SupportLevelForm, TransitionForm
 from app.extensions import db
-from app.models.audit import AuditEvent
 from app.models.case import Case, Obligation
 from app.models.org import Organisation, OrgKind
 from app.pagination import paginate
@@ -19,7 +17,6 @@ from app.scope import get_scoped_or_404, scoped
 from app.web import int_arg, perform
 from app.workflows import cases as case_ops
 from app.workflows import obligations as obligation_ops
-from app.workflows import permissions as perms
 from app.workflows import queries, registry
 from app.workflows.clock import local_date
 from app.workflows.export import export_response
@@ -70,23 +67,14 @@ def case_export() -> Response:
 def case_detail(case_id: int) -> str:
     """Everything about one case, with the actions the current user may take."""
     case = get_scoped_or_404(Case, case_id, current_user)
-    workflow = registry.of_case(case)
-    history = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.seq.desc())
-    ).all()
     return render_template(
         "cases/detail.html",
         case=case,
-        workflow=workflow,
-        visited={v.stage for v in case.stages},
-        transitions=perms.transitions_for(current_user, case),
-        history=history,
-        chain=audit.verify_case(case.id),
         today=local_date(),
         transition_form=TransitionForm(),
         level_form=SupportLevelForm(level=str(case.support_level or "")),
         obligation_form=ObligationForm(),
-        perms=perms,
+        **page.gather(case, current_user),
     )
 
 

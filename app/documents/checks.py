@@ -110,14 +110,19 @@ def sanitise_filename(name: str, kind: FileType) -> str:
     return f"{stem[:150]}.{kind.extension}"
 
 
-def check_upload(name: str, data: bytes, max_bytes: int) -> tuple[FileType, str]:
-    """Validate an upload; return its type and sanitised name, or raise InvalidInput."""
+def _basic_checks(name: str, data: bytes, max_bytes: int) -> None:
+    """What every upload must pass: not empty, a bare file name, within the size limit."""
     if not data:
         raise InvalidInput(_("The file is empty."))
     if re.search(r"[\\/\x00]", name) or name.startswith(".."):  # browsers send bare names
         raise InvalidInput(_("The file name must not contain folders or «..»."))
     if len(data) > max_bytes:
         raise InvalidInput(_("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
+
+
+def check_upload(name: str, data: bytes, max_bytes: int) -> tuple[FileType, str]:
+    """Validate an upload; return its type and sanitised name, or raise InvalidInput."""
+    _basic_checks(name, data, max_bytes)
     kind = detect(data)
     claimed = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if claimed and claimed in EXTENSIONS and EXTENSIONS[claimed] is not kind:
@@ -133,3 +138,19 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> tuple[FileType, str]
             _("Files ending in .%(claimed)s are not accepted.", claimed=claimed[:10])
         )
     return kind, sanitise_filename(name, kind)
+
+
+CSV = FileType("csv", "text/csv", "CSV")
+
+
+def check_data_file(name: str, data: bytes, max_bytes: int) -> tuple[FileType, str]:
+    """A data table for the analytics: XLSX, or CSV text in UTF-8 or Windows-1251."""
+    _basic_checks(name, data, max_bytes)
+    if data.startswith(b"PK\x03\x04"):
+        kind = _office_type(data)
+        if kind is not XLSX:
+            raise InvalidInput(_("Upload the table as XLSX or CSV."))
+        return kind, sanitise_filename(name, kind)
+    if b"\x00" in data[:4096]:
+        raise InvalidInput(_("Upload the table as XLSX or CSV."))
+    return CSV, sanitise_filename(name, CSV)

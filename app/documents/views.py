@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, redirect, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -13,8 +13,10 @@ from werkzeug.wrappers import Response
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.documents import service
-from app.models.case import Obligation
+from app.documents import attachments, generate, service
+from app.domain import DomainError
+from app.extensions import db
+from app.models.case import Case, Obligation
 from app.scope import get_scoped_or_404
 from app.web import perform
 from app.workflows import permissions
@@ -75,3 +77,55 @@ def download(document_id: int, number: int) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+class DataForm(FlaskForm):
+    file = FileField(validators=[FileRequired()])
+
+
+@bp.post("/cases/<int:case_id>/data/<any(student_marks, recheck_results):key>")
+@login_required
+def upload_data(case_id: int, key: str) -> Response:
+    """Attach the school's student marks (§4) or the recheck results (§5) to the case."""
+    case = get_scoped_or_404(Case, case_id, current_user)
+    if not attachments.can_upload(current_user, case, key):
+        abort(403)
+    form = DataForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        attachments.upload(
+            case, key, form.file.data.filename or "", form.file.data.read(), actor=current_user
+        )
+        db.session.commit()
+        flash(_("The data are stored; the analysis below is updated."), "success")
+    except attachments.DataRefused as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        for problem in err.problems[:15]:
+            flash(str(problem), "error")
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for("cases.case_detail", case_id=case.id, _anchor="analytics"))
+
+
+@bp.post("/cases/<int:case_id>/generate/<key>")
+@login_required
+def generate_document(case_id: int, key: str) -> Response:
+    """Fill a document template with the case's data; the result is stored as a new version."""
+    case = get_scoped_or_404(Case, case_id, current_user)
+    if key not in generate.GENERATORS:
+        abort(404)
+    if not generate.can_generate(current_user, case, key):
+        abort(403)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    version = perform(
+        lambda: generate.generate(case, key, actor=current_user), _("The document is ready.")
+    )
+    if version is None:
+        return redirect(url_for("cases.case_detail", case_id=case.id))
+    return redirect(
+        url_for("cases.case_detail", case_id=case.id, _anchor=f"document-{version.document_id}")
+    )

@@ -24,10 +24,13 @@ from app.models.document import (
     RoadmapReport,
     RoadmapStatus,
 )
+from app.models.notify import Notification, NotificationLog
 from app.models.org import Organisation, OrgKind
-from app.models.user import LoginThrottle, Role, User
+from app.models.user import ApiToken, LoginThrottle, Role, User
+from app.models.vpr import SignRun, VprImport, VprResult, VprSpec
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "CalendarDay",
     "CalendarYear",
@@ -42,6 +45,8 @@ __all__ = [
     "DocumentVersion",
     "Level",
     "LoginThrottle",
+    "Notification",
+    "NotificationLog",
     "Obligation",
     "ObligationStatus",
     "OrgKind",
@@ -52,5 +57,9 @@ __all__ = [
     "RoadmapReport",
     "RoadmapStatus",
     "Role",
+    "SignRun",
     "User",
+    "VprImport",
+    "VprResult",
+    "VprSpec",
 ]

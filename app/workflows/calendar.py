@@ -14,11 +14,13 @@ from datetime import date, timedelta
 import holidays
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app import audit
 from app.domain import NotAllowed
 from app.extensions import db
 from app.models.case import CalendarDay, CalendarYear
+from app.models.types import utcnow
 from app.models.user import Role, User
 
 ADMIN_SOURCE = "admin"
@@ -72,28 +74,29 @@ def production_calendar_exceptions(year: int) -> dict[date, tuple[bool, str]]:
     return found
 
 
+def _insert_missing(table: sa.Table, rows: list[dict[str, object]], keys: list[str]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: safe when two processes load the same year at once."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=keys))
+
+
 def ensure_years(years: Iterable[int]) -> None:
-    """Load the production calendar for years not loaded yet; keep administrators' corrections."""
+    """Load the production calendar for years not loaded yet. Days already stored (such as an
+    administrator's corrections) are kept as they are."""
     wanted = set(years)
     loaded = set(
         db.session.scalars(sa.select(CalendarYear.year).where(CalendarYear.year.in_(wanted)))
     )
     for year in sorted(wanted - loaded):
-        existing = {
-            d.day: d
-            for d in db.session.scalars(
-                sa.select(CalendarDay).where(
-                    CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
-                )
-            )
-        }
-        for day, (working, name) in production_calendar_exceptions(year).items():
-            if day in existing and existing[day].source == ADMIN_SOURCE:
-                continue
-            row = existing.get(day) or CalendarDay(day=day)
-            row.working, row.name, row.source = working, name, "holidays"
-            db.session.add(row)
-        db.session.add(CalendarYear(year=year))
+        rows = [
+            {"day": day, "working": working, "name": name, "source": "holidays"}
+            for day, (working, name) in sorted(production_calendar_exceptions(year).items())
+        ]
+        _insert_missing(CalendarDay.__table__, rows, ["day"])
+        _insert_missing(CalendarYear.__table__, [{"year": year, "loaded_at": utcnow()}], ["year"])
     db.session.flush()
 
 

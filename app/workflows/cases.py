@@ -201,14 +201,12 @@ def advance_case(
 ) -> Moved:
     """Take a transition: lock the case, check version, permission and guards, move, record."""
     now = now or utcnow()
-    case = lock(Case, case_id)
+    case: Case = lock(Case, case_id)
     check_version(case, expected_version)
     workflow = registry.of_case(case)
     transition = workflow.transition(transition_key)
-    if transition is None:
-        raise InvalidInput(_("Unknown action."))
-    if transition.source != case.stage:
-        raise Conflict(_("The case is no longer in the stage this action starts from."))
+    if transition is None or transition.source != case.stage:
+        raise Conflict(_("This action is not available for the case in its current stage."))
     if not permissions.can_take(actor, case, transition):
         raise NotAllowed(_("Your role cannot take this action."))
     reason = (reason or "").strip() or None

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from app.domain import Conflict
+from app.domain import StaleVersion
 from app.extensions import db
 from app.models.case import Case, Obligation
 
@@ -33,11 +33,13 @@ def check_version(record: Case | Obligation, expected: int | None) -> None:
         return
     who = record.updated_by.full_name if record.updated_by else _("the system")
     when = format_datetime(record.updated_at, "dd.MM.yyyy HH:mm")
-    raise Conflict(
+    raise StaleVersion(
         _(
             "%(who)s changed this record at %(when)s, after you opened it. "
             "Reload the page and try again.",
             who=who,
             when=when,
-        )
+        ),
+        changed_by=who,
+        changed_at=record.updated_at.isoformat(),
     )

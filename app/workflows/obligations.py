@@ -80,7 +80,7 @@ def submit(
     if not permissions.is_responsible(actor, obligation):
         raise NotAllowed(_("Only the responsible organisation submits this obligation."))
     if obligation.document_types:
-        raise InvalidInput(_("Upload the document: it is what the obligation asks for."))
+        raise Conflict(_("Upload the document: it is what the obligation asks for."))
     hand_in(obligation, actor=actor, now=now, note=note)
     return obligation
 

@@ -203,9 +203,9 @@ class ComplianceCell:
 
 
 def compliance(
-    user: User, campaign_id: int | None, today: date
+    viewer: User | int, campaign_id: int | None, today: date
 ) -> dict[tuple[int, str], ComplianceCell]:
-    """Deadline compliance per (municipality id, obligation type) within the user's scope."""
+    """Deadline compliance per (municipality id, obligation type) within the viewer's scope."""
     completed_day = Obligation.completed_on
     on_time = sa.and_(
         Obligation.status == ObligationStatus.ACCEPTED, completed_day <= Obligation.due_date
@@ -215,7 +215,7 @@ def compliance(
     )
     stmt = scoped(
         Obligation,
-        user,
+        viewer,
         sa.select(
             Case.municipality_id,
             Obligation.obligation_type,

@@ -93,3 +93,52 @@ def test_twenty_concurrent_transitions_one_wins(committed: Any) -> None:
         from app import audit
 
         assert audit.verify().ok
+
+
+def test_two_concurrent_sweeps_send_each_notice_once(committed: Any) -> None:
+    """A second scheduler started by mistake, or a manual rerun at the same moment."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from app.deadlines.sweep import sweep
+    from app.models import Notification, NotificationLog
+
+    app = committed
+    with app.app_context():
+        make = Factory()
+        region = make.region()
+        municipalities = [make.municipality(region) for _ in range(3)]
+        for municipality in municipalities:
+            make.user(Role.MUNICIPAL, municipality)
+            make.user(Role.MUNICIPAL, municipality)
+            for _ in range(4):
+                open_test_case(make.school(municipality))
+        make.user(Role.MINISTRY, region)
+        db.session.commit()
+        moment = datetime.combine(datetime(2023, 11, 3).date() + timedelta(days=40), time(7), UTC)
+
+    barrier = threading.Barrier(2, timeout=30)
+    totals: list[int] = []
+
+    def run() -> None:
+        with app.app_context():
+            barrier.wait()
+            report = sweep(moment)
+            db.session.commit()
+            totals.append(report.total)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    with app.app_context():
+        notices = db.session.scalar(sa.select(sa.func.count()).select_from(Notification))
+        logged = db.session.scalar(sa.select(sa.func.count()).select_from(NotificationLog))
+        distinct = db.session.execute(
+            sa.select(
+                Notification.user_id, Notification.obligation_id, Notification.kind
+            ).distinct()
+        ).all()
+    assert len(totals) == 2
+    assert notices > 0
+    assert sum(totals) == notices == logged == len(distinct)

@@ -91,3 +91,11 @@ def test_dates_on_pages_are_russian(client: FlaskClient, world: dict[str, Any]) 
     assert admin.last_login_at is not None
     moment = admin.last_login_at.astimezone(ZoneInfo("Europe/Moscow"))
     assert f"<dd>{moment:%d.%m.%Y %H:%M}</dd>" in page.text
+
+
+def test_an_id_beyond_the_database_integer_is_a_plain_404(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    login(client, world["users"]["ministry"])
+    assert client.get("/cases/2147483648").status_code == 404
+    assert client.get("/orgs/99999999999999999999").status_code == 404

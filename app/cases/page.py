@@ -1,0 +1,61 @@
+"""Everything the case page shows besides the case itself, gathered in one place."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import sqlalchemy as sa
+
+from app import audit
+from app.documents import attachments, generate
+from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.case import Case
+from app.models.document import Document
+from app.models.user import User
+from app.vpr.signs import evidence_of, latest_run
+from app.workflows import permissions as perms
+from app.workflows import registry
+
+
+def documents(case: Case) -> list[Document]:
+    """The case's documents and its municipality's documents for the campaign."""
+    return list(db.session.scalars(
+        sa.select(Document).where(sa.or_(
+            Document.case_id == case.id,
+            sa.and_(Document.case_id.is_(None), Document.owner_org_id == case.municipality_id,
+                    Document.campaign_id == case.campaign_id),
+        )).order_by(Document.id)
+    ))  # fmt: skip
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def gather(case: Case, user: User) -> dict[str, Any]:
+    """The template context of the case page."""
+    run = latest_run(case.campaign.region, case.campaign.vpr_year)
+    login = case.school.login or ""
+    history = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.seq.desc())
+    ).all()
+    return {
+        "workflow": registry.of_case(case),
+        "visited": {v.stage for v in case.stages},
+        "transitions": perms.transitions_for(user, case),
+        "history": history,
+        "chain": audit.verify_case(case.id),
+        "sign_run": run,
+        "evidence": evidence_of(run, login) if run else [],
+        "works": [m for m in run.markers if m["school_login"] == login] if run else [],
+        "documents": documents(case),
+        "generate_kinds": generate.kinds_for(user, case),
+        "correlations": attachments.correlations(case),
+        "recheck": attachments.recheck(case),
+        "can_upload_marks": attachments.can_upload(user, case, attachments.STUDENT_MARKS),
+        "can_upload_recheck": attachments.can_upload(user, case, attachments.RECHECK_RESULTS),
+        "data_uri": data_uri,
+        "perms": perms,
+    }

@@ -1,0 +1,1 @@
+"""Deadlines that enforce themselves: sweeps over obligations, notices, e-mail, calendar feeds."""

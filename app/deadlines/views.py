@@ -1,0 +1,167 @@
+"""The notification centre, the calendar feed, notice settings and the compliance report."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from app.deadlines import ics, texts
+from app.deadlines.report import compliance_xlsx
+from app.extensions import db
+from app.formutil import choices
+from app.models.notify import Notification
+from app.models.types import utcnow
+from app.pagination import paginate
+from app.permissions import requires
+from app.web import int_arg
+from app.workflows import permissions as perms
+from app.workflows.clock import local_date
+
+bp = Blueprint("notices", __name__)
+
+
+class SettingsForm(FlaskForm):
+    email_mode = SelectField()
+
+
+def _modes() -> list[tuple[str, str]]:
+    return [("each", _("an e-mail for every notice")), ("digest", _("one e-mail a day (digest)")),
+            ("none", _("no e-mail, only here"))]  # fmt: skip
+
+
+def unread_count() -> int:
+    """Unread notices of the logged-in user (shown in the header)."""
+    if not current_user.is_authenticated:
+        return 0
+    return int(db.session.scalar(
+        sa.select(sa.func.count()).select_from(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+    ) or 0)  # fmt: skip
+
+
+@bp.route("/notifications")
+@login_required
+def inbox() -> str:
+    """The user's notices, newest first."""
+    stmt = (
+        sa.select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc())
+    )
+    page = paginate(stmt, current_app.config["OKO_PAGE_SIZE"])
+    form = SettingsForm(email_mode=current_user.email_mode)
+    form.email_mode.choices = choices(_modes())
+    return render_template("notices/inbox.html", page=page, texts=texts, form=form, feed_url=None)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def read(notification_id: int) -> Response:
+    """Mark one notice read and open what it is about."""
+    notification = db.session.get(Notification, notification_id)
+    if (
+        notification is None
+        or notification.user_id != current_user.id
+        or not FlaskForm().validate_on_submit()
+    ):
+        abort(404)
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+    return redirect(texts.path(notification))
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def read_all() -> Response:
+    """Mark every notice read."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    return redirect(url_for("notices.inbox"))
+
+
+@bp.post("/notifications/settings")
+@login_required
+def settings() -> Response:
+    """How the user wants to be told: every notice by e-mail, a daily digest, or only here."""
+    form = SettingsForm()
+    form.email_mode.choices = choices(_modes())
+    if form.validate_on_submit():
+        current_user.email_mode = form.email_mode.data
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("notices.inbox"))
+
+
+@bp.post("/notifications/calendar")
+@login_required
+def calendar_feed() -> str | Response:
+    """Issue a new secret feed URL (shown once; the old one stops working) or turn it off."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if request.form.get("action") == "revoke":
+        ics.revoke_token(current_user)
+        db.session.commit()
+        flash(_("The calendar feed is turned off."), "success")
+        return redirect(url_for("notices.inbox"))
+    token = ics.issue_token(current_user)
+    db.session.commit()
+    stmt = (
+        sa.select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc())
+    )
+    form = SettingsForm(email_mode=current_user.email_mode)
+    form.email_mode.choices = choices(_modes())
+    return render_template("notices/inbox.html", page=paginate(stmt, current_app.config["OKO_PAGE_SIZE"]),
+                           texts=texts, form=form,
+                           feed_url=url_for("notices.calendar", token=token, _external=True))  # fmt: skip
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar(token: str) -> Response:
+    """The calendar feed: no login, the secret in the URL is the key."""
+    user = ics.user_for_token(token)
+    if user is None:
+        abort(404)
+    return Response(ics.feed(user), mimetype="text/calendar; charset=utf-8",
+                    headers={"Cache-Control": "private, max-age=300"})  # fmt: skip
+
+
+@bp.route("/dashboard/compliance.xlsx")
+@login_required
+@requires(perms.can_view_dashboard)
+def compliance() -> Response:
+    """The compliance report of the dashboard as XLSX."""
+    data = compliance_xlsx(current_user, int_arg(request.args.get("campaign")), local_date())
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="compliance.xlsx"'})  # fmt: skip
+
+
+def init_app(app: Flask) -> None:
+    """The unread count for the header."""
+
+    @app.context_processor
+    def _unread() -> dict[str, object]:
+        return {"unread_notices": unread_count}

@@ -1,0 +1,142 @@
+"""Analytic data attached to a case: the school's student marks (§4) for the correlation
+analysis of its information certificate, and the recheck results (§5) for the protocol."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.analytics import charts
+from app.analytics.correlation import correlation_table, read_student_marks
+from app.analytics.recheck import read_recheck, recheck_protocol
+from app.documents import checks, storage
+from app.documents.service import store_version
+from app.domain import InvalidInput, NotAllowed
+from app.extensions import db
+from app.models.case import Case
+from app.models.document import Document, DocumentVersion
+from app.models.user import Role, User
+from app.tabular import Problem
+from app.workflows.permissions import can_view_case
+
+STUDENT_MARKS = "student_marks"
+RECHECK_RESULTS = "recheck_results"
+MEASURES = {"q1": "Четверть 1", "q2": "Четверть 2", "q3": "Четверть 3", "q4": "Четверть 4",
+            "attestation": "Промежуточная аттестация", "vpr": "ВПР", "oge": "ОГЭ", "ege": "ЕГЭ"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DataKind:
+    key: str
+    reader: Any
+    roles: frozenset[Role]
+
+
+KINDS = {
+    STUDENT_MARKS: DataKind(
+        STUDENT_MARKS, read_student_marks, frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY})
+    ),
+    RECHECK_RESULTS: DataKind(
+        RECHECK_RESULTS, read_recheck, frozenset({Role.MUNICIPAL, Role.MINISTRY})
+    ),
+}
+
+
+class DataRefused(InvalidInput):
+    """A data file with problems; ``problems`` name their rows and columns."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(_("The file was not accepted: %(n)d problems.", n=len(problems)))
+        self.problems = problems
+
+
+def can_upload(user: User, case: Case, key: str) -> bool:
+    return can_view_case(user, case) and user.role in KINDS[key].roles
+
+
+def upload(case: Case, key: str, name: str, data: bytes, *, actor: User) -> DocumentVersion:
+    """Check the table by content and by its format, then store it as the next version."""
+    if not can_upload(actor, case, key):
+        raise NotAllowed(_("Your role does not upload this data."))
+    kind, filename = checks.check_data_file(name, data, current_app.config["MAX_CONTENT_LENGTH"])
+    frame, problems = KINDS[key].reader(data)
+    if problems:
+        raise DataRefused(problems)
+    if not (frame["school_login"].astype(str) == case.school.login).any():
+        raise InvalidInput(
+            _("The file has no rows for the school %(login)s.", login=case.school.login)
+        )
+    document = db.session.scalars(
+        sa.select(Document).where(Document.case_id == case.id, Document.kind == key)
+    ).first()
+    if document is None:
+        document = Document(owner_org_id=case.school_id, case_id=case.id, campaign_id=case.campaign_id,
+                            kind=key, created_by_id=actor.id)  # fmt: skip
+        db.session.add(document)
+        db.session.flush()
+    return store_version(document, data, kind, filename, actor=actor)
+
+
+def latest(case: Case, key: str) -> tuple[DocumentVersion, pd.DataFrame] | None:
+    """The newest uploaded table of this kind, read back (the school's rows only)."""
+    version = db.session.scalars(
+        sa.select(DocumentVersion).join(Document, Document.id == DocumentVersion.document_id)
+        .where(Document.case_id == case.id, Document.kind == key)
+        .order_by(DocumentVersion.id.desc()).limit(1)
+    ).first()  # fmt: skip
+    if version is None:
+        return None
+    frame, _problems = KINDS[key].reader(storage.store().get(version.sha256))
+    return version, frame[frame["school_login"].astype(str) == case.school.login]
+
+
+def correlations(case: Case) -> dict[str, Any] | None:
+    """The correlation analysis of the school's marks, with charts; None without data."""
+    found = latest(case, STUDENT_MARKS)
+    if found is None:
+        return None
+    version, frame = found
+    table = correlation_table(frame, by=("subject", "class"))
+    rows = []
+    for r in table.to_dict("records"):
+        rows.append({**r, "measure_label": MEASURES.get(r["measure"], r["measure"]),
+                     "compared_label": MEASURES.get(r["compared_with"], r["compared_with"])})  # fmt: skip
+    return {"version": version, "rows": rows, "images": _correlation_charts(rows)}
+
+
+def _correlation_charts(rows: list[dict[str, Any]]) -> dict[str, bytes]:
+    usable = [r for r in rows if r["status"] == "ok" and r.get("confirmed") is not None]
+    images: dict[str, bytes] = {}
+    if usable:
+        bars = pd.DataFrame([{"label": f"{r['subject']}, {r['class']}: {r['measure_label']} / {r['compared_label']}",
+                              "lowered": r["lowered"], "confirmed": r["confirmed"], "raised": r["raised"]}
+                             for r in usable[:12]])  # fmt: skip
+        images["agreement"] = charts.agreement_png(
+            bars, title=_("Marks lowered, confirmed and raised")
+        )
+        first = next((r for r in usable if r.get("contingency")), None)
+        if first is not None:
+            images["contingency"] = charts.contingency_png(
+                first["contingency"], x_label=first["compared_label"], y_label=first["measure_label"],
+                title=f"{first['subject']}, {first['class']}",
+            )  # fmt: skip
+    return images
+
+
+def recheck(case: Case) -> dict[str, Any] | None:
+    """The recheck protocol's figures for the school, with its chart; None without data."""
+    found = latest(case, RECHECK_RESULTS)
+    if found is None:
+        return None
+    version, frame = found
+    protocol = recheck_protocol(frame, case.school.login or "")
+    images = {}
+    if len(frame):
+        images["scatter"] = charts.recheck_scatter_png(frame["score_school"], frame["score_recheck"],
+                                                       title=_("School scores and recheck scores"))  # fmt: skip
+    return {"version": version, **protocol, "images": images}

@@ -1,0 +1,115 @@
+"""Sweeps send exactly the notices the schedule implies, once, by e-mail to a real SMTP server."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from app.deadlines.mail import deliver_pending
+from app.deadlines.sweep import sweep
+from app.extensions import db
+from app.models import Notification, NotificationLog
+from app.workflows import calendar
+from tests.helpers import open_test_case
+
+
+def at(day: date) -> datetime:
+    return datetime.combine(day, time(7, 0), tzinfo=UTC)  # 10:00 in Moscow
+
+
+def _notices() -> list[tuple[str, int, int]]:
+    rows = db.session.execute(
+        sa.select(Notification.kind, Notification.user_id, Notification.obligation_id).order_by(
+            Notification.id
+        )
+    )
+    return [tuple(r) for r in rows]
+
+
+def test_reminders_due_day_overdue_escalation_each_once(
+    world: dict[str, Any], smtp_server: list[Any], app: Flask
+) -> None:
+    case = open_test_case(world["schools"]["a1"])
+    order = case.obligations[0]  # the municipal order, owed by municipality A, 10 working days
+    due = order.due_date
+    cal = calendar.load(due - timedelta(days=30), due + timedelta(days=30))
+
+    def working_days_before(n: int) -> date:
+        day = due
+        while cal.working_days_between(day, due) < n:
+            day -= timedelta(days=1)
+        return day
+
+    municipal, ministry = world["users"]["municipal_a"], world["users"]["ministry"]
+    timeline = [
+        (working_days_before(5), [("reminder", municipal.id)]),
+        (working_days_before(1), [("reminder", municipal.id)]),
+        (due, [("due_today", municipal.id)]),
+        (cal.add_working_days(due, 1), [("overdue", municipal.id)]),
+        (cal.add_working_days(due, 3), [("escalation", ministry.id)]),
+    ]
+    sent_so_far: list[tuple[str, int]] = []
+    for day, expected in timeline:
+        report = sweep(at(day))
+        db.session.commit()
+        deliver_pending()
+        sent_so_far += expected
+        assert [(k, u) for k, u, _o in _notices()] == sent_so_far, day
+        again = sweep(at(day))  # a second identical sweep sends nothing
+        db.session.commit()
+        assert again.total == 0
+        assert report.total == len(expected)
+    deliver_pending()
+    assert len(smtp_server) == len(sent_so_far)
+    subjects = [str(m["Subject"]) for m in smtp_server]
+    assert "рабоч" in subjects[0]  # «через 5 рабочих дней»: Russian, with the plural
+    assert smtp_server[0]["To"].addresses[0].addr_spec == municipal.email
+    assert smtp_server[-1]["To"].addresses[0].addr_spec == ministry.email
+    body = smtp_server[-1].get_content()
+    assert case.school.name in body
+    assert f"/cases/{case.id}#obligation-{order.id}" in body
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(NotificationLog)) == len(
+        sent_so_far
+    )
+
+
+def test_a_done_obligation_is_not_chased(world: dict[str, Any]) -> None:
+    from app.workflows import obligations as ops
+    from tests.helpers import hand_in
+
+    case = open_test_case(world["schools"]["a1"])
+    order = case.obligations[0]
+    hand_in(order, world["users"]["municipal_a"])
+    ops.review(order.id, accept=True, actor=world["users"]["ministry"], expected_version=None)
+    report = sweep(at(order.due_date + timedelta(days=10)))
+    assert report.total == 0
+
+
+def test_the_responsible_person_alone_is_told_when_named(world: dict[str, Any], make: Any) -> None:
+    from app.models import Role
+    from app.workflows import obligations as ops
+
+    colleague = make.user(Role.MUNICIPAL, world["mun_a"])
+    case = open_test_case(world["schools"]["a1"])
+    order = case.obligations[0]
+    ops.assign_person(
+        order.id, colleague, actor=world["users"]["municipal_a"], expected_version=None
+    )
+    sweep(at(order.due_date))
+    assert [(k, u) for k, u, _o in _notices()] == [("due_today", colleague.id)]
+
+
+def test_people_who_chose_no_email_get_the_notice_in_app_only(
+    world: dict[str, Any], smtp_server: list[Any]
+) -> None:
+    municipal = world["users"]["municipal_a"]
+    municipal.email_mode = "none"
+    case = open_test_case(world["schools"]["a1"])
+    sweep(at(case.obligations[0].due_date))
+    db.session.commit()
+    deliver_pending()
+    assert len(_notices()) == 1
+    assert smtp_server == []

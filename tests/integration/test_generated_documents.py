@@ -1,0 +1,191 @@
+"""Documents generated from real case data: they contain the case's values, survive hostile
+text, convert to PDF with LibreOffice, and are stored as versions with their template version."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from docx import Document as Docx
+
+from app.documents import attachments, storage
+from app.documents.catalog import KINDS
+from app.documents.generate import generate, register_template
+from app.documents.roadmaps import ItemValues, roadmap_of, save_item
+from app.domain import InvalidInput, NotAllowed
+from app.extensions import db
+from app.models import AuditEvent, RoadmapStatus
+from tests.helpers import open_test_case
+
+HOSTILE = "Кружок «Юный математик» <b>&amp; \"кавычки\" 'апостроф'"
+
+
+def _marks_csv(login: str) -> bytes:
+    lines = [
+        "Год;Логин ОО;Класс;Код участника;Предмет;Четверть 1;Четверть 2;Четверть 3;Четверть 4;Промежуточная аттестация;ВПР"
+    ]
+    for i in range(24):
+        journal = 3 + (i % 3)
+        vpr = max(2, journal - (1 if i % 4 == 0 else 0))
+        lines.append(
+            f"2024;{login};4А;p{i:03d};Русский язык;{journal};{journal};{journal};{journal};{journal};{vpr}"
+        )
+    return "\n".join(lines).encode("utf-8")
+
+
+def _recheck_csv(login: str) -> bytes:
+    lines = [
+        "Логин ОО;Предмет;Параллель;Код участника;Первичный балл ОО;Первичный балл перепроверка;Отметка ОО;Отметка перепроверка"
+    ]
+    for i in range(12):
+        school, expert = 20 + i % 5, 20 + i % 5 - (2 if i % 3 == 0 else 0)
+        lines.append(
+            f"{login};Русский язык;4;p{i:03d};{school};{expert};{4 if school >= 22 else 3};{4 if expert >= 22 else 3}"
+        )
+    return "\n".join(lines).encode("utf-8")
+
+
+@pytest.fixture
+def rich_case(world: dict[str, Any]) -> Any:
+    school = world["schools"]["a1"]
+    school.name = f"МБОУ «СОШ № 1» {HOSTILE}"
+    school.director = "Иванова Ирина Ивановна"
+    case = open_test_case(school)
+    open_test_case(world["schools"]["a2"])
+    roadmap = roadmap_of(school, case.campaign, "objectivity", actor=world["users"]["school_a1"])
+    save_item(roadmap, None, ItemValues(HOSTILE, "март", "Директор", "Проведено", RoadmapStatus.DONE, "<ok>"),
+              actor=world["users"]["school_a1"])  # fmt: skip
+    attachments.upload(
+        case,
+        "student_marks",
+        "marks.csv",
+        _marks_csv(school.login),
+        actor=world["users"]["school_a1"],
+    )
+    attachments.upload(
+        case,
+        "recheck_results",
+        "recheck.csv",
+        _recheck_csv(school.login),
+        actor=world["users"]["municipal_a"],
+    )
+    return case
+
+
+def _actor(world: dict[str, Any], key: str) -> Any:
+    return world["users"]["auditor" if key == "case_history" else "ministry"]
+
+
+def _text(docx_bytes: bytes) -> str:
+    doc = Docx(io.BytesIO(docx_bytes))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts += [c.text for c in row.cells]
+    return "\n".join(parts)
+
+
+def test_each_document_is_generated_from_the_case(
+    world: dict[str, Any], rich_case: Any, tmp_path: Path
+) -> None:
+    generated = {}
+    for kind in KINDS:
+        version = generate(rich_case, kind.key, actor=_actor(world, kind.key))
+        assert version.template_key == kind.key and version.template_version == 1
+        data = storage.store().get(version.sha256)
+        text = _text(data)
+        name = (
+            rich_case.municipality.name if kind.key == "municipal_order" else rich_case.school.name
+        )
+        assert name in text, kind.key  # hostile characters came through as text
+        generated[kind.key] = data
+    assert "Иванова Ирина Ивановна" in _text(generated["municipal_order"])
+    certificate = _text(generated["information_certificate"])
+    assert "Промежуточная аттестация" in certificate and "ВПР" in certificate
+    assert (
+        len(Docx(io.BytesIO(generated["information_certificate"])).inline_shapes) >= 1
+    )  # the chart
+    assert "12" in _text(generated["recheck_protocol"])
+    history = _text(generated["case_history"])
+    hashes = db.session.scalars(
+        sa.select(AuditEvent.hash)
+        .where(AuditEvent.case_id == rich_case.id)
+        .order_by(AuditEvent.seq)
+    ).all()[:-1]  # the last one records the generation of this very report
+    assert hashes and all(h in history for h in hashes)  # every event with its hash
+    _convert_and_check(generated, rich_case, tmp_path)
+
+
+def _convert_and_check(generated: dict[str, bytes], case: Any, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice is missing (Debian's libreoffice-writer-nogui)")
+        pytest.skip("LibreOffice is not installed")
+    from pypdf import PdfReader
+
+    files = []
+    for key, data in generated.items():
+        path = tmp_path / f"{key}.docx"
+        path.write_bytes(data)
+        files.append(str(path))
+    profile = tempfile.mkdtemp(prefix="lo-profile-")
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), *files], check=True, capture_output=True, timeout=240)  # fmt: skip
+    shutil.rmtree(profile, ignore_errors=True)
+    for key in generated:
+        text = " ".join(
+            " ".join(p.extract_text().split()) for p in PdfReader(tmp_path / f"{key}.pdf").pages
+        )
+        expected = case.municipality.name if key == "municipal_order" else "МБОУ «СОШ № 1»"
+        assert expected in text, f"{key}: the PDF does not name the organisation"
+
+
+def test_who_may_generate_what(world: dict[str, Any], rich_case: Any) -> None:
+    with pytest.raises(NotAllowed):
+        generate(rich_case, "recheck_protocol", actor=world["users"]["school_a1"])
+    with pytest.raises(NotAllowed):
+        generate(rich_case, "case_history", actor=world["users"]["school_a1"])
+    with pytest.raises(NotAllowed):
+        generate(rich_case, "self_analysis", actor=world["users"]["school_b1"])
+    assert generate(rich_case, "self_analysis", actor=world["users"]["school_a1"]).number == 1
+    assert generate(rich_case, "self_analysis", actor=world["users"]["school_a1"]).number == 2
+
+
+def test_a_template_asking_for_unknown_variables_is_refused(
+    world: dict[str, Any], rich_case: Any
+) -> None:
+    doc = Docx()
+    doc.add_paragraph("{{ school.name }} {{ secret_salary }} {{ director_home_address }}")
+    out = io.BytesIO()
+    doc.save(out)
+    with pytest.raises(InvalidInput) as err:
+        register_template(
+            "self_analysis", out.getvalue(), "bad.docx", actor=world["users"]["admin"]
+        )
+    assert "director_home_address" in err.value.message and "secret_salary" in err.value.message
+    with pytest.raises(NotAllowed):
+        register_template(
+            "self_analysis", out.getvalue(), "bad.docx", actor=world["users"]["ministry"]
+        )
+
+
+def test_a_new_template_version_is_used_and_recorded(world: dict[str, Any], rich_case: Any) -> None:
+    doc = Docx()
+    doc.add_paragraph("Самоанализ школы {{ school.name }} ({{ campaign.title }})")
+    out = io.BytesIO()
+    doc.save(out)
+    row = register_template(
+        "self_analysis", out.getvalue(), "v2.docx", actor=world["users"]["admin"]
+    )
+    assert row.version == 2
+    version = generate(rich_case, "self_analysis", actor=world["users"]["school_a1"])
+    assert version.template_version == 2
+    assert "Самоанализ школы МБОУ «СОШ № 1»" in _text(storage.store().get(version.sha256))

@@ -1,0 +1,161 @@
+"""Generated documents: they open in Word's format and say exactly what they were given."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from docx import Document
+
+from app.documents import render as r
+from app.documents.catalog import KINDS, kind
+from app.documents.samples import SCHOOL_NAME, SPECIAL, sample, sample_images
+from tests.unit.documents.docx_text import paragraphs, text
+
+NBSP = "\u00a0"
+KEYS = [k.key for k in KINDS]
+
+
+@pytest.fixture(scope="module")
+def images() -> dict[str, bytes]:
+    return sample_images()
+
+
+def _render(key: str, context: dict[str, Any], images: dict[str, bytes] | None = None,
+            **options: Any) -> bytes:  # fmt: skip
+    return r.render(kind(key).bundled_template(), context, images, **options)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (date(2023, 12, 29), "«29» декабря 2023 г."),
+        (date(2024, 5, 3), "«03» мая 2024 г."),
+        (datetime(2023, 12, 31, 22, 30, tzinfo=UTC), "«01» января 2024 г."),  # Moscow: +3 h
+        (datetime(2023, 12, 31, 21, 0), "«01» января 2024 г."),  # naive moments are UTC
+        (None, "«___» ________ 20__ г."),
+        ("ежемесячно", "ежемесячно"),
+    ],
+)
+def test_russian_document_dates(value: object, expected: str) -> None:
+    assert r.ru_date(value) == expected
+
+
+def test_short_dates_and_moments_in_moscow_time() -> None:
+    assert r.short_date(date(2023, 12, 29)) == "29.12.2023"
+    assert r.short_date(None) == "—"
+    assert r.date_time(datetime(2023, 12, 29, 11, 5, tzinfo=UTC)) == "29.12.2023 14:05"
+    assert r.date_time(datetime(2023, 12, 29, 11, 5)) == "29.12.2023 14:05"  # naive = UTC
+    assert r.date_time(None) == "—"
+
+
+def test_numbers_are_written_the_russian_way() -> None:
+    assert r.num(0.71234) == "0,71"
+    assert r.num(-0.05) == "−0,05"
+    assert r.num(-0.0001) == "0,00"
+    assert r.num(None) == r.num(float("nan")) == "—"
+    assert (r.signed(0.45), r.signed(-1.6), r.signed(0), r.signed(-4, 0)) == ("+0,45", "−1,60", "0,00", "−4")  # fmt: skip
+    assert r.pct(0.834) == f"83{NBSP}%"
+    assert (r.pvalue(0.00001), r.pvalue(0.034), r.pvalue(None)) == (f"<{NBSP}0,001", "0,034", "—")
+
+
+EXPECTED: dict[str, list[str]] = {
+    "municipal_order": ["П Р И К А З", "«29» декабря 2023 г.\t№ 998", "г. Озерск",
+                        "МАОУ «Гимназия № 1 г. Озерска»", "Старкова Ольга Владимировна",
+                        "ежемесячно", "30.11.2023", "(рассмотрение контракта)",
+                        "от «03» ноября 2023 г. № 1592/1", "А. Г. Виноградова"],
+    "roadmap": ["ДОРОЖНАЯ КАРТА", "Организационно-правовое обеспечение",
+                "выполнено\nПриказ № 112 от 10.11.2023", "от «13» ноября 2023 г. № 118",
+                "март – май 2024 г.", "И. И. Иванова"],
+    "self_analysis": ["САМОАНАЛИЗ", "edu390317", "Выполнение 78 % при 61 % по региону",
+                      f"41{NBSP}%", "Шаг 7. Ответственные и сроки контроля", "Не заполнено.",
+                      "2) видеонаблюдение во всех аудиториях;", "№ ________"],
+    "information_certificate": ["ИНФОРМАЦИОННАЯ СПРАВКА", "0,81 [0,62; 0,91]",
+                                f"<{NBSP}0,001", "0,72 (<\u00a00,001)", "10.01.2024 11:30",
+                                "Недостаточно данных: 8 полных пар, требуется не менее 10.",
+                                "Таблица 3. Русский язык, 4 «А»: промежуточная аттестация и ВПР",
+                                "Рисунок 2. Отметки по журналу и ВПР, 4 «А»", "12"],
+    "recheck_protocol": ["ПРОТОКОЛ № 17", "Лебедев Андрей Николаевич", "50219", "−4",
+                         f"62{NBSP}%", "Целевой показатель не достигнут",
+                         "Эксперты подтвердили 5 из 8 отметок", "Рисунок 1."],
+    "director_evaluation": ["ОЦЕНОЧНЫЙ ЛИСТ", "7 из 13", "частично эффективен",
+                            "продлении трудового договора", "Кузнецова Мария Андреевна"],
+    "case_history": ["ИСТОРИЯ ДЕЛА", "Целостность истории подтверждена.",
+                     "23.01.2024 12:05", "03.11.2023 12:00", "Обязательство возвращено",
+                     "0" * 64, "сдано, ожидает проверки"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_each_document_opens_and_holds_its_values(key: str, images: dict[str, bytes]) -> None:
+    context = sample(key)
+    content = text(_render(key, context, images, strict=True))  # strict: every name is given
+    assert SCHOOL_NAME in content
+    assert SPECIAL in content  # <, &, straight quotes and «» come out exactly as given
+    for expected in EXPECTED[key]:
+        assert expected in content, expected
+    if key == "case_history":
+        assert all(e["hash"] in content for e in context["events"])
+
+
+def test_user_text_cannot_break_the_xml() -> None:
+    context = sample("roadmap")
+    context["items"][0]["measure"] = "A\x0bB\x07C\x0cD\x00E\x1fF\ud800G</w:t>&amp;<w:p>"
+    data = _render("roadmap", context)
+    assert "ABCDEFG</w:t>&amp;<w:p>" in paragraphs(data)
+
+
+def test_a_newline_starts_a_paragraph_with_the_same_layout() -> None:
+    context = sample("self_analysis")
+    context["sections"][0]["answer"] = "Первая строка.\r\nВторая строка."
+    document = Document(io.BytesIO(_render("self_analysis", context)))
+    body = {p.text: p for p in document.paragraphs}
+    first, second = body["Первая строка."], body["Вторая строка."]
+    assert first.alignment == second.alignment
+    assert first.paragraph_format.first_line_indent == second.paragraph_format.first_line_indent
+
+
+def _hollow(value: Any) -> Any:
+    """The sample with every list empty, every date missing and no analytics or summary."""
+    if isinstance(value, dict):
+        return {k: None if k in ("analytics", "summary") else _hollow(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return []
+    return None if isinstance(value, date) else value
+
+
+HOLLOW: dict[str, list[str]] = {
+    "municipal_order": ["нет данных", "«___» ________ 20__ г.\t№ 998", "в срок до «___» ________ 20__ г."],
+    "roadmap": ["нет данных", "от «___» ________ 20__ г. № 118"],
+    "self_analysis": ["нет данных", "Разделы самоанализа не заполнены."],
+    "information_certificate": ["Аналитические данные не загружены."],
+    "recheck_protocol": ["нет данных", "Результаты перепроверки не загружены.",
+                         "состав комиссии не указан."],
+    "director_evaluation": ["нет данных", "7 из 13"],
+    "case_history": ["нет данных", "Сформировано — (время московское)"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_documents_degrade_gracefully_without_data(key: str) -> None:
+    content = text(_render(key, _hollow(sample(key))))
+    for expected in HOLLOW[key]:
+        assert expected in content, expected
+
+
+def test_rendering_is_deterministic(images: dict[str, bytes]) -> None:
+    first = _render("information_certificate", sample("information_certificate"), images)
+    assert _render("information_certificate", sample("information_certificate"), images) == first
+
+
+def test_charts_are_embedded_from_the_named_images(images: dict[str, bytes]) -> None:
+    context = sample("information_certificate")
+    with_charts = Document(io.BytesIO(_render("information_certificate", context, images)))
+    assert len(with_charts.inline_shapes) == 2
+    without = _render("information_certificate", context, {"agreement": images["agreement"]})
+    assert len(Document(io.BytesIO(without)).inline_shapes) == 1
+    assert r.MISSING_IMAGE in text(without)
+    with pytest.raises(r.DocumentTemplateError, match="not a PNG"):
+        _render("information_certificate", context, {"agreement": b"GIF89a"})

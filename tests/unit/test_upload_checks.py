@@ -1,0 +1,134 @@
+"""Upload checks: type by content, archive bombs, names."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from docx import Document as DocxDocument
+from PIL import Image
+
+from app.demo.files import simple_pdf
+from app.documents import checks
+from app.domain import InvalidInput
+
+MB = 1024 * 1024
+
+
+def docx_bytes() -> bytes:
+    doc = DocxDocument()
+    doc.add_paragraph("Справка")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(["Логин", "edu000001"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def odf_bytes(kind: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), f"application/vnd.oasis.opendocument.{kind}")
+        z.writestr("content.xml", "<office:document-content/>")
+        z.writestr("META-INF/manifest.xml", "<manifest/>")
+    return out.getvalue()
+
+
+def image_bytes(fmt: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(out, fmt)
+    return out.getvalue()
+
+
+def bomb_bytes() -> bytes:
+    """A docx-looking archive whose one entry unpacks to 300 MB of zeros."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("word/document.xml", "w", force_zip64=True) as entry:
+            chunk = b"\0" * MB
+            for _ in range(300):
+                entry.write(chunk)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("maker", "extension"),
+    [
+        (lambda: simple_pdf("x"), "pdf"),
+        (docx_bytes, "docx"),
+        (xlsx_bytes, "xlsx"),
+        (lambda: odf_bytes("text"), "odt"),
+        (lambda: odf_bytes("spreadsheet"), "ods"),
+        (lambda: image_bytes("PNG"), "png"),
+        (lambda: image_bytes("JPEG"), "jpg"),
+    ],
+)
+def test_accepted_types_are_recognised_by_content(maker, extension: str) -> None:
+    kind, name = checks.check_upload(f"Справка о школе.{extension}", maker(), 25 * MB)
+    assert kind.extension == extension
+    assert name == f"Справка о школе.{extension}"
+
+
+def test_a_renamed_executable_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="PDF, DOCX"):
+        checks.check_upload("report.pdf", b"MZ\x90\x00" + b"\0" * 100, 25 * MB)
+
+
+def test_a_forged_extension_is_named() -> None:
+    with pytest.raises(InvalidInput) as err:
+        checks.check_upload("certificate.docx", simple_pdf("x"), 25 * MB)
+    assert ".docx" in err.value.message and "PDF" in err.value.message
+
+
+def test_an_unaccepted_extension_is_refused_even_with_good_content() -> None:
+    with pytest.raises(InvalidInput, match=r"\.exe"):
+        checks.check_upload("setup.exe", simple_pdf("x"), 25 * MB)
+
+
+@pytest.mark.parametrize(
+    "name", ["../../etc/passwd.pdf", "..\\..\\boot.pdf", "a/b.pdf", "..hidden.pdf"]
+)
+def test_path_traversal_names_are_refused(name: str) -> None:
+    with pytest.raises(InvalidInput):
+        checks.check_upload(name, simple_pdf("x"), 25 * MB)
+
+
+def test_oversized_file_is_refused_with_the_limit() -> None:
+    with pytest.raises(InvalidInput, match="1"):
+        checks.check_upload("big.pdf", simple_pdf("x") + b"\0" * MB, MB)
+
+
+def test_archive_bomb_is_refused() -> None:
+    data = bomb_bytes()
+    assert len(data) < MB  # small on the wire
+    with pytest.raises(InvalidInput):
+        checks.check_upload("bomb.docx", data, 25 * MB)
+
+
+def test_archive_with_too_many_entries_is_refused() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+        for i in range(checks.MAX_ENTRIES + 1):
+            z.writestr(f"word/media/{i}.bin", b"")
+    with pytest.raises(InvalidInput, match=r"частей|parts"):
+        checks.check_upload("many.docx", out.getvalue(), 25 * MB)
+
+
+def test_names_are_sanitised_for_display() -> None:
+    kind = checks.PDF
+    assert (
+        checks.sanitise_filename("Приказ: «№ 5» <draft>?.PDF", kind) == "Приказ_ «№ 5» _draft__.pdf"
+    )
+    assert checks.sanitise_filename(" . . ", kind) == "document.pdf"
+    assert len(checks.sanitise_filename("я" * 500 + ".pdf", kind)) == 154

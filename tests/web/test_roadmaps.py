@@ -1,0 +1,89 @@
+"""Structured roadmaps: edited by their own organisation, reported on monthly."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from app.documents.roadmaps import last_monday, report_periods
+from app.extensions import db
+from app.models import AuditEvent, Roadmap, RoadmapStatus
+from tests.helpers import login, open_test_case
+
+
+def test_last_monday_of_the_month() -> None:
+    assert last_monday(2023, 11) == date(2023, 11, 27)
+    assert last_monday(2024, 1) == date(2024, 1, 29)
+    assert last_monday(2024, 4) == date(2024, 4, 29)
+    assert last_monday(2024, 9) == date(2024, 9, 30)
+
+
+def test_school_keeps_its_roadmap_and_reports(client: FlaskClient, world: dict[str, Any]) -> None:
+    case = open_test_case(world["schools"]["a1"])
+    login(client, world["users"]["school_a1"])
+    page = client.get(f"/cases/{case.id}/roadmap", follow_redirects=True)
+    assert "Самодиагностика причин необъективности" in page.text
+    roadmap = db.session.scalars(
+        sa.select(Roadmap).where(Roadmap.owner_org_id == case.school_id)
+    ).one()
+    first = roadmap.items[0]
+    client.post(
+        f"/roadmaps/{roadmap.id}/items",
+        data={"item_id": str(first.id), "measure": first.measure, "deadline": "до 30.11.2023",
+              "responsible": "Петрова А. С.", "indicator": first.indicator, "status": "done",
+              "progress_note": "Самоанализ сдан 28.11 <вовремя> & без замечаний"},
+    )  # fmt: skip
+    client.post(
+        f"/roadmaps/{roadmap.id}/items",
+        data={"measure": "Круглый стол с родителями", "deadline": "март", "responsible": "Директор",
+              "indicator": "Проведён", "status": "planned"},
+    )  # fmt: skip
+    period, _due = report_periods(case.campaign)[0]
+    client.post(
+        f"/roadmaps/{roadmap.id}/reports", data={"period": period, "text": "Проведён педсовет."}
+    )
+    db.session.expire_all()
+    page = client.get(f"/roadmaps/{roadmap.id}").text
+    assert "&lt;вовремя&gt; &amp; без замечаний" in page
+    assert "Круглый стол с родителями" in page
+    assert "Проведён педсовет." in page
+    assert roadmap.items[0].status is RoadmapStatus.DONE
+    assert len(roadmap.items) == 9
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(
+            AuditEvent.object_type == "roadmap", AuditEvent.object_id == roadmap.id
+        )
+    ).all()
+    assert actions == [
+        "roadmap.created",
+        "roadmap.item_saved",
+        "roadmap.item_saved",
+        "roadmap.report_submitted",
+    ]
+
+
+def test_others_see_but_do_not_edit(client: FlaskClient, world: dict[str, Any]) -> None:
+    from app.documents.roadmaps import roadmap_of
+
+    case = open_test_case(world["schools"]["a1"])
+    roadmap = roadmap_of(
+        case.school, case.campaign, "objectivity", actor=world["users"]["school_a1"]
+    )
+    db.session.commit()
+    login(client, world["users"]["municipal_a"])
+    page = client.get(f"/roadmaps/{roadmap.id}")
+    assert page.status_code == 200
+    assert "Add a measure" not in page.text and "Добавить мероприятие" not in page.text
+    assert (
+        client.post(
+            f"/roadmaps/{roadmap.id}/items", data={"measure": "x", "status": "planned"}
+        ).status_code
+        == 403
+    )
+    client.post("/logout", data={})
+    login(client, world["users"]["school_b1"])
+    assert client.get(f"/roadmaps/{roadmap.id}").status_code == 404
+    assert client.get(f"/cases/{case.id}/roadmap").status_code == 404
