@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 
+from app.documents import storage
 from app.extensions import db
 from app.models.org import Organisation, OrgKind
 from app.models.user import User
@@ -71,3 +72,28 @@ def organisation(org_id: int) -> str:
             .order_by(Organisation.name)
         ).all()
     return render_template("main/organisation.html", org=org, users=users, schools=schools)
+
+
+@bp.route("/ping")
+def ping() -> Response:
+    """The trivial endpoint: no database, no session (the floor of the load benchmark)."""
+    return Response("ok", mimetype="text/plain")
+
+
+@bp.route("/healthz")
+def health() -> tuple[Response, int]:
+    """Liveness for load balancers: the database answers and the document store is writable."""
+    checks: dict[str, str] = {}
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # report, never raise: this is what monitoring reads
+        checks["database"] = f"error: {type(exc).__name__}"
+        db.session.rollback()
+    try:
+        storage.store().check()
+        checks["storage"] = "ok"
+    except Exception as exc:
+        checks["storage"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return jsonify(status="ok" if healthy else "error", checks=checks), 200 if healthy else 503

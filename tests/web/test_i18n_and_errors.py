@@ -99,3 +99,20 @@ def test_an_id_beyond_the_database_integer_is_a_plain_404(
     login(client, world["users"]["ministry"])
     assert client.get("/cases/2147483648").status_code == 404
     assert client.get("/orgs/99999999999999999999").status_code == 404
+
+
+def test_ping_and_health(client: FlaskClient, app: Flask, tmp_path: Any) -> None:
+    assert client.get("/ping").data == b"ok"
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json == {"status": "ok", "checks": {"database": "ok", "storage": "ok"}}
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the store should be")
+    saved = app.config["OKO_STORAGE_DIR"]
+    app.config["OKO_STORAGE_DIR"] = str(blocked)
+    try:
+        broken = client.get("/healthz")
+    finally:
+        app.config["OKO_STORAGE_DIR"] = saved
+    assert broken.status_code == 503
+    assert broken.json["checks"]["storage"].startswith("error")
