@@ -70,6 +70,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.documents.roadmap_views import bp as roadmaps_bp
     from app.documents.views import bp as documents_bp
     from app.main.views import bp as main_bp
+    from app.stages.session_views import bp as sessions_bp
+    from app.stages.views import bp as stages_bp
     from app.vpr.views import bp as vpr_bp
 
     app.register_blueprint(auth_bp)
@@ -84,6 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notices_bp)
     notices_init(app)
     app.register_blueprint(api_bp)
+    app.register_blueprint(stages_bp)
+    app.register_blueprint(sessions_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

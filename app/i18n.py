@@ -16,6 +16,16 @@ RU_MONTHS_GENITIVE = (
 )  # fmt: skip
 
 
+def number(value: float, spec: str) -> str:
+    """A number written with Python's format ``spec`` and the locale's decimal separator
+    (0,67 in Russian) and minus sign."""
+    from babel.numbers import get_decimal_symbol, get_minus_sign_symbol
+
+    locale = get_locale() or "ru"
+    text = format(value, spec)
+    return text.replace("-", get_minus_sign_symbol(locale)).replace(".", get_decimal_symbol(locale))
+
+
 def select_locale() -> str:
     """The user's chosen locale; before login, the one picked on the login page; else Russian."""
     locales = current_app.config["OKO_LOCALES"]

@@ -744,6 +744,25 @@ def case_history(b: Builder) -> None:
 
 
 # file name: (document title, filler, landscape, body font size)
+def stage_form(b: Builder) -> None:
+    """A stage's structured record (the ШНОР questionnaire, competence assessments, a director's
+    indicator form): a title and the answered sections."""
+    school_header(b)
+    b.kind("{{ title|upper }}", before=6, after=0)
+    b.center('{{ subtitle or "" }}', after=12)
+    b.left(DATE_NUMBER, tab=True, after=6)
+    b.section("1. Общие сведения")
+    case_card(b)
+    b.section("2. Содержание")
+    b.tag("{%p for s in sections %}")
+    b.para(Bold("{{ loop.index }}. {{ s.title }}"), align=LEFT, before=6, keep=True)
+    b.body('{{ s.answer or "Не заполнено." }}')
+    b.tag("{%p else %}")
+    b.body("Разделы не заполнены.")
+    b.tag("{%p endfor %}")
+    b.signature("{{ signatory.position }}", "{{ signatory.name }}")
+
+
 TEMPLATES: dict[str, tuple[str, Callable[[Builder], None], bool, int]] = {
     "municipal_order.docx": ("Приказ об организации работы с ОО", municipal_order, False, 14),
     "roadmap.docx": ("Дорожная карта", roadmap, True, 12),
@@ -752,6 +771,7 @@ TEMPLATES: dict[str, tuple[str, Callable[[Builder], None], bool, int]] = {
     "recheck_protocol.docx": ("Протокол перепроверки", recheck_protocol, False, 14),
     "director_evaluation.docx": ("Оценочный лист руководителя", director_evaluation, False, 14),
     "case_history.docx": ("История дела", case_history, True, 11),
+    "stage_form.docx": ("Материалы этапа", stage_form, False, 14),
 }
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from flask_babel import gettext as _
 from scipy import stats
 
+from app.i18n import number
 from app.tabular import Column, Problem, TableError, read_table
 
 logger = logging.getLogger(__name__)
@@ -149,10 +150,11 @@ def describe(result: dict[str, Any]) -> str:
         "noticeable": _("a noticeable"), "high": _("a high"), "very high": _("a very high"),
     }  # fmt: skip
     text = _(
-        "There is %(strength)s %(direction)s correlation (Spearman's ρ = %(rho).2f, "
-        "95%% CI %(low).2f to %(high).2f, n = %(n)d).",
+        "There is %(strength)s %(direction)s correlation (Spearman's ρ = %(rho)s, "
+        "95%% CI %(low)s to %(high)s, n = %(n)d).",
         strength=words[strength(rho)], direction=_("positive") if rho >= 0 else _("negative"),
-        rho=rho, low=result["spearman_ci"][0], high=result["spearman_ci"][1], n=result["n"],
+        rho=number(rho, ".2f"), low=number(result["spearman_ci"][0], ".2f"),
+        high=number(result["spearman_ci"][1], ".2f"), n=result["n"],
     )  # fmt: skip
     if "confirmed" in result:
         text += " " + _(

@@ -12,6 +12,7 @@ import pandas as pd
 from flask_babel import gettext as _
 from scipy import stats
 
+from app.i18n import number
 from app.tabular import Column, Problem, TableError, read_table
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,9 @@ def _wording(s: dict[str, Any]) -> str:
         "The experts confirmed %(c)d of %(n)d marks (%(share).0f%%; the target is %(t).0f%%).",
         c=s["confirmed"], n=s["n"], share=100 * s["share_confirmed"], t=100 * s["target"],
     )  # fmt: skip
-    text += " " + _("The mean change of the primary score is %(m)+.2f.", m=s["mean_shift"])
+    text += " " + _(
+        "The mean change of the primary score is %(m)s.", m=number(s["mean_shift"], "+.2f")
+    )
     if s["wilcoxon_p"] is None:
         return text + " " + _("No primary score was changed.")
     if s["wilcoxon_p"] < 0.05:
@@ -103,14 +106,16 @@ def _wording(s: dict[str, Any]) -> str:
             text
             + " "
             + _(
-                "The change is statistically significant (Wilcoxon p = %(p).3g).", p=s["wilcoxon_p"]
+                "The change is statistically significant (Wilcoxon p = %(p)s).",
+                p=number(s["wilcoxon_p"], ".3g"),
             )
         )
     return (
         text
         + " "
         + _(
-            "The change is not statistically significant (Wilcoxon p = %(p).3g).", p=s["wilcoxon_p"]
+            "The change is not statistically significant (Wilcoxon p = %(p)s).",
+            p=number(s["wilcoxon_p"], ".3g"),
         )
     )
 

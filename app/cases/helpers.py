@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from flask import Flask
@@ -29,6 +30,7 @@ def describe_values(values: dict[str, Any] | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the helpers as Jinja globals."""
+    app.jinja_env.filters["b64"] = lambda data: base64.b64encode(data).decode()
     app.jinja_env.globals.update(
         labels=labels,
         stage_title=registry.stage_title,

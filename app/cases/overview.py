@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from app.permissions import requires
+from app.scope import region_id_of
+from app.stages import sessions
 from app.web import int_arg
 from app.workflows import permissions as perms
 from app.workflows import queries, registry
@@ -55,7 +59,22 @@ def dashboard() -> str:
         repeat=queries.repeat_flagged(current_user, campaign_id),
         workflows=registry.all_workflows(),
         type_titles=_type_titles(),
+        pending=_pending_by_stage(campaign_id, today),
+        absences=sessions.absences(region_id_of(current_user), campaign_id),
     )
+
+
+def _pending_by_stage(campaign_id: int | None, today: Any) -> dict[tuple[str, str], list[Any]]:
+    """Pending parts grouped by (workflow, stage) in the workflow's stage order."""
+    grouped: dict[tuple[str, str], list[Any]] = {}
+    for part in queries.pending_parts(current_user, campaign_id, today):
+        grouped.setdefault((part.workflow, part.stage), []).append(part)
+    order = {
+        (w.ref, s.key): (i, j)
+        for i, w in enumerate(registry.all_workflows())
+        for j, s in enumerate(w.stages)
+    }
+    return dict(sorted(grouped.items(), key=lambda kv: order.get(kv[0], (99, 99))))
 
 
 def _type_titles() -> dict[str, object]:

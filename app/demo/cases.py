@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from app.demo import stage_walk
 from app.demo.files import simple_pdf
 from app.documents.service import upload_for_obligation
 from app.extensions import db
@@ -115,7 +116,8 @@ def walk(case: Case, ministry: User, until: str, days: list[str]) -> None:
 
 
 def _walk_past_campaigns(region: Organisation, ministry: User) -> None:
-    """2024: every case closed; 2025: cases at the director evaluation or in monitoring."""
+    """2024: every case closed; 2025: cases at the director evaluation or in monitoring, and
+    two walked through every stage with their records (see ``stage_walk``)."""
     plans = {
         2024: ("monitoring", ["2024-11-20", "2024-12-10", "2024-12-20", "2025-01-15",
                               "2025-03-20", "2025-04-10", "2025-05-20"]),
@@ -133,12 +135,22 @@ def _walk_past_campaigns(region: Organisation, ministry: User) -> None:
         ).all()
         flagged_next_year = _schools_flagged(region, year + 1)
         for case in cases:
-            if year == 2025 and case.id % 3 == 0:
+            if year == 2025 and case.school.login == stage_walk.SHOWCASE_LOGIN:
+                stage_walk.walk_objectivity(case, ministry)
+            elif year == 2025 and case.id % 3 == 0:
                 walk(case, ministry, "monitoring", [*days, "2026-04-10"])
             else:
                 walk(case, ministry, until, days)
             if year == 2024:
                 _close(case, ministry, escalate=case.school_id in flagged_next_year)
+        if year == 2025:
+            shnor_case = db.session.scalars(
+                sa.select(Case)
+                .where(Case.campaign_id == campaign.id, Case.category == Category.LOW_RESULTS)
+                .order_by(Case.id)
+            ).first()
+            if shnor_case is not None:
+                stage_walk.walk_shnor(shnor_case, ministry)
 
 
 def _schools_flagged(region: Organisation, year: int) -> set[int]:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from app.analytics import charts
 from app.analytics.correlation import correlation_table, read_student_marks
-from app.analytics.recheck import read_recheck, recheck_protocol
+from app.analytics.recheck import read_recheck
 from app.documents import checks, storage
 from app.documents.service import store_version
 from app.domain import InvalidInput, NotAllowed
@@ -79,7 +79,12 @@ def upload(case: Case, key: str, name: str, data: bytes, *, actor: User) -> Docu
                             kind=key, created_by_id=actor.id)  # fmt: skip
         db.session.add(document)
         db.session.flush()
-    return store_version(document, data, kind, filename, actor=actor)
+    version = store_version(document, data, kind, filename, actor=actor)
+    if key == RECHECK_RESULTS:  # the rows become the commission's works
+        from app.stages import recheck as stage
+
+        stage.import_works(case, data, actor=actor)
+    return version
 
 
 def latest(case: Case, key: str) -> tuple[DocumentVersion, pd.DataFrame] | None:
@@ -129,14 +134,7 @@ def _correlation_charts(rows: list[dict[str, Any]]) -> dict[str, bytes]:
 
 
 def recheck(case: Case) -> dict[str, Any] | None:
-    """The recheck protocol's figures for the school, with its chart; None without data."""
-    found = latest(case, RECHECK_RESULTS)
-    if found is None:
-        return None
-    version, frame = found
-    protocol = recheck_protocol(frame, case.school.login or "")
-    images = {}
-    if len(frame):
-        images["scatter"] = charts.recheck_scatter_png(frame["score_school"], frame["score_recheck"],
-                                                       title=_("School scores and recheck scores"))  # fmt: skip
-    return {"version": version, **protocol, "images": images}
+    """The recheck figures of the case (from the works the commission rechecked)."""
+    from app.stages import recheck as stage
+
+    return stage.statistics(case)

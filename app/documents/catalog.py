@@ -136,6 +136,14 @@ KINDS: tuple[DocumentKind, ...] = (
         # generated_at: datetime; generated_by: {name, role}
         ("stages", "obligations", "events", "verification", "generated_at", "generated_by"),
     ),
+    DocumentKind(
+        "stage_form",
+        _l("Record of a stage"),
+        "stage_form.docx",
+        # title: str; subtitle: str | None; sections: [{title, answer: str | None}];
+        # signatory: {position, name}
+        ("title", "subtitle", "sections", "signatory"),
+    ),
 )
 
 _BY_KEY = {k.key: k for k in KINDS}

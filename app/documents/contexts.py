@@ -24,23 +24,6 @@ from app.workflows.campaigns import schedule_of
 from app.workflows.clock import local_date
 
 Images = dict[str, bytes]
-SEVEN_STEPS = (
-    "Организация проведения ВПР: наблюдатели, видеонаблюдение, кодирование работ",
-    "Проверка работ: состав комиссии, критерии оценивания, конфликт интересов",
-    "Сопоставление результатов ВПР с отметками по журналу",
-    "Анализ выполнения заданий базового и повышенного уровня",
-    "Выявленные причины необъективности",
-    "Планируемые меры",
-    "Ответственные и сроки контроля",
-)
-DIRECTOR_INDICATORS = (
-    ("1", "Доля отметок ВПР, подтверждённых при перепроверке", 3),
-    ("2", "Локальные акты ОО об объективности оценочных процедур", 2),
-    ("3", "Общественное наблюдение и видеонаблюдение при проведении ВПР", 2),
-    ("4", "Согласованность отметок по журналу с результатами ВПР", 3),
-    ("5", "Выполнение мероприятий дорожной карты в срок", 2),
-    ("6", "Повышение квалификации педагогов по вопросам оценивания", 1),
-)
 
 
 def common(case: Case) -> dict[str, Any]:
@@ -136,16 +119,19 @@ def municipal_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
     }, {}  # fmt: skip
 
 
-def roadmap(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
-    found = db.session.scalars(
-        sa.select(Roadmap).where(Roadmap.owner_org_id == case.school_id, Roadmap.campaign_id == case.campaign_id)
-    ).first()  # fmt: skip
+def roadmap(case: Case, actor: User, found: Roadmap | None = None) -> tuple[dict[str, Any], Images]:
+    """The school's roadmap for the case (or the given one, e.g. the joint plan with a leader)."""
+    if found is None:
+        found = db.session.scalars(
+            sa.select(Roadmap).where(Roadmap.owner_org_id == case.school_id, Roadmap.campaign_id == case.campaign_id,
+                                     Roadmap.category == case.category.value)
+        ).first()  # fmt: skip
     status = {s: str(lbl) for s, lbl in _roadmap_labels().items()}
     items = [{"section": None, "number": i.position, "measure": i.measure, "deadline": i.deadline,
               "responsible": i.responsible, "indicator": i.indicator, "status": status.get(i.status),
               "progress": i.progress_note} for i in (found.items if found else [])]  # fmt: skip
-    return {**common(case), "approved_by": None, "items": items,
-            "signatory": _signatory(None, f"Директор {case.school.name}") | {"name": case.school.director or ""}}, {}  # fmt: skip
+    director = {"position": f"Директор {case.school.name}", "name": case.school.director or ""}
+    return {**common(case), "approved_by": None, "items": items, "signatory": director}, {}
 
 
 def _roadmap_labels() -> dict[Any, Any]:
@@ -155,9 +141,14 @@ def _roadmap_labels() -> dict[Any, Any]:
 
 
 def self_analysis(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
-    director = {"position": f"Директор {case.school.name}", "name": case.school.director or ""}
-    return {**common(case), "signs": sign_rows(case), "shares": mark_shares(case),
-            "sections": [{"title": t, "answer": None} for t in SEVEN_STEPS], "signatory": director}, {}  # fmt: skip
+    """The self-analysis as the school has filled it in online (blank sections otherwise)."""
+    from app.stages import forms
+
+    form = forms.form_of(case, "self_analysis")
+    return {
+        **common(case),
+        **forms.printable(case, forms.SELF_ANALYSIS, form.answers if form else {}),
+    }, {}
 
 
 def information_certificate(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
@@ -194,8 +185,14 @@ def _ci(row: dict[str, Any], key: str, i: int) -> float | None:
 
 
 def recheck_protocol(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
-    found = attachments.recheck(case)
-    base = {**common(case), "commission": [], "charts": [], "conclusion": None}
+    """The commission, the works and their statistics (blank tables before the recheck)."""
+    from app.stages import recheck as stage
+
+    commission = [{"role": "Председатель комиссии" if m.chair else "Член комиссии", "name": m.expert.full_name,
+                   "position": f"{m.expert.position or 'учитель'} ({m.expert.school.name})"}
+                  for m in stage.members(case)]  # fmt: skip
+    found = stage.statistics(case)
+    base = {**common(case), "commission": commission, "charts": [], "conclusion": None}
     if found is None:
         return {**base, "works": [], "by_work": [], "summary": None}, {}
     works = [{"work": f"{w['grade']} {w['subject']}", "participant": w["participant"], "score_school": w["score_school"],
@@ -222,20 +219,10 @@ def recheck_protocol(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
 
 
 def director_evaluation(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
-    review = ("ОО включена в перечень третий год подряд: рассмотреть вопрос о продлении трудового договора с руководителем."
-              if case.contract_review else None)  # fmt: skip
-    indicators = [
-        {"number": n, "title": t, "weight": w, "value": None, "score": None}
-        for n, t, w in DIRECTOR_INDICATORS
-    ]
-    evaluation = {"method": None, "total": None, "max_total": sum(w for _n, _t, w in DIRECTOR_INDICATORS),
-                  "result": None, "decision": None, "recommendation": review}  # fmt: skip
-    return {
-        **common(case),
-        "indicators": indicators,
-        "evaluation": evaluation,
-        "commission": [],
-    }, {}
+    """The evaluation sheet as filled so far (values and scores of the indicator set in use)."""
+    from app.stages.director import sheet_context
+
+    return {**common(case), **sheet_context(case)}, {}
 
 
 def case_history(case: Case, actor: User) -> tuple[dict[str, Any], Images]:

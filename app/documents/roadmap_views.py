@@ -18,6 +18,7 @@ from app.formutil import choices
 from app.models.case import Campaign, Case
 from app.models.document import Roadmap, RoadmapStatus
 from app.scope import get_scoped_or_404
+from app.stages import shnor
 from app.web import int_arg, perform
 from app.workflows.clock import local_date
 
@@ -88,9 +89,7 @@ def show(roadmap_id: int) -> str:
     assert campaign is not None
     campaign_periods = roadmaps.report_periods(campaign)
     submitted = {r.period: r for r in roadmap.reports}
-    case = db.session.scalars(
-        sa.select(Case).where(Case.school_id == roadmap.owner_org_id, Case.campaign_id == roadmap.campaign_id)
-    ).first()  # fmt: skip
+    case = roadmap_case(roadmap)
     return render_template(
         "roadmaps/show.html",
         roadmap=roadmap,
@@ -103,6 +102,9 @@ def show(roadmap_id: int) -> str:
         today=local_date(),
         case=case,
         can_print=case is not None and generate.can_generate(current_user, case, "roadmap"),
+        can_hand_in=case is not None
+        and roadmaps.can_edit(current_user, roadmap)
+        and shnor.obligation_for_roadmap(case, roadmap) is not None,
     )
 
 
@@ -142,3 +144,31 @@ def submit_report(roadmap_id: int) -> Response:
 
 
 __all__ = ["bp"]
+
+
+def roadmap_case(roadmap: Roadmap) -> Case | None:
+    """The case a school's roadmap belongs to (the same school and campaign)."""
+    category = "low_results" if roadmap.category == shnor.MENTOR_PLAN else roadmap.category
+    return db.session.scalars(
+        sa.select(Case).where(
+            Case.school_id == roadmap.owner_org_id,
+            Case.campaign_id == roadmap.campaign_id,
+            Case.category == category,
+        )
+    ).first()
+
+
+@bp.post("/roadmaps/<int:roadmap_id>/hand-in")
+@login_required
+def hand_in(roadmap_id: int) -> Response:
+    """Print the roadmap and hand in the obligation it answers."""
+    roadmap = _roadmap_or_404(roadmap_id)
+    case = roadmap_case(roadmap)
+    if case is None or not roadmaps.can_edit(current_user, roadmap):
+        abort(403)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    perform(
+        lambda: shnor.hand_in_roadmap(case, roadmap, actor=current_user), _("Handed in for review.")
+    )
+    return redirect(url_for("roadmaps.show", roadmap_id=roadmap.id))

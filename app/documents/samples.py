@@ -342,6 +342,19 @@ def _history() -> dict[str, Any]:
     }
 
 
+def _stage_form() -> dict[str, Any]:
+    return {
+        "title": "Анкета факторов риска низких образовательных результатов",
+        "subtitle": "по методике ФИОКО (seed 003)",
+        "sections": [
+            {"title": "Кадровые условия", "answer": "Дефицит учителей математики; " + SPECIAL},
+            {"title": "Контингент обучающихся", "answer": "Доля обучающихся с ОВЗ — 12 %."},
+            {"title": "Материально-техническая база", "answer": None},
+        ],
+        "signatory": DIRECTOR_SIGNATORY,
+    }
+
+
 _BUILDERS = {
     "municipal_order": _order,
     "roadmap": _roadmap,
@@ -350,6 +363,7 @@ _BUILDERS = {
     "recheck_protocol": _recheck,
     "director_evaluation": _evaluation,
     "case_history": _history,
+    "stage_form": _stage_form,
 }
 
 

@@ -23,7 +23,12 @@ from app.workflows.locking import check_version, lock
 
 
 def can_view_document(user: User, document: Document) -> bool:
-    """Whoever sees the owner; a municipality's acts also by the schools of that municipality."""
+    """Whoever sees the owner; a municipality's acts also by the schools of that municipality;
+    a strategic session's materials by whoever may open the session."""
+    if document.session_id is not None:
+        from app.stages.sessions import can_view
+
+        return user.is_active and can_view(user, document.session_id)
     owner = document.owner
     if can_view_org(user, owner):
         return True
@@ -172,8 +177,26 @@ def upload_for_obligation(
     if not obligation.document_types:
         raise InvalidInput(_("This obligation takes no documents."))
     kind, filename = checks.check_upload(name, data, current_app.config["MAX_CONTENT_LENGTH"])
+    return hand_in_version(obligation, data, kind, filename, actor=actor, note=note, now=now)
+
+
+def hand_in_version(
+    obligation: Obligation,
+    data: bytes,
+    kind: checks.FileType,
+    filename: str,
+    *,
+    actor: User,
+    now: datetime,
+    note: str | None = None,
+    template: tuple[str, int] | None = None,
+) -> DocumentVersion:
+    """Store checked content as the next version of the (locked, permitted) obligation's
+    document and hand the obligation in — with every pending case for a municipality's act."""
     document = _document_for(obligation, actor)
-    version = store_version(document, data, kind, filename, actor=actor, note=note, now=now)
+    version = store_version(
+        document, data, kind, filename, actor=actor, note=note, now=now, template=template
+    )
     version.review_status = ReviewStatus.PENDING
     targets = [obligation]
     if document.case_id is None:

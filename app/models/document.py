@@ -37,6 +37,7 @@ class Document(db.Model):
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id"))
     obligation_type: Mapped[str | None] = mapped_column(sa.String(40))
     kind: Mapped[str] = mapped_column(sa.String(40))  # a document type or a template key
+    session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("strategic_session.id"))
     generated: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

@@ -218,3 +218,25 @@ def assign_person(
     )
     db.session.flush()
     return obligation
+
+
+def accept_on_record(
+    obligation_id: int, *, actor: User, when: datetime, reason: str, now: datetime | None = None
+) -> Obligation:
+    """The reviewer records that the obligation was met (a session attended): it is accepted as
+    done on ``when`` without a document."""
+    now = now or utcnow()
+    obligation = lock(Obligation, obligation_id)
+    if obligation.reviewer_role != actor.role.value or not permissions.can_view_case(
+        actor, obligation.case
+    ):
+        raise NotAllowed(_("Your role does not review this obligation."))
+    if obligation.is_done():
+        return obligation
+    before = obligation.status
+    obligation.status, obligation.submitted_at = ObligationStatus.ACCEPTED, when
+    obligation.completed_at, obligation.completed_on = when, local_date(when)
+    _touch(obligation, actor, now)
+    _record("obligation.accepted", obligation, actor, before, reason=reason)
+    db.session.flush()
+    return obligation

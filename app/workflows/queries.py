@@ -17,6 +17,7 @@ from app.models.case import (
     PENDING_STATUSES,
     Campaign,
     Case,
+    CaseStatus,
     Category,
     Obligation,
     ObligationStatus,
@@ -287,3 +288,38 @@ def by_municipality(
     for (mun, kind), cell in table.items():
         out[mun][kind] = cell
     return out
+
+
+@dataclass(frozen=True)
+class PendingPart:
+    case_id: int
+    stage: str
+    workflow: str
+    school: str
+    responsible: str
+    level: str
+    obligation_type: str
+    due_date: date
+    overdue: bool
+
+
+def pending_parts(
+    user: User, campaign_id: int | None, today: date, limit: int = 300
+) -> list[PendingPart]:
+    """Who has not yet done their part of each stage: required obligations still owed by open
+    cases, in the user's scope, oldest due date first."""
+    school, responsible = aliased(Organisation), aliased(Organisation)
+    stmt = (
+        scoped(Obligation, user, sa.select(Case.id, Case.stage, Case.workflow, school.name, responsible.name,
+                                            Obligation.level, Obligation.obligation_type, Obligation.due_date))
+        .join(school, school.id == Case.school_id)
+        .join(responsible, responsible.id == Obligation.responsible_org_id)
+        .where(Obligation.status.in_(PENDING_STATUSES), Obligation.required.is_(True), Obligation.stage == Case.stage,
+               Case.status == CaseStatus.OPEN)
+        .order_by(Obligation.due_date, Case.id)
+        .limit(limit)
+    )  # fmt: skip
+    if campaign_id:
+        stmt = stmt.where(Case.campaign_id == campaign_id)
+    return [PendingPart(cid, st, wf, sname, rname, lvl.value, kind, due, due < today)
+            for cid, st, wf, sname, rname, lvl, kind, due in db.session.execute(stmt)]  # fmt: skip

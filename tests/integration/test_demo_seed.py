@@ -78,3 +78,56 @@ def test_each_demo_role_sees_only_its_scope(
 
     _login(client, "admin@oko.demo")
     assert client.get("/admin/users").status_code == 200
+
+
+def test_demo_cases_walked_through_every_stage_with_records(
+    app: Flask, client: FlaskClient, db_session: Any
+) -> None:
+    """The showcase objectivity case and a ШНОР case carry each stage's record, printed."""
+    from app.models import Case, Category, DocumentVersion, Obligation, ObligationStatus
+    from app.models.stage import SessionInvite
+    from app.stages import director, recheck, shnor
+
+    seed_demo()
+    db_session.commit()
+    showcase = db.session.scalars(
+        sa.select(Case).join(Organisation, Case.school_id == Organisation.id)
+        .where(Organisation.login == "edu990001", Case.category == Category.OBJECTIVITY)
+        .order_by(Case.id)
+    ).all()[1]  # fmt: skip  # 2024, 2025, 2026
+    assert showcase.campaign.vpr_year == 2025 and showcase.stage == "monitoring"
+    printed = {
+        o.obligation_type
+        for o, v in db.session.execute(
+            sa.select(Obligation, DocumentVersion)
+            .join(DocumentVersion, DocumentVersion.document_id == Obligation.document_id)
+            .where(Obligation.case_id == showcase.id, DocumentVersion.template_key.is_not(None))
+        )
+    }
+    assert printed >= {"self_analysis", "school_roadmap", "recheck_protocol",
+                       "director_indicators", "director_evaluation"}  # fmt: skip
+    summary = recheck.statistics(showcase)["summary"]  # type: ignore[index]
+    assert summary["n"] == 24 and not summary["meets_target"]
+    invites = db.session.scalars(
+        sa.select(SessionInvite).where(SessionInvite.case_id == showcase.id)
+    ).all()
+    assert [(i.attended, len(i.participants)) for i in invites] == [(True, 2)]
+    done = {o.obligation_type: o.status for o in showcase.obligations}
+    assert done["strategic_session"] is ObligationStatus.ACCEPTED
+
+    shnor_case = db.session.scalars(
+        sa.select(Case).where(Case.category == Category.LOW_RESULTS, Case.stage == "monitoring")
+    ).one()
+    assert shnor.mentorship_of(shnor_case) is not None and len(shnor.assessments(shnor_case)) == 2
+
+    _login(client, "edu990001@oko.demo")
+    assert "Записи этапов" in client.get(f"/cases/{showcase.id}").text
+    assert "Кузнецова Мария Андреевна" in client.get(f"/cases/{showcase.id}/recheck").text
+    evaluation = director.evaluation_of(showcase)
+    assert (
+        director.RESULTS[evaluation.result or ""]
+        in client.get(f"/cases/{showcase.id}/director").text
+    )
+    client.post("/logout", data={})
+    _login(client, "ministry@oko.demo")
+    assert "Кто ещё не выполнил свою часть" in client.get("/dashboard").text

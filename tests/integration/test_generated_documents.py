@@ -17,7 +17,7 @@ from docx import Document as Docx
 
 from app.documents import attachments, storage
 from app.documents.catalog import KINDS
-from app.documents.generate import generate, register_template
+from app.documents.generate import GENERATORS, generate, register_template
 from app.documents.roadmaps import ItemValues, roadmap_of, save_item
 from app.domain import InvalidInput, NotAllowed
 from app.extensions import db
@@ -96,7 +96,7 @@ def test_each_document_is_generated_from_the_case(
     world: dict[str, Any], rich_case: Any, tmp_path: Path
 ) -> None:
     generated = {}
-    for kind in KINDS:
+    for kind in (k for k in KINDS if k.key in GENERATORS):  # stage records print from their pages
         version = generate(rich_case, kind.key, actor=_actor(world, kind.key))
         assert version.template_key == kind.key and version.template_version == 1
         data = storage.store().get(version.sha256)

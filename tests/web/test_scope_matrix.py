@@ -59,6 +59,8 @@ ENDPOINTS: dict[str, Endpoint] = {
         lambda w: "/profile/tokens/999999/revoke", frozenset(), method="POST"
     ),
     "main.index": Endpoint(lambda w: "/", ALL),
+    "main.ping": Endpoint(lambda w: "/ping", ALL, public=True),
+    "main.health": Endpoint(lambda w: "/healthz", ALL, public=True),
     "main.organisations": Endpoint(lambda w: "/orgs", ABOVE_SCHOOL),
     "main.organisation": Endpoint(lambda w: f"/orgs/{w['schools']['a1'].id}", ALL),
     "admin.users": Endpoint(lambda w: "/admin/users", frozenset({"admin"})),
@@ -159,6 +161,22 @@ ENDPOINTS: dict[str, Endpoint] = {
     "admin.templates": Endpoint(lambda w: "/admin/templates", frozenset({"admin"})),
     "admin.template_download": Endpoint(
         lambda w: "/admin/templates/roadmap.docx", frozenset({"admin"})
+    ),
+    "stages.form": Endpoint(lambda w: f"/cases/{_case(w).id}/forms/self_analysis", ALL),
+    "stages.recheck_page": Endpoint(lambda w: f"/cases/{_case(w).id}/recheck", ALL),
+    "stages.recheck_action": Endpoint(
+        lambda w: f"/cases/{_case(w).id}/recheck/assign",
+        frozenset({"ministry", "municipal_a"}),
+        method="POST",
+    ),
+    "stages.experts": Endpoint(lambda w: "/experts", frozenset({"municipal_a"})),
+    "stages.director_page": Endpoint(lambda w: f"/cases/{_case(w).id}/director", ALL),
+    "stages.mentoring": Endpoint(lambda w: f"/cases/{_case(w).id}/mentoring", ALL),
+    "sessions.index": Endpoint(lambda w: "/sessions", ALL),
+    "sessions.show": Endpoint(lambda w: "/sessions/999999", frozenset()),
+    "sessions.act": Endpoint(lambda w: "/sessions/999999/decisions", frozenset(), method="POST"),
+    "roadmaps.hand_in": Endpoint(
+        lambda w: f"/roadmaps/{w['roadmap'].id}/hand-in", frozenset({"school_a1"}), method="POST"
     ),
     "documents.download": Endpoint(
         lambda w: f"/documents/{w['document'].id}/v/1", frozenset({"ministry", "auditor", "admin"})

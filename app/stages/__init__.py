@@ -1,0 +1,1 @@
+"""What happens inside each stage: the records people fill, review and print."""

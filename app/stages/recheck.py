@@ -1,0 +1,214 @@
+"""The recheck: an expert commission of teachers from other schools, the works it rechecks,
+the statistics and the protocol (seed 004: «перепроверка … независимыми экспертами»)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app import audit
+from app.analytics import charts
+from app.analytics.recheck import read_recheck, recheck_protocol
+from app.domain import InvalidInput, NotAllowed
+from app.extensions import db
+from app.models.case import Case
+from app.models.document import DocumentVersion
+from app.models.org import Organisation, OrgKind
+from app.models.stage import CommissionMember, Expert, RecheckWork
+from app.models.user import Role, User
+from app.stages.common import hand_in_record
+from app.tabular import Problem
+
+OBLIGATION = "recheck_protocol"
+
+
+class WorksRefused(InvalidInput):
+    """A recheck file with problems, each naming its row and column."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(_("The file was not accepted: %(n)d problems.", n=len(problems)))
+        self.problems = problems
+
+
+def can_manage(user: User, case: Case) -> bool:
+    """The case's municipality (and the ministry) run its recheck."""
+    return user.active and (
+        (user.role is Role.MUNICIPAL and user.organisation_id == case.municipality_id)
+        or (user.role is Role.MINISTRY and user.organisation_id == case.campaign.region_id)
+    )
+
+
+def _require(user: User, case: Case) -> None:
+    if not can_manage(user, case):
+        raise NotAllowed(_("Only the municipality runs the recheck."))
+
+
+def experts_of(municipality_id: int) -> list[Expert]:
+    return list(db.session.scalars(
+        sa.select(Expert).where(Expert.municipality_id == municipality_id, Expert.active.is_(True)).order_by(Expert.full_name)
+    ))  # fmt: skip
+
+
+def add_expert(municipality: Organisation, school: Organisation, full_name: str, subject: str,
+               position: str | None, *, actor: User) -> Expert:  # fmt: skip
+    """Register a teacher who can recheck works."""
+    if actor.role is not Role.MUNICIPAL or actor.organisation_id != municipality.id:
+        raise NotAllowed(_("Only the municipality keeps its list of experts."))
+    if school.kind is not OrgKind.SCHOOL or school.region_id != municipality.region_id:
+        raise InvalidInput(_("Choose the expert's school in the region."))
+    if not full_name.strip() or not subject.strip():
+        raise InvalidInput(_("Give the expert's name and subject."))
+    expert = Expert(municipality_id=municipality.id, school_id=school.id, full_name=full_name.strip(),
+                    subject=subject.strip(), position=(position or "").strip() or None)  # fmt: skip
+    db.session.add(expert)
+    db.session.flush()
+    audit.record("recheck.expert_added", actor=actor, object_type="expert", object_id=expert.id,
+                 org_id=municipality.id, after={"name": expert.full_name, "school_id": school.id,
+                                                "subject": expert.subject})  # fmt: skip
+    return expert
+
+
+def add_member(case: Case, expert: Expert, *, chair: bool, actor: User) -> CommissionMember:
+    """Put an expert on the case's commission; an expert never rechecks their own school."""
+    _require(actor, case)
+    if expert.school_id == case.school_id:
+        raise InvalidInput(_("An expert cannot recheck the works of their own school."))
+    exists = db.session.scalar(sa.select(CommissionMember.id).where(
+        CommissionMember.case_id == case.id, CommissionMember.expert_id == expert.id))  # fmt: skip
+    if exists:
+        raise InvalidInput(_("The expert is already on the commission."))
+    if chair:
+        db.session.execute(
+            sa.update(CommissionMember)
+            .where(CommissionMember.case_id == case.id)
+            .values(chair=False)
+        )
+    member = CommissionMember(case_id=case.id, expert_id=expert.id, chair=chair)
+    db.session.add(member)
+    db.session.flush()
+    audit.record("recheck.member_added", actor=actor, object_type="case", object_id=case.id, org_id=case.school_id,
+                 case_id=case.id, after={"expert": expert.full_name, "chair": chair})  # fmt: skip
+    return member
+
+
+def members(case: Case) -> list[CommissionMember]:
+    return list(db.session.scalars(
+        sa.select(CommissionMember).where(CommissionMember.case_id == case.id)
+        .order_by(CommissionMember.chair.desc(), CommissionMember.id)
+    ))  # fmt: skip
+
+
+def works(case: Case) -> list[RecheckWork]:
+    return list(db.session.scalars(
+        sa.select(RecheckWork).where(RecheckWork.case_id == case.id)
+        .order_by(RecheckWork.subject, RecheckWork.grade, RecheckWork.participant)
+    ))  # fmt: skip
+
+
+def import_works(case: Case, data: bytes, *, actor: User) -> int:
+    """Load the recheck results (§5) of the case's school, replacing the earlier rows."""
+    _require(actor, case)
+    frame, problems = read_recheck(data)
+    if problems:
+        raise WorksRefused(problems)
+    mine = frame[frame["school_login"].astype(str) == case.school.login]
+    if mine.empty:
+        raise InvalidInput(
+            _("The file has no rows for the school %(login)s.", login=case.school.login)
+        )
+    db.session.execute(sa.delete(RecheckWork).where(RecheckWork.case_id == case.id))
+    for r in mine.itertuples(index=False):
+        db.session.add(RecheckWork(case_id=case.id, subject=str(r.subject), grade=int(r.grade),
+                                   participant=str(r.participant), score_school=int(r.score_school),
+                                   mark_school=int(r.mark_school), score_recheck=int(r.score_recheck),
+                                   mark_recheck=int(r.mark_recheck)))  # fmt: skip
+    db.session.flush()
+    audit.record("recheck.works_imported", actor=actor, object_type="case", object_id=case.id,
+                 org_id=case.school_id, case_id=case.id, after={"works": len(mine)})  # fmt: skip
+    return len(mine)
+
+
+def save_work(case: Case, values: dict[str, Any], *, actor: User) -> RecheckWork:
+    """Enter or correct one work on screen (an expert's result may be filled in later)."""
+    _require(actor, case)
+    subject, grade, participant = (
+        str(values["subject"]).strip(),
+        int(values["grade"]),
+        str(values["participant"]).strip(),
+    )
+    if not subject or not participant or not 4 <= grade <= 11:
+        raise InvalidInput(_("Give the subject, the grade (4–11) and the participant's code."))
+    for key in ("mark_school", "mark_recheck"):
+        if values.get(key) is not None and int(values[key]) not in (2, 3, 4, 5):
+            raise InvalidInput(_("A mark is 2, 3, 4 or 5."))
+    work = db.session.scalars(sa.select(RecheckWork).where(
+        RecheckWork.case_id == case.id, RecheckWork.subject == subject, RecheckWork.grade == grade,
+        RecheckWork.participant == participant)).first() or RecheckWork(case_id=case.id, subject=subject, grade=grade,
+                                                                        participant=participant)  # fmt: skip
+    before = (
+        {"score_recheck": work.score_recheck, "mark_recheck": work.mark_recheck}
+        if work.id
+        else None
+    )
+    work.score_school, work.mark_school = int(values["score_school"]), int(values["mark_school"])
+    work.score_recheck = (
+        int(values["score_recheck"]) if values.get("score_recheck") is not None else None
+    )
+    work.mark_recheck = (
+        int(values["mark_recheck"]) if values.get("mark_recheck") is not None else None
+    )
+    db.session.add(work)
+    db.session.flush()
+    audit.record("recheck.work_saved", actor=actor, object_type="case", object_id=case.id, org_id=case.school_id,
+                 case_id=case.id, before=before, after={"participant": participant, "score_recheck": work.score_recheck,
+                                                         "mark_recheck": work.mark_recheck})  # fmt: skip
+    return work
+
+
+def assign(case: Case, *, actor: User) -> int:
+    """Share the works without an expert among the commission, in turn; returns how many."""
+    _require(actor, case)
+    team = members(case)
+    if not team:
+        raise InvalidInput(_("Form the commission first."))
+    pending = [w for w in works(case) if w.expert_id is None]
+    for index, work in enumerate(pending):
+        work.expert_id = team[index % len(team)].expert_id
+    db.session.flush()
+    return len(pending)
+
+
+def frame(case: Case) -> pd.DataFrame:
+    """The rechecked works (those with the experts' result) as the analytics want them."""
+    rows = [{"school_login": case.school.login, "subject": w.subject, "grade": w.grade, "participant": w.participant,
+             "score_school": w.score_school, "score_recheck": w.score_recheck, "mark_school": w.mark_school,
+             "mark_recheck": w.mark_recheck} for w in works(case) if w.score_recheck is not None]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def statistics(case: Case) -> dict[str, Any] | None:
+    """The protocol's figures and chart; None before any work is rechecked."""
+    rechecked = frame(case)
+    if rechecked.empty:
+        return None
+    protocol = recheck_protocol(rechecked, case.school.login or "")
+    images = {"scatter": charts.recheck_scatter_png(rechecked["score_school"], rechecked["score_recheck"],
+                                                    title=_("School scores and recheck scores"))}  # fmt: skip
+    return {**protocol, "images": images}
+
+
+def hand_in_protocol(case: Case, *, actor: User, now: datetime | None = None) -> DocumentVersion:
+    """Print the protocol (commission, works, statistics) and hand the obligation in."""
+    from app.documents.contexts import recheck_protocol as protocol_context
+
+    if statistics(case) is None:
+        raise InvalidInput(_("Enter the experts' results before handing the protocol in."))
+    with force_locale("ru"):
+        context, images = protocol_context(case, actor)
+    return hand_in_record(case, OBLIGATION, "recheck_protocol", context, actor=actor, images=images,
+                          title="Протокол перепроверки", now=now)  # fmt: skip

@@ -1,0 +1,190 @@
+"""Strategic sessions with the management teams of flagged schools (seeds 000 and 001): the
+ministry plans them, invites cases up to the capacity, schools name their participants,
+attendance is recorded and closes the school's obligation; decisions and materials are kept on
+the session for the invited schools; absence shows on the dashboard."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app import audit
+from app.domain import Conflict, InvalidInput, NotAllowed
+from app.extensions import db
+from app.models.case import Campaign, Case, CaseStatus
+from app.models.document import Document, DocumentVersion
+from app.models.stage import SessionInvite, StrategicSession
+from app.models.user import Role, User
+from app.stages.common import current_obligation
+from app.workflows import obligations
+
+OBLIGATION = "strategic_session"
+# The directions of seed 000 (letter of the Kaliningrad ministry, 08.11.2023).
+DIRECTIONS = (
+    "Анализ результатов оценочных процедур и причин необъективности",
+    "Внутренняя система оценки качества образования (ВСОКО)",
+    "Управление качеством образования: цели, показатели, решения",
+    "Работа с педагогическими кадрами: профессиональные дефициты и их преодоление",
+    "Организация и проведение оценочных процедур: наблюдение, кодирование, перекрёстная проверка",
+    "Взаимодействие с родителями и общественностью",
+)
+
+
+def _ministry(actor: User, region_id: int) -> None:
+    if actor.role is not Role.MINISTRY or actor.organisation_id != region_id:
+        raise NotAllowed(_("Only the ministry runs strategic sessions."))
+
+
+def plan(campaign: Campaign, *, title: str, starts_at: datetime, place: str | None, online_link: str | None,
+         directions: list[str], capacity: int, actor: User) -> StrategicSession:  # fmt: skip
+    """A new session of the campaign."""
+    _ministry(actor, campaign.region_id)
+    if not title.strip() or not (place or online_link):
+        raise InvalidInput(_("Give the session a title and a place or an online link."))
+    if not 1 <= capacity <= 500:
+        raise InvalidInput(_("The capacity is between 1 and 500 schools."))
+    if online_link and not online_link.startswith(("https://", "http://")):
+        raise InvalidInput(_("The online link must start with https://."))
+    session = StrategicSession(region_id=campaign.region_id, campaign_id=campaign.id, title=title.strip(),
+                               starts_at=starts_at, place=(place or "").strip() or None,
+                               online_link=(online_link or "").strip() or None,
+                               directions=[d for d in directions if d in DIRECTIONS], capacity=capacity)  # fmt: skip
+    db.session.add(session)
+    db.session.flush()
+    audit.record("session.planned", actor=actor, object_type="session", object_id=session.id,
+                 org_id=campaign.region_id, after={"title": session.title, "starts_at": starts_at,
+                                                   "capacity": capacity})  # fmt: skip
+    return session
+
+
+def eligible_cases(session: StrategicSession) -> list[Case]:
+    """Open cases of the campaign in the strategic-session stage not invited yet."""
+    invited = sa.select(SessionInvite.case_id).where(SessionInvite.session_id == session.id)
+    return list(db.session.scalars(
+        sa.select(Case).where(Case.campaign_id == session.campaign_id, Case.stage == OBLIGATION,
+                              Case.status == CaseStatus.OPEN, Case.id.not_in(invited)).order_by(Case.id)
+    ))  # fmt: skip
+
+
+def invite(session: StrategicSession, cases: list[Case], *, actor: User) -> list[SessionInvite]:
+    """Invite the management teams of these cases, within the capacity."""
+    _ministry(actor, session.region_id)
+    if len(session.invites) + len(cases) > session.capacity:
+        raise Conflict(
+            _(
+                "The session has room for %(n)d more schools.",
+                n=session.capacity - len(session.invites),
+            )
+        )
+    allowed = {c.id for c in eligible_cases(session)}
+    created = []
+    for case in cases:
+        if case.id not in allowed:
+            raise InvalidInput(_("Only open cases in the strategic-session stage can be invited."))
+        created.append(SessionInvite(session_id=session.id, case_id=case.id, participants=[]))
+        db.session.add(created[-1])
+    db.session.flush()
+    db.session.refresh(session, ["invites"])
+    audit.record("session.invited", actor=actor, object_type="session", object_id=session.id,
+                 org_id=session.region_id, after={"cases": [c.id for c in cases]})  # fmt: skip
+    return created
+
+
+def name_participants(
+    invite_row: SessionInvite, participants: list[dict[str, str]], *, actor: User
+) -> None:
+    """The school names who of its management team will attend."""
+    case = db.session.get(Case, invite_row.case_id)
+    assert case is not None
+    if actor.role is not Role.SCHOOL or actor.organisation_id != case.school_id:
+        raise NotAllowed(_("The school names its own participants."))
+    cleaned = [{"name": p["name"].strip()[:200], "position": p.get("position", "").strip()[:200]}
+               for p in participants if p.get("name", "").strip()][:10]  # fmt: skip
+    if not cleaned:
+        raise InvalidInput(_("Name at least one participant."))
+    invite_row.participants = cleaned
+    audit.record("session.participants_named", actor=actor, object_type="session", object_id=invite_row.session_id,
+                 org_id=case.school_id, case_id=case.id, after={"participants": cleaned})  # fmt: skip
+
+
+def record_attendance(
+    invite_row: SessionInvite, attended: bool, *, actor: User, now: datetime
+) -> None:
+    """Whether the team came; attending closes the school's strategic-session obligation."""
+    session = invite_row.session
+    _ministry(actor, session.region_id)
+    case = db.session.get(Case, invite_row.case_id)
+    assert case is not None
+    invite_row.attended, invite_row.recorded_at = attended, now
+    audit.record("session.attendance", actor=actor, object_type="session", object_id=session.id,
+                 org_id=case.school_id, case_id=case.id, after={"attended": attended})  # fmt: skip
+    obligation = current_obligation(case, OBLIGATION)
+    if attended and obligation is not None and not obligation.is_done():
+        obligations.accept_on_record(obligation.id, actor=actor, when=session.starts_at,
+                                     reason=_("The management team attended «%(t)s».", t=session.title))  # fmt: skip
+
+
+def record_decisions(session: StrategicSession, text: str, *, actor: User) -> None:
+    """The session's decisions, for every invited school to read."""
+    _ministry(actor, session.region_id)
+    session.decisions = text.strip()[:20000] or None
+    audit.record("session.decisions", actor=actor, object_type="session", object_id=session.id,
+                 org_id=session.region_id, after={"decisions": session.decisions})  # fmt: skip
+
+
+def attach_material(
+    session: StrategicSession, name: str, data: bytes, *, actor: User, max_bytes: int
+) -> DocumentVersion:
+    """A file of the session (programme, presentation, resolution) for its invited schools."""
+    from app.documents import checks
+    from app.documents.service import store_version
+
+    _ministry(actor, session.region_id)
+    kind, filename = checks.check_upload(name, data, max_bytes)
+    document = Document(owner_org_id=session.region_id, campaign_id=session.campaign_id,
+                        session_id=session.id, kind="session_material", created_by_id=actor.id)  # fmt: skip
+    db.session.add(document)
+    db.session.flush()
+    version = store_version(document, data, kind, filename, actor=actor)
+    audit.record("session.material", actor=actor, object_type="session", object_id=session.id,
+                 org_id=session.region_id, after={"document": document.id, "filename": filename,
+                                                  "sha256": version.sha256})  # fmt: skip
+    return version
+
+
+def materials(session: StrategicSession) -> list[Document]:
+    """The session's files, oldest first."""
+    return list(db.session.scalars(
+        sa.select(Document).where(Document.session_id == session.id).order_by(Document.id)
+    ))  # fmt: skip
+
+
+def can_view(user: User, session_id: int) -> bool:
+    """Whoever may open the session: the region's ministry, auditor and administrator, and the
+    schools and municipalities with a case invited to it."""
+    return any(s.id == session_id for s in sessions_for(user))
+
+
+def sessions_for(user: User) -> list[StrategicSession]:
+    """The ministry's sessions, or those a school or municipality has cases invited to."""
+    stmt = sa.select(StrategicSession).order_by(StrategicSession.starts_at.desc())
+    if user.role in (Role.MINISTRY, Role.AUDITOR, Role.ADMIN):
+        return list(
+            db.session.scalars(stmt.where(StrategicSession.region_id == user.organisation_id))
+        )
+    column = Case.school_id if user.role is Role.SCHOOL else Case.municipality_id
+    invited = (sa.select(SessionInvite.session_id).join(Case, Case.id == SessionInvite.case_id)
+               .where(column == user.organisation_id))  # fmt: skip
+    return list(db.session.scalars(stmt.where(StrategicSession.id.in_(invited))))
+
+
+def absences(region_id: int, campaign_id: int | None) -> list[tuple[SessionInvite, Case]]:
+    """Invited teams recorded as absent (for the dashboard)."""
+    stmt = (sa.select(SessionInvite, Case).join(Case, Case.id == SessionInvite.case_id)
+            .join(StrategicSession, StrategicSession.id == SessionInvite.session_id)
+            .where(StrategicSession.region_id == region_id, SessionInvite.attended.is_(False)))  # fmt: skip
+    if campaign_id:
+        stmt = stmt.where(StrategicSession.campaign_id == campaign_id)
+    return [(i, c) for i, c in db.session.execute(stmt)]

@@ -1,0 +1,221 @@
+"""A case walked through every stage, each stage's record filled by the right role, printable,
+and the dashboard telling who has not yet done their part."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from docx import Document as Docx
+from flask.testing import FlaskClient
+
+from app.documents import storage
+from app.documents.roadmaps import ItemValues, roadmap_of
+from app.documents.roadmaps import save_item as save_roadmap_item
+from app.domain import Conflict, InvalidInput, NotAllowed
+from app.extensions import db
+from app.models import Category, DocumentVersion, ObligationStatus, RoadmapStatus
+from app.stages import director, forms, recheck, sessions, shnor
+from app.stages.common import current_obligation
+from app.workflows import obligations as ops
+from app.workflows import queries
+from app.workflows.cases import advance_case
+from tests.helpers import hand_in, login, open_test_case
+from tests.integration.test_generated_documents import _recheck_csv
+
+
+def _accept(case: Any, kind: str, reviewer: Any) -> None:
+    obligation = current_obligation(case, kind)
+    ops.review(obligation.id, accept=True, actor=reviewer, expected_version=None)
+
+
+def _printed(case: Any, kind: str) -> str:
+    """The text of the document handed in for an obligation (generated from the record)."""
+    obligation = current_obligation(case, kind)
+    version = db.session.scalars(
+        sa.select(DocumentVersion).where(DocumentVersion.document_id == obligation.document_id)
+        .order_by(DocumentVersion.number.desc())
+    ).first()  # fmt: skip
+    assert version is not None and version.template_key, f"{kind} was not printed from its record"
+    doc = Docx(io.BytesIO(storage.store().get(version.sha256)))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def _move(case: Any, key: str, actor: Any) -> None:
+    advance_case(case.id, key, actor=actor, expected_version=None)
+
+
+def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: Any) -> None:
+    u = world["users"]
+    school, municipal, ministry = u["school_a1"], u["municipal_a"], u["ministry"]
+    case = open_test_case(world["schools"]["a1"])
+    case.years_on_list, case.contract_review = 3, True
+    hand_in(case.obligations[0], municipal)
+    _accept(case, "municipal_order", ministry)
+    _move(case, "start_self_analysis", municipal)
+
+    # Self-analysis: the school drafts, hands in; the municipality returns it, then accepts v2.
+    with pytest.raises(NotAllowed):
+        forms.save(case, "self_analysis", {"causes": "x"}, actor=municipal, expected_version=None)
+    forms.save(case, "self_analysis", {"organisation": "Наблюдатели в 4 аудиториях", "causes": "Проверка своих классов"},
+               actor=school, expected_version=None)  # fmt: skip
+    forms.submit(case, "self_analysis", actor=school)
+    assert "Проверка своих классов" in _printed(case, "self_analysis")
+    ops.review(current_obligation(case, "self_analysis").id, accept=False, actor=municipal, expected_version=None,
+               comment="Опишите меры")  # fmt: skip
+    form = forms.form_of(case, "self_analysis")
+    forms.save(case, "self_analysis", {**form.answers, "measures": "Перекрёстная проверка"}, actor=school,
+               expected_version=form.version)  # fmt: skip
+    forms.submit(case, "self_analysis", actor=school)
+    _accept(case, "self_analysis", municipal)
+    with pytest.raises(Conflict):  # accepted: the record is closed
+        forms.save(case, "self_analysis", {"causes": "y"}, actor=school, expected_version=None)
+    _move(case, "to_roadmap", municipal)
+
+    # Roadmap: the school's roadmap printed and handed in; the municipality's acts uploaded.
+    plan = roadmap_of(case.school, case.campaign, "objectivity", actor=school)
+    save_roadmap_item(plan, None, ItemValues("Педсовет по объективности", "январь", "Директор", "Протокол",
+                                             RoadmapStatus.PLANNED), actor=school)  # fmt: skip
+    shnor.hand_in_roadmap(case, plan, actor=school)
+    assert "Педсовет по объективности" in _printed(case, "school_roadmap")
+    _accept(case, "school_roadmap", municipal)
+    hand_in(current_obligation(case, "municipal_acts"), municipal)
+    _accept(case, "municipal_acts", ministry)
+    _move(case, "to_recheck", municipal)
+
+    # Recheck: a commission of teachers from other schools; never an expert of this school.
+    own = recheck.add_expert(
+        world["mun_a"],
+        world["schools"]["a1"],
+        "Учитель Своей Школы",
+        "Русский язык",
+        None,
+        actor=municipal,
+    )
+    other = recheck.add_expert(
+        world["mun_a"],
+        world["schools"]["a2"],
+        "Кузнецова Мария",
+        "Русский язык",
+        "учитель",
+        actor=municipal,
+    )
+    with pytest.raises(InvalidInput, match=r"own school|своей"):
+        recheck.add_member(case, own, chair=True, actor=municipal)
+    recheck.add_member(case, other, chair=True, actor=municipal)
+    assert recheck.import_works(case, _recheck_csv(case.school.login), actor=municipal) == 12
+    assert recheck.assign(case, actor=municipal) == 12
+    stats = recheck.statistics(case)
+    # One of the twelve marks moves on recheck (23 → 21 primary points): 11/12 confirmed, above the 90 % target.
+    assert stats["summary"]["n"] == 12 and stats["summary"]["share_confirmed"] == pytest.approx(
+        11 / 12
+    )
+    assert stats["summary"]["meets_target"]
+    recheck.hand_in_protocol(case, actor=municipal)
+    assert "Кузнецова Мария" in _printed(case, "recheck_protocol")
+    _accept(case, "recheck_protocol", ministry)
+    hand_in(current_obligation(case, "information_certificate"), school)
+    _accept(case, "information_certificate", municipal)
+    _move(case, "to_strategic_session", ministry)
+
+    # Strategic session: planned, the case invited, the school names its team, attendance closes it.
+    session = sessions.plan(case.campaign, title="Стратегическая сессия № 1", starts_at=datetime(2024, 2, 15, 7, tzinfo=UTC),
+                            place="Калининград, ул. Желябова, 11", online_link=None,
+                            directions=list(sessions.DIRECTIONS[:2]), capacity=1, actor=ministry)  # fmt: skip
+    (invite,) = sessions.invite(session, [case], actor=ministry)
+    with pytest.raises(Conflict):  # capacity 1
+        sessions.invite(session, [case], actor=ministry)
+    with pytest.raises(NotAllowed):
+        sessions.name_participants(invite, [{"name": "X"}], actor=u["school_b1"])
+    sessions.name_participants(
+        invite, [{"name": "Иванова И. И.", "position": "директор"}], actor=school
+    )
+    sessions.record_attendance(invite, True, actor=ministry, now=datetime.now(UTC))
+    attended = current_obligation(case, "strategic_session")
+    assert (
+        attended.status is ObligationStatus.ACCEPTED
+        and attended.completed_on.isoformat() == "2024-02-15"
+    )
+    _move(case, "to_director_evaluation", ministry)
+
+    # Director evaluation: the school's values, then the commission's scores and decision.
+    director.save_school_values(case, {"recheck": "0 %", "acts": "Приказ № 112"}, actor=school)
+    director.hand_in_school_part(case, actor=school)
+    assert "Приказ № 112" in _printed(case, "director_indicators")
+    _accept(case, "director_indicators", municipal)
+    with pytest.raises(InvalidInput):
+        director.save_scores(case, {"recheck": 9}, "", actor=municipal)
+    evaluation = director.save_scores(
+        case, {"recheck": 0, "acts": 2, "observation": 1}, "Частично эффективен", actor=municipal
+    )
+    assert evaluation.result == "not_effective" and evaluation.max_total == 26
+    director.hand_in_evaluation(case, actor=municipal)
+    sheet = _printed(case, "director_evaluation")
+    assert (
+        "неэффективен" in sheet and "продлении трудового договора" in sheet
+    )  # third year: contract review
+    _accept(case, "director_evaluation", ministry)
+    _move(case, "to_monitoring", ministry)
+    hand_in(current_obligation(case, "final_report"), school)
+    _accept(case, "final_report", municipal)
+    _move(case, "close_resolved", ministry)
+    assert case.stage == "closed"
+
+
+def test_the_dashboard_shows_who_owes_what(client: FlaskClient, world: dict[str, Any]) -> None:
+    u = world["users"]
+    late = open_test_case(world["schools"]["a1"])
+    done = open_test_case(world["schools"]["b1"])
+    hand_in(done.obligations[0], u["municipal_b"])
+    today = late.obligations[0].due_date + timedelta(days=1)
+    parts = queries.pending_parts(u["ministry"], late.campaign_id, today)
+    assert [(p.case_id, p.obligation_type, p.overdue) for p in parts] == [
+        (late.id, "municipal_order", True)
+    ]
+    db.session.commit()
+    login(client, u["ministry"])
+    page = client.get("/dashboard").text
+    assert world["mun_a"].name in page.split("Absent")[0]
+    assert late.school.name in page
+
+
+def test_low_results_track_records(world: dict[str, Any]) -> None:
+    u = world["users"]
+    school, municipal, ministry = u["school_a1"], u["municipal_a"], u["ministry"]
+    case = open_test_case(world["schools"]["a1"], category=Category.LOW_RESULTS)
+    hand_in(case.obligations[0], municipal)
+    _accept(case, "municipal_order_lr", ministry)
+    _move(case, "start_diagnostics", municipal)
+    forms.save(case, "risk_questionnaire", {"staff": "Нет учителя физики", "parents": "Низкая вовлечённость"},
+               actor=school, expected_version=None)  # fmt: skip
+    forms.submit(case, "risk_questionnaire", actor=school)
+    assert "Нет учителя физики" in _printed(case, "risk_questionnaire")
+    _accept(case, "risk_questionnaire", municipal)
+    _move(case, "to_roadmap", municipal)
+    for kind, who, reviewer in (
+        ("school_roadmap_lr", school, municipal),
+        ("municipal_roadmap_lr", municipal, ministry),
+    ):
+        hand_in(current_obligation(case, kind), who)
+        _accept(case, kind, reviewer)
+    _move(case, "to_mentoring", municipal)
+    with pytest.raises(InvalidInput):
+        shnor.assign_leader(case, world["schools"]["a1"], actor=municipal)
+    shnor.assign_leader(case, world["schools"]["a2"], actor=municipal)
+    plan = shnor.mentor_plan(case, actor=school)
+    save_roadmap_item(plan, None, ItemValues("Взаимопосещение уроков", "ежемесячно", "Школа-лидер", "8 уроков",
+                                             RoadmapStatus.PLANNED), actor=school)  # fmt: skip
+    shnor.hand_in_roadmap(case, plan, actor=school)
+    assert "Взаимопосещение уроков" in _printed(case, "mentor_plan")
+    _accept(case, "mentor_plan", municipal)
+    _move(case, "to_competence", municipal)
+    from datetime import date
+
+    shnor.add_assessment(case, teacher="Петров П. П.", subject="Математика", assessed_on=date(2024, 3, 1),
+                         method="Региональная диагностика", score=54, conclusion="Дефицит: геометрия", actor=municipal)  # fmt: skip
+    shnor.hand_in_assessments(case, actor=municipal)
+    assert "Петров П. П. — Математика" in _printed(case, "competence_assessment")

@@ -1,0 +1,259 @@
+"""The stage records through their pages, as each role uses them: who may fill what, what a
+refusal says, and what the others then see."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from app.demo.files import simple_pdf
+from app.extensions import db
+from app.models import Category, ObligationStatus
+from app.stages import director, shnor
+from app.stages.common import current_obligation
+from app.workflows import obligations as ops
+from app.workflows.cases import advance_case
+from tests.helpers import hand_in, login, open_test_case
+from tests.integration.test_generated_documents import _recheck_csv
+
+
+def _accept(case: Any, kind: str, reviewer: Any) -> None:
+    ops.review(current_obligation(case, kind).id, accept=True, actor=reviewer, expected_version=None)
+
+
+def _to_stage(case: Any, world: dict[str, Any], stage: str) -> None:
+    """Walk an objectivity case forward by plain hand-ins until it stands in ``stage``."""
+    u = world["users"]
+    steps = [
+        ("self_analysis", "start_self_analysis", [("municipal_order", "municipal_a", "ministry")]),
+        ("roadmap", "to_roadmap", [("self_analysis", "school_a1", "municipal_a")]),
+        ("recheck", "to_recheck", [("school_roadmap", "school_a1", "municipal_a"),
+                                   ("municipal_acts", "municipal_a", "ministry")]),
+        ("strategic_session", "to_strategic_session", [("recheck_protocol", "municipal_a", "ministry"),
+                                                       ("information_certificate", "school_a1", "municipal_a")]),
+        ("director_evaluation", "to_director_evaluation", [("strategic_session", "school_a1", "ministry")]),
+    ]  # fmt: skip
+    for target, transition, owed in steps:
+        if case.stage == stage:
+            return
+        for kind, who, reviewer in owed:
+            hand_in(current_obligation(case, kind), u[who])
+            if current_obligation(case, kind).status is ObligationStatus.SUBMITTED:
+                _accept(case, kind, u[reviewer])
+        actor = u["ministry"] if transition in ("to_strategic_session", "to_director_evaluation") else u["municipal_a"]
+        advance_case(case.id, transition, actor=actor, expected_version=None)
+        assert case.stage == target
+    assert case.stage == stage
+
+
+def test_self_analysis_page_draft_hand_in_and_read_only_for_others(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    u = world["users"]
+    case = open_test_case(world["schools"]["a1"])
+    _to_stage(case, world, "self_analysis")
+    db.session.commit()
+    url = f"/cases/{case.id}/forms/self_analysis"
+
+    login(client, u["school_a1"])
+    page = client.get(url).text
+    assert "Организация проведения: наблюдатели" in page and "Сохранить черновик" in page
+    saved = client.post(url, data={"organisation": "Наблюдатели в 4 аудиториях", "causes": "Проверка своих классов"},
+                        follow_redirects=True)  # fmt: skip
+    assert "Черновик сохранён" in saved.text and "Наблюдатели в 4 аудиториях" in saved.text
+    handed = client.post(url, data={"organisation": "Наблюдатели в 4 аудиториях", "causes": "Проверка своих классов",
+                                    "submit": "1"}, follow_redirects=True)  # fmt: skip
+    assert "Сдано на проверку" in handed.text
+    assert current_obligation(case, "self_analysis").status is ObligationStatus.SUBMITTED
+    late = client.post(url, data={"causes": "Другое"}, follow_redirects=True)
+    assert "Запись сдана" in late.text  # handed in: closed until returned
+    client.post("/logout", data={})
+
+    login(client, u["municipal_a"])
+    page = client.get(url).text
+    assert "Проверка своих классов" in page and "Сохранить черновик" not in page
+    assert client.post(url, data={"causes": "Чужая правка"}).status_code == 403
+    assert "Чужая правка" not in client.get(url).text
+    client.post("/logout", data={})
+
+    login(client, u["school_b1"])
+    assert client.get(url).status_code == 404
+
+
+def test_recheck_pages_commission_works_and_protocol(client: FlaskClient, world: dict[str, Any]) -> None:
+    u = world["users"]
+    case = open_test_case(world["schools"]["a1"])
+    _to_stage(case, world, "recheck")
+    db.session.commit()
+    base = f"/cases/{case.id}/recheck"
+
+    login(client, u["municipal_a"])
+    for login_, name in ((world["schools"]["a1"].login, "Своя Учительница"), (world["schools"]["a2"].login, "Кузнецова Мария")):
+        client.post("/experts", data={"school_login": login_, "full_name": name, "subject": "Русский язык"})  # fmt: skip
+    experts_page = client.get("/experts").text
+    assert "Своя Учительница" in experts_page and "Кузнецова Мария" in experts_page
+    from app.stages.recheck import experts_of
+
+    own, other = sorted(experts_of(world["mun_a"].id), key=lambda e: e.full_name != "Своя Учительница")
+    refused = client.post(f"{base}/member", data={"expert_id": str(own.id), "chair": "1"}, follow_redirects=True)
+    assert "не может перепроверять работы своей школы" in refused.text
+    client.post(f"{base}/member", data={"expert_id": str(other.id), "chair": "1"})
+    loaded = client.post(f"{base}/works", data={"file": (io.BytesIO(_recheck_csv(case.school.login)), "recheck.csv")},
+                         content_type="multipart/form-data", follow_redirects=True)  # fmt: skip
+    assert "Загружено работ: 12" in loaded.text
+    bad = client.post(f"{base}/works", data={"file": (io.BytesIO(b"MZ\0\0"), "recheck.csv")},
+                      content_type="multipart/form-data", follow_redirects=True)  # fmt: skip
+    assert "Загружено работ" not in bad.text and 'class="flash error' in bad.text
+    shared = client.post(f"{base}/assign", data={}, follow_redirects=True)
+    assert "Работы распределены между членами комиссии" in shared.text
+    page = client.post(f"{base}/protocol", data={}, follow_redirects=True).text
+    assert "Протокол сдан" in page and "11 из 12 (92 %" in page and "целевое значение 90 % достигнуто" in page
+    assert "0,67" in page and "p = 0,125" in page  # Russian decimal commas
+    assert current_obligation(case, "recheck_protocol").status is ObligationStatus.SUBMITTED
+    client.post("/logout", data={})
+
+    login(client, u["school_a1"])
+    assert "Кузнецова Мария" in client.get(base).text
+    assert client.post(f"{base}/assign", data={}).status_code == 403
+
+
+def test_strategic_session_pages_plan_invite_attend_and_materials(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    u = world["users"]
+    case = open_test_case(world["schools"]["a1"])
+    _to_stage(case, world, "strategic_session")
+    db.session.commit()
+
+    login(client, u["ministry"])
+    planned = client.post("/sessions", data={
+        "campaign": str(case.campaign_id), "title": "Стратегическая сессия № 1", "starts_at": "2024-02-15T10:00",
+        "place": "Калининград, ул. Желябова, 11", "capacity": "5",
+        "directions": "Взаимодействие с родителями и общественностью",
+    }, follow_redirects=True)  # fmt: skip
+    assert "Сессия запланирована" in planned.text and case.school.name in planned.text
+    session_url = planned.request.path
+    client.post(f"{session_url}/invite", data={"case_id": str(case.id)})
+    pdf = simple_pdf("Программа сессии")
+    attached = client.post(f"{session_url}/material", data={"file": (io.BytesIO(pdf), "Программа.pdf")},
+                           content_type="multipart/form-data", follow_redirects=True)  # fmt: skip
+    assert "Программа.pdf" in attached.text
+    refused = client.post(f"{session_url}/material", data={"file": (io.BytesIO(b"MZ\0\0"), "Итоги.pdf")},
+                          content_type="multipart/form-data", follow_redirects=True)  # fmt: skip
+    assert "Файлы такого вида не принимаются" in refused.text and "Итоги.pdf" not in refused.text
+    material_url = attached.text.split('href="/documents/')[1].split('"')[0]
+    client.post("/logout", data={})
+
+    login(client, u["school_a1"])
+    page = client.get(session_url).text
+    assert "Стратегическая сессия № 1" in page and "Программа.pdf" in page
+    assert client.get(f"/documents/{material_url}").data == pdf
+    client.post(f"{session_url}/participants",
+                data={"invite_id": page.split('name="invite_id" value="')[1].split('"')[0],
+                      "name": "Иванова Ирина Ивановна", "position": "директор"})  # fmt: skip
+    assert client.post(f"{session_url}/material", data={"file": (io.BytesIO(pdf), "x.pdf")},
+                       content_type="multipart/form-data").status_code == 403
+    client.post("/logout", data={})
+
+    login(client, u["school_b1"])  # not invited: neither the session nor its materials
+    assert client.get(session_url).status_code == 404
+    assert client.get(f"/documents/{material_url}").status_code == 404
+    client.post("/logout", data={})
+
+    login(client, u["ministry"])
+    page = client.get(session_url).text
+    assert "Иванова Ирина Ивановна (директор)" in page and page.count(".pdf</a>") == 1  # the school's try refused
+    invite_id = page.split('name="invite_id" value="')[1].split('"')[0]
+    client.post(f"{session_url}/attendance", data={"invite_id": invite_id, "attended": "1"})
+    db.session.expire_all()
+    attended = current_obligation(case, "strategic_session")
+    assert attended.status is ObligationStatus.ACCEPTED and attended.completed_on.isoformat() == "2024-02-15"
+
+
+def test_director_page_school_values_then_commission_scores(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    u = world["users"]
+    case = open_test_case(world["schools"]["a1"])
+    _to_stage(case, world, "director_evaluation")
+    db.session.commit()
+    url = f"/cases/{case.id}/director"
+
+    login(client, u["municipal_a"])  # the school's part is the school's alone
+    assert client.post(url, data={"part": "school", "value_acts": "Чужие данные"}).status_code == 403
+    client.post("/logout", data={})
+
+    login(client, u["school_a1"])
+    handed = client.post(url, data={"part": "school", "value_recheck": "92 %", "value_acts": "Приказ № 112",
+                                    "submit": "1"}, follow_redirects=True)  # fmt: skip
+    assert "Сдано на проверку" in handed.text and "Приказ № 112" in handed.text
+    client.post("/logout", data={})
+
+    _accept(case, "director_indicators", u["municipal_a"])
+    db.session.commit()
+    login(client, u["municipal_a"])
+    too_high = client.post(url, data={"part": "commission", "score_recheck": "9"}, follow_redirects=True)
+    assert "Балл — от 0 до максимума показателя" in too_high.text
+    scores = {f"score_{key}": "2" for key, *_rest in director.DEFAULT_INDICATORS}
+    done = client.post(url, data={"part": "commission", **scores, "decision": "Эффективен", "submit": "1"},
+                       follow_redirects=True)  # fmt: skip
+    assert "Сдано на проверку" in done.text and "эффективен" in done.text
+    assert current_obligation(case, "director_evaluation").status is ObligationStatus.SUBMITTED
+
+
+def test_mentoring_page_leader_school_and_assessments(client: FlaskClient, world: dict[str, Any]) -> None:
+    u = world["users"]
+    case = open_test_case(world["schools"]["a1"], category=Category.LOW_RESULTS)
+    hand_in(case.obligations[0], u["municipal_a"])
+    _accept(case, "municipal_order_lr", u["ministry"])
+    for transition, owed in (
+        ("start_diagnostics", []),
+        ("to_roadmap", [("risk_questionnaire", "school_a1", "municipal_a")]),
+        ("to_mentoring", [("school_roadmap_lr", "school_a1", "municipal_a"),
+                          ("municipal_roadmap_lr", "municipal_a", "ministry")]),
+    ):  # fmt: skip
+        for kind, who, reviewer in owed:
+            hand_in(current_obligation(case, kind), u[who])
+            _accept(case, kind, u[reviewer])
+        advance_case(case.id, transition, actor=u["municipal_a"], expected_version=None)
+    db.session.commit()
+    url = f"/cases/{case.id}/mentoring"
+
+    login(client, u["school_a1"])
+    refused = client.post(url, data={"action": "leader", "leader_login": world["schools"]["a2"].login})
+    assert refused.status_code == 403 and shnor.mentorship_of(case) is None  # the municipality assigns it
+    client.post("/logout", data={})
+
+    login(client, u["municipal_a"])
+    itself = client.post(url, data={"action": "leader", "leader_login": world["schools"]["a1"].login},
+                         follow_redirects=True)  # fmt: skip
+    assert "Выберите школой-лидером другую школу региона" in itself.text
+    assigned = client.post(url, data={"action": "leader", "leader_login": world["schools"]["a2"].login},
+                           follow_redirects=True)  # fmt: skip
+    assert "Школа-лидер назначена" in assigned.text and world["schools"]["a2"].name in assigned.text
+    assert shnor.mentorship_of(case) is not None
+
+    client.post(url, data={"action": "plan"})
+    plan = shnor.mentor_plan(case, actor=u["school_a1"])
+    from app.documents.roadmaps import ItemValues, save_item
+    from app.models import RoadmapStatus
+
+    save_item(plan, None, ItemValues("Взаимопосещение уроков", "ежемесячно", "Школа-лидер", "8 уроков",
+                                     RoadmapStatus.PLANNED), actor=u["school_a1"])  # fmt: skip
+    shnor.hand_in_roadmap(case, plan, actor=u["school_a1"])
+    _accept(case, "mentor_plan", u["municipal_a"])
+    advance_case(case.id, "to_competence", actor=u["municipal_a"], expected_version=None)
+    db.session.commit()
+    record = {"action": "assessment", "teacher": "Петров П. П.", "subject": "Математика", "method": "Диагностика",
+              "score": "54", "conclusion": "Дефицит: геометрия"}  # fmt: skip
+    undated = client.post(url, data={**record, "assessed_on": "31.02.2024"}, follow_redirects=True)
+    assert "Укажите дату оценки" in undated.text and "Дефицит: геометрия" not in undated.text
+    over = client.post(url, data={**record, "assessed_on": "2024-03-01", "score": "140"}, follow_redirects=True)
+    assert "Результат — процент от 0 до 100" in over.text
+    added = client.post(url, data={**record, "assessed_on": "2024-03-01"}, follow_redirects=True)
+    assert "Оценка записана" in added.text and "Дефицит: геометрия" in added.text
+    handed = client.post(url, data={"action": "hand_in_assessments"}, follow_redirects=True)
+    assert "Сдано на проверку" in handed.text
+    assert current_obligation(case, "competence_assessment").status is ObligationStatus.SUBMITTED
