@@ -69,12 +69,22 @@ def date_time(value: datetime | None) -> str:
     return format_datetime(value, "medium")
 
 
+def month_name(period: str) -> str:
+    """A reporting month ``YYYY-MM`` as words, e.g. «ноябрь 2026»."""
+    try:
+        first = date.fromisoformat(f"{period}-01")
+    except ValueError:
+        return period
+    return format_date(first, "LLLL yyyy")
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel and register the date filters for templates."""
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["date_time"] = date_time
+    app.jinja_env.filters["month_name"] = month_name
 
     @app.context_processor
     def _locale_context() -> dict[str, object]:

@@ -88,7 +88,9 @@ def show(session_id: int) -> str:
                            now=utcnow())  # fmt: skip
 
 
-@bp.post("/sessions/<int:session_id>/<any(invite, participants, attendance, decisions, material):action>")
+@bp.post(
+    "/sessions/<int:session_id>/<any(invite, participants, attendance, decisions, material):action>"
+)
 @login_required
 def act(session_id: int, action: str) -> Response:
     """Invite cases, name participants, record attendance or decisions, attach materials."""

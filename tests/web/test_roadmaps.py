@@ -50,6 +50,9 @@ def test_school_keeps_its_roadmap_and_reports(client: FlaskClient, world: dict[s
     assert "&lt;вовремя&gt; &amp; без замечаний" in page
     assert "Круглый стол с родителями" in page
     assert "Проведён педсовет." in page
+    months = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+              "октябрь", "ноябрь", "декабрь")  # fmt: skip
+    assert f"<td>{months[int(period[5:]) - 1]} {period[:4]}</td>" in page  # the month in words
     assert roadmap.items[0].status is RoadmapStatus.DONE
     assert len(roadmap.items) == 9
     actions = db.session.scalars(

@@ -20,7 +20,9 @@ from tests.integration.test_generated_documents import _recheck_csv
 
 
 def _accept(case: Any, kind: str, reviewer: Any) -> None:
-    ops.review(current_obligation(case, kind).id, accept=True, actor=reviewer, expected_version=None)
+    ops.review(
+        current_obligation(case, kind).id, accept=True, actor=reviewer, expected_version=None
+    )
 
 
 def _to_stage(case: Any, world: dict[str, Any], stage: str) -> None:
@@ -42,7 +44,11 @@ def _to_stage(case: Any, world: dict[str, Any], stage: str) -> None:
             hand_in(current_obligation(case, kind), u[who])
             if current_obligation(case, kind).status is ObligationStatus.SUBMITTED:
                 _accept(case, kind, u[reviewer])
-        actor = u["ministry"] if transition in ("to_strategic_session", "to_director_evaluation") else u["municipal_a"]
+        actor = (
+            u["ministry"]
+            if transition in ("to_strategic_session", "to_director_evaluation")
+            else u["municipal_a"]
+        )
         advance_case(case.id, transition, actor=actor, expected_version=None)
         assert case.stage == target
     assert case.stage == stage
@@ -82,7 +88,9 @@ def test_self_analysis_page_draft_hand_in_and_read_only_for_others(
     assert client.get(url).status_code == 404
 
 
-def test_recheck_pages_commission_works_and_protocol(client: FlaskClient, world: dict[str, Any]) -> None:
+def test_recheck_pages_commission_works_and_protocol(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
     u = world["users"]
     case = open_test_case(world["schools"]["a1"])
     _to_stage(case, world, "recheck")
@@ -90,14 +98,21 @@ def test_recheck_pages_commission_works_and_protocol(client: FlaskClient, world:
     base = f"/cases/{case.id}/recheck"
 
     login(client, u["municipal_a"])
-    for login_, name in ((world["schools"]["a1"].login, "Своя Учительница"), (world["schools"]["a2"].login, "Кузнецова Мария")):
+    for login_, name in (
+        (world["schools"]["a1"].login, "Своя Учительница"),
+        (world["schools"]["a2"].login, "Кузнецова Мария"),
+    ):
         client.post("/experts", data={"school_login": login_, "full_name": name, "subject": "Русский язык"})  # fmt: skip
     experts_page = client.get("/experts").text
     assert "Своя Учительница" in experts_page and "Кузнецова Мария" in experts_page
     from app.stages.recheck import experts_of
 
-    own, other = sorted(experts_of(world["mun_a"].id), key=lambda e: e.full_name != "Своя Учительница")
-    refused = client.post(f"{base}/member", data={"expert_id": str(own.id), "chair": "1"}, follow_redirects=True)
+    own, other = sorted(
+        experts_of(world["mun_a"].id), key=lambda e: e.full_name != "Своя Учительница"
+    )
+    refused = client.post(
+        f"{base}/member", data={"expert_id": str(own.id), "chair": "1"}, follow_redirects=True
+    )
     assert "не может перепроверять работы своей школы" in refused.text
     client.post(f"{base}/member", data={"expert_id": str(other.id), "chair": "1"})
     loaded = client.post(f"{base}/works", data={"file": (io.BytesIO(_recheck_csv(case.school.login)), "recheck.csv")},
@@ -109,7 +124,11 @@ def test_recheck_pages_commission_works_and_protocol(client: FlaskClient, world:
     shared = client.post(f"{base}/assign", data={}, follow_redirects=True)
     assert "Работы распределены между членами комиссии" in shared.text
     page = client.post(f"{base}/protocol", data={}, follow_redirects=True).text
-    assert "Протокол сдан" in page and "11 из 12 (92 %" in page and "целевое значение 90 % достигнуто" in page
+    assert (
+        "Протокол сдан" in page
+        and "11 из 12 (92 %" in page
+        and "целевое значение 90 % достигнуто" in page
+    )
     assert "0,67" in page and "p = 0,125" in page  # Russian decimal commas
     assert current_obligation(case, "recheck_protocol").status is ObligationStatus.SUBMITTED
     client.post("/logout", data={})
@@ -153,8 +172,14 @@ def test_strategic_session_pages_plan_invite_attend_and_materials(
     client.post(f"{session_url}/participants",
                 data={"invite_id": page.split('name="invite_id" value="')[1].split('"')[0],
                       "name": "Иванова Ирина Ивановна", "position": "директор"})  # fmt: skip
-    assert client.post(f"{session_url}/material", data={"file": (io.BytesIO(pdf), "x.pdf")},
-                       content_type="multipart/form-data").status_code == 403
+    assert (
+        client.post(
+            f"{session_url}/material",
+            data={"file": (io.BytesIO(pdf), "x.pdf")},
+            content_type="multipart/form-data",
+        ).status_code
+        == 403
+    )
     client.post("/logout", data={})
 
     login(client, u["school_b1"])  # not invited: neither the session nor its materials
@@ -164,12 +189,17 @@ def test_strategic_session_pages_plan_invite_attend_and_materials(
 
     login(client, u["ministry"])
     page = client.get(session_url).text
-    assert "Иванова Ирина Ивановна (директор)" in page and page.count(".pdf</a>") == 1  # the school's try refused
+    assert (
+        "Иванова Ирина Ивановна (директор)" in page and page.count(".pdf</a>") == 1
+    )  # the school's try refused
     invite_id = page.split('name="invite_id" value="')[1].split('"')[0]
     client.post(f"{session_url}/attendance", data={"invite_id": invite_id, "attended": "1"})
     db.session.expire_all()
     attended = current_obligation(case, "strategic_session")
-    assert attended.status is ObligationStatus.ACCEPTED and attended.completed_on.isoformat() == "2024-02-15"
+    assert (
+        attended.status is ObligationStatus.ACCEPTED
+        and attended.completed_on.isoformat() == "2024-02-15"
+    )
 
 
 def test_director_page_school_values_then_commission_scores(
@@ -182,7 +212,9 @@ def test_director_page_school_values_then_commission_scores(
     url = f"/cases/{case.id}/director"
 
     login(client, u["municipal_a"])  # the school's part is the school's alone
-    assert client.post(url, data={"part": "school", "value_acts": "Чужие данные"}).status_code == 403
+    assert (
+        client.post(url, data={"part": "school", "value_acts": "Чужие данные"}).status_code == 403
+    )
     client.post("/logout", data={})
 
     login(client, u["school_a1"])
@@ -194,7 +226,9 @@ def test_director_page_school_values_then_commission_scores(
     _accept(case, "director_indicators", u["municipal_a"])
     db.session.commit()
     login(client, u["municipal_a"])
-    too_high = client.post(url, data={"part": "commission", "score_recheck": "9"}, follow_redirects=True)
+    too_high = client.post(
+        url, data={"part": "commission", "score_recheck": "9"}, follow_redirects=True
+    )
     assert "Балл — от 0 до максимума показателя" in too_high.text
     scores = {f"score_{key}": "2" for key, *_rest in director.DEFAULT_INDICATORS}
     done = client.post(url, data={"part": "commission", **scores, "decision": "Эффективен", "submit": "1"},
@@ -203,7 +237,9 @@ def test_director_page_school_values_then_commission_scores(
     assert current_obligation(case, "director_evaluation").status is ObligationStatus.SUBMITTED
 
 
-def test_mentoring_page_leader_school_and_assessments(client: FlaskClient, world: dict[str, Any]) -> None:
+def test_mentoring_page_leader_school_and_assessments(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
     u = world["users"]
     case = open_test_case(world["schools"]["a1"], category=Category.LOW_RESULTS)
     hand_in(case.obligations[0], u["municipal_a"])
@@ -222,8 +258,12 @@ def test_mentoring_page_leader_school_and_assessments(client: FlaskClient, world
     url = f"/cases/{case.id}/mentoring"
 
     login(client, u["school_a1"])
-    refused = client.post(url, data={"action": "leader", "leader_login": world["schools"]["a2"].login})
-    assert refused.status_code == 403 and shnor.mentorship_of(case) is None  # the municipality assigns it
+    refused = client.post(
+        url, data={"action": "leader", "leader_login": world["schools"]["a2"].login}
+    )
+    assert (
+        refused.status_code == 403 and shnor.mentorship_of(case) is None
+    )  # the municipality assigns it
     client.post("/logout", data={})
 
     login(client, u["municipal_a"])
@@ -250,7 +290,9 @@ def test_mentoring_page_leader_school_and_assessments(client: FlaskClient, world
               "score": "54", "conclusion": "Дефицит: геометрия"}  # fmt: skip
     undated = client.post(url, data={**record, "assessed_on": "31.02.2024"}, follow_redirects=True)
     assert "Укажите дату оценки" in undated.text and "Дефицит: геометрия" not in undated.text
-    over = client.post(url, data={**record, "assessed_on": "2024-03-01", "score": "140"}, follow_redirects=True)
+    over = client.post(
+        url, data={**record, "assessed_on": "2024-03-01", "score": "140"}, follow_redirects=True
+    )
     assert "Результат — процент от 0 до 100" in over.text
     added = client.post(url, data={**record, "assessed_on": "2024-03-01"}, follow_redirects=True)
     assert "Оценка записана" in added.text and "Дефицит: геометрия" in added.text
