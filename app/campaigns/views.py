@@ -112,6 +112,12 @@ def campaign_deadline(campaign_id: int) -> Response:
     return redirect(url_for("campaigns.campaign_detail", campaign_id=campaign.id))
 
 
+def _campaigns_of(years: dict[int, int]) -> list[Campaign]:
+    """The region's campaigns of the imported years, for links to their cases."""
+    found = (campaign_ops.find_campaign(_region(), year) for year in sorted(years))
+    return [c for c in found if c is not None]
+
+
 @bp.route("/flags/import", methods=["GET", "POST"])
 @login_required
 @requires(perms.can_import_flags)
@@ -133,7 +139,13 @@ def flags_import() -> str | Response:
             if report.ok:
                 db.session.commit()
                 stash.drop("flags")
-                return render_template("campaigns/flags.html", form=form, report=report, done=True)
+                return render_template(
+                    "campaigns/flags.html",
+                    form=form,
+                    report=report,
+                    done=True,
+                    campaigns=_campaigns_of(report.per_year),
+                )
             db.session.rollback()
     return render_template(
         "campaigns/flags.html", form=form, report=report, token=token, done=False

@@ -1,0 +1,325 @@
+"""Whole journeys through the UI in a real headless Chromium, one per role's job: the ministry
+imports a flag list, a school and its municipality take a certificate through a return and a
+second version, an auditor verifies the history. Screenshots of every step are kept under
+test-artifacts/<backend>/<test name>/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from app.demo.cases import hand_in
+from app.demo.files import simple_pdf
+from app.demo.seed import DEMO_PASSWORD
+from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.case import Campaign, Case, Obligation, ObligationStatus
+from app.models.document import ReviewStatus
+from app.models.org import Organisation
+from app.models.types import utcnow
+from app.models.user import Role, User
+from app.workflows import cases as case_ops
+from app.workflows import obligations as obligation_ops
+from app.workflows import registry
+from app.workflows.definitions import Kind
+from app.workflows.flags import import_flags
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+IMPORT_YEAR = 2027  # the demo has no campaign for it: the import opens one
+IMPORTED = ("edu990101", "edu990102", "edu990103")
+CERTIFICATE_YEAR = 2028  # the certificate journey's own campaign, made in its set-up
+CERTIFICATE_SCHOOL = "edu990117"
+MARKERS = ("4 РУ", "4 МА", "5 РУ", "5 МА")
+
+
+def _login(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Электронная почта").fill(email)
+    page.get_by_label("Пароль").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Вход").click()
+    page.wait_for_url(f"{base}/")
+
+
+def _logout(page: Any, base: str) -> None:
+    page.get_by_role("button", name="Выйти").click()
+    page.wait_for_url(f"{base}/login")
+
+
+def _expect_flash(page: Any, text: str) -> None:
+    """The page after an action shows the message (waits for the redirect to land)."""
+    expect(page.locator("main > .flash").first).to_contain_text(text)
+
+
+def _flag_list(live: LiveServer, year: int, logins: Iterable[str]) -> bytes:
+    """A §3 flag list naming demo schools by their directory names."""
+    lines = ["Год;Логин;Муниципалитет;ОО;" + ";".join(MARKERS) + ";Количество маркеров"]
+    with live.app.app_context():
+        for n, login in enumerate(logins):
+            school = db.session.scalars(
+                sa.select(Organisation).where(Organisation.login == login)
+            ).one()
+            assert school.parent is not None
+            marks = [1, n % 2, 0, 1]
+            cells = [str(year), login, school.parent.name, school.name, *map(str, marks)]
+            lines.append(";".join([*cells, str(sum(marks))]))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_ministry_imports_a_flag_list_and_sees_the_cases(
+    live: LiveServer, page: Any, tmp_path: Path
+) -> None:
+    base = live.url
+    flags = tmp_path / f"flags_{IMPORT_YEAR}.csv"
+    flags.write_bytes(_flag_list(live, IMPORT_YEAR, IMPORTED))
+
+    _login(page, base, "ministry@oko.demo")
+    page.get_by_role("navigation").get_by_role("link", name="Загрузить список").click()
+    page.get_by_role("heading", name="Загрузка списка", exact=False).wait_for()
+    page.shot("01-import-page")
+
+    page.get_by_label("Список школ").set_input_files(str(flags))
+    page.get_by_role("button", name="Проверить и просмотреть").click()
+    page.get_by_role("heading", name="Предварительный просмотр: пока ничего не записано").wait_for()
+    facts = page.locator("dl.facts")
+    assert _fact(facts, "Строк в файле") == "3"
+    assert _fact(facts, "Открыто сопровождений") == "3"
+    assert _fact(facts, "Новые кампании") == str(IMPORT_YEAR)
+    page.shot("02-preview")
+    with live.app.app_context():  # the preview wrote nothing
+        assert _campaign(IMPORT_YEAR) is None
+
+    page.get_by_role("button", name="Загрузить", exact=True).click()
+    page.get_by_role("heading", name="Загружено", exact=True).wait_for()
+    page.shot("03-imported")
+
+    page.get_by_role("link", name=re.compile(f"Перейти к списку.*{IMPORT_YEAR}")).click()
+    page.wait_for_url(re.compile(r"/cases\?campaign=\d+"))
+    rows = page.locator("table.data tbody tr")
+    assert rows.count() == len(IMPORTED)
+    assert sorted(rows.locator("td:nth-child(2) .muted").all_inner_texts()) == list(IMPORTED)
+    selected = page.get_by_label("Кампания").locator("option:checked")
+    expect(selected).to_have_text(re.compile(f"^ВПР-{IMPORT_YEAR} "))
+    page.shot("04-cases-of-the-campaign")
+
+    with live.app.app_context():
+        campaign = _campaign(IMPORT_YEAR)
+        assert campaign is not None
+        logins = db.session.scalars(
+            sa.select(Organisation.login)
+            .join(Case, Case.school_id == Organisation.id)
+            .where(Case.campaign_id == campaign.id)
+        ).all()
+        assert sorted(logins) == list(IMPORTED)
+
+
+def _fact(facts: Any, title: str) -> str:
+    """The value of a <dt>/<dd> pair of a facts list."""
+    term = facts.locator("dt", has_text=title)
+    return str(term.locator("xpath=following-sibling::dd[1]").inner_text()).strip()
+
+
+def _campaign(year: int) -> Campaign | None:
+    return db.session.scalars(sa.select(Campaign).where(Campaign.vpr_year == year)).first()
+
+
+@dataclass(frozen=True)
+class CertificateCase:
+    case_id: int
+    obligation_id: int
+    school_login: str
+    municipality_email: str
+    campaign_title: str
+
+
+def _user(role: Role, org_id: int) -> User:
+    return db.session.scalars(
+        sa.select(User).where(User.role == role, User.organisation_id == org_id)
+    ).one()
+
+
+def _walk_to(case: Case, stage: str, ministry: User) -> None:
+    """Set-up only: each stage's obligations handed in and accepted, then the case moves on."""
+    people = {
+        "school": _user(Role.SCHOOL, case.school_id),
+        "municipality": _user(Role.MUNICIPAL, case.municipality_id),
+        "region": ministry,
+    }
+    reviewers = {"municipal": people["municipality"], "ministry": ministry}
+    while case.stage != stage:
+        for obligation in list(case.obligations):
+            if obligation.status in (ObligationStatus.OPEN, ObligationStatus.RETURNED):
+                hand_in(obligation, people[obligation.level.value], utcnow())
+                if obligation.status is ObligationStatus.SUBMITTED:
+                    obligation_ops.review(
+                        obligation.id,
+                        accept=True,
+                        actor=reviewers[obligation.reviewer_role or "ministry"],
+                        expected_version=None,
+                    )
+        forward = next(
+            t for t in registry.of_case(case).transitions_from(case.stage) if t.kind is Kind.FORWARD
+        )
+        actor = ministry if Role.MINISTRY in forward.roles else people["municipality"]
+        case_ops.advance_case(case.id, forward.key, actor=actor, expected_version=None)
+
+
+@pytest.fixture(scope="module")
+def certificate_case(live: LiveServer) -> CertificateCase:
+    """A case at the recheck stage whose school owes the information certificate (set up
+    through the service layer: it is not part of the journeys)."""
+    data = _flag_list(live, CERTIFICATE_YEAR, [CERTIFICATE_SCHOOL])
+    with live.app.app_context():
+        ministry = db.session.scalars(
+            sa.select(User).where(User.email == "ministry@oko.demo")
+        ).one()
+        assert ministry.organisation is not None
+        assert import_flags(data, region=ministry.organisation, actor=ministry).ok
+        case = db.session.scalars(
+            sa.select(Case)
+            .join(Campaign)
+            .join(Organisation, Organisation.id == Case.school_id)
+            .where(Campaign.vpr_year == CERTIFICATE_YEAR, Organisation.login == CERTIFICATE_SCHOOL)
+        ).one()
+        _walk_to(case, "recheck", ministry)
+        certificate = next(
+            o for o in case.obligations if o.obligation_type == "information_certificate"
+        )
+        assert certificate.status is ObligationStatus.OPEN
+        found = CertificateCase(
+            case_id=case.id,
+            obligation_id=certificate.id,
+            school_login=CERTIFICATE_SCHOOL,
+            municipality_email=_user(Role.MUNICIPAL, case.municipality_id).email,
+            campaign_title=case.campaign.title,
+        )
+        db.session.commit()
+    return found
+
+
+def _open_from_inbox(page: Any, obligation_id: int) -> Any:
+    """Open the obligation from «My obligations»; return its row on the case page."""
+    page.get_by_role("navigation").get_by_role("link", name="Мои обязательства").click()
+    page.locator(f"a[href$='#obligation-{obligation_id}']").first.click()
+    row = page.locator(f"#obligation-{obligation_id}")
+    row.wait_for()
+    return row
+
+
+def _upload(page: Any, row: Any, path: Path, note: str) -> None:
+    row.get_by_label("Файл").set_input_files(str(path))
+    row.get_by_label("Примечание").fill(note)
+    row.get_by_role("button", name="Загрузить и сдать").click()
+    _expect_flash(page, "Документ загружен и сдан на проверку")
+
+
+def test_school_uploads_a_certificate_returned_then_accepted(
+    live: LiveServer, page: Any, certificate_case: CertificateCase, tmp_path: Path
+) -> None:
+    base, target = live.url, certificate_case
+    first, second = tmp_path / "spravka.pdf", tmp_path / "spravka-2.pdf"
+    first.write_bytes(simple_pdf("Information certificate, draft"))
+    second.write_bytes(simple_pdf("Information certificate, corrected"))
+    comment = "Добавьте сравнение с отметками за четверть по математике"
+
+    _login(page, base, f"{target.school_login}@oko.demo")
+    row = _open_from_inbox(page, target.obligation_id)
+    page.shot("01-school-case-page")
+    _upload(page, row, first, "Первая редакция")
+    assert "версия 1: spravka.pdf" in row.inner_text()
+    page.shot("02-school-uploaded-v1")
+    _logout(page, base)
+
+    _login(page, base, target.municipality_email)
+    row = _open_from_inbox(page, target.obligation_id)
+    row.get_by_label("Комментарий").fill(comment)
+    row.get_by_role("button", name="Вернуть на доработку").click()
+    _expect_flash(page, "Возвращено на доработку")
+    expect(row.locator("td:nth-child(4) .badge.warn")).to_have_text("возвращено на доработку")
+    page.shot("03-municipality-returned-v1")
+    _logout(page, base)
+
+    _login(page, base, f"{target.school_login}@oko.demo")
+    row = _open_from_inbox(page, target.obligation_id)
+    assert comment in row.locator(".comment").first.inner_text()
+    page.shot("04-school-sees-the-comment")
+    _upload(page, row, second, "Исправлено")
+    page.shot("05-school-uploaded-v2")
+    _logout(page, base)
+
+    _login(page, base, target.municipality_email)
+    row = _open_from_inbox(page, target.obligation_id)
+    assert comment in row.inner_text()  # the reviewer sees what was asked of version 1
+    row.get_by_role("button", name="Принять").click()
+    _expect_flash(page, "Принято")
+    versions = row.locator("ul.versions li")
+    assert versions.count() == 2
+    v2, v1 = versions.nth(0), versions.nth(1)
+    assert "версия 2: spravka-2.pdf" in v2.inner_text()
+    assert v2.locator(".badge").inner_text() == "принято"
+    assert "версия 1: spravka.pdf" in v1.inner_text()
+    assert v1.locator(".badge").inner_text() == "возвращено"
+    assert comment in v1.inner_text()
+    assert row.locator("td:nth-child(4) .badge.ok").inner_text() == "принято"
+    page.shot("06-municipality-accepted-v2")
+
+    with live.app.app_context():
+        obligation = db.session.get(Obligation, target.obligation_id)
+        assert obligation is not None and obligation.document is not None
+        assert obligation.status is ObligationStatus.ACCEPTED
+        assert [(v.number, v.review_status) for v in obligation.document.versions] == [
+            (1, ReviewStatus.RETURNED),
+            (2, ReviewStatus.ACCEPTED),
+        ]
+        assert obligation.document.versions[0].review_comment == comment
+
+
+def test_auditor_opens_and_verifies_the_history(
+    live: LiveServer, page: Any, certificate_case: CertificateCase
+) -> None:
+    base, target = live.url, certificate_case
+    with live.app.app_context():
+        case_events = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.case_id == target.case_id)
+        )
+
+    _login(page, base, "auditor@oko.demo")
+    page.get_by_role("navigation").get_by_role("link", name="Сопровождение").click()
+    page.get_by_label("Кампания").select_option(label=target.campaign_title)
+    page.get_by_label("Школа").fill(target.school_login)
+    page.get_by_role("button", name="Показать").click()
+    page.wait_for_url(re.compile(f"q={target.school_login}"))
+    found = page.locator("table.data tbody tr")
+    expect(found).to_have_count(1)
+    page.shot("01-case-found")
+    found.get_by_role("link").click()
+    page.wait_for_url(f"{base}/cases/{target.case_id}")
+    status = page.locator("#chain-status")
+    assert "flash success" in str(status.get_attribute("class"))
+    assert f"История сопровождения проверена, событий: {case_events}." in status.inner_text()
+    history = page.locator("table.history tbody tr")
+    assert history.count() == case_events
+    assert history.filter(has_text="Сопровождение открыто").count() == 1
+    assert history.filter(has_text="Этап изменён").count() >= 3
+    page.shot("02-case-history-checks-out")
+
+    page.get_by_role("navigation").get_by_role("link", name="История").click()
+    page.get_by_role("heading", name="История изменений").wait_for()
+    page.shot("03-history-page")
+    page.get_by_role("link", name=re.compile("Проверить всю цепочку")).click()
+    result = page.locator("#verify-result")
+    with live.app.app_context():
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    assert "flash success" in str(result.get_attribute("class"))
+    assert result.inner_text() == f"Цепочка не нарушена, проверено событий: {total}."
+    page.shot("04-chain-verified")
