@@ -214,12 +214,13 @@ def cases_export(out: Path, region: str | None) -> None:
 
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
+    from app.backup.cli import backup_cli
     from app.deadlines.cli import deadlines_cli, scheduler_cli
     from app.vpr.cli import register_demo, vpr_cli
 
     register_demo(demo_cli)
     groups = (users_cli, orgs_cli, demo_cli, audit_cli, flags_cli, cases_cli, vpr_cli,
-              deadlines_cli, scheduler_cli)  # fmt: skip
+              deadlines_cli, scheduler_cli, backup_cli)  # fmt: skip
     for group in groups:
         app.cli.add_command(group)
 

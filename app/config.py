@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -47,6 +48,17 @@ def _int_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
     if not values or min(values) < 1:
         raise ConfigError(f"{name} needs whole numbers of days, at least 1")
     return values
+
+
+def _storage_url(name: str) -> str:
+    """Empty (the local store) or ``s3://bucket[/prefix]``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"{name} must look like s3://bucket/prefix, got {raw!r}")
+    return raw
 
 
 def _secret_key(instance_path: Path, production: bool) -> str:
@@ -98,6 +110,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "OKO_LOCALES": ("ru", "en"),
         "MAX_CONTENT_LENGTH": _int("OKO_MAX_UPLOAD_MB", 25, 1) * 1024 * 1024,
         "OKO_STORAGE_DIR": os.environ.get("OKO_STORAGE_DIR", str(instance_path / "storage")),
+        "OKO_STORAGE_URL": _storage_url("OKO_STORAGE_URL"),
+        "OKO_S3_ENDPOINT_URL": os.environ.get("OKO_S3_ENDPOINT_URL", ""),
+        "OKO_PG_BIN": os.environ.get("OKO_PG_BIN", ""),
         "OKO_LOGIN_DELAY_AFTER": _int("OKO_LOGIN_DELAY_AFTER", 3, 1),
         "OKO_LOGIN_LOCK_AFTER": _int("OKO_LOGIN_LOCK_AFTER", 10, 2),
         "OKO_LOGIN_LOCK_MINUTES": _int("OKO_LOGIN_LOCK_MINUTES", 15, 1),

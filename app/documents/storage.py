@@ -1,9 +1,11 @@
 """The document store: file contents by SHA-256, outside the web root.
 
-A file is written to a temporary name in its final directory, flushed and fsynced, then renamed
-into place and the directory fsynced, all before the database transaction that refers to it
-commits. A crash can leave an unreferenced file behind, never a row pointing at a missing or
-partial one. The same content is stored once.
+Locally (the default), a file is written to a temporary name in its final directory, flushed
+and fsynced, then renamed into place and the directory fsynced, all before the database
+transaction that refers to it commits. A crash can leave an unreferenced file behind, never a row
+pointing at a missing or partial one. The same content is stored once. With
+``OKO_STORAGE_URL=s3://bucket/prefix`` the contents go to an S3-compatible bucket instead
+(``app/documents/s3.py``), under the same rules.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -22,7 +25,9 @@ SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
 class Store(Protocol):
-    """Where document contents live."""
+    """Where document contents live. ``put`` returns the SHA-256 only once the content is durable,
+    and storing a content twice keeps one copy; ``get`` raises FileNotFoundError for an unknown
+    one; ``check`` raises unless the store can be written and read back."""
 
     def put(self, data: bytes) -> str: ...
     def get(self, sha256: str) -> bytes: ...
@@ -89,5 +94,26 @@ def _fsync_dir(path: Path) -> None:
 
 
 def store() -> Store:
-    """The configured store of the current application."""
-    return LocalStore(Path(current_app.config["OKO_STORAGE_DIR"]))
+    """The configured store of the current application, built once per app and settings (the S3
+    client keeps its connection pool between requests)."""
+    config = current_app.config
+    settings = (
+        config["OKO_STORAGE_URL"],
+        config["OKO_S3_ENDPOINT_URL"],
+        config["OKO_STORAGE_DIR"],
+    )
+    cached = current_app.extensions.get("oko_store")
+    if cached is None or cached[0] != settings:
+        cached = (settings, _build(*settings))
+        current_app.extensions["oko_store"] = cached
+    built: Store = cached[1]
+    return built
+
+
+def _build(url: str, endpoint_url: str, directory: str) -> Store:
+    if not url:
+        return LocalStore(Path(directory))
+    from app.documents import s3
+
+    parts = urlsplit(url)  # validated by app.config: s3://bucket[/prefix]
+    return s3.S3Store(s3.client(endpoint_url or None), parts.netloc, s3.key_prefix(parts.path))
