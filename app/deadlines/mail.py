@@ -1,8 +1,9 @@
 """Sending notices by e-mail after the transaction that created them has committed.
 
-The outbox rows are claimed (pending → sending) in a short committed transaction, sent, then
-marked sent. A crash between sending and marking leaves a row in "sending", retried after
-STALE minutes: e-mail is at-least-once in that window, the in-app notice exactly once.
+The outbox rows are claimed (pending → sending) in a short committed transaction, then sent one
+by one, each marked sent in its own commit as soon as the server has taken it. A crash leaves the
+rows not yet marked in "sending", retried after STALE minutes: e-mail is at-least-once only for
+the one message in flight at the crash, the in-app notice exactly once.
 """
 
 from __future__ import annotations
@@ -80,8 +81,8 @@ def deliver_pending(limit: int = 200) -> int:
     sent = 0
     try:
         for notification in db.session.scalars(
-            sa.select(Notification).where(Notification.id.in_(ids))
-        ):
+            sa.select(Notification).where(Notification.id.in_(ids)).order_by(Notification.id)
+        ).all():
             if client is None:
                 notification.email_status = (
                     "skipped"  # no SMTP configured: the in-app notice stands
@@ -92,9 +93,11 @@ def deliver_pending(limit: int = 200) -> int:
             except (smtplib.SMTPException, OSError):
                 log.exception("e-mail for notification %s failed", notification.id)
                 notification.email_status = "failed"
-                continue
-            notification.email_status, notification.emailed_at = "sent", utcnow()
-            sent += 1
+            else:
+                notification.email_status, notification.emailed_at = "sent", utcnow()
+                sent += 1
+            # Each one on its own: a crash later in the batch must not send this one again.
+            db.session.commit()
         db.session.commit()
     finally:
         if client is not None:
