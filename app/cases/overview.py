@@ -7,12 +7,13 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
+from app.cases.views import labels_for_rows
 from app.permissions import requires
 from app.scope import region_id_of
 from app.stages import sessions
 from app.web import int_arg
+from app.workflows import labels, queries, registry
 from app.workflows import permissions as perms
-from app.workflows import queries, registry
 from app.workflows.clock import local_date
 
 bp = Blueprint("overview", __name__)
@@ -23,8 +24,9 @@ bp = Blueprint("overview", __name__)
 @requires(perms.has_inbox)
 def inbox() -> str:
     """What the user's organisation owes, and what awaits the user's review, by due date."""
-    owed, to_review = queries.inbox(current_user)
-    return render_template("cases/inbox.html", owed=owed, to_review=to_review, today=local_date())
+    owed, to_review = queries.inbox_rows(current_user, local_date())
+    return render_template("cases/inbox.html", owed=owed, to_review=to_review,
+                           titles=labels_for_rows())  # fmt: skip
 
 
 @bp.route("/dashboard")
@@ -52,13 +54,14 @@ def dashboard() -> str:
         campaigns=campaigns,
         campaign_id=campaign_id,
         rows=rows,
-        names=queries.municipality_names(set(rows)),
+        names=dict(queries.municipality_choices(current_user)) if rows else {},
         types=types,
         totals=totals,
         by_stage=queries.cases_by_stage(current_user, campaign_id),
         repeat=queries.repeat_flagged(current_user, campaign_id),
         workflows=registry.all_workflows(),
         type_titles=_type_titles(),
+        level_titles={level.value: str(title) for level, title in labels.LEVEL.items()},
         pending=_pending_by_stage(campaign_id, today),
         absences=sessions.absences(region_id_of(current_user), campaign_id),
     )
@@ -77,9 +80,10 @@ def _pending_by_stage(campaign_id: int | None, today: Any) -> dict[tuple[str, st
     return dict(sorted(grouped.items(), key=lambda kv: order.get(kv[0], (99, 99))))
 
 
-def _type_titles() -> dict[str, object]:
+def _type_titles() -> dict[str, str]:
+    """Obligation titles by type, translated once for the page rather than once per cell."""
     return {
-        spec.key: spec.title
+        spec.key: str(spec.title)
         for w in registry.all_workflows()
         for s in w.stages
         for spec in s.obligations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,15 +11,13 @@ from werkzeug.wrappers import Response
 
 from app.cases import page
 from app.cases.forms import ObligationForm, SupportLevelForm, TransitionForm
-from app.extensions import db
 from app.models.case import Case, Obligation
-from app.models.org import Organisation, OrgKind
 from app.pagination import paginate
-from app.scope import get_scoped_or_404, scoped
+from app.scope import get_scoped_or_404
 from app.web import int_arg, perform
 from app.workflows import cases as case_ops
+from app.workflows import labels, queries, registry
 from app.workflows import obligations as obligation_ops
-from app.workflows import queries, registry
 from app.workflows.clock import local_date
 from app.workflows.export import export_response
 
@@ -31,23 +31,34 @@ def case_list() -> str:
     filters = queries.CaseFilters.from_args(request.args)
     today = local_date()
     page = paginate(
-        queries.filtered_cases(current_user, filters, today), current_app.config["OKO_PAGE_SIZE"]
+        queries.filtered_cases(current_user, filters, today, shown=True),
+        current_app.config["OKO_PAGE_SIZE"],
     )
-    queries.load_for_list(page.items)
-    municipalities = db.session.scalars(
-        scoped(Organisation, current_user)
-        .where(Organisation.kind == OrgKind.MUNICIPALITY)
-        .order_by(Organisation.name)
-    ).all()
     return render_template(
         "cases/list.html",
         page=page,
         filters=filters,
         counts=queries.obligation_counts([c.id for c in page.items], today),
         campaigns=queries.campaigns_for(current_user),
-        municipalities=municipalities,
+        municipalities=queries.municipality_choices(current_user),
         workflows=registry.all_workflows(),
+        titles=labels_for_rows(),
     )
+
+
+def labels_for_rows() -> dict[str, Any]:
+    """Labels as plain strings, translated once per page: a lazy string is looked up in the
+    catalogue each time a row prints it. Stages and obligations by (workflow, key)."""
+    workflows = registry.all_workflows()
+    return {
+        "stage": {(w.ref, s.key): str(s.title) for w in workflows for s in w.stages},
+        "obligation": {(w.ref, o.key): str(o.title)
+                       for w in workflows for s in w.stages for o in s.obligations},
+        "category": {c: str(title) for c, title in labels.CATEGORY_SHORT.items()},
+        "status": {s: str(title) for s, title in labels.CASE_STATUS.items()},
+        "obligation_status": {s: str(t) for s, t in labels.OBLIGATION_STATUS.items()},
+        "overdue": _("overdue"),
+    }  # fmt: skip
 
 
 @bp.route("/cases/export")
@@ -67,7 +78,9 @@ def case_export() -> Response:
 def case_detail(case_id: int) -> str:
     """Everything about one case, with the actions the current user may take."""
     case = get_scoped_or_404(Case, case_id, current_user)
-    return render_template(
+    documents = page.documents(case)
+    queries.load_for_page(case, documents)
+    html = render_template(
         "cases/detail.html",
         case=case,
         today=local_date(),
@@ -76,6 +89,8 @@ def case_detail(case_id: int) -> str:
         obligation_form=ObligationForm(),
         **page.gather(case, current_user),
     )
+    del documents  # held until the page is drawn: the identity map keeps only what is used
+    return html
 
 
 def _back_to(case_id: int) -> Response:

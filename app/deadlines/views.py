@@ -18,12 +18,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 from wtforms import SelectField
 
 from app.deadlines import ics, texts
 from app.deadlines.report import compliance_xlsx
 from app.extensions import db
 from app.formutil import choices
+from app.models.case import Obligation
 from app.models.notify import Notification
 from app.models.types import utcnow
 from app.pagination import paginate
@@ -64,9 +66,25 @@ def inbox() -> str:
         .order_by(Notification.id.desc())
     )
     page = paginate(stmt, current_app.config["OKO_PAGE_SIZE"])
+    subjects = _load_subjects(page.items)
     form = SettingsForm(email_mode=current_user.email_mode)
     form.email_mode.choices = choices(_modes())
-    return render_template("notices/inbox.html", page=page, texts=texts, form=form, feed_url=None)
+    html = render_template("notices/inbox.html", page=page, texts=texts, form=form, feed_url=None)
+    del subjects  # held until the page is rendered (the identity map keeps only what is used)
+    return html
+
+
+def _load_subjects(notices: list[Notification]) -> list[Obligation]:
+    """The obligations the notices are about, with their cases, in one query: each subject line
+    looks its obligation up by id, which then costs no query of its own."""
+    ids = {n.obligation_id for n in notices if n.obligation_id}
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Obligation).where(Obligation.id.in_(ids)).options(joinedload(Obligation.case))
+        )
+    )
 
 
 @bp.post("/notifications/<int:notification_id>/read")
@@ -134,9 +152,12 @@ def calendar_feed() -> str | Response:
     )
     form = SettingsForm(email_mode=current_user.email_mode)
     form.email_mode.choices = choices(_modes())
-    return render_template("notices/inbox.html", page=paginate(stmt, current_app.config["OKO_PAGE_SIZE"]),
-                           texts=texts, form=form,
+    page = paginate(stmt, current_app.config["OKO_PAGE_SIZE"])
+    subjects = _load_subjects(page.items)
+    html = render_template("notices/inbox.html", page=page, texts=texts, form=form,
                            feed_url=url_for("notices.calendar", token=token, _external=True))  # fmt: skip
+    del subjects
+    return html
 
 
 @bp.route("/calendar/<token>.ics")

@@ -30,11 +30,15 @@ class AuditEvent(db.Model):
     # The organisation the event concerns: scopes who may read it.
     org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     # Plain column, no foreign key: the history outlives anything it describes.
-    case_id: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
+    case_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     reason: Mapped[str | None] = mapped_column(sa.Text)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
-    __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_event_object", "object_type", "object_id"),
+        # A case's history in order: its newest events without reading (or sorting) the rest.
+        sa.Index("ix_audit_event_case_seq", "case_id", "seq"),
+    )

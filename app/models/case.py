@@ -169,6 +169,8 @@ class Obligation(db.Model):
         sa.UniqueConstraint("case_id", "stage_visit_id", "obligation_type"),
         sa.Index("ix_obligation_responsible", "responsible_org_id", "status", "due_date"),
         sa.Index("ix_obligation_status_due", "status", "due_date"),
+        # A municipal act's review decides every obligation the act answers.
+        sa.Index("ix_obligation_document", "document_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

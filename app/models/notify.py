@@ -20,6 +20,7 @@ class Notification(db.Model):
     __tablename__ = "notification"
     __table_args__ = (
         sa.Index("ix_notification_inbox", "user_id", "read_at"),
+        sa.Index("ix_notification_user_latest", "user_id", "id"),  # the centre, newest first
         sa.Index("ix_notification_outbox", "email_status", "created_at"),
     )
 

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
@@ -17,15 +17,17 @@ from app.models.case import (
     PENDING_STATUSES,
     Campaign,
     Case,
+    CaseStage,
     CaseStatus,
     Category,
     Obligation,
     ObligationStatus,
     overdue_clause,
 )
-from app.models.org import Organisation
+from app.models.document import Document, DocumentVersion
+from app.models.org import Organisation, OrgKind
 from app.models.user import Role, User
-from app.scope import region_id_of, scoped
+from app.scope import region_id_of, scoped, visible_orgs_clause
 from app.workflows.permissions import LEVEL_ROLE
 
 SORTS = {
@@ -82,10 +84,30 @@ class CaseFilters:
         return out
 
 
-def filtered_cases(user: User, filters: CaseFilters, today: date) -> sa.Select[Any]:
-    """Cases in the user's scope that match the filters, joined to their school, sorted."""
+def in_users_region(user: User) -> sa.ColumnElement[bool]:
+    """For a region's users: cases of the region's campaigns. The scope implies it (a case is
+    opened in a campaign of its school's region), but for a whole region the scope's OR over the
+    school's lineage serves no index, and a list would read the whole country's cases; this
+    reads one region's. A municipality's or a school's scope is selective by itself."""
+    if user.organisation.kind is not OrgKind.REGION:
+        return sa.true()
+    region_campaigns = sa.select(Campaign.id).where(Campaign.region_id == user.organisation_id)
+    return Case.campaign_id.in_(region_campaigns.scalar_subquery())
+
+
+def filtered_cases(
+    user: User, filters: CaseFilters, today: date, *, shown: bool = False
+) -> sa.Select[Any]:
+    """Cases in the user's scope that match the filters, joined to their school, sorted;
+    ``shown``: with the school, municipality and campaign each row of the list shows."""
     school = aliased(Organisation)
-    stmt = scoped(Case, user).join(school, school.id == Case.school_id)
+    # A case is scoped by its school (Case.scope_org_id): the one join to the school serves the
+    # scope, the search and the sort (scoped() would join the same row a second time).
+    stmt = (
+        sa.select(Case)
+        .join(school, school.id == Case.school_id)
+        .where(visible_orgs_clause(user, school), in_users_region(user))
+    )
     if filters.campaign:
         stmt = stmt.where(Case.campaign_id == filters.campaign)
     if filters.municipality:
@@ -106,6 +128,12 @@ def filtered_cases(user: User, filters: CaseFilters, today: date) -> sa.Select[A
     order = [
         school.name if c is Organisation.name else c for c in SORTS[filters.sort]
     ]  # the sort keys name the school through its alias
+    if shown:  # in the same query: the school is joined already, the rest are one row each
+        stmt = stmt.options(
+            contains_eager(Case.school.of_type(school)),
+            joinedload(Case.municipality),
+            joinedload(Case.campaign),
+        )
     return stmt.order_by(*order)
 
 
@@ -146,6 +174,49 @@ def load_for_list(cases: list[Case]) -> None:
     ).all()
 
 
+def load_for_page(case: Case, documents: list[Document]) -> None:
+    """What the case page shows of the case's stage visits and obligations (organisations,
+    people, documents and their versions) and of its documents, in a fixed number of queries
+    instead of one per row. The caller keeps ``documents`` referenced until the page is drawn."""
+    db.session.execute(
+        sa.select(Case)
+        .where(Case.id == case.id)
+        .options(
+            joinedload(Case.campaign).joinedload(Campaign.region),
+            joinedload(Case.municipality),
+            selectinload(Case.stages).joinedload(CaseStage.entered_by),
+            selectinload(Case.obligations).options(
+                joinedload(Obligation.responsible_org),
+                joinedload(Obligation.responsible_user),
+                joinedload(Obligation.document)
+                .selectinload(Document.versions)
+                .joinedload(DocumentVersion.uploaded_by),
+            ),
+        )
+    ).unique().all()
+    unloaded = [d.id for d in documents if "versions" in sa.inspect(d).unloaded]
+    if unloaded:
+        db.session.scalars(
+            sa.select(Document)
+            .where(Document.id.in_(unloaded))
+            .options(selectinload(Document.versions).joinedload(DocumentVersion.uploaded_by))
+        ).all()
+
+
+def municipality_choices(user: User) -> list[sa.Row[tuple[int, str]]]:
+    """(id, name) of the municipalities in the user's scope, by name, for the list's filter."""
+    return list(
+        db.session.execute(
+            sa.select(Organisation.id, Organisation.name)
+            .where(
+                Organisation.kind == OrgKind.MUNICIPALITY,
+                visible_orgs_clause(user, Organisation),
+            )
+            .order_by(Organisation.name)
+        )
+    )
+
+
 def campaigns_for(user: User) -> list[Campaign]:
     """Campaigns of the user's region, newest first."""
     return list(
@@ -157,37 +228,63 @@ def campaigns_for(user: User) -> list[Campaign]:
     )
 
 
-def inbox(user: User) -> tuple[list[Obligation], list[Obligation]]:
-    """(what the user's organisation owes, what awaits the user's review), by due date."""
-    owed: list[Obligation] = []
+Conditions = list[sa.ColumnElement[bool]]
+
+
+def _inbox_conditions(user: User) -> tuple[Conditions | None, Conditions | None]:
+    """What the user's organisation owes and what awaits the user's review, as conditions on
+    obligations; None where the role has no such part."""
+    owed, to_review = None, None
     level = next((lv for lv, role in LEVEL_ROLE.items() if role is user.role), None)
     if level is not None:
-        owed = list(
-            db.session.scalars(
-                scoped(Obligation, user)
-                .where(
-                    Obligation.responsible_org_id == user.organisation_id,
-                    Obligation.level == level,
-                    Obligation.status.in_((*PENDING_STATUSES, ObligationStatus.SUBMITTED)),
-                )
-                .options(joinedload(Obligation.case).joinedload(Case.school))
-                .order_by(Obligation.due_date, Obligation.id)
-                .limit(500)
-            )
-        )
-    to_review = list(
-        db.session.scalars(
-            scoped(Obligation, user)
-            .where(
-                Obligation.status == ObligationStatus.SUBMITTED,
-                Obligation.reviewer_role == user.role.value,
-            )
-            .options(joinedload(Obligation.case).joinedload(Case.school))
-            .order_by(Obligation.due_date, Obligation.id)
-            .limit(500)
-        )
-    ) if user.role in (Role.MUNICIPAL, Role.MINISTRY) else []  # fmt: skip
+        owed = [
+            Obligation.responsible_org_id == user.organisation_id,
+            Obligation.level == level,
+            Obligation.status.in_((*PENDING_STATUSES, ObligationStatus.SUBMITTED)),
+        ]
+    if user.role in (Role.MUNICIPAL, Role.MINISTRY):
+        to_review = [
+            Obligation.status == ObligationStatus.SUBMITTED,
+            Obligation.reviewer_role == user.role.value,
+        ]
     return owed, to_review
+
+
+def _inbox_part(user: User, stmt: sa.Select[Any] | None, conditions: Conditions) -> sa.Select[Any]:
+    """``stmt`` (default: the obligations) in scope meeting the conditions, by due date."""
+    return (
+        scoped(Obligation, user, stmt)  # joins each obligation's case
+        .where(in_users_region(user), *conditions)
+        .order_by(Obligation.due_date, Obligation.id)
+        .limit(500)
+    )
+
+
+def inbox(user: User) -> tuple[list[Obligation], list[Obligation]]:
+    """(what the user's organisation owes, what awaits the user's review), by due date, with
+    each obligation's case and school."""
+    loaded = contains_eager(Obligation.case).joinedload(Case.school)  # reuses the scope's join
+    return tuple(  # type: ignore[return-value]
+        list(db.session.scalars(_inbox_part(user, None, part).options(loaded))) if part else []
+        for part in _inbox_conditions(user)
+    )
+
+
+def inbox_rows(user: User, today: date) -> tuple[list[sa.Row[Any]], list[sa.Row[Any]]]:
+    """The inbox as its page lists it, without building objects: rows of id, case_id,
+    workflow, obligation_type, school, due_date, status and overdue."""
+    school = aliased(Organisation)
+    columns = sa.select(
+        Obligation.id, Obligation.case_id, Case.workflow, Obligation.obligation_type,
+        school.name.label("school"), Obligation.due_date, Obligation.status,
+        overdue_clause(today).label("overdue"),
+    ).select_from(Obligation)  # fmt: skip
+    return tuple(  # type: ignore[return-value]
+        list(db.session.execute(
+            _inbox_part(user, columns, part).join(school, school.id == Case.school_id)
+        )) if part else []
+        for part in _inbox_conditions(user)
+    )  # fmt: skip
 
 
 @dataclass
@@ -257,18 +354,22 @@ def cases_by_stage(user: User, campaign_id: int | None) -> dict[tuple[str, str],
     return {(w, s): n for w, s, n in db.session.execute(stmt)}
 
 
-def repeat_flagged(user: User, campaign_id: int | None, limit: int = 100) -> list[Case]:
-    """Cases of schools flagged two or more years running, most years first."""
+def repeat_flagged(user: User, campaign_id: int | None, limit: int = 100) -> list[sa.Row[Any]]:
+    """Cases of schools flagged two or more years running, most years first, as rows of what
+    the dashboard lists: id, school, municipality, years_on_list, contract_review."""
+    school, municipality = aliased(Organisation), aliased(Organisation)
     stmt = (
-        scoped(Case, user)
-        .where(Case.years_on_list >= 2)
-        .options(joinedload(Case.school), joinedload(Case.municipality))
+        sa.select(Case.id, school.name.label("school"), municipality.name.label("municipality"),
+                  Case.years_on_list, Case.contract_review)
+        .join(school, school.id == Case.school_id)  # the case's scope is its school's
+        .join(municipality, municipality.id == Case.municipality_id)
+        .where(visible_orgs_clause(user, school), in_users_region(user), Case.years_on_list >= 2)
         .order_by(Case.years_on_list.desc(), Case.id)
         .limit(limit)
-    )
+    )  # fmt: skip
     if campaign_id:
         stmt = stmt.where(Case.campaign_id == campaign_id)
-    return list(db.session.scalars(stmt))
+    return list(db.session.execute(stmt))
 
 
 def municipality_names(ids: set[int]) -> dict[int, str]:

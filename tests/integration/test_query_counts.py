@@ -1,0 +1,159 @@
+"""The number of SQL statements behind each page is bounded and does not grow with the data:
+no page issues a query per row (N+1). Each page is requested on a small world, the world is then
+grown (more cases in scope, a case walked further with more obligations, document versions and
+history, more notices) and the page must cost exactly as many statements as before."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import Notification
+from app.workflows import cases as case_ops
+from app.workflows import obligations as obligation_ops
+from tests.helpers import hand_in, login, open_test_case
+
+# page: (who asks, the path for a world), and the most statements it may take. The ceilings
+# leave a little room for new features; the growth check is what proves there is no N+1.
+PAGES: dict[str, tuple[str, Callable[[dict[str, Any]], str], int]] = {
+    "case list": ("ministry", lambda w: "/cases", 10),
+    "case list, filtered": ("ministry", lambda w: "/cases?overdue=1&q=школа&sort=updated", 10),
+    "case list (municipal)": ("municipal_a", lambda w: "/cases", 10),
+    "case page": ("ministry", lambda w: f"/cases/{w['cases']['a1'].id}", 20),
+    "case page (school)": ("school_a1", lambda w: f"/cases/{w['cases']['a1'].id}", 20),
+    "dashboard": ("ministry", lambda w: "/dashboard", 12),
+    "dashboard (municipal)": ("municipal_a", lambda w: "/dashboard", 12),
+    "inbox (ministry)": ("ministry", lambda w: "/inbox", 6),
+    "inbox (municipal)": ("municipal_a", lambda w: "/inbox", 6),
+    "inbox (school)": ("school_a1", lambda w: "/inbox", 6),
+    "notifications": ("municipal_a", lambda w: "/notifications", 7),
+}
+# Transaction bookkeeping of the test's outer transaction, not queries of the page.
+BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN")
+
+
+@contextmanager
+def counted() -> Iterator[list[str]]:
+    """Collect the SQL statements sent to the database inside the block."""
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(BOOKKEEPING):
+            statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def statements_per_page(client: FlaskClient, world: dict[str, Any]) -> dict[str, list[str]]:
+    """Every page requested by its user; the statements each one issued."""
+    found: dict[str, list[str]] = {}
+    for role in dict.fromkeys(role for role, _path, _most in PAGES.values()):
+        login(client, world["users"][role])
+        for name, (who, path, _most) in PAGES.items():
+            if who != role:
+                continue
+            with counted() as statements:
+                response = client.get(path(world))
+            assert response.status_code == 200, (name, response.status_code)
+            found[name] = statements
+        client.post("/logout", data={})
+    return found
+
+
+def _more_cases(world: dict[str, Any], make: Any, per_municipality: int) -> None:
+    for municipality in (world["mun_a"], world["mun_b"]):
+        for _n in range(per_municipality):
+            open_test_case(make.school(municipality))
+
+
+def _notices(world: dict[str, Any], count: int) -> None:
+    """Notices to the municipal user about obligations of its cases, some read."""
+    user = world["users"]["municipal_a"]
+    cases = [c for c in world["cases"].values() if c.municipality_id == world["mun_a"].id]
+    for n in range(count):
+        case = cases[n % len(cases)]
+        obligation = case.obligations[-1]
+        db.session.add(Notification(
+            user_id=user.id, kind="reminder" if n % 3 else "overdue", case_id=case.id,
+            obligation_id=obligation.id, email_status="skipped",
+            params={"due_date": obligation.due_date.isoformat(), "offset": 1,
+                    "type": obligation.obligation_type, "school": case.school.name},
+        ))  # fmt: skip
+    db.session.flush()
+
+
+def grow_small(world: dict[str, Any], make: Any) -> None:
+    """Two more cases a municipality; municipality A's order accepted for all its cases; case a1
+    in the self-analysis, which is overdue; a few notices."""
+    users, a1 = world["users"], world["cases"]["a1"]
+    _more_cases(world, make, 2)
+    hand_in(a1.obligations[0], users["municipal_a"])  # the act answers every case of A
+    obligation_ops.review(
+        a1.obligations[0].id, accept=True, actor=users["ministry"], expected_version=None
+    )
+    case_ops.advance_case(
+        a1.id, "start_self_analysis", actor=users["municipal_a"], expected_version=None
+    )
+    _notices(world, 3)
+
+
+def grow_large(world: dict[str, Any], make: Any) -> None:
+    """Ten more cases a municipality; a1's analysis handed in, returned, handed in again and
+    accepted, a1 moved on to the roadmaps with the school's roadmap handed in (and the
+    municipality's acts overdue); many more notices."""
+    users, a1 = world["users"], world["cases"]["a1"]
+    _more_cases(world, make, 10)
+    analysis = a1.obligations[-1]
+    hand_in(analysis, users["school_a1"])
+    obligation_ops.review(analysis.id, accept=False, actor=users["municipal_a"],
+                          expected_version=None, comment="Не раскрыт шаг 4.")  # fmt: skip
+    hand_in(analysis, users["school_a1"])
+    obligation_ops.review(
+        analysis.id, accept=True, actor=users["municipal_a"], expected_version=None
+    )
+    moved = case_ops.advance_case(
+        a1.id, "to_roadmap", actor=users["municipal_a"], expected_version=None
+    )
+    hand_in(next(o for o in moved.created if o.level.value == "school"), users["school_a1"])
+    _notices(world, 30)
+
+
+def test_statements_per_page_do_not_grow_with_the_data(
+    case_world: dict[str, Any], make: Any, client: FlaskClient
+) -> None:
+    grow_small(case_world, make)
+    small = statements_per_page(client, case_world)
+    grow_large(case_world, make)
+    _check_growth_reached_every_page(case_world)
+    large = statements_per_page(client, case_world)
+    problems = []
+    for name, (_who, _path, most) in PAGES.items():
+        if len(large[name]) != len(small[name]):
+            problems.append(f"{name}: {len(small[name])} statements, then {len(large[name])}:\n"
+                            + "\n".join("    " + s.split("\n")[0][:150] for s in large[name]))  # fmt: skip
+        elif len(large[name]) > most:
+            problems.append(f"{name}: {len(large[name])} statements, more than {most}")
+    assert not problems, "\n".join(problems)
+
+
+def _check_growth_reached_every_page(world: dict[str, Any]) -> None:
+    """More cases, obligations, document versions, history events and notices than before."""
+    a1, user = world["cases"]["a1"], world["users"]["municipal_a"]
+    assert len(a1.stages) == 3 and len(a1.obligations) == 4
+    events = db.session.scalar(
+        sa.text("SELECT count(*) FROM audit_event WHERE case_id = :case"), {"case": a1.id}
+    )
+    assert events >= 12
+    notices = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Notification).where(Notification.user_id == user.id)
+    )
+    assert notices == 33
