@@ -1,0 +1,265 @@
+"""The national directory of the load benchmark: 85 regions, their municipalities and 40,000
+schools, users of every role and three campaigns a region, plus the COPY helper every table uses.
+
+Ids are assigned here rather than by the sequences so that the rows can be written with COPY;
+the sequences are moved past them afterwards (``reset_sequences``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from app.demo import names as demo_names
+from app.workflows.campaigns import campaign_title
+from app.workflows.schedule import default_dates
+from bench import national_names as nn
+
+SCHOOLS = 40_000
+YEARS = (2024, 2025, 2026)
+DOMAIN = "oko.bench"
+PASSWORD = "oko-bench-2026"  # noqa: S105 -- the published password of the benchmark accounts
+CREATED = datetime(2023, 9, 1, 6, tzinfo=UTC)
+SCHOOLS_PER_MUNICIPALITY = 17
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    role: str
+    org_id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class School:
+    id: int
+    login: str
+    name: str
+    municipality_id: int
+    region_id: int
+
+
+@dataclass
+class Directory:
+    """Everything the case builder needs to know about organisations, people and campaigns."""
+
+    region_names: dict[int, str] = field(default_factory=dict)
+    municipality_names: dict[int, str] = field(default_factory=dict)
+    municipality_region: dict[int, int] = field(default_factory=dict)
+    schools: dict[int, School] = field(default_factory=dict)
+    schools_of_region: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    people: list[Person] = field(default_factory=list)
+    by_org_role: dict[tuple[int, str], list[Person]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    campaigns: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def person(self, org_id: int, role: str) -> Person:
+        """The first account of a role in an organisation."""
+        return self.by_org_role[(org_id, role)][0]
+
+
+def naive(moment: datetime) -> datetime:
+    """The naive UTC form the UTCDateTime columns store."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def as_json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def copy_rows(cur: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write rows with COPY FROM STDIN; return how many."""
+    count = 0
+    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def apportion(total: int, weights: Sequence[float]) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` (largest remainders), exactly."""
+    scale = total / sum(weights)
+    raw = [w * scale for w in weights]
+    shares = [int(r) for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - shares[i], reverse=True)
+    for i in order[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def _person_name(rng: random.Random) -> str:
+    n = demo_names
+    if rng.random() < 0.7:
+        return f"{rng.choice(n.SURNAMES_M)}а {rng.choice(n.FIRST_F)} {rng.choice(n.PATRONYMIC_F)}"
+    return f"{rng.choice(n.SURNAMES_M)} {rng.choice(n.FIRST_M)} {rng.choice(n.PATRONYMIC_M)}"
+
+
+def _municipality_names(count: int, rng: random.Random) -> list[str]:
+    cities = [f"городской округ «Город {c}»" for c in rng.sample(nn.CITIES, len(nn.CITIES))]
+    adjectives = [demo_names.village_adjective(v) for v in demo_names.VILLAGES]
+    rng.shuffle(adjectives)
+    rural = [
+        f"{adj[:-2]}ий муниципальный {kind}" for kind in ("район", "округ") for adj in adjectives
+    ]
+    chosen = cities[: max(1, count // 8)] + rural
+    names = chosen[:count]
+    while len(names) < count:
+        names.append(f"{rural[len(names) % len(rural)]} № {len(names)}")
+    return names
+
+
+def _school_values(number: int, rng: random.Random) -> tuple[str, str, bool]:
+    kinds = nn.SCHOOL_KINDS
+    title, short, specialised = rng.choices(
+        [(t, s, sp) for t, s, sp, _w in kinds], weights=[w for *_r, w in kinds]
+    )[0]
+    return f"{rng.choice(nn.LEGAL_FORMS)} «{title} № {number}»", short, specialised
+
+
+class _Ids:
+    def __init__(self) -> None:
+        self.org = 0
+        self.user = 0
+
+    def next_org(self) -> int:
+        self.org += 1
+        return self.org
+
+    def next_user(self) -> int:
+        self.user += 1
+        return self.user
+
+
+def build_directory(rng: random.Random) -> tuple[Directory, list[tuple[Any, ...]]]:
+    """Plan the organisations; return the directory and the organisation rows."""
+    directory, ids, rows = Directory(), _Ids(), []
+    sizes = apportion(SCHOOLS, [rng.lognormvariate(0, 0.8) for _ in nn.REGIONS])
+    region_ids = []
+    for name in nn.REGIONS:
+        rid = ids.next_org()
+        region_ids.append(rid)
+        directory.region_names[rid] = name
+        rows.append((rid, "region", name, None, None, None, None, None, False, None, None, None))
+    for number, (rid, size) in enumerate(zip(region_ids, sizes, strict=True), start=1):
+        _plan_region(directory, ids, rows, rid, number, size, rng)
+    return directory, rows
+
+
+def _plan_region(
+    directory: Directory, ids: _Ids, rows: list[tuple[Any, ...]],
+    rid: int, number: int, size: int, rng: random.Random,
+) -> None:  # fmt: skip
+    count = max(3, round(size / SCHOOLS_PER_MUNICIPALITY))
+    per_municipality = [
+        2 + n for n in apportion(size - 2 * count, [rng.gammavariate(1.5, 1) for _ in range(count)])
+    ]
+    serial = 0
+    for mname, schools in zip(_municipality_names(count, rng), per_municipality, strict=True):
+        mid = ids.next_org()
+        directory.municipality_names[mid] = mname
+        directory.municipality_region[mid] = rid
+        rows.append(
+            (mid, "municipality", mname, rid, rid, None, None, None, False, None, None, None)
+        )
+        for school_no in range(1, schools + 1):
+            serial += 1
+            sid, login = ids.next_org(), f"edu{number:02d}{serial:04d}"
+            name, short, specialised = _school_values(school_no, rng)
+            directory.schools[sid] = School(sid, login, name, mid, rid)
+            directory.schools_of_region[rid].append(sid)
+            phone = f"+7 (9{rng.randint(10, 99)}) {rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}"
+            rows.append((sid, "school", name, mid, rid, mid, login, short, specialised,
+                         _person_name(rng), f"{login}@schools.{DOMAIN}", phone))  # fmt: skip
+
+
+def plan_people(directory: Directory, rng: random.Random) -> None:
+    """Two ministry accounts, an auditor and an administrator a region; one or two municipal
+    accounts a municipality; one account a school."""
+    ids = _Ids()
+
+    def add(role: str, org_id: int, email: str, name: str) -> None:
+        person = Person(ids.next_user(), role, org_id, name, email)
+        directory.people.append(person)
+        directory.by_org_role[(org_id, role)].append(person)
+
+    for rid in directory.region_names:
+        add("ministry", rid, f"ministry{rid}@{DOMAIN}", _person_name(rng))
+        add("ministry", rid, f"ministry{rid}b@{DOMAIN}", _person_name(rng))
+        add("auditor", rid, f"auditor{rid}@{DOMAIN}", _person_name(rng))
+        add("admin", rid, f"admin{rid}@{DOMAIN}", _person_name(rng))
+    schools_per_mun: dict[int, int] = defaultdict(int)
+    for school in directory.schools.values():
+        schools_per_mun[school.municipality_id] += 1
+    for mid in directory.municipality_names:
+        add("municipal", mid, f"mun{mid}@{DOMAIN}", _person_name(rng))
+        if schools_per_mun[mid] > 25:
+            add("municipal", mid, f"mun{mid}b@{DOMAIN}", _person_name(rng))
+    for school in directory.schools.values():
+        add("school", school.id, f"{school.login}@{DOMAIN}", _person_name(rng))
+
+
+def write_directory(
+    cur: Any, directory: Directory, org_rows: list[tuple[Any, ...]], password_hash: str
+) -> dict[str, int]:
+    """COPY organisations, accounts, campaigns and their schedules."""
+    created = naive(CREATED)
+    counts = {
+        "organisation": copy_rows(
+            cur, "organisation",
+            ("id", "kind", "name", "parent_id", "region_id", "municipality_id", "login",
+             "school_type", "specialised", "director", "email", "phone", "created_at"),
+            ((*row, created) for row in org_rows),
+        ),
+        "user_account": copy_rows(
+            cur, "user_account",
+            ("id", "email", "full_name", "password_hash", "role", "organisation_id", "active",
+             "locale", "session_version", "created_at", "email_mode"),
+            ((p.id, p.email, p.name, password_hash, p.role, p.org_id, True, "ru", 1, created,
+              "each") for p in directory.people),
+        ),
+    }  # fmt: skip
+    counts.update(_write_campaigns(cur, directory))
+    return counts
+
+
+def _write_campaigns(cur: Any, directory: Directory) -> dict[str, int]:
+    campaigns, deadlines = [], []
+    for rid in directory.region_names:
+        for year in YEARS:
+            cid = len(campaigns) + 1
+            directory.campaigns[(rid, year)] = cid
+            campaigns.append((cid, rid, year, campaign_title(year), f"{rid:02d}-{year}/ОД",
+                              date(year, 10, 28), "objectivity@1", "low_results@1",
+                              naive(datetime(year, 10, 28, 7, tzinfo=UTC))))  # fmt: skip
+            for key, due in default_dates(year).items():
+                deadlines.append((len(deadlines) + 1, cid, key, due))
+    return {
+        "campaign": copy_rows(
+            cur, "campaign",
+            ("id", "region_id", "vpr_year", "title", "order_number", "order_date",
+             "objectivity_workflow", "low_results_workflow", "created_at"),
+            campaigns,
+        ),
+        "campaign_deadline": copy_rows(
+            cur, "campaign_deadline", ("id", "campaign_id", "obligation_type", "due_date"),
+            deadlines,
+        ),
+    }  # fmt: skip
+
+
+def reset_sequences(cur: Any, tables: Iterable[str]) -> None:
+    """Move each table's id sequence past the ids written by COPY."""
+    for table in tables:  # names from the benchmark's own list, never from input
+        cur.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+            f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+        )

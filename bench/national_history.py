@@ -1,0 +1,163 @@
+"""The history of the national benchmark: topping the events up to 1,000,000 with the kinds of
+change a long-running case collects (responsible people assigned and reassigned, the support
+level revised), the notices the sweep would have sent, and the hash chain, computed with
+app.audit.event_digest so that ``flask audit verify`` checks it like any other."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import UTC, datetime, time, timedelta
+from operator import itemgetter
+from typing import Any
+
+from app.audit import SYSTEM_ACTOR, event_digest
+from app.models.audit import GENESIS_HASH
+from app.workflows.calendar import WorkingCalendar
+from app.workflows.clock import local_date
+from bench.national import Person, apportion, as_json, naive
+from bench.national_cases import NOW, PlannedCase
+from bench.national_walk import PENDING, Ob, Walker, working_days_before
+
+TOTAL_EVENTS = 1_000_000
+LEVEL_SHARE = 0.15  # of the top-up: support level revisions; the rest: assignments
+AUDIT_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_name", "actor_role", "action",
+                 "object_type", "object_id", "org_id", "case_id", "before", "after", "reason",
+                 "prev_hash", "hash")  # fmt: skip
+
+
+def pad_history(walker: Walker, cases: list[PlannedCase], rng: random.Random) -> int:
+    """Add events to the cases until the history holds TOTAL_EVENTS; a heavy tail of cases gets
+    long histories. Returns how many were added."""
+    deficit = TOTAL_EVENTS - len(walker.events)
+    if deficit < 0:
+        raise RuntimeError(f"the walk alone made {len(walker.events)} events")
+    weights = [min(rng.paretovariate(1.3), 60.0) for _ in cases]
+    for case, extra in zip(cases, apportion(deficit, weights), strict=True):
+        levels = round(extra * LEVEL_SHARE)
+        _level_changes(walker, case, levels, rng)
+        _assignments(walker, case, extra - levels, rng)
+    return deficit
+
+
+def _moments(start: datetime, end: datetime, count: int, rng: random.Random) -> list[datetime]:
+    return sorted(start + (end - start) * rng.uniform(0.01, 0.99) for _ in range(count))
+
+
+def _level_changes(walker: Walker, case: PlannedCase, count: int, rng: random.Random) -> None:
+    if not count:
+        return
+    levels = [case.support_level]
+    for _n in range(count):
+        levels.append(rng.choice([v for v in (None, 1, 2, 3) if v != levels[-1]]))
+    levels.reverse()  # ends at the case's level; the case opened with the first
+    case.created_after["support_level"] = levels[0]
+    actor = walker.ministry(case)
+    start = case.steps[0].at + timedelta(seconds=1)
+    moments = _moments(start, case.ended_at, count, rng)
+    for before, after, at in zip(levels[:-1], levels[1:], moments, strict=True):
+        walker.event(at, actor, "case.support_level_changed", "case", case.id, case,
+                     before={"support_level": before}, after={"support_level": after})  # fmt: skip
+    case.version += count
+
+
+def _assignments(walker: Walker, case: PlannedCase, count: int, rng: random.Random) -> None:
+    per_obligation: dict[int, int] = defaultdict(int)
+    for _n in range(count):
+        per_obligation[rng.randrange(len(case.obligations))] += 1
+    for index, n in per_obligation.items():
+        _assign(walker, case.obligations[index], n, rng)
+
+
+def _assign(walker: Walker, ob: Ob, count: int, rng: random.Random) -> None:
+    role = "school" if ob.spec.level.value == "school" else "municipal"
+    people = walker.directory.by_org_role[(ob.responsible_org, role)]
+    choices: list[int | None] = [p.id for p in people] + [None]
+    current = None
+    start = ob.visit.entered + timedelta(seconds=1)
+    for at in _moments(start, max(ob.ends, start + timedelta(hours=1)), count, rng):
+        new = rng.choice([c for c in choices if c != current])
+        walker.event(at, people[0], "obligation.assigned", "obligation", ob.id, ob.case,
+                     before={"responsible_user_id": current},
+                     after={"responsible_user_id": new})  # fmt: skip
+        current = new
+    ob.responsible_user, ob.version = current, ob.version + count
+
+
+def plan_notifications(walker: Walker, rng: random.Random) -> list[tuple[Any, ...]]:
+    """The notices the hourly sweep sent about what is still owed in the open cases."""
+    rows: list[tuple[Any, ...]] = []
+    today = local_date(NOW)
+    for ob in walker.obligations:
+        if ob.visit.left is not None or ob.status not in PENDING or ob.case.status != "open":
+            continue
+        for kind, offset, day in _notices(walker.calendar, ob):
+            if not local_date(ob.visit.entered) <= day <= today:
+                continue
+            for person in _recipients(walker, ob, kind):
+                rows.append(_notification(len(rows) + 1, person, kind, offset, day, ob, rng))
+    return rows
+
+
+def _notices(calendar: WorkingCalendar, ob: Ob) -> list[tuple[str, int, Any]]:
+    due = ob.due
+    return [
+        ("reminder", 5, working_days_before(calendar, due, 5)),
+        ("reminder", 1, working_days_before(calendar, due, 1)),
+        ("due_today", 0, due),
+        ("overdue", 0, calendar.add_working_days(due, 1)),
+        ("escalation", 3, calendar.add_working_days(due, 3)),
+    ]
+
+
+def _recipients(walker: Walker, ob: Ob, kind: str) -> list[Person]:
+    directory, school = walker.directory, ob.case.school
+    if kind != "escalation":
+        role = "school" if ob.spec.level.value == "school" else "municipal"
+        return directory.by_org_role[(ob.responsible_org, role)]
+    if ob.spec.level.value == "school":
+        return directory.by_org_role[(school.municipality_id, "municipal")]
+    return directory.by_org_role[(school.region_id, "ministry")]
+
+
+def _notification(nid: int, person: Person, kind: str, offset: int, day: Any, ob: Ob,
+                  rng: random.Random) -> tuple[Any, ...]:  # fmt: skip
+    created = datetime.combine(day, time(4, 5), tzinfo=UTC)
+    read_at = None
+    if NOW - created > timedelta(days=2) and rng.random() < 0.85:
+        read_at = naive(created + timedelta(hours=rng.uniform(1, 48)))
+    params = {"due_date": ob.due.isoformat(), "offset": offset, "type": ob.spec.key,
+              "school": ob.case.school.name}  # fmt: skip
+    sent = naive(created + timedelta(minutes=1))
+    return (nid, person.id, kind, ob.case.id, ob.id, as_json(params), naive(created), read_at,
+            "sent", sent, sent)  # fmt: skip
+
+
+class _Event:
+    """The attributes event_digest() reads, without building a million ORM objects."""
+
+    __slots__ = ("action", "actor_id", "actor_name", "actor_role", "after", "before", "case_id",
+                 "object_id", "object_type", "occurred_at", "org_id", "prev_hash", "reason",
+                 "seq")  # fmt: skip
+
+
+def write_history(cur: Any, events: list[tuple[Any, ...]], people: list[Person]) -> int:
+    """Order the events in time, chain them and COPY them; return how many."""
+    events.sort(key=itemgetter(0))  # stable: equal moments keep the order they happened in
+    names = {p.id: (p.name, p.role) for p in people}
+    ev, prev = _Event(), GENESIS_HASH
+    with cur.copy(f"COPY audit_event ({', '.join(AUDIT_COLUMNS)}) FROM STDIN") as copy:
+        for seq, row in enumerate(events, start=1):
+            at, actor, action, object_type, object_id, org_id, case_id, before, after, reason = row
+            name, role = names[actor] if actor else (SYSTEM_ACTOR, SYSTEM_ACTOR)
+            ev.seq, ev.occurred_at, ev.actor_id, ev.actor_name, ev.actor_role = (
+                seq, at, actor, name, role)  # fmt: skip
+            ev.action, ev.object_type, ev.object_id, ev.org_id, ev.case_id = (
+                action, object_type, object_id, org_id, case_id)  # fmt: skip
+            ev.before, ev.after, ev.reason, ev.prev_hash = before, after, reason, prev
+            digest = event_digest(ev)  # type: ignore[arg-type]
+            copy.write_row((seq, naive(at), actor, name, role, action, object_type, object_id,
+                            org_id, case_id, as_json(before), as_json(after), reason, prev,
+                            digest))  # fmt: skip
+            prev = digest
+    return len(events)
