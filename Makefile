@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 export FLASK_APP := wsgi.py
 MO := app/translations/ru/LC_MESSAGES/messages.mo app/translations/en/LC_MESSAGES/messages.mo
 
@@ -11,13 +12,19 @@ MO := app/translations/ru/LC_MESSAGES/messages.mo app/translations/en/LC_MESSAGE
 run: setup db demo ## start the development server on http://127.0.0.1:5000
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: setup lint ## lint, then the whole suite: SQLite, then PostgreSQL when TEST_DATABASE_URL is set
-	$(BIN)/python -m pytest -q -p no:cacheprovider
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		OKO_TEST_DB=postgresql $(BIN)/python -m pytest -q -p no:cacheprovider; \
-	else \
+test: setup lint ## lint, then the whole suite on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL
+	@if [ -z "$$TEST_DATABASE_URL" ]; then \
 		echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; \
+		$(PYTEST); \
+	else \
+		echo "== SQLite and PostgreSQL ($$TEST_DATABASE_URL) side by side"; \
+		mkdir -p test-artifacts; \
+		$(PYTEST) >test-artifacts/sqlite.log 2>&1 & sqlite=$$!; \
+		OKO_TEST_DB=postgresql $(PYTEST) >test-artifacts/postgresql.log 2>&1 & pg=$$!; \
+		wait $$sqlite; sqlite_rc=$$?; wait $$pg; pg_rc=$$?; \
+		echo "== SQLite"; cat test-artifacts/sqlite.log; \
+		echo "== PostgreSQL"; cat test-artifacts/postgresql.log; \
+		[ $$sqlite_rc -eq 0 ] && [ $$pg_rc -eq 0 ]; \
 	fi
 
 setup: $(STAMP) $(MO)
