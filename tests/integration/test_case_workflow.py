@@ -142,9 +142,9 @@ def test_obligation_return_resubmit_accept_and_timeliness(world: dict[str, Any])
     assert order.status is ObligationStatus.ACCEPTED
     assert order.done_on_time() is False
     events = db.session.scalars(
-        sa.select(AuditEvent.action).where(
-            AuditEvent.object_type == "obligation", AuditEvent.object_id == order.id
-        )
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.object_type == "obligation", AuditEvent.object_id == order.id)
+        .order_by(AuditEvent.seq)
     ).all()
     assert events == ["obligation.created", "obligation.submitted", "obligation.returned",
                       "obligation.submitted", "obligation.accepted"]  # fmt: skip

@@ -83,7 +83,7 @@ def test_twenty_concurrent_transitions_one_wins(committed: Any) -> None:
         assert case is not None and case.stage == "self_analysis"
         assert case.version == version + 1
         visits = db.session.scalars(
-            sa.select(CaseStage.stage).where(CaseStage.case_id == case_id)
+            sa.select(CaseStage.stage).where(CaseStage.case_id == case_id).order_by(CaseStage.id)
         ).all()
         assert visits == ["flagged", "self_analysis"]
         kinds = db.session.scalars(

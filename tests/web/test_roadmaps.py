@@ -56,9 +56,9 @@ def test_school_keeps_its_roadmap_and_reports(client: FlaskClient, world: dict[s
     assert roadmap.items[0].status is RoadmapStatus.DONE
     assert len(roadmap.items) == 9
     actions = db.session.scalars(
-        sa.select(AuditEvent.action).where(
-            AuditEvent.object_type == "roadmap", AuditEvent.object_id == roadmap.id
-        )
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.object_type == "roadmap", AuditEvent.object_id == roadmap.id)
+        .order_by(AuditEvent.seq)
     ).all()
     assert actions == [
         "roadmap.created",
