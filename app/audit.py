@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -155,11 +156,20 @@ def verify(batch: int = 5000) -> VerifyResult:
     return VerifyResult(checked)
 
 
-def verify_case(case_id: int) -> VerifyResult:
-    """Check every event of one case: its own hash, and its link to the event before it."""
-    events = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)
-    ).all()
+def case_events(case_id: int) -> list[AuditEvent]:
+    """Every event of one case, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)
+        )
+    )
+
+
+def verify_case(case_id: int, events: Sequence[AuditEvent] | None = None) -> VerifyResult:
+    """Check every event of one case: its own hash, and its link to the event before it.
+    ``events``: the case's events, oldest first, when the caller has them loaded already."""
+    if events is None:
+        events = case_events(case_id)
     previous = dict(
         db.session.execute(
             sa.select(AuditEvent.seq, AuditEvent.hash).where(

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from app import audit
 from app.documents import attachments, generate
 from app.extensions import db
-from app.models.audit import AuditEvent
 from app.models.case import Case
 from app.models.document import Document
 from app.models.user import User
@@ -34,19 +33,24 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-def gather(case: Case, user: User) -> dict[str, Any]:
+# The case page lists the newest events; the whole history is one click away (and is checked
+# in full on every view either way).
+HISTORY_SHOWN = 100
+
+
+def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, Any]:
     """The template context of the case page."""
     run = latest_run(case.campaign.region, case.campaign.vpr_year)
     login = case.school.login or ""
-    history = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.seq.desc())
-    ).all()
+    events = audit.case_events(case.id)
+    shown = events if whole_history else events[-HISTORY_SHOWN:]
     return {
         "workflow": registry.of_case(case),
         "visited": {v.stage for v in case.stages},
         "transitions": perms.transitions_for(user, case),
-        "history": history,
-        "chain": audit.verify_case(case.id),
+        "history": shown[::-1],  # newest first
+        "history_total": len(events),
+        "chain": audit.verify_case(case.id, events),
         "sign_run": run,
         "evidence": evidence_of(run, login) if run else [],
         "works": [m for m in run.markers if m["school_login"] == login] if run else [],

@@ -87,7 +87,7 @@ def case_detail(case_id: int) -> str:
         transition_form=TransitionForm(),
         level_form=SupportLevelForm(level=str(case.support_level or "")),
         obligation_form=ObligationForm(),
-        **page.gather(case, current_user),
+        **page.gather(case, current_user, whole_history=request.args.get("history") == "all"),
     )
     del documents  # held until the page is drawn: the identity map keeps only what is used
     return html

@@ -12,6 +12,8 @@ import openpyxl
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from app import audit
+from app.cases.page import HISTORY_SHOWN
 from app.demo.files import simple_pdf
 from app.extensions import db
 from app.models import Case, Obligation, ObligationStatus
@@ -247,3 +249,29 @@ def test_ministry_edits_the_schedule_and_obligations_follow(
     ).one()
     assert analysis.due_date.isoformat() == "2023-12-05"
     assert analysis.status is ObligationStatus.OPEN
+
+
+def test_case_page_shows_the_newest_events_and_checks_them_all(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    case = case_world["cases"]["a1"]
+    ministry = case_world["users"]["ministry"]
+    for n in range(HISTORY_SHOWN + 20):
+        audit.record("case.note", actor=ministry, object_type="case", object_id=case.id,
+                     case_id=case.id, after={"note": f"запись {n:03d}"})  # fmt: skip
+    db.session.flush()
+    total = len(audit.case_events(case.id))
+    login(client, case_world["users"]["auditor"])
+
+    page = client.get(f"/cases/{case.id}").text
+    history = page.split('id="chain-status"', 1)[1]
+    assert f"событий: {total}." in history.split("</p>", 1)[0]  # the check covers every event
+    assert f"запись {HISTORY_SHOWN + 19:03d}" in history  # the newest first …
+    assert f"запись {19:03d}" not in history  # … and only the newest HISTORY_SHOWN
+    assert history.count("<tr>") == HISTORY_SHOWN + 1  # the header and the events
+    assert f"Показать всю историю (событий: {total})" in history
+
+    whole = client.get(f"/cases/{case.id}?history=all").text.split('id="chain-status"', 1)[1]
+    assert whole.count("<tr>") == total + 1
+    assert "запись 000" in whole
+    assert "Показать всю историю" not in whole
