@@ -128,11 +128,12 @@ def filtered_cases(
     order = [
         school.name if c is Organisation.name else c for c in SORTS[filters.sort]
     ]  # the sort keys name the school through its alias
-    if shown:  # in the same query: the school is joined already, the rest are one row each
+    if shown:  # the school is joined already; the few municipalities and campaigns of the
+        # page come after the sort and limit (joined, they would be read for every match)
         stmt = stmt.options(
             contains_eager(Case.school.of_type(school)),
-            joinedload(Case.municipality),
-            joinedload(Case.campaign),
+            selectinload(Case.municipality),
+            selectinload(Case.campaign),
         )
     return stmt.order_by(*order)
 
