@@ -52,8 +52,14 @@ class DatabaseInteger(IntegerConverter):
     """``<int:…>`` in URLs matches only what fits a database integer: an id beyond it is a 404,
     not an error from the database."""
 
-    def __init__(self, url_map: Any, fixed_digits: int = 0, min: int | None = None,
-                 max: int | None = 2**31 - 1, signed: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        url_map: Any,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = 2**31 - 1,
+        signed: bool = False,
+    ) -> None:
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 

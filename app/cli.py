@@ -219,8 +219,18 @@ def register(app: Flask) -> None:
     from app.vpr.cli import register_demo, vpr_cli
 
     register_demo(demo_cli)
-    groups = (users_cli, orgs_cli, demo_cli, audit_cli, flags_cli, cases_cli, vpr_cli,
-              deadlines_cli, scheduler_cli, backup_cli)  # fmt: skip
+    groups = (
+        users_cli,
+        orgs_cli,
+        demo_cli,
+        audit_cli,
+        flags_cli,
+        cases_cli,
+        vpr_cli,
+        deadlines_cli,
+        scheduler_cli,
+        backup_cli,
+    )
     for group in groups:
         app.cli.add_command(group)
 

@@ -127,8 +127,13 @@ def main() -> None:
     print(f"peak RSS: {max(o['peak_rss_mb'] for o in ours):.0f} MiB (target < 2048)")
     print(f"ratio to the pyarrow parse: {best['seconds'] / floor['seconds']:.2f}× (target ≤ 3×)")
     print(f"best of {args.repeat} runs each (floor runs first, then ours)")
-    print("all floor runs: " + ", ".join(f"{f['seconds']:.2f}" for f in floors) + " s; ours: "
-          + ", ".join(f"{o['seconds']:.2f}" for o in ours) + " s")  # fmt: skip
+    print(
+        "all floor runs: "
+        + ", ".join(f"{f['seconds']:.2f}" for f in floors)
+        + " s; ours: "
+        + ", ".join(f"{o['seconds']:.2f}" for o in ours)
+        + " s"
+    )
 
 
 if __name__ == "__main__":

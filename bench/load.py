@@ -52,8 +52,12 @@ def parse_args() -> argparse.Namespace:
         default=None,
         help="override gunicorn.conf.py's max_requests (0: never recycle)",
     )
-    parser.add_argument("--client", choices=("wrk", "python"), default=None,
-                        help="load generator (default: wrk when installed)")  # fmt: skip
+    parser.add_argument(
+        "--client",
+        choices=("wrk", "python"),
+        default=None,
+        help="load generator (default: wrk when installed)",
+    )
     parser.add_argument(
         "--pg", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
     )
@@ -63,8 +67,12 @@ def parse_args() -> argparse.Namespace:
         "--verify", action="store_true", help="time `flask audit verify` with --reuse"
     )
     parser.add_argument("--only", default="", help="comma-separated page names to run")
-    parser.add_argument("--app-root", type=Path, default=ROOT,
-                        help="serve another checkout of the project (to compare versions)")  # fmt: skip
+    parser.add_argument(
+        "--app-root",
+        type=Path,
+        default=ROOT,
+        help="serve another checkout of the project (to compare versions)",
+    )
     return parser.parse_args()
 
 
@@ -72,15 +80,32 @@ def machine(pg_url: str) -> list[tuple[str, str]]:
     """What the figures were taken on."""
     import psycopg
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
-                .splitlines() if line.startswith("model name")), platform.processor())  # fmt: skip
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    os_name = next((line.split("=", 1)[1].strip('"') for line in Path("/etc/os-release")
-                    .read_text().splitlines() if line.startswith("PRETTY_NAME=")), platform.system())  # fmt: skip
+    os_name = next(
+        (
+            line.split("=", 1)[1].strip('"')
+            for line in Path("/etc/os-release").read_text().splitlines()
+            if line.startswith("PRETTY_NAME=")
+        ),
+        platform.system(),
+    )
     with psycopg.connect(pg_url + "/postgres") as conn:
         pg = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
-    return [("cores", f"{os.cpu_count()} × {cpu}"), ("RAM", f"{mem_kb / 1024**2:.1f} GiB"),
-            ("OS", os_name), ("Python", platform.python_version()), ("PostgreSQL", pg)]  # fmt: skip
+    return [
+        ("cores", f"{os.cpu_count()} × {cpu}"),
+        ("RAM", f"{mem_kb / 1024**2:.1f} GiB"),
+        ("OS", os_name),
+        ("Python", platform.python_version()),
+        ("PostgreSQL", pg),
+    ]
 
 
 def bench_app(sa_url: str) -> Any:
@@ -122,11 +147,18 @@ def verify_audit(sa_url: str) -> float:
     """Time `flask audit verify` over the whole chain, as an operator would run it."""
     env = os.environ | {"DATABASE_URL": sa_url, "SECRET_KEY": SECRET_KEY, "FLASK_APP": "wsgi.py"}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "flask", "audit", "verify"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "audit", "verify"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.perf_counter() - started
-    print(f"flask audit verify: {done.stdout.strip() or done.stderr.strip()[-300:]}"
-          f" ({seconds:.1f} s)")  # fmt: skip
+    print(
+        f"flask audit verify: {done.stdout.strip() or done.stderr.strip()[-300:]} ({seconds:.1f} s)"
+    )
     return seconds
 
 

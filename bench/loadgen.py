@@ -44,27 +44,41 @@ class Result:
 class Server:
     """gunicorn in its own process group; stopped (and waited for) on exit."""
 
-    def __init__(self, env: dict[str, str], workers: int, threads: int, log: Path,
-                 max_requests: int | None = None, root: Path = ROOT,
-                 config: str = "gunicorn.conf.py") -> None:  # fmt: skip
+    def __init__(
+        self,
+        env: dict[str, str],
+        workers: int,
+        threads: int,
+        log: Path,
+        max_requests: int | None = None,
+        root: Path = ROOT,
+        config: str = "gunicorn.conf.py",
+    ) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        env = os.environ | env | {
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "GUNICORN_WORKERS": str(workers),
-            "GUNICORN_THREADS": str(threads),
-        }  # fmt: skip
+        env = (
+            os.environ
+            | env
+            | {
+                "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+                "GUNICORN_WORKERS": str(workers),
+                "GUNICORN_THREADS": str(threads),
+            }
+        )
         if max_requests is not None:  # overrides gunicorn.conf.py's worker recycling
             env["GUNICORN_CMD_ARGS"] = f"--max-requests {max_requests}"
         self._out = log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", config, "wsgi:app"],
-            cwd=root, env=env, stdout=self._out, stderr=subprocess.STDOUT,
+            cwd=root,
+            env=env,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         try:
             self._wait_ready()
         except BaseException:
@@ -116,8 +130,12 @@ def login(base: str, email: str, password: str) -> str:
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
     if token is None:
         raise RuntimeError("no CSRF token on the login page")
-    answer = http.post(base + "/login", data={"email": email, "password": password,
-                       "csrf_token": token.group(1)}, allow_redirects=False, timeout=30)  # fmt: skip
+    answer = http.post(
+        base + "/login",
+        data={"email": email, "password": password, "csrf_token": token.group(1)},
+        allow_redirects=False,
+        timeout=30,
+    )
     if answer.status_code != 302:
         raise RuntimeError(f"login of {email} answered {answer.status_code}")
     return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
@@ -153,28 +171,52 @@ end
 def run_wrk(base: str, cookie: str, paths: Sequence[str], clients: int, seconds: float) -> Result:
     """wrk with a Lua script that rotates over the paths and prints the percentiles as JSON."""
     quoted = (quote(p, safe="/?=&") for p in paths)  # Lua strings take no \\u escapes
-    script = LUA % {"paths": ", ".join(json.dumps(p) for p in quoted), "cookie": cookie,
-                    "agent": USER_AGENT}  # fmt: skip
+    script = LUA % {
+        "paths": ", ".join(json.dumps(p) for p in quoted),
+        "cookie": cookie,
+        "agent": USER_AGENT,
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     try:
         done = subprocess.run(
-            ["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{max(1, round(seconds))}s",
-             "--timeout", "30s", "-s", f.name, base],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            [
+                "wrk",
+                "-t",
+                str(min(2, clients)),
+                "-c",
+                str(clients),
+                "-d",
+                f"{max(1, round(seconds))}s",
+                "--timeout",
+                "30s",
+                "-s",
+                f.name,
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     finally:
         os.unlink(f.name)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode or not lines:
         raise RuntimeError(f"wrk failed: {done.stderr.strip() or done.stdout.strip()}")
     data = json.loads(lines[-1])
-    return Result(data["requests"], data["us"] / 1e6, data["p50"] / 1000, data["p95"] / 1000,
-                  data["p99"] / 1000, data["errors"])  # fmt: skip
+    return Result(
+        data["requests"],
+        data["us"] / 1e6,
+        data["p50"] / 1000,
+        data["p95"] / 1000,
+        data["p99"] / 1000,
+        data["errors"],
+    )
 
 
-def run_python(base: str, cookie: str, paths: Sequence[str], clients: int,
-               seconds: float) -> Result:  # fmt: skip
+def run_python(
+    base: str, cookie: str, paths: Sequence[str], clients: int, seconds: float
+) -> Result:
     """The same load from Python threads, one keep-alive connection each (slower than wrk on a
     small machine: the client's own CPU comes out of the server's)."""
     host, port = base.removeprefix("http://").split(":")

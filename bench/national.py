@@ -155,9 +155,14 @@ def build_directory(rng: random.Random) -> tuple[Directory, list[tuple[Any, ...]
 
 
 def _plan_region(
-    directory: Directory, ids: _Ids, rows: list[tuple[Any, ...]],
-    rid: int, number: int, size: int, rng: random.Random,
-) -> None:  # fmt: skip
+    directory: Directory,
+    ids: _Ids,
+    rows: list[tuple[Any, ...]],
+    rid: int,
+    number: int,
+    size: int,
+    rng: random.Random,
+) -> None:
     count = max(3, round(size / SCHOOLS_PER_MUNICIPALITY))
     per_municipality = [
         2 + n for n in apportion(size - 2 * count, [rng.gammavariate(1.5, 1) for _ in range(count)])
@@ -177,8 +182,22 @@ def _plan_region(
             directory.schools[sid] = School(sid, login, name, mid, rid)
             directory.schools_of_region[rid].append(sid)
             phone = f"+7 (9{rng.randint(10, 99)}) {rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}"
-            rows.append((sid, "school", name, mid, rid, mid, login, short, specialised,
-                         _person_name(rng), f"{login}@schools.{DOMAIN}", phone))  # fmt: skip
+            rows.append(
+                (
+                    sid,
+                    "school",
+                    name,
+                    mid,
+                    rid,
+                    mid,
+                    login,
+                    short,
+                    specialised,
+                    _person_name(rng),
+                    f"{login}@schools.{DOMAIN}",
+                    phone,
+                )
+            )
 
 
 def plan_people(directory: Directory, rng: random.Random) -> None:
@@ -214,19 +233,59 @@ def write_directory(
     created = naive(CREATED)
     counts = {
         "organisation": copy_rows(
-            cur, "organisation",
-            ("id", "kind", "name", "parent_id", "region_id", "municipality_id", "login",
-             "school_type", "specialised", "director", "email", "phone", "created_at"),
+            cur,
+            "organisation",
+            (
+                "id",
+                "kind",
+                "name",
+                "parent_id",
+                "region_id",
+                "municipality_id",
+                "login",
+                "school_type",
+                "specialised",
+                "director",
+                "email",
+                "phone",
+                "created_at",
+            ),
             ((*row, created) for row in org_rows),
         ),
         "user_account": copy_rows(
-            cur, "user_account",
-            ("id", "email", "full_name", "password_hash", "role", "organisation_id", "active",
-             "locale", "session_version", "created_at", "email_mode"),
-            ((p.id, p.email, p.name, password_hash, p.role, p.org_id, True, "ru", 1, created,
-              "each") for p in directory.people),
+            cur,
+            "user_account",
+            (
+                "id",
+                "email",
+                "full_name",
+                "password_hash",
+                "role",
+                "organisation_id",
+                "active",
+                "locale",
+                "session_version",
+                "created_at",
+                "email_mode",
+            ),
+            (
+                (
+                    p.id,
+                    p.email,
+                    p.name,
+                    password_hash,
+                    p.role,
+                    p.org_id,
+                    True,
+                    "ru",
+                    1,
+                    created,
+                    "each",
+                )
+                for p in directory.people
+            ),
         ),
-    }  # fmt: skip
+    }
     counts.update(_write_campaigns(cur, directory))
     return counts
 
@@ -237,23 +296,45 @@ def _write_campaigns(cur: Any, directory: Directory) -> dict[str, int]:
         for year in YEARS:
             cid = len(campaigns) + 1
             directory.campaigns[(rid, year)] = cid
-            campaigns.append((cid, rid, year, campaign_title(year), f"{rid:02d}-{year}/ОД",
-                              date(year, 10, 28), "objectivity@1", "low_results@1",
-                              naive(datetime(year, 10, 28, 7, tzinfo=UTC))))  # fmt: skip
+            campaigns.append(
+                (
+                    cid,
+                    rid,
+                    year,
+                    campaign_title(year),
+                    f"{rid:02d}-{year}/ОД",
+                    date(year, 10, 28),
+                    "objectivity@1",
+                    "low_results@1",
+                    naive(datetime(year, 10, 28, 7, tzinfo=UTC)),
+                )
+            )
             for key, due in default_dates(year).items():
                 deadlines.append((len(deadlines) + 1, cid, key, due))
     return {
         "campaign": copy_rows(
-            cur, "campaign",
-            ("id", "region_id", "vpr_year", "title", "order_number", "order_date",
-             "objectivity_workflow", "low_results_workflow", "created_at"),
+            cur,
+            "campaign",
+            (
+                "id",
+                "region_id",
+                "vpr_year",
+                "title",
+                "order_number",
+                "order_date",
+                "objectivity_workflow",
+                "low_results_workflow",
+                "created_at",
+            ),
             campaigns,
         ),
         "campaign_deadline": copy_rows(
-            cur, "campaign_deadline", ("id", "campaign_id", "obligation_type", "due_date"),
+            cur,
+            "campaign_deadline",
+            ("id", "campaign_id", "obligation_type", "due_date"),
             deadlines,
         ),
-    }  # fmt: skip
+    }
 
 
 def reset_sequences(cur: Any, tables: Iterable[str]) -> None:

@@ -32,14 +32,26 @@ CATEGORY_WORKFLOW = {"objectivity": "objectivity@1", "low_results": "low_results
 
 # Entry day of each stage, counted from 3 November of the campaign's year: (earliest, latest).
 PATHS = {
-    "objectivity@1": (("flagged", 0, 0), ("self_analysis", 10, 17), ("roadmap", 32, 42),
-                      ("recheck", 68, 73), ("strategic_session", 78, 83),
-                      ("director_evaluation", 132, 160), ("monitoring", 165, 193),
-                      ("closed", 214, 229)),
-    "low_results@1": (("flagged", 0, 0), ("diagnostics", 10, 17), ("roadmap", 45, 55),
-                      ("mentoring", 94, 104), ("competence", 118, 132),
-                      ("monitoring", 179, 188), ("closed", 214, 229)),
-}  # fmt: skip
+    "objectivity@1": (
+        ("flagged", 0, 0),
+        ("self_analysis", 10, 17),
+        ("roadmap", 32, 42),
+        ("recheck", 68, 73),
+        ("strategic_session", 78, 83),
+        ("director_evaluation", 132, 160),
+        ("monitoring", 165, 193),
+        ("closed", 214, 229),
+    ),
+    "low_results@1": (
+        ("flagged", 0, 0),
+        ("diagnostics", 10, 17),
+        ("roadmap", 45, 55),
+        ("mentoring", 94, 104),
+        ("competence", 118, 132),
+        ("monitoring", 179, 188),
+        ("closed", 214, 229),
+    ),
+}
 LAST_YEAR_STAGES = {
     "objectivity@1": {"strategic_session": 10, "director_evaluation": 55, "monitoring": 35},
     "low_results@1": {"competence": 50, "monitoring": 50},
@@ -130,14 +142,22 @@ def plan_cases(
     for year in YEARS:
         for school, category in lists[year]:
             run = runs[(school.id, category)][year]
-            cases.append(PlannedCase(
-                id=len(cases) + 1, campaign_id=directory.campaigns[(school.region_id, year)],
-                year=year, school=school, category=category,
-                workflow=registry.get(CATEGORY_WORKFLOW[category]),
-                support_level=3 if run >= CONTRACT_REVIEW_YEARS else rng.choice((1, 1, 2, None)),
-                markers=_markers(category, rng), years_on_list=run,
-                contract_review=run >= CONTRACT_REVIEW_YEARS,
-            ))  # fmt: skip
+            cases.append(
+                PlannedCase(
+                    id=len(cases) + 1,
+                    campaign_id=directory.campaigns[(school.region_id, year)],
+                    year=year,
+                    school=school,
+                    category=category,
+                    workflow=registry.get(CATEGORY_WORKFLOW[category]),
+                    support_level=3
+                    if run >= CONTRACT_REVIEW_YEARS
+                    else rng.choice((1, 1, 2, None)),
+                    markers=_markers(category, rng),
+                    years_on_list=run,
+                    contract_review=run >= CONTRACT_REVIEW_YEARS,
+                )
+            )
     return cases
 
 
@@ -155,9 +175,11 @@ def order_states(directory: Directory, rng: random.Random) -> dict[int, str]:
 
 
 def plan_paths(
-    cases: list[PlannedCase], flagged_next: set[tuple[int, str, int]], orders: dict[int, str],
+    cases: list[PlannedCase],
+    flagged_next: set[tuple[int, str, int]],
+    orders: dict[int, str],
     rng: random.Random,
-) -> None:  # fmt: skip
+) -> None:
     """Give every case the stages it went through, with dates."""
     for case in cases:
         ref = case.workflow.ref
@@ -216,17 +238,22 @@ def _with_return(workflow: Workflow, steps: list[Step], rng: random.Random) -> l
     """Now and then a case is sent back one stage and comes forward again (never into a stage
     whose obligations a municipal act answers: those would be owed afresh)."""
     candidates = [
-        i for i in range(1, len(steps) - 2)
+        i
+        for i in range(1, len(steps) - 2)
         if steps[i + 1].stage != "closed"
         and not _has_act(workflow, steps[i].stage)
         and not _has_act(workflow, steps[i + 1].stage)
-    ]  # fmt: skip
+    ]
     if not candidates or rng.random() >= RETURN_SHARE:
         return steps
     i = rng.choice(candidates)
     back_to, left = steps[i].stage, steps[i + 1]
     span = steps[i + 2].at - left.at
-    back = Step(back_to, left.at + span * 0.35, f"return_{left.stage}_to_{back_to}",
-                rng.choice(nn.RETURN_REASONS))  # fmt: skip
+    back = Step(
+        back_to,
+        left.at + span * 0.35,
+        f"return_{left.stage}_to_{back_to}",
+        rng.choice(nn.RETURN_REASONS),
+    )
     again = Step(left.stage, left.at + span * 0.7, left.transition)
     return [*steps[: i + 2], back, again, *steps[i + 2 :]]

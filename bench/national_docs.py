@@ -23,8 +23,14 @@ if TYPE_CHECKING:
 
 PDF = ("pdf", "application/pdf", "PDF")
 DOCX = ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX")
-GENERATED_KINDS = ("case_history", "recheck_protocol", "information_certificate", "roadmap",
-                   "self_analysis", "director_evaluation")  # fmt: skip
+GENERATED_KINDS = (
+    "case_history",
+    "recheck_protocol",
+    "information_certificate",
+    "roadmap",
+    "self_analysis",
+    "director_evaluation",
+)
 
 
 def sha_of(document_id: int, number: int) -> str:
@@ -57,19 +63,45 @@ class Documents:
     of_case: dict[tuple[int, str], int] = field(default_factory=dict)
     latest: dict[int, Version] = field(default_factory=dict)
 
-    def create(self, owner: int, case_id: int | None, campaign_id: int, obligation_type: str | None,
-               kind: str, at: datetime, by: int, generated: bool = False) -> int:  # fmt: skip
+    def create(
+        self,
+        owner: int,
+        case_id: int | None,
+        campaign_id: int,
+        obligation_type: str | None,
+        kind: str,
+        at: datetime,
+        by: int,
+        generated: bool = False,
+    ) -> int:
         doc_id = len(self.rows) + 1
-        self.rows.append((doc_id, owner, case_id, campaign_id, obligation_type, kind, generated,
-                          at, by))  # fmt: skip
+        self.rows.append(
+            (doc_id, owner, case_id, campaign_id, obligation_type, kind, generated, at, by)
+        )
         return doc_id
 
-    def add_version(self, doc_id: int, title: str, at: datetime, by: Person,
-                    fmt: tuple[str, str, str], template: str | None = None) -> Version:  # fmt: skip
+    def add_version(
+        self,
+        doc_id: int,
+        title: str,
+        at: datetime,
+        by: Person,
+        fmt: tuple[str, str, str],
+        template: str | None = None,
+    ) -> Version:
         previous = self.latest.get(doc_id)
         number = previous.number + 1 if previous else 1
-        version = Version(len(self.versions) + 1, doc_id, number, f"{title}.{fmt[0]}", fmt[1],
-                          self.rng.randint(30_000, 2_500_000), at, by.id, template)  # fmt: skip
+        version = Version(
+            len(self.versions) + 1,
+            doc_id,
+            number,
+            f"{title}.{fmt[0]}",
+            fmt[1],
+            self.rng.randint(30_000, 2_500_000),
+            at,
+            by.id,
+            template,
+        )
         self.versions.append(version)
         self.latest[doc_id] = version
         return version
@@ -79,19 +111,29 @@ class Documents:
         case, kind = ob.case, ob.spec.documents[0]
         key = (case.id, ob.spec.key)
         if key not in self.of_case:
-            self.of_case[key] = self.create(case.school.id, case.id, case.campaign_id, ob.spec.key,
-                                            kind, at, actor.id)  # fmt: skip
+            self.of_case[key] = self.create(
+                case.school.id, case.id, case.campaign_id, ob.spec.key, kind, at, actor.id
+            )
         doc_id = self.of_case[key]
         fmt = PDF if self.rng.random() < 0.7 else DOCX
-        version = self.add_version(doc_id, f"{nn.FILE_TITLES[kind]} {case.school.login}", at,
-                                   actor, fmt)  # fmt: skip
+        version = self.add_version(
+            doc_id, f"{nn.FILE_TITLES[kind]} {case.school.login}", at, actor, fmt
+        )
         version.review_status = "pending"
-        walker.event(at, actor, "document.uploaded", "document", doc_id, case,
-                     after=_upload_after(version, fmt, doc_id))  # fmt: skip
+        walker.event(
+            at,
+            actor,
+            "document.uploaded",
+            "document",
+            doc_id,
+            case,
+            after=_upload_after(version, fmt, doc_id),
+        )
         return doc_id
 
-    def decide(self, ob: Ob, accept: bool, comment: str | None, at: datetime,
-               actor: Person) -> int | None:  # fmt: skip
+    def decide(
+        self, ob: Ob, accept: bool, comment: str | None, at: datetime, actor: Person
+    ) -> int | None:
         """Mark the obligation's latest version; its number, or None without a document."""
         if ob.document_id is None:
             return None
@@ -113,19 +155,31 @@ class Documents:
             for _n in range(min(count - made, rng.choice((1, 1, 1, 2, 3)))):
                 at = start + (end - start) * rng.uniform(0.05, 0.99)
                 if doc_id is None:
-                    doc_id = self.create(case.school.id, case.id, case.campaign_id, None, kind,
-                                         at, actor.id, generated=True)  # fmt: skip
+                    doc_id = self.create(
+                        case.school.id,
+                        case.id,
+                        case.campaign_id,
+                        None,
+                        kind,
+                        at,
+                        actor.id,
+                        generated=True,
+                    )
                 version = self.add_version(doc_id, kind, at, actor, DOCX, template=kind)
                 after = _upload_after(version, DOCX, doc_id) | {"template": f"{kind}@1"}
-                walker.event(at, actor, "document.generated", "document", doc_id, case,
-                             after=after)  # fmt: skip
+                walker.event(at, actor, "document.generated", "document", doc_id, case, after=after)
                 made += 1
 
 
 def _upload_after(version: Version, fmt: tuple[str, str, str], doc_id: int) -> dict[str, Any]:
-    return {"version": version.number, "filename": version.filename,
-            "sha256": sha_of(doc_id, version.number), "size": version.size, "type": fmt[2],
-            "template": None}  # fmt: skip
+    return {
+        "version": version.number,
+        "filename": version.filename,
+        "sha256": sha_of(doc_id, version.number),
+        "size": version.size,
+        "type": fmt[2],
+        "template": None,
+    }
 
 
 @dataclass
@@ -170,8 +224,13 @@ class Acts:
             if state != "none":
                 self._plan_act(walker, key, spans, state)
 
-    def _plan_act(self, walker: Walker, key: tuple[int, int, str],
-                  spans: list[tuple[datetime, datetime | None]], state: str) -> None:  # fmt: skip
+    def _plan_act(
+        self,
+        walker: Walker,
+        key: tuple[int, int, str],
+        spans: list[tuple[datetime, datetime | None]],
+        state: str,
+    ) -> None:
         rng, directory = self.rng, walker.directory
         mid, campaign_id, obligation_type = key
         uploader = directory.person(mid, "municipal")
@@ -180,8 +239,9 @@ class Acts:
         deadline = min((left for _e, left in spans if left), default=NOW - (NOW - first) * 0.1)
         spec = _spec(obligation_type)
         at = first + (deadline - first) * rng.uniform(0.15, 0.45)
-        doc_id = walker.documents.create(mid, None, campaign_id, obligation_type, spec.documents[0],
-                                         at, uploader.id)  # fmt: skip
+        doc_id = walker.documents.create(
+            mid, None, campaign_id, obligation_type, spec.documents[0], at, uploader.id
+        )
         act = self.acts[key] = Act(doc_id, uploader, reviewer)
         returned = state != "submitted" and rng.random() < 0.15
         for last in (False, True) if returned else (True,):
@@ -196,9 +256,16 @@ class Acts:
         title = f"{nn.FILE_TITLES[kind]} {act.document_id}"
         version = walker.documents.add_version(act.document_id, title, at, act.uploader, PDF)
         version.review_status = "pending"
-        walker.event(at, act.uploader, "document.uploaded", "document", act.document_id, None,
-                     org_id=act.uploader.org_id,
-                     after=_upload_after(version, PDF, act.document_id))  # fmt: skip
+        walker.event(
+            at,
+            act.uploader,
+            "document.uploaded",
+            "document",
+            act.document_id,
+            None,
+            org_id=act.uploader.org_id,
+            after=_upload_after(version, PDF, act.document_id),
+        )
         return version
 
     def _decide(self, round_: Round, at: datetime, *, accept: bool) -> None:
@@ -248,19 +315,34 @@ def _answer_on_entry(walker: Walker, ob: Ob, act: Act, round_: Round) -> None:
     ob.status = "accepted" if accepted else "submitted"
     if accepted:
         ob.completed_at = round_.version.uploaded_at
-    after = {"status": ob.status, "document_id": act.document_id,
-             "version": round_.version.number}  # fmt: skip
+    after = {"status": ob.status, "document_id": act.document_id, "version": round_.version.number}
     actor = walker.directory.person(ob.case.school.region_id, "ministry")
-    walker.event(ob.visit.entered, actor, "obligation.satisfied_by_act", "obligation", ob.id,
-                 ob.case, before={"status": "open"}, after=after)  # fmt: skip
+    walker.event(
+        ob.visit.entered,
+        actor,
+        "obligation.satisfied_by_act",
+        "obligation",
+        ob.id,
+        ob.case,
+        before={"status": "open"},
+        after=after,
+    )
 
 
 def _hand_in(walker: Walker, ob: Ob, act: Act, round_: Round) -> None:
     at, before = round_.version.uploaded_at, ob.status
     ob.document_id, ob.status, ob.submitted_at, ob.comment = act.document_id, "submitted", at, None
     ob.updated_at, ob.updated_by, ob.version = at, act.uploader.id, ob.version + 1
-    walker.event(at, act.uploader, "obligation.submitted", "obligation", ob.id, ob.case,
-                 before={"status": before}, after={"status": "submitted"})  # fmt: skip
+    walker.event(
+        at,
+        act.uploader,
+        "obligation.submitted",
+        "obligation",
+        ob.id,
+        ob.case,
+        before={"status": before},
+        after={"status": "submitted"},
+    )
 
 
 def _review(walker: Walker, ob: Ob, act: Act, round_: Round) -> None:
@@ -272,10 +354,17 @@ def _review(walker: Walker, ob: Ob, act: Act, round_: Round) -> None:
         ob.completed_at = ob.submitted_at
     ob.updated_at, ob.updated_by, ob.version = at, act.reviewer.id, ob.version + 1
     action = "obligation.accepted" if accept else "obligation.returned"
-    walker.event(at, act.reviewer, action, "obligation", ob.id, ob.case,
-                 before={"status": "submitted"},
-                 after={"status": ob.status, "document_version": round_.version.number},
-                 reason=ob.comment)  # fmt: skip
+    walker.event(
+        at,
+        act.reviewer,
+        action,
+        "obligation",
+        ob.id,
+        ob.case,
+        before={"status": "submitted"},
+        after={"status": ob.status, "document_version": round_.version.number},
+        reason=ob.comment,
+    )
 
 
 def _spec(obligation_type: str) -> ObligationSpec:

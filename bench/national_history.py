@@ -21,9 +21,23 @@ from bench.national_walk import PENDING, Ob, Walker, working_days_before
 
 TOTAL_EVENTS = 1_000_000
 LEVEL_SHARE = 0.15  # of the top-up: support level revisions; the rest: assignments
-AUDIT_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_name", "actor_role", "action",
-                 "object_type", "object_id", "org_id", "case_id", "before", "after", "reason",
-                 "prev_hash", "hash")  # fmt: skip
+AUDIT_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "action",
+    "object_type",
+    "object_id",
+    "org_id",
+    "case_id",
+    "before",
+    "after",
+    "reason",
+    "prev_hash",
+    "hash",
+)
 
 
 def pad_history(walker: Walker, cases: list[PlannedCase], rng: random.Random) -> int:
@@ -56,8 +70,16 @@ def _level_changes(walker: Walker, case: PlannedCase, count: int, rng: random.Ra
     start = case.steps[0].at + timedelta(seconds=1)
     moments = _moments(start, case.ended_at, count, rng)
     for before, after, at in zip(levels[:-1], levels[1:], moments, strict=True):
-        walker.event(at, actor, "case.support_level_changed", "case", case.id, case,
-                     before={"support_level": before}, after={"support_level": after})  # fmt: skip
+        walker.event(
+            at,
+            actor,
+            "case.support_level_changed",
+            "case",
+            case.id,
+            case,
+            before={"support_level": before},
+            after={"support_level": after},
+        )
     case.version += count
 
 
@@ -77,9 +99,16 @@ def _assign(walker: Walker, ob: Ob, count: int, rng: random.Random) -> None:
     start = ob.visit.entered + timedelta(seconds=1)
     for at in _moments(start, max(ob.ends, start + timedelta(hours=1)), count, rng):
         new = rng.choice([c for c in choices if c != current])
-        walker.event(at, people[0], "obligation.assigned", "obligation", ob.id, ob.case,
-                     before={"responsible_user_id": current},
-                     after={"responsible_user_id": new})  # fmt: skip
+        walker.event(
+            at,
+            people[0],
+            "obligation.assigned",
+            "obligation",
+            ob.id,
+            ob.case,
+            before={"responsible_user_id": current},
+            after={"responsible_user_id": new},
+        )
         current = new
     ob.responsible_user, ob.version = current, ob.version + count
 
@@ -120,25 +149,54 @@ def _recipients(walker: Walker, ob: Ob, kind: str) -> list[Person]:
     return directory.by_org_role[(school.region_id, "ministry")]
 
 
-def _notification(nid: int, person: Person, kind: str, offset: int, day: Any, ob: Ob,
-                  rng: random.Random) -> tuple[Any, ...]:  # fmt: skip
+def _notification(
+    nid: int, person: Person, kind: str, offset: int, day: Any, ob: Ob, rng: random.Random
+) -> tuple[Any, ...]:
     created = datetime.combine(day, time(4, 5), tzinfo=UTC)
     read_at = None
     if NOW - created > timedelta(days=2) and rng.random() < 0.85:
         read_at = naive(created + timedelta(hours=rng.uniform(1, 48)))
-    params = {"due_date": ob.due.isoformat(), "offset": offset, "type": ob.spec.key,
-              "school": ob.case.school.name}  # fmt: skip
+    params = {
+        "due_date": ob.due.isoformat(),
+        "offset": offset,
+        "type": ob.spec.key,
+        "school": ob.case.school.name,
+    }
     sent = naive(created + timedelta(minutes=1))
-    return (nid, person.id, kind, ob.case.id, ob.id, as_json(params), naive(created), read_at,
-            "sent", sent, sent)  # fmt: skip
+    return (
+        nid,
+        person.id,
+        kind,
+        ob.case.id,
+        ob.id,
+        as_json(params),
+        naive(created),
+        read_at,
+        "sent",
+        sent,
+        sent,
+    )
 
 
 class _Event:
     """The attributes event_digest() reads, without building a million ORM objects."""
 
-    __slots__ = ("action", "actor_id", "actor_name", "actor_role", "after", "before", "case_id",
-                 "object_id", "object_type", "occurred_at", "org_id", "prev_hash", "reason",
-                 "seq")  # fmt: skip
+    __slots__ = (
+        "action",
+        "actor_id",
+        "actor_name",
+        "actor_role",
+        "after",
+        "before",
+        "case_id",
+        "object_id",
+        "object_type",
+        "occurred_at",
+        "org_id",
+        "prev_hash",
+        "reason",
+        "seq",
+    )
 
 
 def write_history(cur: Any, events: list[tuple[Any, ...]], people: list[Person]) -> int:
@@ -151,13 +209,39 @@ def write_history(cur: Any, events: list[tuple[Any, ...]], people: list[Person])
             at, actor, action, object_type, object_id, org_id, case_id, before, after, reason = row
             name, role = names[actor] if actor else (SYSTEM_ACTOR, SYSTEM_ACTOR)
             ev.seq, ev.occurred_at, ev.actor_id, ev.actor_name, ev.actor_role = (
-                seq, at, actor, name, role)  # fmt: skip
+                seq,
+                at,
+                actor,
+                name,
+                role,
+            )
             ev.action, ev.object_type, ev.object_id, ev.org_id, ev.case_id = (
-                action, object_type, object_id, org_id, case_id)  # fmt: skip
+                action,
+                object_type,
+                object_id,
+                org_id,
+                case_id,
+            )
             ev.before, ev.after, ev.reason, ev.prev_hash = before, after, reason, prev
             digest = event_digest(ev)  # type: ignore[arg-type]
-            copy.write_row((seq, naive(at), actor, name, role, action, object_type, object_id,
-                            org_id, case_id, as_json(before), as_json(after), reason, prev,
-                            digest))  # fmt: skip
+            copy.write_row(
+                (
+                    seq,
+                    naive(at),
+                    actor,
+                    name,
+                    role,
+                    action,
+                    object_type,
+                    object_id,
+                    org_id,
+                    case_id,
+                    as_json(before),
+                    as_json(after),
+                    reason,
+                    prev,
+                    digest,
+                )
+            )
             prev = digest
     return len(events)

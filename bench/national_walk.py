@@ -74,13 +74,35 @@ class Walker:
     visits: list[Visit] = field(default_factory=list)
     obligations: list[Ob] = field(default_factory=list)
 
-    def event(self, at: datetime, actor: Person | None, action: str, object_type: str,
-              object_id: int | None, case: PlannedCase | None, *, org_id: int | None = None,
-              before: Any = None, after: Any = None, reason: str | None = None) -> None:  # fmt: skip
+    def event(
+        self,
+        at: datetime,
+        actor: Person | None,
+        action: str,
+        object_type: str,
+        object_id: int | None,
+        case: PlannedCase | None,
+        *,
+        org_id: int | None = None,
+        before: Any = None,
+        after: Any = None,
+        reason: str | None = None,
+    ) -> None:
         """Append a history event in the shape app.audit.record() gives it."""
-        self.events.append((at, actor.id if actor else None, action, object_type, object_id,
-                            org_id if org_id is not None else case.school.id if case else None,
-                            case.id if case else None, before, after, reason))  # fmt: skip
+        self.events.append(
+            (
+                at,
+                actor.id if actor else None,
+                action,
+                object_type,
+                object_id,
+                org_id if org_id is not None else case.school.id if case else None,
+                case.id if case else None,
+                before,
+                after,
+                reason,
+            )
+        )
 
     def ministry(self, case: PlannedCase) -> Person:
         return self.directory.person(case.school.region_id, "ministry")
@@ -108,10 +130,14 @@ class Walker:
     def _open(self, case: PlannedCase, step: Step) -> None:
         actor = self.ministry(case)
         case.created_after = {
-            "campaign_id": case.campaign_id, "school": case.school.login,
-            "category": case.category, "workflow": case.workflow.ref, "markers": case.markers,
-            "support_level": case.support_level, "source": "flag_list",
-        }  # fmt: skip
+            "campaign_id": case.campaign_id,
+            "school": case.school.login,
+            "category": case.category,
+            "workflow": case.workflow.ref,
+            "markers": case.markers,
+            "support_level": case.support_level,
+            "source": "flag_list",
+        }
         self.event(step.at, actor, "case.created", "case", case.id, case, after=case.created_after)
         case.updated_at, case.updated_by = step.at, actor.id
         self._enter(case, step, actor)
@@ -129,8 +155,17 @@ class Walker:
         actor = self.person_for(case, "municipal" if municipal else "ministry")
         self._enter(case, step, actor)
         after = {"stage": case.stage, "status": case.status, "transition": transition.key}
-        self.event(step.at, actor, "case.transition", "case", case.id, case, before=before,
-                   after=after, reason=step.reason)  # fmt: skip
+        self.event(
+            step.at,
+            actor,
+            "case.transition",
+            "case",
+            case.id,
+            case,
+            before=before,
+            after=after,
+            reason=step.reason,
+        )
         case.updated_at, case.updated_by, case.version = step.at, actor.id, case.version + 1
 
     def _enter(self, case: PlannedCase, step: Step, actor: Person) -> None:
@@ -148,8 +183,13 @@ class Walker:
             ob.updated_at, ob.updated_by = step.at, actor.id
             self.obligations.append(ob)
             case.obligations.append(ob)
-            after = {"type": spec.key, "stage": step.stage, "responsible_org_id": org,
-                     "due_date": due.isoformat(), "due_rule": spec.due.encode()}  # fmt: skip
+            after = {
+                "type": spec.key,
+                "stage": step.stage,
+                "responsible_org_id": org,
+                "due_date": due.isoformat(),
+                "due_rule": spec.due.encode(),
+            }
             self.event(step.at, actor, "obligation.created", "obligation", ob.id, case, after=after)
 
     # obligations --------------------------------------------------------------------------------
@@ -160,8 +200,9 @@ class Walker:
             if ob.spec.municipality_wide:
                 self.acts.apply(self, ob, end)
             elif current:
-                final = self.rng.choices(("open", "submitted", "returned", "accepted"),
-                                         CURRENT_STATES[case.year])[0]  # fmt: skip
+                final = self.rng.choices(
+                    ("open", "submitted", "returned", "accepted"), CURRENT_STATES[case.year]
+                )[0]
                 self._lifecycle(ob, end, final)
             else:
                 final = "waived" if self.rng.random() < WAIVE_SHARE else "accepted"
@@ -172,8 +213,13 @@ class Walker:
         if ob.spec.documents and final != "open":
             rounds = self.rng.choices((0, 1, 2), (92, 6, 2))[0]
         actions = ["submit", *["return", "submit"] * rounds]
-        actions += {"open": [], "submitted": [], "returned": ["return"], "accepted": ["accept"],
-                    "waived": ["return", "waive"]}[final]  # fmt: skip
+        actions += {
+            "open": [],
+            "submitted": [],
+            "returned": ["return"],
+            "accepted": ["accept"],
+            "waived": ["return", "waive"],
+        }[final]
         if final == "open":
             actions = []
         start, span = ob.visit.entered, end - ob.visit.entered
@@ -191,8 +237,16 @@ class Walker:
         before = ob.status
         ob.status, ob.submitted_at, ob.comment = "submitted", at, None
         self._touch(ob, at, actor)
-        self.event(at, actor, "obligation.submitted", "obligation", ob.id, ob.case,
-                   before={"status": before}, after={"status": "submitted"})  # fmt: skip
+        self.event(
+            at,
+            actor,
+            "obligation.submitted",
+            "obligation",
+            ob.id,
+            ob.case,
+            before={"status": before},
+            after={"status": "submitted"},
+        )
 
     def _decide(self, ob: Ob, at: datetime, accept: bool, comment: str | None = None) -> None:
         actor = self.person_for(ob.case, ob.spec.reviewer.value if ob.spec.reviewer else "region")
@@ -206,8 +260,17 @@ class Walker:
         if number is not None:
             after["document_version"] = number
         action = "obligation.accepted" if accept else "obligation.returned"
-        self.event(at, actor, action, "obligation", ob.id, ob.case,
-                   before={"status": "submitted"}, after=after, reason=comment)  # fmt: skip
+        self.event(
+            at,
+            actor,
+            action,
+            "obligation",
+            ob.id,
+            ob.case,
+            before={"status": "submitted"},
+            after=after,
+            reason=comment,
+        )
 
     def _accept(self, ob: Ob, at: datetime) -> None:
         self._decide(ob, at, True)
@@ -222,8 +285,17 @@ class Walker:
         before, reason = ob.status, "Обязательство снято решением рабочей группы министерства."
         ob.status, ob.completed_at, ob.comment = "waived", at, reason
         self._touch(ob, at, actor)
-        self.event(at, actor, "obligation.waived", "obligation", ob.id, ob.case,
-                   before={"status": before}, after={"status": "waived"}, reason=reason)  # fmt: skip
+        self.event(
+            at,
+            actor,
+            "obligation.waived",
+            "obligation",
+            ob.id,
+            ob.case,
+            before={"status": before},
+            after={"status": "waived"},
+            reason=reason,
+        )
 
 
 def working_days_before(calendar: WorkingCalendar, day: date, count: int) -> date:

@@ -34,8 +34,9 @@ def logged_in(app: Any, email: str | None) -> Any:
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").text)
     if token is None:
         raise RuntimeError("no CSRF token on the login page")
-    answer = client.post("/login", data={"email": email, "password": PASSWORD,
-                                         "csrf_token": token.group(1)})  # fmt: skip
+    answer = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)}
+    )
     if answer.status_code != 302:
         raise RuntimeError(f"login of {email} answered {answer.status_code}")
     return client

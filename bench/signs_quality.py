@@ -77,8 +77,10 @@ def main() -> None:
     precision = sum(r["precision"] for r in rows) / len(rows)
     recall = sum(r["recall"] for r in rows) / len(rows)
     missed = sum((r["missed"] for r in rows), Counter())
-    print(f"mean over {len(rows)} seeds ({args.schools} schools each): "
-          f"precision {precision:.3f}  recall {recall:.3f}  (targets: ≥ 0.8 and ≥ 0.9)")  # fmt: skip
+    print(
+        f"mean over {len(rows)} seeds ({args.schools} schools each): "
+        f"precision {precision:.3f}  recall {recall:.3f}  (targets: ≥ 0.8 and ≥ 0.9)"
+    )
     print(f"missed planted kinds over all seeds: {dict(missed) or 'none'}")
     print(f"elapsed {time.perf_counter() - started:.1f} s")
 

@@ -121,7 +121,11 @@ def hand_in(obligation: Any, actor: User, **kwargs: Any) -> Any:
 
     if obligation.document_types:
         return upload_for_obligation(
-            obligation.id, "document.pdf", simple_pdf(f"Document {obligation.obligation_type}"),
-            actor=actor, expected_version=None, **kwargs,
-        )  # fmt: skip
+            obligation.id,
+            "document.pdf",
+            simple_pdf(f"Document {obligation.obligation_type}"),
+            actor=actor,
+            expected_version=None,
+            **kwargs,
+        )
     return obligations.submit(obligation.id, actor=actor, expected_version=None, **kwargs)

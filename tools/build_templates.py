@@ -118,9 +118,19 @@ class Builder:
         field.append(run)
         paragraph._p.append(field)
 
-    def para(self, parts: Parts, *, align: int = JUSTIFY, size: int | None = None,
-             before: float = 0, after: float = 0, left: float | None = None, keep: bool = False,
-             page_break: bool = False, tab: bool = False) -> Paragraph:  # fmt: skip
+    def para(
+        self,
+        parts: Parts,
+        *,
+        align: int = JUSTIFY,
+        size: int | None = None,
+        before: float = 0,
+        after: float = 0,
+        left: float | None = None,
+        keep: bool = False,
+        page_break: bool = False,
+        tab: bool = False,
+    ) -> Paragraph:
         """A paragraph; justified body text gets the 1.25 cm first-line indent."""
         paragraph = self.doc.add_paragraph()
         fill(paragraph, parts, size=size)
@@ -139,13 +149,20 @@ class Builder:
         """Justified text with a first-line indent."""
         self.para(parts, size=size, before=before)
 
-    def center(self, *parts: str, size: int | None = None, before: float = 0,
-               after: float = 0) -> None:  # fmt: skip
+    def center(
+        self, *parts: str, size: int | None = None, before: float = 0, after: float = 0
+    ) -> None:
         """A centred line."""
         self.para(parts, align=CENTER, size=size, before=before, after=after)
 
-    def left(self, *parts: str, size: int | None = None, before: float = 0, after: float = 0,
-             tab: bool = False) -> None:  # fmt: skip
+    def left(
+        self,
+        *parts: str,
+        size: int | None = None,
+        before: float = 0,
+        after: float = 0,
+        tab: bool = False,
+    ) -> None:
         """A line at the left margin; `tab` adds a right tab stop at the right margin."""
         self.para(parts, align=LEFT, size=size, before=before, after=after, tab=tab)
 
@@ -179,8 +196,15 @@ class Builder:
         self.para("{{ document.place }}", align=CENTER, before=6)
         self.tag("{%p endif %}")
 
-    def table(self, widths: Sequence[float], header: Sequence[str] = (), *, size: int = 12,
-              numbered: bool = False, borders: bool = True) -> Table:  # fmt: skip
+    def table(
+        self,
+        widths: Sequence[float],
+        header: Sequence[str] = (),
+        *,
+        size: int = 12,
+        numbered: bool = False,
+        borders: bool = True,
+    ) -> Table:
         """A table with fixed column widths (cm, scaled to the text width) and a header row."""
         scale = self.width / sum(widths)
         table = self.doc.add_table(rows=0, cols=len(widths))
@@ -192,12 +216,25 @@ class Builder:
         if header:
             self.row(table, [Bold(h) for h in header], size=size, align=CENTER, repeat=True)
         if numbered:
-            self.row(table, [str(i + 1) for i in range(len(widths))], size=size, align=CENTER,
-                     repeat=True)  # fmt: skip
+            self.row(
+                table,
+                [str(i + 1) for i in range(len(widths))],
+                size=size,
+                align=CENTER,
+                repeat=True,
+            )
         return table
 
-    def row(self, table: Table, cells: Sequence[Parts], *, size: int = 12, align: int = LEFT,
-            repeat: bool = False, merge: bool = False) -> list[_Cell]:  # fmt: skip
+    def row(
+        self,
+        table: Table,
+        cells: Sequence[Parts],
+        *,
+        size: int = 12,
+        align: int = LEFT,
+        repeat: bool = False,
+        merge: bool = False,
+    ) -> list[_Cell]:
         """One row that never splits across pages; `merge` joins all cells into one."""
         row = table.add_row()
         properties = row._tr.get_or_add_trPr()
@@ -213,9 +250,18 @@ class Builder:
             fill(cell.paragraphs[0], parts, size=size)
         return targets
 
-    def loop(self, table: Table, loop: str, cells: Sequence[Parts], *, size: int = 12,
-             aligns: str = "", heading: str | None = None, footer: Parts | None = None,
-             empty: str | None = NO_DATA) -> None:  # fmt: skip
+    def loop(
+        self,
+        table: Table,
+        loop: str,
+        cells: Sequence[Parts],
+        *,
+        size: int = 12,
+        aligns: str = "",
+        heading: str | None = None,
+        footer: Parts | None = None,
+        empty: str | None = NO_DATA,
+    ) -> None:
         """Rows repeated by `{%tr for … %}`, with a merged «нет данных» row for an empty list.
 
         `heading` names a value that, when set, gets a merged bold row before its item;
@@ -225,8 +271,9 @@ class Builder:
         self.row(table, ["{%tr " + loop + " %}", *blank], size=size)
         if heading:
             self.row(table, ["{%tr if " + heading + " %}", *blank], size=size)
-            title = self.row(table, [Bold("{{ " + heading + " }}")], size=size, align=CENTER,
-                             merge=True)  # fmt: skip
+            title = self.row(
+                table, [Bold("{{ " + heading + " }}")], size=size, align=CENTER, merge=True
+            )
             title[0].paragraphs[0].paragraph_format.keep_with_next = True
             self.row(table, ["{%tr endif %}", *blank], size=size)
         data = self.row(table, cells, size=size)
@@ -240,8 +287,15 @@ class Builder:
             self.row(table, [empty], size=size, align=CENTER, merge=True)
         self.row(table, ["{%tr endfor %}", *blank], size=size)
 
-    def grid(self, loop: str, columns: Sequence[Column], *, size: int = 12,
-             numbered: bool = False, **options: Any) -> Table:  # fmt: skip
+    def grid(
+        self,
+        loop: str,
+        columns: Sequence[Column],
+        *,
+        size: int = 12,
+        numbered: bool = False,
+        **options: Any,
+    ) -> Table:
         """A bordered table with one row per item of `loop`, described column by column."""
         widths, header, cells, aligns = zip(*columns, strict=True)
         table = self.table(widths, header, size=size, numbered=numbered)
@@ -340,8 +394,10 @@ def municipal_order(b: Builder) -> None:
         "), рассмотреть вопрос о продлении трудовых договоров с руководителями."
     )
     b.tag("{%p endif %}")
-    b.body("{{ 7 if " + reviewed + " else 6 }}. Контроль за исполнением настоящего приказа "
-           "оставляю за собой.")  # fmt: skip
+    b.body(
+        "{{ 7 if " + reviewed + " else 6 }}. Контроль за исполнением настоящего приказа "
+        "оставляю за собой."
+    )
     b.signature("{{ signatory.position }}", "{{ signatory.name }}")
     appendix = "Приложение %d\nк приказу\nот " + REGISTRATION
     b.block_right(appendix % 1, page_break=True)
@@ -350,26 +406,38 @@ def municipal_order(b: Builder) -> None:
         "«{{ municipality.name }}» с признаками необъективных результатов процедур оценки "
         "качества образования в {{ campaign.school_year }} учебном году"
     )
-    b.grid("for s in schools", [
-        (1.0, "№ п/п", "{{ loop.index }}.", "c"),
-        (4.1, "Наименование ОО", "{{ s.name }}", "l"),
-        (3.0, "Руководитель", '{{ s.director or "—" }}', "l"),
-        (2.1, "Маркеры ВПР", "{{ s.markers|join(', ') or \"—\" }}", "c"),
-        (3.4, "Уровень сопровождения", '{{ s.support_level or "—" }}', "c"),
-        (2.9, "Лет в перечне подряд", "{{ s.years_on_list }}{% if s.contract_review %} "
-         "(рассмотрение контракта){% endif %}", "c"),
-    ], size=11)  # fmt: skip
+    b.grid(
+        "for s in schools",
+        [
+            (1.0, "№ п/п", "{{ loop.index }}.", "c"),
+            (4.1, "Наименование ОО", "{{ s.name }}", "l"),
+            (3.0, "Руководитель", '{{ s.director or "—" }}', "l"),
+            (2.1, "Маркеры ВПР", "{{ s.markers|join(', ') or \"—\" }}", "c"),
+            (3.4, "Уровень сопровождения", '{{ s.support_level or "—" }}', "c"),
+            (
+                2.9,
+                "Лет в перечне подряд",
+                "{{ s.years_on_list }}{% if s.contract_review %} "
+                "(рассмотрение контракта){% endif %}",
+                "c",
+            ),
+        ],
+        size=11,
+    )
     b.block_right(appendix % 2, page_break=True)
     b.title(
         "План мероприятий по работе с общеобразовательными организациями с признаками "
         "необъективных результатов в {{ campaign.school_year }} учебном году"
     )
-    b.grid("for m in measures", [
-        (1.1, "№ п/п", "{{ loop.index }}.", "c"),
-        (8.4, "Мероприятие", "{{ m.title }}", "l"),
-        (4.2, "Ответственные", "{{ m.responsible }}", "l"),
-        (3.3, "Срок", "{{ m.due_date|short_date }}", "c"),
-    ])  # fmt: skip
+    b.grid(
+        "for m in measures",
+        [
+            (1.1, "№ п/п", "{{ loop.index }}.", "c"),
+            (8.4, "Мероприятие", "{{ m.title }}", "l"),
+            (4.2, "Ответственные", "{{ m.responsible }}", "l"),
+            (3.3, "Срок", "{{ m.due_date|short_date }}", "c"),
+        ],
+    )
 
 
 def roadmap(b: Builder) -> None:
@@ -389,15 +457,24 @@ def roadmap(b: Builder) -> None:
         size=12,
     )
     b.left("", after=6)
-    b.grid("for item in items", [
-        (1.2, "№ п/п", "{{ item.number }}", "c"),
-        (8.0, "Наименование мероприятия", "{{ item.measure }}", "l"),
-        (3.0, "Сроки", "{{ item.deadline|short_date }}", "l"),
-        (4.2, "Ответственные исполнители", "{{ item.responsible }}", "l"),
-        (5.6, "Ожидаемый результат / показатель", "{{ item.indicator }}", "l"),
-        (4.2, "Отметка о выполнении",
-         '{{ item.status or "" }}{% if item.progress %}\n{{ item.progress }}{% endif %}', "l"),
-    ], numbered=True, heading="item.section")  # fmt: skip
+    b.grid(
+        "for item in items",
+        [
+            (1.2, "№ п/п", "{{ item.number }}", "c"),
+            (8.0, "Наименование мероприятия", "{{ item.measure }}", "l"),
+            (3.0, "Сроки", "{{ item.deadline|short_date }}", "l"),
+            (4.2, "Ответственные исполнители", "{{ item.responsible }}", "l"),
+            (5.6, "Ожидаемый результат / показатель", "{{ item.indicator }}", "l"),
+            (
+                4.2,
+                "Отметка о выполнении",
+                '{{ item.status or "" }}{% if item.progress %}\n{{ item.progress }}{% endif %}',
+                "l",
+            ),
+        ],
+        numbered=True,
+        heading="item.section",
+    )
     b.signature("{{ signatory.position }}", "{{ signatory.name }}", before=18)
 
 
@@ -410,13 +487,18 @@ def case_card(b: Builder, *, size: int = 12, more: Sequence[tuple[str, str]] = (
         ("Муниципальное образование", "{{ municipality.name }}, {{ region.name }}"),
         ("Руководитель", '{{ school.director or "—" }}'),
         ("Категория", "{{ case.category }} ({{ campaign.title }})"),
-        ("Маркеры ВПР {{ campaign.vpr_year }} г.",
-         "{{ case.markers|join(', ') or \"—\" }} (всего: {{ case.marker_count }})"),
+        (
+            "Маркеры ВПР {{ campaign.vpr_year }} г.",
+            "{{ case.markers|join(', ') or \"—\" }} (всего: {{ case.marker_count }})",
+        ),
         ("Уровень управленческого сопровождения", '{{ case.support_level or "не установлен" }}'),
-        ("В перечне подряд, лет", "{{ case.years_on_list }}{% if case.contract_review %}; "
-         "рассматривается вопрос о контракте руководителя{% endif %}"),
+        (
+            "В перечне подряд, лет",
+            "{{ case.years_on_list }}{% if case.contract_review %}; "
+            "рассматривается вопрос о контракте руководителя{% endif %}",
+        ),
         *more,
-    ]  # fmt: skip
+    ]
     for label, value in rows:
         b.row(t, [label, value], size=size)
 
@@ -445,21 +527,27 @@ def self_analysis(b: Builder) -> None:
     b.section("1. Общие сведения")
     case_card(b)
     b.section("2. Признаки необъективности по результатам анализа")
-    b.grid("for s in signs", [
-        (1.9, "Работа", "{{ s.work }}", "c"),
-        (0.9, "№", "{{ s.number }}", "c"),
-        (4.6, "Признак", "{{ s.title }}", "l"),
-        (2.3, "Выявлен", yes_no("s.found"), "c"),
-        (6.8, "Обоснование", "{{ s.evidence }}", "l"),
-    ])  # fmt: skip
+    b.grid(
+        "for s in signs",
+        [
+            (1.9, "Работа", "{{ s.work }}", "c"),
+            (0.9, "№", "{{ s.number }}", "c"),
+            (4.6, "Признак", "{{ s.title }}", "l"),
+            (2.3, "Выявлен", yes_no("s.found"), "c"),
+            (6.8, "Обоснование", "{{ s.evidence }}", "l"),
+        ],
+    )
     b.section("3. Сопоставление отметок ВПР с отметками по журналу")
-    b.grid("for s in shares", [
-        (3.0, "Работа", "{{ s.work }}", "c"),
-        (3.0, "Участников", "{{ s.n }}", "c"),
-        (3.5, "Понизили", "{{ s.lowered|pct }}", "c"),
-        (3.5, "Подтвердили", "{{ s.confirmed|pct }}", "c"),
-        (3.5, "Повысили", "{{ s.raised|pct }}", "c"),
-    ])  # fmt: skip
+    b.grid(
+        "for s in shares",
+        [
+            (3.0, "Работа", "{{ s.work }}", "c"),
+            (3.0, "Участников", "{{ s.n }}", "c"),
+            (3.5, "Понизили", "{{ s.lowered|pct }}", "c"),
+            (3.5, "Подтвердили", "{{ s.confirmed|pct }}", "c"),
+            (3.5, "Повысили", "{{ s.raised|pct }}", "c"),
+        ],
+    )
     b.section("4. Анализ по шагам регионального шаблона")
     b.tag("{%p for s in sections %}")
     b.para(Bold("Шаг {{ loop.index }}. {{ s.title }}"), align=LEFT, before=6, keep=True)
@@ -494,20 +582,35 @@ def certificate_analytics(b: Builder) -> None:
         size=12,
     )
     b.caption("Таблица 1. Согласованность отметок")
-    rho = ("{% if r.spearman is not none %}{{ r.spearman|num }} [{{ r.spearman_low|num }}; "
-           "{{ r.spearman_high|num }}]{% else %}—{% endif %}")  # fmt: skip
-    b.grid("for r in analytics.correlations", [
-        (2.6, "Предмет, класс", "{{ r.subject }}, {{ r.class_name }}", "l"),
-        (3.2, "Сопоставление", "{{ r.measure }} — {{ r.compared_with }}", "l"),
-        (0.8, "n", "{{ r.n }}", "c"),
-        (2.4, "ρ Спирмена [95 % ДИ]", rho, "c"),
-        (1.6, "p", "{{ r.spearman_p|pvalue }}", "c"),
-        (1.9, "τ-b (p)", "{% if r.kendall is not none %}{{ r.kendall|num }} "
-         "({{ r.kendall_p|pvalue }}){% else %}—{% endif %}", "c"),
-        (1.0, "κ", "{{ r.kappa|num }}", "c"),
-        (3.0, "Понизили / подтвердили / повысили",
-         "{{ r.lowered|pct }} / {{ r.confirmed|pct }} / {{ r.raised|pct }}", "c"),
-    ], size=10)  # fmt: skip
+    rho = (
+        "{% if r.spearman is not none %}{{ r.spearman|num }} [{{ r.spearman_low|num }}; "
+        "{{ r.spearman_high|num }}]{% else %}—{% endif %}"
+    )
+    b.grid(
+        "for r in analytics.correlations",
+        [
+            (2.6, "Предмет, класс", "{{ r.subject }}, {{ r.class_name }}", "l"),
+            (3.2, "Сопоставление", "{{ r.measure }} — {{ r.compared_with }}", "l"),
+            (0.8, "n", "{{ r.n }}", "c"),
+            (2.4, "ρ Спирмена [95 % ДИ]", rho, "c"),
+            (1.6, "p", "{{ r.spearman_p|pvalue }}", "c"),
+            (
+                1.9,
+                "τ-b (p)",
+                "{% if r.kendall is not none %}{{ r.kendall|num }} "
+                "({{ r.kendall_p|pvalue }}){% else %}—{% endif %}",
+                "c",
+            ),
+            (1.0, "κ", "{{ r.kappa|num }}", "c"),
+            (
+                3.0,
+                "Понизили / подтвердили / повысили",
+                "{{ r.lowered|pct }} / {{ r.confirmed|pct }} / {{ r.raised|pct }}",
+                "c",
+            ),
+        ],
+        size=10,
+    )
     b.section("Выводы по сопоставлениям")
     b.tag("{%p for r in analytics.correlations %}")
     b.body(
@@ -516,20 +619,28 @@ def certificate_analytics(b: Builder) -> None:
     )
     b.tag("{%p endfor %}")
     b.caption("Таблица 2. Признаки необъективности по работам ВПР")
-    b.grid("for s in analytics.signs", [
-        (1.6, "Работа", "{{ s.work }}", "c"),
-        (5.2, "Признак", "{{ s.number }}. {{ s.title }}", "l"),
-        (2.0, "Выявлен", yes_no("s.found"), "c"),
-        (7.7, "Обоснование", "{{ s.evidence }}", "l"),
-    ], size=10)  # fmt: skip
+    b.grid(
+        "for s in analytics.signs",
+        [
+            (1.6, "Работа", "{{ s.work }}", "c"),
+            (5.2, "Признак", "{{ s.number }}. {{ s.title }}", "l"),
+            (2.0, "Выявлен", yes_no("s.found"), "c"),
+            (7.7, "Обоснование", "{{ s.evidence }}", "l"),
+        ],
+        size=10,
+    )
     b.tag("{%p for c in analytics.contingency %}")
     b.caption("Таблица {{ loop.index + 2 }}. {{ c.title }}")
     marks = [(2.0, str(m), f"{{{{ row.counts[{m - 2}] }}}}", "c") for m in (2, 3, 4, 5)]
-    b.grid("for row in c.rows", [
-        (5.0, "{{ c.row_label }} \\ {{ c.column_label }}", "{{ row.mark }}", "c"),
-        *marks,
-        (2.5, "Всего", "{{ row.counts|sum }}", "c"),
-    ], size=10)  # fmt: skip
+    b.grid(
+        "for row in c.rows",
+        [
+            (5.0, "{{ c.row_label }} \\ {{ c.column_label }}", "{{ row.mark }}", "c"),
+            *marks,
+            (2.5, "Всего", "{{ row.counts|sum }}", "c"),
+        ],
+        size=10,
+    )
     b.tag("{%p endfor %}")
     charts(b, "analytics.charts")
 
@@ -579,9 +690,17 @@ def recheck_works(b: Builder) -> None:
         upper[i].merge(lower[i])
     upper[3].merge(upper[5])
     upper[6].merge(upper[8])
-    cells = ["{{ loop.index }}", "{{ w.work }}", "{{ w.participant }}", "{{ w.score_school }}",
-             "{{ w.score_recheck }}", "{{ w.score_change|signed(0) }}", "{{ w.mark_school }}",
-             "{{ w.mark_recheck }}", yes_no("w.confirmed")]  # fmt: skip
+    cells = [
+        "{{ loop.index }}",
+        "{{ w.work }}",
+        "{{ w.participant }}",
+        "{{ w.score_school }}",
+        "{{ w.score_recheck }}",
+        "{{ w.score_change|signed(0) }}",
+        "{{ w.mark_school }}",
+        "{{ w.mark_recheck }}",
+        yes_no("w.confirmed"),
+    ]
     b.loop(t, "for w in works", cells, size=10, aligns="c" * 9)
 
 
@@ -590,10 +709,12 @@ def recheck_protocol(b: Builder) -> None:
     b.center(Bold(MUNICIPAL))
     b.kind('ПРОТОКОЛ № {{ document.number or "____" }}', after=0)
     b.center(
-        Bold("перепроверки работ участников всероссийских проверочных работ "
-             "{{ campaign.vpr_year }} года"),
+        Bold(
+            "перепроверки работ участников всероссийских проверочных работ "
+            "{{ campaign.vpr_year }} года"
+        ),
         after=12,
-    )  # fmt: skip
+    )
     b.left('{{ document.date|ru_date }}\t{{ document.place or "" }}', tab=True, after=12)
     b.body(
         "Общеобразовательная организация: {{ school.name }} ({{ municipality.name }}, логин "
@@ -606,15 +727,19 @@ def recheck_protocol(b: Builder) -> None:
     b.body("состав комиссии не указан.")
     b.tag("{%p endfor %}")
     b.section("1. Итоги перепроверки по работам")
-    b.grid("for w in by_work", [
-        (1.5, "Работа", "{{ w.work }}", "c"),
-        (1.4, "Работ", "{{ w.n }}", "c"),
-        (2.7, "Подтверждено отметок", "{{ w.confirmed }}", "c"),
-        (3.2, "Доля подтверждённых", "{{ w.share_confirmed|pct }}", "c"),
-        (2.4, "Среднее изменение балла", "{{ w.mean_shift|signed }}", "c"),
-        (2.8, "p (критерий Уилкоксона)", "{{ w.wilcoxon_p|pvalue }}", "c"),
-        (2.5, "Целевой показатель достигнут", yes_no("w.meets_target"), "c"),
-    ], size=10)  # fmt: skip
+    b.grid(
+        "for w in by_work",
+        [
+            (1.5, "Работа", "{{ w.work }}", "c"),
+            (1.4, "Работ", "{{ w.n }}", "c"),
+            (2.7, "Подтверждено отметок", "{{ w.confirmed }}", "c"),
+            (3.2, "Доля подтверждённых", "{{ w.share_confirmed|pct }}", "c"),
+            (2.4, "Среднее изменение балла", "{{ w.mean_shift|signed }}", "c"),
+            (2.8, "p (критерий Уилкоксона)", "{{ w.wilcoxon_p|pvalue }}", "c"),
+            (2.5, "Целевой показатель достигнут", yes_no("w.meets_target"), "c"),
+        ],
+        size=10,
+    )
     b.tag("{%p if summary %}")
     b.body(
         "Всего перепроверено работ: {{ summary.n }}; отметка подтверждена в "
@@ -643,10 +768,12 @@ def director_evaluation(b: Builder) -> None:
     b.center(Bold(MUNICIPAL))
     b.kind("ОЦЕНОЧНЫЙ ЛИСТ", after=0)
     b.center(
-        Bold("эффективности деятельности руководителя общеобразовательной организации в "
-             "{{ campaign.school_year }} учебном году"),
+        Bold(
+            "эффективности деятельности руководителя общеобразовательной организации в "
+            "{{ campaign.school_year }} учебном году"
+        ),
         after=12,
-    )  # fmt: skip
+    )
     b.left(DATE_NUMBER, tab=True)
     b.place()
     b.left("", after=6)
@@ -654,21 +781,29 @@ def director_evaluation(b: Builder) -> None:
     for label, value in (
         ("Руководитель", '{{ school.director or "—" }}'),
         ("Общеобразовательная организация", "{{ school.name }} ({{ municipality.name }})"),
-        ("Основание", "{{ case.category }}; маркеры: {{ case.markers|join(', ') or \"—\" }}; "
-                      "в перечне {{ case.years_on_list }}-й год подряд"),
+        (
+            "Основание",
+            "{{ case.category }}; маркеры: {{ case.markers|join(', ') or \"—\" }}; "
+            "в перечне {{ case.years_on_list }}-й год подряд",
+        ),
         ("Методика оценки", '{{ evaluation.method or "—" }}'),
-    ):  # fmt: skip
+    ):
         b.row(t, [label, value])
     b.section("Показатели эффективности")
-    t = b.grid("for i in indicators", [
-        (1.2, "№", "{{ i.number }}", "c"),
-        (7.2, "Показатель", "{{ i.title }}", "l"),
-        (1.4, "Вес", "{{ i.weight }}", "c"),
-        (4.4, "Значение показателя (данные ОО)", "{{ i.value }}", "l"),
-        (2.3, "Балл комиссии", "{{ i.score|num(0) }}", "c"),
-    ])  # fmt: skip
-    total = ("{{ evaluation.total|num(0) }}{% if evaluation.max_total %} из "
-             "{{ evaluation.max_total|num(0) }}{% endif %}")  # fmt: skip
+    t = b.grid(
+        "for i in indicators",
+        [
+            (1.2, "№", "{{ i.number }}", "c"),
+            (7.2, "Показатель", "{{ i.title }}", "l"),
+            (1.4, "Вес", "{{ i.weight }}", "c"),
+            (4.4, "Значение показателя (данные ОО)", "{{ i.value }}", "l"),
+            (2.3, "Балл комиссии", "{{ i.score|num(0) }}", "c"),
+        ],
+    )
+    total = (
+        "{{ evaluation.total|num(0) }}{% if evaluation.max_total %} из "
+        "{{ evaluation.max_total|num(0) }}{% endif %}"
+    )
     cells = b.row(t, ["", Bold("Итоговый балл"), "", "", Bold(total)])
     cells[4].paragraphs[0].alignment = CENTER
     result = 'руководитель {{ evaluation.result or "— (не определён)" }}.'
@@ -691,50 +826,69 @@ def case_history(b: Builder) -> None:
     """The case's full history for auditors, every event with its hash."""
     b.kind("ИСТОРИЯ ДЕЛА", before=0, after=0)
     b.center(Bold("{{ school.name }}"))
-    b.center("{{ case.category }} · {{ campaign.title }} · {{ municipality.name }}, "
-             "{{ region.name }}", after=6)  # fmt: skip
-    b.left("Сформировано {{ generated_at|date_time }} (время московское); "
-           "{{ generated_by.name }} ({{ generated_by.role }}).")  # fmt: skip
+    b.center(
+        "{{ case.category }} · {{ campaign.title }} · {{ municipality.name }}, {{ region.name }}",
+        after=6,
+    )
     b.left(
-        Bold("{% if verification.ok %}Целостность истории подтверждена.{% else %}ВНИМАНИЕ: "
-             "целостность истории нарушена.{% endif %}"),
+        "Сформировано {{ generated_at|date_time }} (время московское); "
+        "{{ generated_by.name }} ({{ generated_by.role }})."
+    )
+    b.left(
+        Bold(
+            "{% if verification.ok %}Целостность истории подтверждена.{% else %}ВНИМАНИЕ: "
+            "целостность истории нарушена.{% endif %}"
+        ),
         " {{ verification.message }} Проверено событий: {{ verification.checked }}; проверка "
         "выполнена {{ verification.checked_at|date_time }}.",
         after=6,
-    )  # fmt: skip
+    )
     b.section("1. Сведения о деле")
     more = [("Текущий этап", "{{ case.stage }}"), ("Состояние", "{{ case.status }}")]
     case_card(b, size=10, more=more)
     b.section("2. Этапы")
-    b.grid("for s in stages", [
-        (0.8, "№", "{{ loop.index }}", "c"),
-        (4.5, "Этап", "{{ s.stage }}", "l"),
-        (3.0, "Начало", "{{ s.entered_at|date_time }}", "c"),
-        (3.0, "Окончание", "{{ s.left_at|date_time }}", "c"),
-        (4.5, "Кто перевёл", '{{ s.entered_by or "—" }}', "l"),
-        (6.4, "Основание", '{{ s.reason or "—" }}', "l"),
-    ], size=10)  # fmt: skip
+    b.grid(
+        "for s in stages",
+        [
+            (0.8, "№", "{{ loop.index }}", "c"),
+            (4.5, "Этап", "{{ s.stage }}", "l"),
+            (3.0, "Начало", "{{ s.entered_at|date_time }}", "c"),
+            (3.0, "Окончание", "{{ s.left_at|date_time }}", "c"),
+            (4.5, "Кто перевёл", '{{ s.entered_by or "—" }}', "l"),
+            (6.4, "Основание", '{{ s.reason or "—" }}', "l"),
+        ],
+        size=10,
+    )
     b.section("3. Обязательства")
-    b.grid("for o in obligations", [
-        (0.8, "№", "{{ loop.index }}", "c"),
-        (5.2, "Обязательство", "{{ o.title }}", "l"),
-        (4.2, "Ответственный", "{{ o.responsible }}", "l"),
-        (2.2, "Срок", "{{ o.due_date|short_date }}", "c"),
-        (3.4, "Статус", "{{ o.status }}", "l"),
-        (2.2, "Выполнено", "{{ o.completed_on|short_date }}", "c"),
-        (4.2, "Комментарий", '{{ o.comment or "—" }}', "l"),
-    ], size=10)  # fmt: skip
+    b.grid(
+        "for o in obligations",
+        [
+            (0.8, "№", "{{ loop.index }}", "c"),
+            (5.2, "Обязательство", "{{ o.title }}", "l"),
+            (4.2, "Ответственный", "{{ o.responsible }}", "l"),
+            (2.2, "Срок", "{{ o.due_date|short_date }}", "c"),
+            (3.4, "Статус", "{{ o.status }}", "l"),
+            (2.2, "Выполнено", "{{ o.completed_on|short_date }}", "c"),
+            (4.2, "Комментарий", '{{ o.comment or "—" }}', "l"),
+        ],
+        size=10,
+    )
     b.section("4. Журнал событий")
     footer = ["SHA-256: ", Mono("{{ e.hash }}"), "   предыдущий: ", Mono("{{ e.prev_hash }}")]
-    b.grid("for e in events", [
-        (1.2, "№", "{{ e.seq }}", "c"),
-        (2.6, "Время (МСК)", "{{ e.occurred_at|date_time }}", "c"),
-        (3.6, "Пользователь, роль", "{{ e.actor }}, {{ e.role }}", "l"),
-        (3.6, "Действие", "{{ e.action }}", "l"),
-        (3.8, "Было", '{{ e.before or "—" }}', "l"),
-        (3.8, "Стало", '{{ e.after or "—" }}', "l"),
-        (3.6, "Основание", '{{ e.reason or "—" }}', "l"),
-    ], size=9, footer=footer)  # fmt: skip
+    b.grid(
+        "for e in events",
+        [
+            (1.2, "№", "{{ e.seq }}", "c"),
+            (2.6, "Время (МСК)", "{{ e.occurred_at|date_time }}", "c"),
+            (3.6, "Пользователь, роль", "{{ e.actor }}, {{ e.role }}", "l"),
+            (3.6, "Действие", "{{ e.action }}", "l"),
+            (3.8, "Было", '{{ e.before or "—" }}', "l"),
+            (3.8, "Стало", '{{ e.after or "—" }}', "l"),
+            (3.6, "Основание", '{{ e.reason or "—" }}', "l"),
+        ],
+        size=9,
+        footer=footer,
+    )
     b.body(
         "Хеш каждого события — SHA-256 от его содержимого и хеша предыдущего события; изменение "
         "или удаление любого события нарушает цепочку и обнаруживается проверкой.",

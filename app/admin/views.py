@@ -217,8 +217,10 @@ def templates() -> str | Response:
     if form.validate_on_submit():
         data = form.file.data.read()
         row = perform(
-            lambda: generate.register_template(form.key.data, data, form.file.data.filename or "", actor=current_user),
-        )  # fmt: skip
+            lambda: generate.register_template(
+                form.key.data, data, form.file.data.filename or "", actor=current_user
+            ),
+        )
         if row is not None:
             flash(_("Template version %(n)d is now in use.", n=row.version), "success")
             return redirect(url_for("admin.templates"))
@@ -239,5 +241,9 @@ def template_download(key: str) -> Response:
     if key not in {k.key for k in catalog.KINDS}:
         abort(404)
     version, data = generate.active_template(key)
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{key}-v{version}.docx",
-                     mimetype=checks.DOCX.mime)  # fmt: skip
+    return send_file(
+        io.BytesIO(data),
+        as_attachment=True,
+        download_name=f"{key}-v{version}.docx",
+        mimetype=checks.DOCX.mime,
+    )

@@ -30,8 +30,13 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def score_histogram_png(scores: Sequence[int], spec: TestSpec, *, region_scores: Sequence[int] | None = None,
-                        title: str = "") -> bytes:  # fmt: skip
+def score_histogram_png(
+    scores: Sequence[int],
+    spec: TestSpec,
+    *,
+    region_scores: Sequence[int] | None = None,
+    title: str = "",
+) -> bytes:
     """The school's primary-score distribution with the mark boundaries (and the region's shape)."""
     bins = np.arange(spec.max_score + 2) - 0.5
     figure, axes = plt.subplots(figsize=(8, 4))
@@ -67,11 +72,17 @@ def task_profile(frame: pd.DataFrame, spec: TestSpec, school_login: str) -> pd.D
     out = []
     for task in spec.tasks:
         points = rows[TASK_PREFIX + task.id].to_numpy(dtype="float64", na_value=np.nan)
-        out.append({
-            "task": task.id, "level": task.level, "max": task.max,
-            "school": float(np.nanmean(points[mine.to_numpy()])) / task.max if mine.any() else np.nan,
-            "region": float(np.nanmean(points)) / task.max if len(points) else np.nan,
-        })  # fmt: skip
+        out.append(
+            {
+                "task": task.id,
+                "level": task.level,
+                "max": task.max,
+                "school": float(np.nanmean(points[mine.to_numpy()])) / task.max
+                if mine.any()
+                else np.nan,
+                "region": float(np.nanmean(points)) / task.max if len(points) else np.nan,
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -91,8 +102,14 @@ def task_profile_png(profile: pd.DataFrame, *, title: str = "") -> bytes:
     return _png(figure)
 
 
-def contingency_png(table: Sequence[Sequence[int]], *, x_label: str, y_label: str, title: str = "",
-                    marks: Sequence[int] = (2, 3, 4, 5)) -> bytes:  # fmt: skip
+def contingency_png(
+    table: Sequence[Sequence[int]],
+    *,
+    x_label: str,
+    y_label: str,
+    title: str = "",
+    marks: Sequence[int] = (2, 3, 4, 5),
+) -> bytes:
     """A heat map of a mark contingency table with the counts written in the cells."""
     data = np.asarray(table, dtype=float)
     figure, axes = plt.subplots(figsize=(4.8, 4.2))
@@ -111,8 +128,11 @@ def agreement_png(rows: pd.DataFrame, *, title: str = "") -> bytes:
     """Stacked bars of lowered / confirmed / raised shares, one bar per row's `label`."""
     figure, axes = plt.subplots(figsize=(7, 0.5 * len(rows) + 1.5))
     left = np.zeros(len(rows))
-    for key, label, colour in (("lowered", _("lowered"), "#d1495b"), ("confirmed", _("confirmed"), "#8bb174"),
-                               ("raised", _("raised"), "#edae49")):  # fmt: skip
+    for key, label, colour in (
+        ("lowered", _("lowered"), "#d1495b"),
+        ("confirmed", _("confirmed"), "#8bb174"),
+        ("raised", _("raised"), "#edae49"),
+    ):
         values = rows[key].to_numpy(dtype=float)
         axes.barh(rows["label"].astype(str), values, left=left, color=colour, label=label)
         left += values

@@ -69,9 +69,12 @@ def _units(school: np.ndarray, code: np.ndarray, grade: np.ndarray) -> list[np.n
 
 
 def school_level(
-    school: pd.Series, code: pd.Series, grade: pd.Series, p_values: np.ndarray,
+    school: pd.Series,
+    code: pd.Series,
+    grade: pd.Series,
+    p_values: np.ndarray,
     applicable: np.ndarray,
-) -> SchoolLevel:  # fmt: skip
+) -> SchoolLevel:
     """The school route of every work: best unit, Bonferroni over units, BH across schools."""
     s_codes, c_codes, g_codes = (_codes(values) for values in (school, code, grade))
     p = np.clip(np.where(applicable, p_values, 0.5), 1e-15, 1 - 1e-15)

@@ -27,16 +27,26 @@ MARKS = (2, 3, 4, 5)
 MEASURES = ("q1", "q2", "q3", "q4", "attestation", "vpr", "oge", "ege")
 SCORE_MEASURES = {"ege": (0, 100)}  # a test score, not a mark: no shares, κ or table
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
-    ("q1", "attestation"), ("q2", "attestation"), ("q3", "attestation"), ("q4", "attestation"),
-    ("attestation", "vpr"), ("attestation", "oge"), ("attestation", "ege"),
-)  # fmt: skip
+    ("q1", "attestation"),
+    ("q2", "attestation"),
+    ("q3", "attestation"),
+    ("q4", "attestation"),
+    ("attestation", "vpr"),
+    ("attestation", "oge"),
+    ("attestation", "ege"),
+)
 COLUMNS = [
-    Column("Год", "year"), Column("Логин ОО", "school_login"), Column("Класс", "class"),
-    Column("Код участника", "participant"), Column("Предмет", "subject"),
+    Column("Год", "year"),
+    Column("Логин ОО", "school_login"),
+    Column("Класс", "class"),
+    Column("Код участника", "participant"),
+    Column("Предмет", "subject"),
     *(Column(f"Четверть {i}", f"q{i}", required=False) for i in range(1, 5)),
-    Column("Промежуточная аттестация", "attestation"), Column("ВПР", "vpr", required=False),
-    Column("ОГЭ", "oge", required=False), Column("ЕГЭ", "ege", required=False),
-]  # fmt: skip
+    Column("Промежуточная аттестация", "attestation"),
+    Column("ВПР", "vpr", required=False),
+    Column("ОГЭ", "oge", required=False),
+    Column("ЕГЭ", "ege", required=False),
+]
 
 
 def read_student_marks(data: bytes) -> tuple[pd.DataFrame, list[Problem]]:
@@ -58,8 +68,13 @@ def read_student_marks(data: bytes) -> tuple[pd.DataFrame, list[Problem]]:
         number = pd.to_numeric(text.where(text != ""), errors="coerce")
         bad = (text != "") & (number.isna() | (number < low) | (number > high) | (number % 1 != 0))
         for i in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem(int(frame["row"].iloc[i]), column.name,
-                                    _("An integer from %(a)d to %(b)d is required.", a=low, b=high)))  # fmt: skip
+            problems.append(
+                Problem(
+                    int(frame["row"].iloc[i]),
+                    column.name,
+                    _("An integer from %(a)d to %(b)d is required.", a=low, b=high),
+                )
+            )
         frame[key] = number.astype("Int16" if key in ("year", "ege") else "Int8")
     return frame, problems
 
@@ -83,8 +98,9 @@ def _fisher_ci(r: float, se: float) -> tuple[float, float]:
     return math.tanh(z - 1.959964 * se), math.tanh(z + 1.959964 * se)
 
 
-def correlate(x: Sequence[float], y: Sequence[float], *, min_n: int = 10,
-              marks: bool = True) -> dict[str, Any]:  # fmt: skip
+def correlate(
+    x: Sequence[float], y: Sequence[float], *, min_n: int = 10, marks: bool = True
+) -> dict[str, Any]:
     """Agreement of two measures over complete pairs (x = the school's mark, y = the other)."""
     a = np.asarray(x, dtype=float)
     b = np.asarray(y, dtype=float)
@@ -100,19 +116,27 @@ def correlate(x: Sequence[float], y: Sequence[float], *, min_n: int = 10,
         rho, p_rho = stats.spearmanr(a, b)
         tau, p_tau = stats.kendalltau(a, b, variant="b")
         result.update(
-            spearman=float(rho), spearman_p=float(p_rho),
+            spearman=float(rho),
+            spearman_p=float(p_rho),
             spearman_ci=_fisher_ci(float(rho), math.sqrt((1 + rho**2 / 2) / (n - 3))),
-            kendall_tau_b=float(tau), kendall_p=float(p_tau),
+            kendall_tau_b=float(tau),
+            kendall_p=float(p_tau),
             kendall_ci=_fisher_ci(float(tau), math.sqrt(0.437 / (n - 4))),
-        )  # fmt: skip
+        )
     if marks and n:
         result.update(
-            lowered=float(np.mean(b < a)), confirmed=float(np.mean(b == a)),
-            raised=float(np.mean(b > a)), differ_by_2=float(np.mean(np.abs(b - a) >= 2)),
-            contingency=pd.crosstab(pd.Categorical(a.astype(int), MARKS),
-                                    pd.Categorical(b.astype(int), MARKS), dropna=False)
-            .to_numpy().tolist(),
-        )  # fmt: skip
+            lowered=float(np.mean(b < a)),
+            confirmed=float(np.mean(b == a)),
+            raised=float(np.mean(b > a)),
+            differ_by_2=float(np.mean(np.abs(b - a) >= 2)),
+            contingency=pd.crosstab(
+                pd.Categorical(a.astype(int), MARKS),
+                pd.Categorical(b.astype(int), MARKS),
+                dropna=False,
+            )
+            .to_numpy()
+            .tolist(),
+        )
         if n >= min_n:
             result["kappa"] = quadratic_kappa(a.astype(int), b.astype(int))
     result["wording"] = describe(result)
@@ -146,21 +170,30 @@ def describe(result: dict[str, Any]) -> str:
         return _("The marks do not vary, so the correlation cannot be computed.")
     rho = result["spearman"]
     words = {
-        "no": _("no"), "weak": _("a weak"), "moderate": _("a moderate"),
-        "noticeable": _("a noticeable"), "high": _("a high"), "very high": _("a very high"),
-    }  # fmt: skip
+        "no": _("no"),
+        "weak": _("a weak"),
+        "moderate": _("a moderate"),
+        "noticeable": _("a noticeable"),
+        "high": _("a high"),
+        "very high": _("a very high"),
+    }
     text = _(
         "There is %(strength)s %(direction)s correlation (Spearman's ρ = %(rho)s, "
         "95%% CI %(low)s to %(high)s, n = %(n)d).",
-        strength=words[strength(rho)], direction=_("positive") if rho >= 0 else _("negative"),
-        rho=number(rho, ".2f"), low=number(result["spearman_ci"][0], ".2f"),
-        high=number(result["spearman_ci"][1], ".2f"), n=result["n"],
-    )  # fmt: skip
+        strength=words[strength(rho)],
+        direction=_("positive") if rho >= 0 else _("negative"),
+        rho=number(rho, ".2f"),
+        low=number(result["spearman_ci"][0], ".2f"),
+        high=number(result["spearman_ci"][1], ".2f"),
+        n=result["n"],
+    )
     if "confirmed" in result:
         text += " " + _(
             "Marks confirmed: %(c).0f%%, lowered: %(l).0f%%, raised: %(r).0f%%.",
-            c=100 * result["confirmed"], l=100 * result["lowered"], r=100 * result["raised"],
-        )  # fmt: skip
+            c=100 * result["confirmed"],
+            l=100 * result["lowered"],
+            r=100 * result["raised"],
+        )
     return text
 
 

@@ -40,8 +40,9 @@ class Excess:
     variance: np.ndarray
 
 
-def journal_excess(score: np.ndarray, journal: np.ndarray, work: np.ndarray,
-                   work_test: np.ndarray) -> Excess:  # fmt: skip
+def journal_excess(
+    score: np.ndarray, journal: np.ndarray, work: np.ndarray, work_test: np.ndarray
+) -> Excess:
     """Score residuals given the journal mark (the other schools' mean), averaged per work."""
     n_works, n_tests = len(work_test), int(work_test.max(initial=-1)) + 1
     mark = np.where(np.isnan(journal), 0, journal).astype(np.int64) - 2  # 0..3; −2 = none
@@ -95,8 +96,10 @@ def _previous_excess(ctx: SignContext) -> Excess:
     found = journal_excess(prev["score"].to_numpy().astype(float), journal, work, work_test)
     at = pd.Index(keys).get_indexer(work_keys(ctx.works, ctx.rows))
     found_at = np.append(np.arange(len(keys)), -1)[at]  # −1 (absent) indexes the padding
-    pad = [np.append(v, fill) for v, fill in ((found.mean, np.nan), (found.count, 0.0),
-                                               (found.variance, np.nan))]  # fmt: skip
+    pad = [
+        np.append(v, fill)
+        for v, fill in ((found.mean, np.nan), (found.count, 0.0), (found.variance, np.nan))
+    ]
     return Excess(pad[0][found_at], pad[1][found_at], pad[2][found_at])
 
 
@@ -112,8 +115,9 @@ def _mark_counts(ctx: SignContext, journal: np.ndarray) -> dict[str, np.ndarray]
     }
 
 
-def _history_p(ctx: SignContext, now: Excess, applicable: np.ndarray,
-               min_group: int) -> tuple[np.ndarray, ...]:  # fmt: skip
+def _history_p(
+    ctx: SignContext, now: Excess, applicable: np.ndarray, min_group: int
+) -> tuple[np.ndarray, ...]:
     """One-sided p of this year's excess above what the school's last year predicts."""
     before = _previous_excess(ctx)
     test = ctx.works["test"].to_numpy()

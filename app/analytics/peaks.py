@@ -127,8 +127,13 @@ def bunching_scores(
     info_gg = n * (p * g**2).sum(axis=-1)
     score = (counts * g).sum(axis=-1)
     tested = n * p_at >= MIN_EXPECTED
-    return (np.where(tested, score, 0.0), np.where(tested, np.maximum(info, 0.0), 0.0),
-            np.where(tested, info_gg, 0.0), n[..., None] * p, np.where(tested, third, 0.0))  # fmt: skip
+    return (
+        np.where(tested, score, 0.0),
+        np.where(tested, np.maximum(info, 0.0), 0.0),
+        np.where(tested, info_gg, 0.0),
+        n[..., None] * p,
+        np.where(tested, third, 0.0),
+    )
 
 
 def skewed_sf(z: np.ndarray, skewness: np.ndarray) -> np.ndarray:
@@ -148,8 +153,13 @@ def _near(hist: np.ndarray, position: np.ndarray, valid: np.ndarray) -> np.ndarr
     return (hist * near).sum(axis=1).astype(int)
 
 
-def _boundary_numbers(frame: pd.DataFrame, found: tuple[np.ndarray, ...], thresholds: np.ndarray,
-                      offsets: np.ndarray, params: Mapping[str, Any]) -> None:  # fmt: skip
+def _boundary_numbers(
+    frame: pd.DataFrame,
+    found: tuple[np.ndarray, ...],
+    thresholds: np.ndarray,
+    offsets: np.ndarray,
+    params: Mapping[str, Any],
+) -> None:
     """Evidence per boundary: works just below and at it, and the region's expected counts."""
     score, info, counts, expected = found
     below, above = int(params["below"]), int(params["above"])

@@ -35,8 +35,13 @@ def proposed_list(markers: pd.DataFrame, schools: pd.DataFrame | None = None) ->
         .sort_values(["grade", "code"])["column"]
         .tolist()
     )
-    wide = marked.pivot_table(index=["year", "school_login"], columns="column", values="marker",
-                              aggfunc="max", observed=True)  # fmt: skip
+    wide = marked.pivot_table(
+        index=["year", "school_login"],
+        columns="column",
+        values="marker",
+        aggfunc="max",
+        observed=True,
+    )
     wide = wide.reindex(columns=order).astype("Int64")
     wide = wide[wide.fillna(0).sum(axis=1) > 0].reset_index()
     names = _names(schools)

@@ -19,13 +19,22 @@ logger = logging.getLogger(__name__)
 
 TARGET = 0.9  # the regional target: at least 90 % of marks confirmed by the independent experts
 COLUMNS = [
-    Column("Логин ОО", "school_login"), Column("Предмет", "subject"), Column("Параллель", "grade"),
-    Column("Код участника", "participant"), Column("Первичный балл ОО", "score_school"),
-    Column("Первичный балл перепроверка", "score_recheck"), Column("Отметка ОО", "mark_school"),
+    Column("Логин ОО", "school_login"),
+    Column("Предмет", "subject"),
+    Column("Параллель", "grade"),
+    Column("Код участника", "participant"),
+    Column("Первичный балл ОО", "score_school"),
+    Column("Первичный балл перепроверка", "score_recheck"),
+    Column("Отметка ОО", "mark_school"),
     Column("Отметка перепроверка", "mark_recheck"),
-]  # fmt: skip
-NUMERIC = {"grade": (4, 11), "score_school": (0, 999), "score_recheck": (0, 999),
-           "mark_school": (2, 5), "mark_recheck": (2, 5)}  # fmt: skip
+]
+NUMERIC = {
+    "grade": (4, 11),
+    "score_school": (0, 999),
+    "score_recheck": (0, 999),
+    "mark_school": (2, 5),
+    "mark_recheck": (2, 5),
+}
 
 
 def read_recheck(data: bytes) -> tuple[pd.DataFrame, list[Problem]]:
@@ -46,8 +55,13 @@ def read_recheck(data: bytes) -> tuple[pd.DataFrame, list[Problem]]:
         number = pd.to_numeric(frame[key].where(frame[key].str.strip() != ""), errors="coerce")
         bad = number.isna() | (number < low) | (number > high) | (number % 1 != 0)
         for i in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem(int(frame["row"].iloc[i]), column.name,
-                                    _("An integer from %(a)d to %(b)d is required.", a=low, b=high)))  # fmt: skip
+            problems.append(
+                Problem(
+                    int(frame["row"].iloc[i]),
+                    column.name,
+                    _("An integer from %(a)d to %(b)d is required.", a=low, b=high),
+                )
+            )
         frame[key] = number.astype("Int16")
     return frame, problems
 
@@ -81,12 +95,19 @@ def summarise(frame: pd.DataFrame, *, target: float = TARGET) -> dict[str, Any]:
     low, high = _clopper_pearson(confirmed, n)
     share = confirmed / n
     summary = {
-        "n": n, "confirmed": confirmed, "lowered": int(np.sum(recheck < school)),
-        "raised": int(np.sum(recheck > school)), "share_confirmed": share,
-        "share_confirmed_ci": (low, high), "target": target, "meets_target": share >= target,
-        "mean_shift": float(diff.mean()), "sd_shift": float(diff.std(ddof=1)) if n > 1 else math.nan,
-        "wilcoxon_statistic": statistic, "wilcoxon_p": p_value,
-    }  # fmt: skip
+        "n": n,
+        "confirmed": confirmed,
+        "lowered": int(np.sum(recheck < school)),
+        "raised": int(np.sum(recheck > school)),
+        "share_confirmed": share,
+        "share_confirmed_ci": (low, high),
+        "target": target,
+        "meets_target": share >= target,
+        "mean_shift": float(diff.mean()),
+        "sd_shift": float(diff.std(ddof=1)) if n > 1 else math.nan,
+        "wilcoxon_statistic": statistic,
+        "wilcoxon_p": p_value,
+    }
     summary["wording"] = _wording(summary)
     return summary
 
@@ -94,8 +115,11 @@ def summarise(frame: pd.DataFrame, *, target: float = TARGET) -> dict[str, Any]:
 def _wording(s: dict[str, Any]) -> str:
     text = _(
         "The experts confirmed %(c)d of %(n)d marks (%(share).0f%%; the target is %(t).0f%%).",
-        c=s["confirmed"], n=s["n"], share=100 * s["share_confirmed"], t=100 * s["target"],
-    )  # fmt: skip
+        c=s["confirmed"],
+        n=s["n"],
+        share=100 * s["share_confirmed"],
+        t=100 * s["target"],
+    )
     text += " " + _(
         "The mean change of the primary score is %(m)s.", m=number(s["mean_shift"], "+.2f")
     )
@@ -120,8 +144,12 @@ def _wording(s: dict[str, Any]) -> str:
     )
 
 
-def recheck_statistics(frame: pd.DataFrame, *, by: Sequence[str] = ("school_login", "subject", "grade"),
-                       target: float = TARGET) -> pd.DataFrame:  # fmt: skip
+def recheck_statistics(
+    frame: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("school_login", "subject", "grade"),
+    target: float = TARGET,
+) -> pd.DataFrame:
     """One row per group with `summarise`'s fields."""
     rows = [
         {**dict(zip(by, key, strict=True)), **summarise(group, target=target)}
@@ -137,14 +165,18 @@ def recheck_protocol(
     mine = frame[frame["school_login"].astype("str") == school_login]
     works = [
         {
-            "subject": str(r.subject), "grade": int(r.grade), "participant": str(r.participant),
-            "score_school": int(r.score_school), "score_recheck": int(r.score_recheck),
-            "mark_school": int(r.mark_school), "mark_recheck": int(r.mark_recheck),
+            "subject": str(r.subject),
+            "grade": int(r.grade),
+            "participant": str(r.participant),
+            "score_school": int(r.score_school),
+            "score_recheck": int(r.score_recheck),
+            "mark_school": int(r.mark_school),
+            "mark_recheck": int(r.mark_recheck),
             "score_change": int(r.score_recheck) - int(r.score_school),
             "confirmed": int(r.mark_school) == int(r.mark_recheck),
         }
         for r in mine.itertuples(index=False)
-    ]  # fmt: skip
+    ]
     return {
         "school_login": school_login,
         "works": works,

@@ -90,9 +90,13 @@ def _level_rates(ctx: SignContext) -> tuple[np.ndarray, np.ndarray]:
     return basic, advanced
 
 
-def _excess_variance(ctx: SignContext, pupils: tuple[np.ndarray, ...],
-                     schools: tuple[np.ndarray, ...], slope: np.ndarray,
-                     n: np.ndarray) -> np.ndarray:  # fmt: skip
+def _excess_variance(
+    ctx: SignContext,
+    pupils: tuple[np.ndarray, ...],
+    schools: tuple[np.ndarray, ...],
+    slope: np.ndarray,
+    n: np.ndarray,
+) -> np.ndarray:
     """Sampling variance of mean(a) − f(mean(b)): the work's own spread of a − f′·b, shrunk
     towards the test's pooled spread with the weight of PRIOR_DOF pupils."""
     a, b, valid = pupils

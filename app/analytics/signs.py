@@ -49,21 +49,64 @@ class Rule:
 RULES: dict[str, Rule] = {
     rule.name: rule
     for rule in (
-        Rule("above_region", 1, "1.1", "Results markedly above the region",
-             {"margin": 0.15, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05}, r.above_region),
-        Rule("inversion", 2, "2.0", "Advanced tasks done better than basic ones",
-             {"margin": 0.10, "min_group": 10, "fdr": 0.10, "work_alpha": 0.05}, r.inversion),
-        Rule("journal_mismatch", 3, "2.0", "VPR marks above the journal marks",
-             {"margin": 0.25, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05},
-             r.journal_mismatch),
-        Rule("boundary_peaks", 4, "2.0", "Peaks at the mark boundaries",
-             {"below": 2, "above": 1, "control": 2, "margin": 0.10, "min_works": 50, "fdr": 0.10,
-              "work_alpha": 0.05}, r.boundary_peaks),
-        Rule("cohort_change", 5, "1.1", "Sharp change for the same cohort between years",
-             {"margin": 0.30, "min_group": 10, "from_grade": 4, "to_grade": 5,
-              "direction": "rise", "fdr": 0.10, "work_alpha": 0.05}, r.cohort_change),
+        Rule(
+            "above_region",
+            1,
+            "1.1",
+            "Results markedly above the region",
+            {"margin": 0.15, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05},
+            r.above_region,
+        ),
+        Rule(
+            "inversion",
+            2,
+            "2.0",
+            "Advanced tasks done better than basic ones",
+            {"margin": 0.10, "min_group": 10, "fdr": 0.10, "work_alpha": 0.05},
+            r.inversion,
+        ),
+        Rule(
+            "journal_mismatch",
+            3,
+            "2.0",
+            "VPR marks above the journal marks",
+            {"margin": 0.25, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05},
+            r.journal_mismatch,
+        ),
+        Rule(
+            "boundary_peaks",
+            4,
+            "2.0",
+            "Peaks at the mark boundaries",
+            {
+                "below": 2,
+                "above": 1,
+                "control": 2,
+                "margin": 0.10,
+                "min_works": 50,
+                "fdr": 0.10,
+                "work_alpha": 0.05,
+            },
+            r.boundary_peaks,
+        ),
+        Rule(
+            "cohort_change",
+            5,
+            "1.1",
+            "Sharp change for the same cohort between years",
+            {
+                "margin": 0.30,
+                "min_group": 10,
+                "from_grade": 4,
+                "to_grade": 5,
+                "direction": "rise",
+                "fdr": 0.10,
+                "work_alpha": 0.05,
+            },
+            r.cohort_change,
+        ),
     )
-}  # fmt: skip
+}
 
 
 @dataclass
@@ -116,8 +159,9 @@ def dense_codes(keys: np.ndarray) -> np.ndarray:
     return pd.factorize(keys, sort=True)[0].astype(np.int64)
 
 
-def _context(frame: pd.DataFrame, specs: Iterable[TestSpec], year: int,
-             specialised: set[str]) -> r.SignContext:  # fmt: skip
+def _context(
+    frame: pd.DataFrame, specs: Iterable[TestSpec], year: int, specialised: set[str]
+) -> r.SignContext:
     frame = frame.astype(
         {c: "category" for c in ("subject", "code", "school_login") if frame[c].dtype != "category"}
     )  # rows from several files or a database arrive as text; codes need categories
@@ -215,8 +259,9 @@ def _external_state(works: pd.DataFrame, external: pd.DataFrame | None) -> np.nd
     )
 
 
-def _run_rule(rule: Rule, ctx: r.SignContext, params: Mapping[str, Any], year: int,
-              external: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+def _run_rule(
+    rule: Rule, ctx: r.SignContext, params: Mapping[str, Any], year: int, external: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     out = rule.compute(ctx, params)
     detail = pd.concat([ctx.works.drop(columns=["test", "n"]), out], axis=1)
     detail.insert(0, "year", year)
@@ -255,8 +300,9 @@ def _run_rule(rule: Rule, ctx: r.SignContext, params: Mapping[str, Any], year: i
     return results, detail
 
 
-def combine_markers(results: pd.DataFrame, works: pd.DataFrame, *,
-                    sign1_needs_external: bool = True) -> pd.DataFrame:  # fmt: skip
+def combine_markers(
+    results: pd.DataFrame, works: pd.DataFrame, *, sign1_needs_external: bool = True
+) -> pd.DataFrame:
     """One binary marker per tested work: any fired sign except sign 1, or sign 1 refuted by
     external exams (with `sign1_needs_external`; otherwise sign 1 alone counts too)."""
     fired = results[results["status"] == "fired"]
@@ -324,10 +370,14 @@ def compute_signs(
     works = ctx.works.assign(year=year)
     markers = combine_markers(results, works, sign1_needs_external=sign1_needs_external)
     meta = {
-        name: {"sign": RULES[name].number, "version": RULES[name].version,
-               "title": RULES[name].title, "params": resolved[name]}
+        name: {
+            "sign": RULES[name].number,
+            "version": RULES[name].version,
+            "title": RULES[name].title,
+            "params": resolved[name],
+        }
         for name in chosen
-    }  # fmt: skip
+    }
     logger.info(
         "signs for %d: %d works, %d markers", year, len(works), int(markers["marker"].sum())
     )

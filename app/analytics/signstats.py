@@ -43,9 +43,12 @@ class SignContext:
 
 
 def between_school_variance(
-    estimate: np.ndarray, expected: np.ndarray, variance: np.ndarray, group: np.ndarray,
+    estimate: np.ndarray,
+    expected: np.ndarray,
+    variance: np.ndarray,
+    group: np.ndarray,
     applicable: np.ndarray,
-) -> np.ndarray:  # fmt: skip
+) -> np.ndarray:
     """τ² per row: the spread between honest schools beyond sampling noise, per group.
 
     A robust Paule–Mandel estimate: the smallest τ² on a fine grid for which the z-scores
@@ -100,8 +103,9 @@ def _betabinom_sf(k: np.ndarray, n: np.ndarray, p0: np.ndarray, rho: np.ndarray)
     return pmf.sum(axis=1)
 
 
-def mean_p_value(estimate: np.ndarray, expected: np.ndarray, variance: np.ndarray,
-                 tau2: np.ndarray) -> np.ndarray:  # fmt: skip
+def mean_p_value(
+    estimate: np.ndarray, expected: np.ndarray, variance: np.ndarray, tau2: np.ndarray
+) -> np.ndarray:
     """Upper normal tail of (estimate − expected) / √(variance + τ²)."""
     sd = np.sqrt(variance + tau2)
     z = np.divide(estimate - expected, sd, out=np.full(len(sd), -np.inf), where=sd > 0)
@@ -134,8 +138,14 @@ def robust_scale(z: np.ndarray, group: np.ndarray, applicable: np.ndarray) -> np
     return scale
 
 
-def expected_given(x: np.ndarray, y: np.ndarray, weight: np.ndarray, group: np.ndarray,
-                   applicable: np.ndarray, degree: int = 2) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def expected_given(
+    x: np.ndarray,
+    y: np.ndarray,
+    weight: np.ndarray,
+    group: np.ndarray,
+    applicable: np.ndarray,
+    degree: int = 2,
+) -> tuple[np.ndarray, np.ndarray]:
     """E[y | x] and its slope per row: a weighted polynomial fit (degree 1 or 2) per group.
 
     Fitted twice: rows whose standardised residual is beyond 3 robust SDs (schools with the

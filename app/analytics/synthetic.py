@@ -35,32 +35,95 @@ logger = logging.getLogger(__name__)
 SUBJECTS = {"РУ": "Русский язык", "МА": "Математика"}
 # (task id, maximum, level) — shaped after the public VPR demo versions
 STRUCTURES: dict[tuple[int, str], list[tuple[str, int, str]]] = {
-    (4, "РУ"): [("1", 4, "Б"), ("2", 3, "Б"), ("3.1", 1, "Б"), ("3.2", 3, "Б"), ("4", 1, "Б"),
-                ("5", 2, "Б"), ("6", 2, "Б"), ("7", 2, "Б"), ("8", 3, "Б"), ("9", 2, "П"),
-                ("10", 1, "Б"), ("11", 2, "Б"), ("12.1", 1, "Б"), ("12.2", 2, "П"),
-                ("13.1", 1, "Б"), ("13.2", 2, "П"), ("14", 3, "П"), ("15", 3, "П")],
-    (4, "МА"): [("1", 1, "Б"), ("2", 1, "Б"), ("3", 1, "Б"), ("4", 1, "Б"), ("5.1", 1, "Б"),
-                ("5.2", 1, "Б"), ("6.1", 1, "Б"), ("6.2", 1, "Б"), ("7", 1, "Б"),
-                ("8", 2, "Б"), ("9.1", 1, "П"), ("9.2", 1, "П"), ("10", 2, "Б"),
-                ("11", 2, "П"), ("12", 3, "П")],
-    (5, "РУ"): [("1.1", 4, "Б"), ("1.2", 3, "Б"), ("1.3", 2, "Б"), ("2.1", 3, "Б"),
-                ("2.2", 3, "Б"), ("2.3", 3, "Б"), ("2.4", 3, "Б"), ("3", 2, "Б"), ("4", 2, "Б"),
-                ("5", 2, "П"), ("6", 2, "Б"), ("7", 2, "П"), ("8", 3, "П"), ("9", 2, "Б"),
-                ("10", 2, "Б"), ("11", 3, "П"), ("12", 4, "П")],
-    (5, "МА"): [("1", 1, "Б"), ("2", 1, "Б"), ("3", 1, "Б"), ("4", 1, "Б"), ("5", 1, "Б"),
-                ("6", 1, "Б"), ("7", 1, "Б"), ("8", 2, "Б"), ("9", 1, "Б"), ("10", 2, "П"),
-                ("11", 1, "Б"), ("12", 2, "П"), ("13", 2, "П"), ("14", 3, "П")],
-}  # fmt: skip
+    (4, "РУ"): [
+        ("1", 4, "Б"),
+        ("2", 3, "Б"),
+        ("3.1", 1, "Б"),
+        ("3.2", 3, "Б"),
+        ("4", 1, "Б"),
+        ("5", 2, "Б"),
+        ("6", 2, "Б"),
+        ("7", 2, "Б"),
+        ("8", 3, "Б"),
+        ("9", 2, "П"),
+        ("10", 1, "Б"),
+        ("11", 2, "Б"),
+        ("12.1", 1, "Б"),
+        ("12.2", 2, "П"),
+        ("13.1", 1, "Б"),
+        ("13.2", 2, "П"),
+        ("14", 3, "П"),
+        ("15", 3, "П"),
+    ],
+    (4, "МА"): [
+        ("1", 1, "Б"),
+        ("2", 1, "Б"),
+        ("3", 1, "Б"),
+        ("4", 1, "Б"),
+        ("5.1", 1, "Б"),
+        ("5.2", 1, "Б"),
+        ("6.1", 1, "Б"),
+        ("6.2", 1, "Б"),
+        ("7", 1, "Б"),
+        ("8", 2, "Б"),
+        ("9.1", 1, "П"),
+        ("9.2", 1, "П"),
+        ("10", 2, "Б"),
+        ("11", 2, "П"),
+        ("12", 3, "П"),
+    ],
+    (5, "РУ"): [
+        ("1.1", 4, "Б"),
+        ("1.2", 3, "Б"),
+        ("1.3", 2, "Б"),
+        ("2.1", 3, "Б"),
+        ("2.2", 3, "Б"),
+        ("2.3", 3, "Б"),
+        ("2.4", 3, "Б"),
+        ("3", 2, "Б"),
+        ("4", 2, "Б"),
+        ("5", 2, "П"),
+        ("6", 2, "Б"),
+        ("7", 2, "П"),
+        ("8", 3, "П"),
+        ("9", 2, "Б"),
+        ("10", 2, "Б"),
+        ("11", 3, "П"),
+        ("12", 4, "П"),
+    ],
+    (5, "МА"): [
+        ("1", 1, "Б"),
+        ("2", 1, "Б"),
+        ("3", 1, "Б"),
+        ("4", 1, "Б"),
+        ("5", 1, "Б"),
+        ("6", 1, "Б"),
+        ("7", 1, "Б"),
+        ("8", 2, "Б"),
+        ("9", 1, "Б"),
+        ("10", 2, "П"),
+        ("11", 1, "Б"),
+        ("12", 2, "П"),
+        ("13", 2, "П"),
+        ("14", 3, "П"),
+    ],
+}
 MARK_SHARES = (0.08, 0.41, 0.81)  # region's cumulative share below marks 3, 4 and 5
 KINDS = ("bunching", "inversion", "inflation")
 MUNICIPALITIES = (
-    "городской округ «Город Верхнереченск»", "Светлогорский городской округ",
-    "Боровской муниципальный район", "Заозёрный муниципальный округ",
-    "Каменский муниципальный район", "Ольховский муниципальный район",
-    "Степной муниципальный округ", "городской округ «Город Новодольск»",
-    "Кедровский муниципальный район", "Рябиновский муниципальный район",
-    "Тихоновский муниципальный округ", "Луговской муниципальный район",
-)  # fmt: skip
+    "городской округ «Город Верхнереченск»",
+    "Светлогорский городской округ",
+    "Боровской муниципальный район",
+    "Заозёрный муниципальный округ",
+    "Каменский муниципальный район",
+    "Ольховский муниципальный район",
+    "Степной муниципальный округ",
+    "городской округ «Город Новодольск»",
+    "Кедровский муниципальный район",
+    "Рябиновский муниципальный район",
+    "Тихоновский муниципальный округ",
+    "Луговской муниципальный район",
+)
 
 
 @dataclass
@@ -114,9 +177,16 @@ def _make_specs(rng: np.random.Generator, year: int) -> tuple[list[TestSpec], di
         cuts = (c3, c4, min(max(c5, c4 + 1), int(maxima.sum())))
         for y in (year, year + 1):
             specs.append(
-                TestSpec(y, SUBJECTS[code], grade, code, int(maxima.sum()), cuts,  # type: ignore[arg-type]
-                         tuple(Task(t[0], t[1], t[2]) for t in tasks))
-            )  # fmt: skip
+                TestSpec(
+                    y,
+                    SUBJECTS[code],
+                    grade,
+                    code,
+                    int(maxima.sum()),
+                    cuts,  # type: ignore[arg-type]
+                    tuple(Task(t[0], t[1], t[2]) for t in tasks),
+                )
+            )
     return specs, difficulty
 
 
@@ -161,9 +231,18 @@ def _schools(rng: np.random.Generator, n: int) -> list[School]:
         }[kind]
         decoy = "specialised" if specialised else ("tiny" if size < 13 else "")
         schools.append(
-            School(f"edu{logins[i]}", name, municipality, kind, specialised, size, effect,
-                   float(rng.normal(0, 0.2)), decoy=decoy)
-        )  # fmt: skip
+            School(
+                f"edu{logins[i]}",
+                name,
+                municipality,
+                kind,
+                specialised,
+                size,
+                effect,
+                float(rng.normal(0, 0.2)),
+                decoy=decoy,
+            )
+        )
     return schools
 
 
@@ -228,8 +307,9 @@ def _promote(rng: np.random.Generator, cohort: _Cohort, schools: list[School]) -
     return _Cohort(school, theta)
 
 
-def _bunch(rng: np.random.Generator, scores: np.ndarray, maxima: np.ndarray, spec: TestSpec,
-           share: float) -> None:  # fmt: skip
+def _bunch(
+    rng: np.random.Generator, scores: np.ndarray, maxima: np.ndarray, spec: TestSpec, share: float
+) -> None:
     """Give a share of the pupils 1–2 points below a boundary the points they were missing."""
     total = scores.sum(axis=1)
     for threshold in spec.thresholds:
@@ -242,8 +322,14 @@ def _bunch(rng: np.random.Generator, scores: np.ndarray, maxima: np.ndarray, spe
         total = scores.sum(axis=1)
 
 
-def _work_scores(rng: np.random.Generator, cohort: _Cohort, spec: TestSpec, b: np.ndarray,
-                 schools: list[School], planted_year: bool) -> np.ndarray:  # fmt: skip
+def _work_scores(
+    rng: np.random.Generator,
+    cohort: _Cohort,
+    spec: TestSpec,
+    b: np.ndarray,
+    schools: list[School],
+    planted_year: bool,
+) -> np.ndarray:
     """Task scores of every pupil of a cohort in one test work, with the planted behaviour."""
     maxima = np.array([t.max for t in spec.tasks])
     advanced = np.array([t.level == "П" for t in spec.tasks])
@@ -273,8 +359,14 @@ def _work_scores(rng: np.random.Generator, cohort: _Cohort, spec: TestSpec, b: n
 JOURNAL_CUTS = np.array([-2.1, -0.55, 0.75])  # the journal is kinder than the VPR scale
 
 
-def _results_frame(rng: np.random.Generator, cohort: _Cohort, spec: TestSpec, scores: np.ndarray,
-                   schools: list[School], task_ids: list[str]) -> pd.DataFrame:  # fmt: skip
+def _results_frame(
+    rng: np.random.Generator,
+    cohort: _Cohort,
+    spec: TestSpec,
+    scores: np.ndarray,
+    schools: list[School],
+    task_ids: list[str],
+) -> pd.DataFrame:
     """The §1 rows of one test work with Russian headers and cells as text."""
     n = len(cohort.school)
     # the journal's kindness is the school's culture plus this year's teacher (sd 0.1)
@@ -321,10 +413,32 @@ def task_columns(specs: list[TestSpec]) -> list[str]:
 
 
 def _directory(schools: list[School]) -> pd.DataFrame:
-    rows = [(s.login, s.name, s.municipality, s.kind, "да" if s.specialised else "нет", "",
-             f"{s.login}@school.example", "") for s in schools]  # fmt: skip
-    return pd.DataFrame(rows, columns=["Логин", "Название", "Муниципалитет", "Тип",
-                                       "Углублённое изучение", "Директор", "Email", "Телефон"])  # fmt: skip
+    rows = [
+        (
+            s.login,
+            s.name,
+            s.municipality,
+            s.kind,
+            "да" if s.specialised else "нет",
+            "",
+            f"{s.login}@school.example",
+            "",
+        )
+        for s in schools
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "Логин",
+            "Название",
+            "Муниципалитет",
+            "Тип",
+            "Углублённое изучение",
+            "Директор",
+            "Email",
+            "Телефон",
+        ],
+    )
 
 
 def _truth(schools: list[School], year: int) -> pd.DataFrame:
@@ -345,8 +459,9 @@ def _truth(schools: list[School], year: int) -> pd.DataFrame:
     )
 
 
-def generate_region(schools: int = 300, seed: int = 1, *, year: int = 2023,
-                    planted_share: float = 0.1) -> SyntheticRegion:  # fmt: skip
+def generate_region(
+    schools: int = 300, seed: int = 1, *, year: int = 2023, planted_share: float = 0.1
+) -> SyntheticRegion:
     """A deterministic synthetic region: years `year` and `year + 1`, planting in the second."""
     rng = np.random.default_rng(seed)
     specs, difficulty = _make_specs(rng, year)
@@ -366,8 +481,9 @@ def generate_region(schools: int = 300, seed: int = 1, *, year: int = 2023,
         parts = []
         for spec in year_specs:
             cohort = cohorts[(y, spec.grade)]
-            scores = _work_scores(rng, cohort, spec, difficulty[(spec.grade, spec.code)], region,
-                                  y == year + 1)  # fmt: skip
+            scores = _work_scores(
+                rng, cohort, spec, difficulty[(spec.grade, spec.code)], region, y == year + 1
+            )
             parts.append(_results_frame(rng, cohort, spec, scores, region, ids))
         results[y] = pd.concat(parts, ignore_index=True)
     logger.info("synthetic region: %d schools, %d rows", schools, sum(map(len, results.values())))

@@ -208,8 +208,9 @@ def _works(p: _Parsed, specs: Sequence[TestSpec]) -> pd.DataFrame:
             "participants": counts[keys],
         }
     )
-    return summary.sort_values(["year", "subject", "code", "grade", "school_login"],
-                               ignore_index=True)  # fmt: skip
+    return summary.sort_values(
+        ["year", "subject", "code", "grade", "school_login"], ignore_index=True
+    )
 
 
 def _schools(p: _Parsed, known: set[str] | None) -> pd.DataFrame:
@@ -237,10 +238,11 @@ def work_summary(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per (year, subject, code, grade, school_login) with its participant count."""
     keys = ["year", "subject", "code", "grade", "school_login"]
     parts = [
-        frame[k].cat.codes.to_numpy().astype(np.int64) if k in ("subject", "code", "school_login")
+        frame[k].cat.codes.to_numpy().astype(np.int64)
+        if k in ("subject", "code", "school_login")
         else frame[k].to_numpy().astype(np.int64)
         for k in keys
-    ]  # fmt: skip
+    ]
     combined = np.zeros(len(frame), dtype=np.int64)
     for part in parts:
         combined = combined * (int(part.max(initial=0)) + 2) + part + 1

@@ -202,8 +202,15 @@ def check_tasks(
     return columns, total, bad_row
 
 
-def report_task_cells(report: Report, pos: int, task_id: str, values: np.ndarray, top: np.ndarray,
-                       in_spec: np.ndarray, has_spec: np.ndarray) -> None:  # fmt: skip
+def report_task_cells(
+    report: Report,
+    pos: int,
+    task_id: str,
+    values: np.ndarray,
+    top: np.ndarray,
+    in_spec: np.ndarray,
+    has_spec: np.ndarray,
+) -> None:
     """Problems of one task column: empty, foreign, not a number, above the maximum."""
     checks = [
         (in_spec & (values == MISSING), _("The task score is empty; write X if not attempted.")),
@@ -213,9 +220,14 @@ def report_task_cells(report: Report, pos: int, task_id: str, values: np.ndarray
     for mask, message in checks:
         report.flag(mask, pos, task_id, message)
     over = in_spec & (values > top)
-    report.flag(over, pos, task_id, lambda i: _(
-        "The score %(v)d exceeds the task maximum %(m)d.", v=int(values[i]), m=int(top[i])
-    ))  # fmt: skip
+    report.flag(
+        over,
+        pos,
+        task_id,
+        lambda i: _(
+            "The score %(v)d exceeds the task maximum %(m)d.", v=int(values[i]), m=int(top[i])
+        ),
+    )
 
 
 def missing_task_columns(
@@ -316,8 +328,14 @@ def expected_marks(specs: Sequence[TestSpec], spec_id: np.ndarray, score: np.nda
     return table.ravel()[position].astype(np.int32)
 
 
-def flag_unknown_tests(report: Report, raw: RawTable, positions: dict[str, int], spec_id: np.ndarray,
-                       n_specs: int, keys: tuple) -> None:  # fmt: skip
+def flag_unknown_tests(
+    report: Report,
+    raw: RawTable,
+    positions: dict[str, int],
+    spec_id: np.ndarray,
+    n_specs: int,
+    keys: tuple,
+) -> None:
     """Rows whose (year, subject, grade) has no specification."""
     year, grade, subject = keys
     no_spec = (spec_id == n_specs) & (year >= 0) & (grade >= 0) & (subject[0] >= 0)
@@ -334,8 +352,15 @@ def flag_unknown_tests(report: Report, raw: RawTable, positions: dict[str, int],
     )
 
 
-def check_results(report: Report, raw: RawTable, positions: dict[str, int], specs: Sequence[TestSpec],
-                  spec_id: np.ndarray, total: np.ndarray, bad_row: np.ndarray) -> tuple[np.ndarray, ...]:  # fmt: skip
+def check_results(
+    report: Report,
+    raw: RawTable,
+    positions: dict[str, int],
+    specs: Sequence[TestSpec],
+    spec_id: np.ndarray,
+    total: np.ndarray,
+    bad_row: np.ndarray,
+) -> tuple[np.ndarray, ...]:
     """Score = sum of tasks, mark by the scale, journal mark 2..5 or empty."""
     score = check_int(report, raw, "score", positions, 0, 999)
     mismatch = (spec_id < len(specs)) & ~bad_row & (score >= 0) & (total != score)

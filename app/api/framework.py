@@ -19,11 +19,15 @@ from app.errors import messages as error_messages
 PROBLEM_TYPE = "application/problem+json"
 # What a document download can be: the accepted upload types and the analytic data tables.
 BINARY_TYPES = (
-    "application/pdf", "image/png", "image/jpeg", "text/csv",
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "text/csv",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
-)  # fmt: skip
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+)
 
 
 class Problem(BaseModel):
@@ -91,8 +95,13 @@ class Api:
         as keyword arguments of the same names."""
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-            op = Operation(method=method, rule=rule, summary=(view.__doc__ or "").strip().split("\n")[0],
-                           view=view, **options)  # fmt: skip
+            op = Operation(
+                method=method,
+                rule=rule,
+                summary=(view.__doc__ or "").strip().split("\n")[0],
+                view=view,
+                **options,
+            )
 
             @wraps(view)
             def endpoint(**path: Any) -> Any:
@@ -190,8 +199,10 @@ def _ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     schema = model.model_json_schema()
     required = set(schema.get("required", []))
-    return [{"name": name, "in": "query", "required": name in required, "schema": prop}
-            for name, prop in schema.get("properties", {}).items()]  # fmt: skip
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        for name, prop in schema.get("properties", {}).items()
+    ]
 
 
 def _operation(
@@ -200,8 +211,12 @@ def _operation(
     path, params = _openapi_path(prefix + op.rule)
     if op.query is not None:
         params += _query_parameters(op.query)
-    spec: dict[str, Any] = {"summary": op.summary, "operationId": op.view.__name__, "parameters": params,
-                            "tags": list(op.tags) or ["cases"]}  # fmt: skip
+    spec: dict[str, Any] = {
+        "summary": op.summary,
+        "operationId": op.view.__name__,
+        "parameters": params,
+        "tags": list(op.tags) or ["cases"],
+    }
     if op.body is not None:
         spec["requestBody"] = {
             "required": True,
@@ -241,10 +256,20 @@ def openapi(api: Api, prefix: str) -> dict[str, Any]:
         paths.setdefault(path, {})[op.method.lower()] = spec
     return {
         "openapi": "3.1.0",
-        "info": {"title": api.title, "version": api.version,
-                 "description": "ОКО: сопровождение школ. Ошибки — RFC 9457 (problem details)."},
+        "info": {
+            "title": api.title,
+            "version": api.version,
+            "description": "ОКО: сопровождение школ. Ошибки — RFC 9457 (problem details).",
+        },
         "paths": paths,
-        "components": {"schemas": components,
-                       "securitySchemes": {"token": {"type": "http", "scheme": "bearer",
-                                                     "description": "Personal token from the profile page"}}},
-    }  # fmt: skip
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Personal token from the profile page",
+                }
+            },
+        },
+    }

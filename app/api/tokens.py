@@ -31,9 +31,10 @@ def create(user: User, name: str) -> tuple[ApiToken, str]:
     if not name:
         raise InvalidInput(_("Name the token, e.g. after the script that uses it."))
     active = db.session.scalar(
-        sa.select(sa.func.count()).select_from(ApiToken)
+        sa.select(sa.func.count())
+        .select_from(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    )  # fmt: skip
+    )
     if (active or 0) >= MAX_ACTIVE:
         raise InvalidInput(
             _("Revoke an unused token first: at most %(n)d may be active.", n=MAX_ACTIVE)
@@ -42,8 +43,14 @@ def create(user: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken(user_id=user.id, name=name, token_hash=_hash(secret), prefix=secret[:10])
     db.session.add(token)
     db.session.flush()
-    audit.record("user.api_token_created", actor=user, object_type="user", object_id=user.id,
-                 org_id=user.organisation_id, after={"token_id": token.id, "name": name})  # fmt: skip
+    audit.record(
+        "user.api_token_created",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        org_id=user.organisation_id,
+        after={"token_id": token.id, "name": name},
+    )
     return token, secret
 
 
@@ -53,8 +60,14 @@ def revoke(token: ApiToken, *, actor: User) -> None:
         raise NotAllowed(_("Only the token's owner revokes it."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        audit.record("user.api_token_revoked", actor=actor, object_type="user", object_id=actor.id,
-                     org_id=actor.organisation_id, after={"token_id": token.id})  # fmt: skip
+        audit.record(
+            "user.api_token_revoked",
+            actor=actor,
+            object_type="user",
+            object_id=actor.id,
+            org_id=actor.organisation_id,
+            after={"token_id": token.id},
+        )
 
 
 def user_for(secret: str) -> User | None:

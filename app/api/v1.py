@@ -87,37 +87,68 @@ def _scoped(model: type[T], object_id: int) -> T:
 
 def _obligation(o: Obligation) -> s.ObligationOut:
     return s.ObligationOut(
-        id=o.id, case_id=o.case_id, type=o.obligation_type, title=str(registry.obligation_title(o)),
-        stage=o.stage, level=o.level.value, responsible_org_id=o.responsible_org_id,
-        responsible_org=o.responsible_org.name, due_date=o.due_date, status=o.status.value,
-        overdue=o.is_overdue(local_date()), document_types=list(o.document_types), document_id=o.document_id,
-        comment=o.comment, version=o.version,
-    )  # fmt: skip
+        id=o.id,
+        case_id=o.case_id,
+        type=o.obligation_type,
+        title=str(registry.obligation_title(o)),
+        stage=o.stage,
+        level=o.level.value,
+        responsible_org_id=o.responsible_org_id,
+        responsible_org=o.responsible_org.name,
+        due_date=o.due_date,
+        status=o.status.value,
+        overdue=o.is_overdue(local_date()),
+        document_types=list(o.document_types),
+        document_id=o.document_id,
+        comment=o.comment,
+        version=o.version,
+    )
 
 
 def _summary(case: Case, counts: queries.ObligationCounts) -> dict[str, Any]:
     return {
-        "id": case.id, "campaign_id": case.campaign_id, "vpr_year": case.campaign.vpr_year,
-        "school_id": case.school_id, "school_login": case.school.login or "", "school_name": case.school.name,
-        "municipality": case.municipality.name, "category": case.category.value,
-        "support_level": case.support_level, "markers": sorted(k for k, v in case.markers.items() if v),
-        "stage": case.stage, "stage_title": str(registry.stage_title(case)), "status": case.status.value,
-        "years_on_list": case.years_on_list, "contract_review": case.contract_review, "version": case.version,
-        "open_obligations": counts.open, "overdue_obligations": counts.overdue,
-    }  # fmt: skip
+        "id": case.id,
+        "campaign_id": case.campaign_id,
+        "vpr_year": case.campaign.vpr_year,
+        "school_id": case.school_id,
+        "school_login": case.school.login or "",
+        "school_name": case.school.name,
+        "municipality": case.municipality.name,
+        "category": case.category.value,
+        "support_level": case.support_level,
+        "markers": sorted(k for k, v in case.markers.items() if v),
+        "stage": case.stage,
+        "stage_title": str(registry.stage_title(case)),
+        "status": case.status.value,
+        "years_on_list": case.years_on_list,
+        "contract_review": case.contract_review,
+        "version": case.version,
+        "open_obligations": counts.open,
+        "overdue_obligations": counts.overdue,
+    }
 
 
 def _detail(case: Case) -> s.CaseDetail:
     counts = queries.obligation_counts([case.id], local_date()).get(
         case.id, queries.ObligationCounts()
     )
-    offered = [s.TransitionOut(key=t.key, title=str(t.title), target=t.target, needs_reason=t.needs_reason,
-                               blocked=blocked) for t, blocked in perms.transitions_for(_user(), case)]  # fmt: skip
+    offered = [
+        s.TransitionOut(
+            key=t.key,
+            title=str(t.title),
+            target=t.target,
+            needs_reason=t.needs_reason,
+            blocked=blocked,
+        )
+        for t, blocked in perms.transitions_for(_user(), case)
+    ]
     return s.CaseDetail(
-        **_summary(case, counts), obligations=[_obligation(o) for o in case.obligations],
-        transitions=offered, updated_at=case.updated_at,
+        **_summary(case, counts),
+        obligations=[_obligation(o) for o in case.obligations],
+        transitions=offered,
+        updated_at=case.updated_at,
         updated_by=case.updated_by.full_name if case.updated_by else None,
-    )  # fmt: skip
+    )
 
 
 @bp.route("/openapi.json")
@@ -130,17 +161,30 @@ def describe() -> Response:
 def me() -> s.Me:
     """Who the token belongs to."""
     user = _user()
-    return s.Me(id=user.id, email=user.email, full_name=user.full_name, role=user.role.value,
-                organisation_id=user.organisation_id, organisation=user.organisation.name)  # fmt: skip
+    return s.Me(
+        id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        role=user.role.value,
+        organisation_id=user.organisation_id,
+        organisation=user.organisation.name,
+    )
 
 
 @api.route("/cases", query=s.CaseQuery, response=s.CaseList, errors=(400, 401))
 def list_cases(query: s.CaseQuery) -> s.CaseList:
     """Cases in the token's scope, with the same filters as the case list."""
     filters = queries.CaseFilters(
-        campaign=query.campaign, municipality=query.municipality, stage=query.stage, category=query.category,
-        level=query.level, overdue=query.overdue, years=query.years, q=query.q.strip(), sort=query.sort,
-    )  # fmt: skip
+        campaign=query.campaign,
+        municipality=query.municipality,
+        stage=query.stage,
+        category=query.category,
+        level=query.level,
+        overdue=query.overdue,
+        years=query.years,
+        q=query.q.strip(),
+        sort=query.sort,
+    )
     stmt = queries.filtered_cases(_user(), filters, local_date())
     total = (
         db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
@@ -152,9 +196,14 @@ def list_cases(query: s.CaseQuery) -> s.CaseList:
     queries.load_for_list(items)
     counts = queries.obligation_counts([c.id for c in items], local_date())
     return s.CaseList(
-        items=[s.CaseSummary(**_summary(c, counts.get(c.id, queries.ObligationCounts()))) for c in items],
-        total=total, page=query.page, pages=max(1, -(-total // query.per_page)),
-    )  # fmt: skip
+        items=[
+            s.CaseSummary(**_summary(c, counts.get(c.id, queries.ObligationCounts())))
+            for c in items
+        ],
+        total=total,
+        page=query.page,
+        pages=max(1, -(-total // query.per_page)),
+    )
 
 
 @api.route("/cases/<int:case_id>", response=s.CaseDetail, errors=(401, 404))
@@ -163,13 +212,25 @@ def get_case(case_id: int) -> s.CaseDetail:
     return _detail(_scoped(Case, case_id))
 
 
-@api.route("/cases/<int:case_id>/transitions", "POST", body=s.TransitionIn, response=s.CaseDetail,
-           errors=(400, 401, 403, 404, 409))  # fmt: skip
+@api.route(
+    "/cases/<int:case_id>/transitions",
+    "POST",
+    body=s.TransitionIn,
+    response=s.CaseDetail,
+    errors=(400, 401, 403, 404, 409),
+)
 def take_transition(case_id: int, body: s.TransitionIn) -> s.CaseDetail:
     """Move the case; send the version you saw: a stale one answers 409 naming who changed it."""
     case = _scoped(Case, case_id)
-    _run(lambda: case_ops.advance_case(case.id, body.transition, actor=_user(), expected_version=body.version,
-                                       reason=body.reason))  # fmt: skip
+    _run(
+        lambda: case_ops.advance_case(
+            case.id,
+            body.transition,
+            actor=_user(),
+            expected_version=body.version,
+            reason=body.reason,
+        )
+    )
     return _detail(_scoped(Case, case_id))
 
 
@@ -184,11 +245,24 @@ def case_history(case_id: int) -> s.History:
     )
     result = audit.verify_case(case.id)
     return s.History(
-        events=[s.EventOut(seq=e.seq, occurred_at=e.occurred_at, actor=e.actor_name, role=e.actor_role,
-                           action=e.action, before=e.before, after=e.after, reason=e.reason, hash=e.hash,
-                           prev_hash=e.prev_hash) for e in events],
-        verified=result.ok, checked=result.checked,
-    )  # fmt: skip
+        events=[
+            s.EventOut(
+                seq=e.seq,
+                occurred_at=e.occurred_at,
+                actor=e.actor_name,
+                role=e.actor_role,
+                action=e.action,
+                before=e.before,
+                after=e.after,
+                reason=e.reason,
+                hash=e.hash,
+                prev_hash=e.prev_hash,
+            )
+            for e in events
+        ],
+        verified=result.ok,
+        checked=result.checked,
+    )
 
 
 @api.route("/obligations", query=s.ObligationQuery, response=s.ObligationList, errors=(400, 401))
@@ -210,8 +284,13 @@ def get_obligation(obligation_id: int) -> s.ObligationOut:
     return _obligation(_scoped(Obligation, obligation_id))
 
 
-@api.route("/obligations/<int:obligation_id>/submit", "POST", body=s.SubmitIn, response=s.ObligationOut,
-           errors=(400, 401, 403, 404, 409))  # fmt: skip
+@api.route(
+    "/obligations/<int:obligation_id>/submit",
+    "POST",
+    body=s.SubmitIn,
+    response=s.ObligationOut,
+    errors=(400, 401, 403, 404, 409),
+)
 def submit_obligation(obligation_id: int, body: s.SubmitIn) -> s.ObligationOut:
     """Hand in an obligation that takes no document."""
     obligation = _scoped(Obligation, obligation_id)
@@ -223,18 +302,36 @@ def submit_obligation(obligation_id: int, body: s.SubmitIn) -> s.ObligationOut:
     return _obligation(_scoped(Obligation, obligation_id))
 
 
-@api.route("/obligations/<int:obligation_id>/review", "POST", body=s.ReviewIn, response=s.ObligationOut,
-           errors=(400, 401, 403, 404, 409))  # fmt: skip
+@api.route(
+    "/obligations/<int:obligation_id>/review",
+    "POST",
+    body=s.ReviewIn,
+    response=s.ObligationOut,
+    errors=(400, 401, 403, 404, 409),
+)
 def review_obligation(obligation_id: int, body: s.ReviewIn) -> s.ObligationOut:
     """Accept a submission, or return it with a comment."""
     obligation = _scoped(Obligation, obligation_id)
-    _run(lambda: obligation_ops.review(obligation.id, accept=body.accept, actor=_user(),
-                                       expected_version=body.version, comment=body.comment))  # fmt: skip
+    _run(
+        lambda: obligation_ops.review(
+            obligation.id,
+            accept=body.accept,
+            actor=_user(),
+            expected_version=body.version,
+            comment=body.comment,
+        )
+    )
     return _obligation(_scoped(Obligation, obligation_id))
 
 
-@api.route("/obligations/<int:obligation_id>/documents", "POST", upload=s.UploadForm,
-           response=s.DocumentVersionOut, status=201, errors=(400, 401, 403, 404, 409, 413))  # fmt: skip
+@api.route(
+    "/obligations/<int:obligation_id>/documents",
+    "POST",
+    upload=s.UploadForm,
+    response=s.DocumentVersionOut,
+    status=201,
+    errors=(400, 401, 403, 404, 409, 413),
+)
 def upload_document(obligation_id: int, upload: s.UploadForm) -> s.DocumentVersionOut:
     """Upload the obligation's document (multipart, field «file»): a new version, handed in."""
     obligation = _scoped(Obligation, obligation_id)
@@ -242,22 +339,41 @@ def upload_document(obligation_id: int, upload: s.UploadForm) -> s.DocumentVersi
     if file is None:
         raise ApiError(400, "Нет файла: поле «file».")
     data = file.read()
-    version = _run(lambda: documents.upload_for_obligation(obligation.id, file.filename or "", data, actor=_user(),
-                                                           expected_version=upload.version, note=upload.note))  # fmt: skip
+    version = _run(
+        lambda: documents.upload_for_obligation(
+            obligation.id,
+            file.filename or "",
+            data,
+            actor=_user(),
+            expected_version=upload.version,
+            note=upload.note,
+        )
+    )
     return _version(version)
 
 
 def _version(version: Any) -> s.DocumentVersionOut:
     return s.DocumentVersionOut(
-        document_id=version.document_id, number=version.number, filename=version.filename, mime=version.mime,
-        size=version.size, sha256=version.sha256, uploaded_at=version.uploaded_at,
+        document_id=version.document_id,
+        number=version.number,
+        filename=version.filename,
+        mime=version.mime,
+        size=version.size,
+        sha256=version.sha256,
+        uploaded_at=version.uploaded_at,
         review_status=version.review_status.value if version.review_status else None,
-        download=url_for("api.download_document", document_id=version.document_id, number=version.number),
-    )  # fmt: skip
+        download=url_for(
+            "api.download_document", document_id=version.document_id, number=version.number
+        ),
+    )
 
 
-@api.route("/documents/<int:document_id>/versions/<int:number>", binary=True, errors=(401, 404),
-           tags=("documents",))  # fmt: skip
+@api.route(
+    "/documents/<int:document_id>/versions/<int:number>",
+    binary=True,
+    errors=(401, 404),
+    tags=("documents",),
+)
 def download_document(document_id: int, number: int) -> Response:
     """The content of one version of a document in scope."""
     import io
@@ -274,19 +390,39 @@ def download_document(document_id: int, number: int) -> Response:
     )
 
 
-@api.route("/notifications", query=s.NotificationQuery, response=s.NotificationList, errors=(400, 401),
-           tags=("notifications",))  # fmt: skip
+@api.route(
+    "/notifications",
+    query=s.NotificationQuery,
+    response=s.NotificationList,
+    errors=(400, 401),
+    tags=("notifications",),
+)
 def list_notifications(query: s.NotificationQuery) -> s.NotificationList:
     """The user's notices, newest first (at most 200)."""
     stmt = sa.select(Notification).where(Notification.user_id == _user().id)
     if query.unread:
         stmt = stmt.where(Notification.read_at.is_(None))
     rows = db.session.scalars(stmt.order_by(Notification.id.desc()).limit(200)).all()
-    unread = db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == _user().id, Notification.read_at.is_(None))) or 0  # fmt: skip
+    unread = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == _user().id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
     with force_locale(_user().locale or "ru"):
-        items = [s.NotificationOut(id=n.id, kind=n.kind, subject=texts.subject(n), path=texts.path(n),
-                                   created_at=n.created_at, read=n.read_at is not None) for n in rows]  # fmt: skip
+        items = [
+            s.NotificationOut(
+                id=n.id,
+                kind=n.kind,
+                subject=texts.subject(n),
+                path=texts.path(n),
+                created_at=n.created_at,
+                read=n.read_at is not None,
+            )
+            for n in rows
+        ]
     return s.NotificationList(items=items, unread=unread)
 
 
@@ -310,10 +446,19 @@ def proposed_list(year: int) -> s.ProposedList:
         raise ApiError(404, "Признаки за этот год не рассчитаны.")
     frame = signs.proposed(run, region)
     fixed = {"Год", "Логин", "Муниципалитет", "ОО", "Количество маркеров", "Категория"}
-    rows = [s.ProposedRow(year=int(r["Год"]), login=str(r["Логин"]), municipality=str(r["Муниципалитет"]),
-                          school=str(r["ОО"]), marker_count=int(r["Количество маркеров"]),
-                          markers={k: (None if v is None or v != v else int(v)) for k, v in r.items() if k not in fixed})
-            for r in frame.to_dict("records")]  # fmt: skip
+    rows = [
+        s.ProposedRow(
+            year=int(r["Год"]),
+            login=str(r["Логин"]),
+            municipality=str(r["Муниципалитет"]),
+            school=str(r["ОО"]),
+            marker_count=int(r["Количество маркеров"]),
+            markers={
+                k: (None if v is None or v != v else int(v)) for k, v in r.items() if k not in fixed
+            },
+        )
+        for r in frame.to_dict("records")
+    ]
     return s.ProposedList(
         year=year, run_id=run.id, computed_at=run.created_at, rules=run.rules, rows=rows
     )

@@ -176,8 +176,11 @@ def _pg(tool: str, url: sa.URL, options: list[str], *files: str) -> None:
         env["PGPASSWORD"] = str(url.password)
     dsn = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
     result = subprocess.run(  # noqa: S603
-        [tool, *options, "--dbname", dsn, *files], env=env, capture_output=True, text=True,
+        [tool, *options, "--dbname", dsn, *files],
+        env=env,
+        capture_output=True,
+        text=True,
         check=False,
-    )  # fmt: skip
+    )
     if result.returncode != 0:
         raise BackupError(f"{Path(tool).name} failed: {result.stderr.strip()}")

@@ -25,8 +25,9 @@ bp = Blueprint("overview", __name__)
 def inbox() -> str:
     """What the user's organisation owes, and what awaits the user's review, by due date."""
     owed, to_review = queries.inbox_rows(current_user, local_date())
-    return render_template("cases/inbox.html", owed=owed, to_review=to_review,
-                           titles=labels_for_rows())  # fmt: skip
+    return render_template(
+        "cases/inbox.html", owed=owed, to_review=to_review, titles=labels_for_rows()
+    )
 
 
 @bp.route("/dashboard")

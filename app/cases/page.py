@@ -20,13 +20,22 @@ from app.workflows import registry
 
 def documents(case: Case) -> list[Document]:
     """The case's documents and its municipality's documents for the campaign."""
-    return list(db.session.scalars(
-        sa.select(Document).where(sa.or_(
-            Document.case_id == case.id,
-            sa.and_(Document.case_id.is_(None), Document.owner_org_id == case.municipality_id,
-                    Document.campaign_id == case.campaign_id),
-        )).order_by(Document.id)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(Document)
+            .where(
+                sa.or_(
+                    Document.case_id == case.id,
+                    sa.and_(
+                        Document.case_id.is_(None),
+                        Document.owner_org_id == case.municipality_id,
+                        Document.campaign_id == case.campaign_id,
+                    ),
+                )
+            )
+            .order_by(Document.id)
+        )
+    )
 
 
 def data_uri(png: bytes) -> str:

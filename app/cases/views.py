@@ -52,13 +52,14 @@ def labels_for_rows() -> dict[str, Any]:
     workflows = registry.all_workflows()
     return {
         "stage": {(w.ref, s.key): str(s.title) for w in workflows for s in w.stages},
-        "obligation": {(w.ref, o.key): str(o.title)
-                       for w in workflows for s in w.stages for o in s.obligations},
+        "obligation": {
+            (w.ref, o.key): str(o.title) for w in workflows for s in w.stages for o in s.obligations
+        },
         "category": {c: str(title) for c, title in labels.CATEGORY_SHORT.items()},
         "status": {s: str(title) for s, title in labels.CASE_STATUS.items()},
         "obligation_status": {s: str(t) for s, t in labels.OBLIGATION_STATUS.items()},
         "overdue": _("overdue"),
-    }  # fmt: skip
+    }
 
 
 @bp.route("/cases/export")

@@ -43,8 +43,14 @@ def send_digests(now: datetime | None = None) -> int:
         items = _items(user, today)
         if not items or not claim(f"digest:{today.isoformat()}", rules.DIGEST, 0, user):
             continue
-        db.session.add(Notification(user_id=user.id, kind=rules.DIGEST, email_status="pending",
-                                    params={"date": short_date(today), "items": items[:100]}))  # fmt: skip
+        db.session.add(
+            Notification(
+                user_id=user.id,
+                kind=rules.DIGEST,
+                email_status="pending",
+                params={"date": short_date(today), "items": items[:100]},
+            )
+        )
         created += 1
     db.session.flush()
     return created

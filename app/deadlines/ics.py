@@ -27,16 +27,26 @@ def issue_token(user: User) -> str:
     """A new secret for the user's feed URL; any earlier URL stops working. Shown once."""
     token = secrets.token_urlsafe(32)
     user.calendar_token_hash = _hash(token)
-    audit.record("user.calendar_feed_issued", actor=user, object_type="user", object_id=user.id,
-                 org_id=user.organisation_id)  # fmt: skip
+    audit.record(
+        "user.calendar_feed_issued",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        org_id=user.organisation_id,
+    )
     return token
 
 
 def revoke_token(user: User) -> None:
     """Turn the feed off."""
     user.calendar_token_hash = None
-    audit.record("user.calendar_feed_revoked", actor=user, object_type="user", object_id=user.id,
-                 org_id=user.organisation_id)  # fmt: skip
+    audit.record(
+        "user.calendar_feed_revoked",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        org_id=user.organisation_id,
+    )
 
 
 def user_for_token(token: str) -> User | None:

@@ -56,9 +56,13 @@ def abandoned_imports() -> None:
     from app.vpr.importer import run_job
 
     stale = utcnow() - timedelta(minutes=2)
-    ids = list(db.session.scalars(
-        sa.select(VprImport.id).where(VprImport.status == "queued", VprImport.created_at < stale)
-    ))  # fmt: skip
+    ids = list(
+        db.session.scalars(
+            sa.select(VprImport.id).where(
+                VprImport.status == "queued", VprImport.created_at < stale
+            )
+        )
+    )
     db.session.rollback()
     for job_id in ids:
         run_job(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]

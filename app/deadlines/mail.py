@@ -30,11 +30,18 @@ def _claim(limit: int) -> list[int]:
     now = utcnow()
     stmt = (
         sa.select(Notification.id)
-        .where(sa.or_(Notification.email_status == "pending",
-                      sa.and_(Notification.email_status == "sending", Notification.email_attempted_at < now - STALE)))
+        .where(
+            sa.or_(
+                Notification.email_status == "pending",
+                sa.and_(
+                    Notification.email_status == "sending",
+                    Notification.email_attempted_at < now - STALE,
+                ),
+            )
+        )
         .order_by(Notification.id)
         .limit(limit)
-    )  # fmt: skip
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     ids = list(db.session.scalars(stmt))

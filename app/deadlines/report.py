@@ -13,16 +13,26 @@ from openpyxl.styles import Alignment, Font
 from app.models.user import User
 from app.workflows import queries, registry
 
-HEADERS = ("Муниципалитет", "Обязательство", "Исполнено в срок", "Исполнено с опозданием",
-           "Просрочено", "В работе (срок не наступил)", "Снято", "Всего")  # fmt: skip
+HEADERS = (
+    "Муниципалитет",
+    "Обязательство",
+    "Исполнено в срок",
+    "Исполнено с опозданием",
+    "Просрочено",
+    "В работе (срок не наступил)",
+    "Снято",
+    "Всего",
+)
 
 
 def _titles() -> dict[str, str]:
     with force_locale("ru"):
         return {
             spec.key: str(spec.title)
-            for w in registry.all_workflows() for s in w.stages for spec in s.obligations
-        }  # fmt: skip
+            for w in registry.all_workflows()
+            for s in w.stages
+            for spec in s.obligations
+        }
 
 
 def compliance_xlsx(viewer: User | int, campaign_id: int | None, today: date) -> bytes:

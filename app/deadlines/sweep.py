@@ -48,10 +48,13 @@ def policy() -> rules.Policy:
 
 
 def _people(org_id: int, role: Role) -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).where(User.organisation_id == org_id, User.role == role, User.active.is_(True))
-        .order_by(User.id)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.organisation_id == org_id, User.role == role, User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def _org_of_level(case: Case, level: Level) -> int:
@@ -80,10 +83,17 @@ def claim(subject: str, kind: str, offset: int, recipient: User) -> bool:
     table = NotificationLog.__table__
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    stmt = insert.values(subject=subject, kind=kind, offset_days=offset, recipient_id=recipient.id,
-                         created_at=utcnow()).on_conflict_do_nothing(
-        index_elements=["subject", "kind", "offset_days", "recipient_id"]
-    ).returning(table.c.id)  # fmt: skip
+    stmt = (
+        insert.values(
+            subject=subject,
+            kind=kind,
+            offset_days=offset,
+            recipient_id=recipient.id,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["subject", "kind", "offset_days", "recipient_id"])
+        .returning(table.c.id)
+    )
     return db.session.execute(stmt).first() is not None
 
 
@@ -96,21 +106,36 @@ def _notify(
     params: dict[str, Any],
 ) -> None:
     mode = "skipped" if user.email_mode != "each" else "pending"
-    db.session.add(Notification(user_id=user.id, kind=kind, case_id=case.id if case else None,
-                                obligation_id=obligation.id if obligation else None, params=params,
-                                email_status=mode))  # fmt: skip
+    db.session.add(
+        Notification(
+            user_id=user.id,
+            kind=kind,
+            case_id=case.id if case else None,
+            obligation_id=obligation.id if obligation else None,
+            params=params,
+            email_status=mode,
+        )
+    )
 
 
 def _pending_obligations(today: Any, pol: rules.Policy) -> list[Obligation]:
     horizon = today + timedelta(days=2 * max(pol.remind_days) + 14)  # covers N working days
-    return list(db.session.scalars(
-        sa.select(Obligation)
-        .join(Case, Case.id == Obligation.case_id)
-        .where(Obligation.status.in_(PENDING_STATUSES), Obligation.due_date <= horizon,
-               Case.status == CaseStatus.OPEN)
-        .options(joinedload(Obligation.case).joinedload(Case.campaign), joinedload(Obligation.responsible_user))
-        .order_by(Obligation.due_date, Obligation.id)
-    ).unique())  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(Obligation)
+            .join(Case, Case.id == Obligation.case_id)
+            .where(
+                Obligation.status.in_(PENDING_STATUSES),
+                Obligation.due_date <= horizon,
+                Case.status == CaseStatus.OPEN,
+            )
+            .options(
+                joinedload(Obligation.case).joinedload(Case.campaign),
+                joinedload(Obligation.responsible_user),
+            )
+            .order_by(Obligation.due_date, Obligation.id)
+        ).unique()
+    )
 
 
 def _obligation_notices(today: Any, pol: rules.Policy, report: SweepReport) -> None:
@@ -126,8 +151,12 @@ def _obligation_notices(today: Any, pol: rules.Policy, report: SweepReport) -> N
                 if not claim(f"obligation:{obligation.id}", notice.kind, notice.offset, person):
                     report.already += 1
                     continue
-                params = {"due_date": obligation.due_date.isoformat(), "offset": notice.offset,
-                          "type": obligation.obligation_type, "school": obligation.case.school.name}  # fmt: skip
+                params = {
+                    "due_date": obligation.due_date.isoformat(),
+                    "offset": notice.offset,
+                    "type": obligation.obligation_type,
+                    "school": obligation.case.school.name,
+                }
                 _notify(
                     person, notice.kind, case=obligation.case, obligation=obligation, params=params
                 )
@@ -136,10 +165,11 @@ def _obligation_notices(today: Any, pol: rules.Policy, report: SweepReport) -> N
 
 def _report_notices(today: Any, report: SweepReport) -> None:
     roadmaps = db.session.scalars(
-        sa.select(Roadmap).join(Campaign, Campaign.id == Roadmap.campaign_id)
+        sa.select(Roadmap)
+        .join(Campaign, Campaign.id == Roadmap.campaign_id)
         .where(Campaign.vpr_year >= today.year - 1)
         .options(joinedload(Roadmap.owner), joinedload(Roadmap.reports))
-    ).unique()  # fmt: skip
+    ).unique()
     for roadmap in roadmaps:
         campaign = db.session.get(Campaign, roadmap.campaign_id)
         assert campaign is not None
@@ -150,9 +180,18 @@ def _report_notices(today: Any, report: SweepReport) -> None:
                 continue
             for person in _people(roadmap.owner_org_id, role):
                 if claim(f"report:{roadmap.id}:{period}", rules.MONTHLY_REPORT, 0, person):
-                    _notify(person, rules.MONTHLY_REPORT, case=None, obligation=None,
-                            params={"roadmap_id": roadmap.id, "period": period, "due_date": due.isoformat(),
-                                    "owner": roadmap.owner.name})  # fmt: skip
+                    _notify(
+                        person,
+                        rules.MONTHLY_REPORT,
+                        case=None,
+                        obligation=None,
+                        params={
+                            "roadmap_id": roadmap.id,
+                            "period": period,
+                            "due_date": due.isoformat(),
+                            "owner": roadmap.owner.name,
+                        },
+                    )
                     report.sent[rules.MONTHLY_REPORT] += 1
                 else:
                     report.already += 1

@@ -33,8 +33,12 @@ def subject(notification: Notification) -> str:
     """One line: what happened and to what."""
     p, kind = notification.params, notification.kind
     if kind == rules.REMINDER:
-        return ngettext("Due in %(num)d working day: %(title)s", "Due in %(num)d working days: %(title)s",
-                        p.get("offset", 0), title=_title(notification))  # fmt: skip
+        return ngettext(
+            "Due in %(num)d working day: %(title)s",
+            "Due in %(num)d working days: %(title)s",
+            p.get("offset", 0),
+            title=_title(notification),
+        )
     if kind == rules.DUE_TODAY:
         return gettext("Due today: %(title)s", title=_title(notification))
     if kind == rules.OVERDUE:
@@ -63,14 +67,22 @@ def body(notification: Notification) -> str:
     if p.get("due_date"):
         lines.append(gettext("Due date: %(date)s", date=_date(notification)))
     if kind == rules.ESCALATION:
-        lines.append(gettext("The responsible organisation has not done it for %(n)d working days after the due date.",
-                             n=p.get("offset", 0)))  # fmt: skip
+        lines.append(
+            gettext(
+                "The responsible organisation has not done it for %(n)d working days after the due date.",
+                n=p.get("offset", 0),
+            )
+        )
     if kind == rules.MONTHLY_REPORT:
         lines.append(gettext("Roadmap: %(owner)s", owner=p.get("owner", "")))
     if kind == rules.DIGEST:
         lines += [f"— {item}" for item in p.get("items", [])]
-    lines += ["", gettext("Open: %(url)s", url=link(notification)), "",
-              gettext("OKO Cases — managed support of schools flagged for non-objective or low results")]  # fmt: skip
+    lines += [
+        "",
+        gettext("Open: %(url)s", url=link(notification)),
+        "",
+        gettext("OKO Cases — managed support of schools flagged for non-objective or low results"),
+    ]
     return "\n".join(lines)
 
 

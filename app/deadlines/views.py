@@ -42,18 +42,25 @@ class SettingsForm(FlaskForm):
 
 
 def _modes() -> list[tuple[str, str]]:
-    return [("each", _("an e-mail for every notice")), ("digest", _("one e-mail a day (digest)")),
-            ("none", _("no e-mail, only here"))]  # fmt: skip
+    return [
+        ("each", _("an e-mail for every notice")),
+        ("digest", _("one e-mail a day (digest)")),
+        ("none", _("no e-mail, only here")),
+    ]
 
 
 def unread_count() -> int:
     """Unread notices of the logged-in user (shown in the header)."""
     if not current_user.is_authenticated:
         return 0
-    return int(db.session.scalar(
-        sa.select(sa.func.count()).select_from(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-    ) or 0)  # fmt: skip
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 @bp.route("/notifications")
@@ -154,8 +161,13 @@ def calendar_feed() -> str | Response:
     form.email_mode.choices = choices(_modes())
     page = paginate(stmt, current_app.config["OKO_PAGE_SIZE"])
     subjects = _load_subjects(page.items)
-    html = render_template("notices/inbox.html", page=page, texts=texts, form=form,
-                           feed_url=url_for("notices.calendar", token=token, _external=True))  # fmt: skip
+    html = render_template(
+        "notices/inbox.html",
+        page=page,
+        texts=texts,
+        form=form,
+        feed_url=url_for("notices.calendar", token=token, _external=True),
+    )
     del subjects
     return html
 
@@ -166,8 +178,11 @@ def calendar(token: str) -> Response:
     user = ics.user_for_token(token)
     if user is None:
         abort(404)
-    return Response(ics.feed(user), mimetype="text/calendar; charset=utf-8",
-                    headers={"Cache-Control": "private, max-age=300"})  # fmt: skip
+    return Response(
+        ics.feed(user),
+        mimetype="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, max-age=300"},
+    )
 
 
 @bp.route("/dashboard/compliance.xlsx")
@@ -176,8 +191,11 @@ def calendar(token: str) -> Response:
 def compliance() -> Response:
     """The compliance report of the dashboard as XLSX."""
     data = compliance_xlsx(current_user, int_arg(request.args.get("campaign")), local_date())
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": 'attachment; filename="compliance.xlsx"'})  # fmt: skip
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="compliance.xlsx"'},
+    )
 
 
 def init_app(app: Flask) -> None:

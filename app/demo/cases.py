@@ -42,8 +42,16 @@ def _flag_list(schools: list[Organisation], rng: random.Random) -> bytes:
                 marks[rng.randrange(len(MARKERS))] = 1
             level = 3 if school in core else rng.choice((1, 1, 2))
             municipality = school.parent.name if school.parent else ""
-            cells = [str(year), school.login or "", municipality, school.name, *map(str, marks),
-                     str(sum(marks)), "необъективность", str(level)]  # fmt: skip
+            cells = [
+                str(year),
+                school.login or "",
+                municipality,
+                school.name,
+                *map(str, marks),
+                str(sum(marks)),
+                "необъективность",
+                str(level),
+            ]
             lines.append(";".join(c.replace(";", ",") for c in cells))
         for school in rng.sample(schools[6:], 4):
             municipality = school.parent.name if school.parent else ""
@@ -56,9 +64,13 @@ def hand_in(obligation: Obligation, actor: User, now: datetime) -> None:
     if obligation.document_types:
         title = f"{obligation.obligation_type} {obligation.case.school.login}"
         upload_for_obligation(
-            obligation.id, f"{obligation.obligation_type}.pdf", simple_pdf(title),
-            actor=actor, expected_version=None, now=now,
-        )  # fmt: skip
+            obligation.id,
+            f"{obligation.obligation_type}.pdf",
+            simple_pdf(title),
+            actor=actor,
+            expected_version=None,
+            now=now,
+        )
     else:
         obligation_ops.submit(obligation.id, actor=actor, expected_version=None, now=now)
 
@@ -119,11 +131,23 @@ def _walk_past_campaigns(region: Organisation, ministry: User) -> None:
     """2024: every case closed; 2025: cases at the director evaluation or in monitoring, and
     two walked through every stage with their records (see ``stage_walk``)."""
     plans = {
-        2024: ("monitoring", ["2024-11-20", "2024-12-10", "2024-12-20", "2025-01-15",
-                              "2025-03-20", "2025-04-10", "2025-05-20"]),
-        2025: ("director_evaluation", ["2025-11-18", "2025-11-28", "2025-12-22", "2026-01-14",
-                                       "2026-03-18"]),
-    }  # fmt: skip
+        2024: (
+            "monitoring",
+            [
+                "2024-11-20",
+                "2024-12-10",
+                "2024-12-20",
+                "2025-01-15",
+                "2025-03-20",
+                "2025-04-10",
+                "2025-05-20",
+            ],
+        ),
+        2025: (
+            "director_evaluation",
+            ["2025-11-18", "2025-11-28", "2025-12-22", "2026-01-14", "2026-03-18"],
+        ),
+    }
     for year, (until, days) in plans.items():
         campaign = find_campaign(region, year)
         if campaign is None:
@@ -167,8 +191,9 @@ def _close(case: Case, ministry: User, *, escalate: bool) -> None:
     _complete(final, people["school"], people["municipal"], "2025-06-05")
     key = f"escalate_from_{case.stage}" if escalate else "close_resolved"
     reason = "Школа снова в списке по итогам ВПР-2025." if escalate else None
-    case_ops.advance_case(case.id, key, actor=ministry, expected_version=None, reason=reason,
-                          now=_at("2025-06-10"))  # fmt: skip
+    case_ops.advance_case(
+        case.id, key, actor=ministry, expected_version=None, reason=reason, now=_at("2025-06-10")
+    )
 
 
 def _walk_current_campaign(region: Organisation) -> None:
@@ -190,18 +215,24 @@ def _walk_current_campaign(region: Organisation) -> None:
         order = next(o for o in case.obligations if o.obligation_type == "municipal_order")
         _complete(order, municipal, ministry, "2026-11-12")
         moved = case_ops.advance_case(
-            case.id, "start_self_analysis", actor=municipal, expected_version=None,
+            case.id,
+            "start_self_analysis",
+            actor=municipal,
+            expected_version=None,
             now=_at("2026-11-13"),
-        )  # fmt: skip
+        )
         if index % 4 == 0:
             analysis = moved.created[0]
             hand_in(analysis, school, _at("2026-11-20"))
             if index % 8 == 0:
                 obligation_ops.review(
-                    analysis.id, accept=False, actor=municipal, expected_version=None,
+                    analysis.id,
+                    accept=False,
+                    actor=municipal,
+                    expected_version=None,
                     comment="Не раскрыт шаг 4 шаблона «Семь шагов»: сравнение с отметками по журналу.",
                     now=_at("2026-11-21"),
-                )  # fmt: skip
+                )
 
 
 def seed_cases(region: Organisation, ministry: User) -> None:

@@ -26,8 +26,16 @@ from app.workflows.permissions import can_view_case
 
 STUDENT_MARKS = "student_marks"
 RECHECK_RESULTS = "recheck_results"
-MEASURES = {"q1": "Четверть 1", "q2": "Четверть 2", "q3": "Четверть 3", "q4": "Четверть 4",
-            "attestation": "Промежуточная аттестация", "vpr": "ВПР", "oge": "ОГЭ", "ege": "ЕГЭ"}  # fmt: skip
+MEASURES = {
+    "q1": "Четверть 1",
+    "q2": "Четверть 2",
+    "q3": "Четверть 3",
+    "q4": "Четверть 4",
+    "attestation": "Промежуточная аттестация",
+    "vpr": "ВПР",
+    "oge": "ОГЭ",
+    "ege": "ЕГЭ",
+}
 
 
 @dataclass(frozen=True)
@@ -75,8 +83,13 @@ def upload(case: Case, key: str, name: str, data: bytes, *, actor: User) -> Docu
         sa.select(Document).where(Document.case_id == case.id, Document.kind == key)
     ).first()
     if document is None:
-        document = Document(owner_org_id=case.school_id, case_id=case.id, campaign_id=case.campaign_id,
-                            kind=key, created_by_id=actor.id)  # fmt: skip
+        document = Document(
+            owner_org_id=case.school_id,
+            case_id=case.id,
+            campaign_id=case.campaign_id,
+            kind=key,
+            created_by_id=actor.id,
+        )
         db.session.add(document)
         db.session.flush()
     version = store_version(document, data, kind, filename, actor=actor)
@@ -90,10 +103,12 @@ def upload(case: Case, key: str, name: str, data: bytes, *, actor: User) -> Docu
 def latest(case: Case, key: str) -> tuple[DocumentVersion, pd.DataFrame] | None:
     """The newest uploaded table of this kind, read back (the school's rows only)."""
     version = db.session.scalars(
-        sa.select(DocumentVersion).join(Document, Document.id == DocumentVersion.document_id)
+        sa.select(DocumentVersion)
+        .join(Document, Document.id == DocumentVersion.document_id)
         .where(Document.case_id == case.id, Document.kind == key)
-        .order_by(DocumentVersion.id.desc()).limit(1)
-    ).first()  # fmt: skip
+        .order_by(DocumentVersion.id.desc())
+        .limit(1)
+    ).first()
     if version is None:
         return None
     frame, _problems = KINDS[key].reader(storage.store().get(version.sha256))
@@ -109,8 +124,13 @@ def correlations(case: Case) -> dict[str, Any] | None:
     table = correlation_table(frame, by=("subject", "class"))
     rows = []
     for r in table.to_dict("records"):
-        rows.append({**r, "measure_label": MEASURES.get(r["measure"], r["measure"]),
-                     "compared_label": MEASURES.get(r["compared_with"], r["compared_with"])})  # fmt: skip
+        rows.append(
+            {
+                **r,
+                "measure_label": MEASURES.get(r["measure"], r["measure"]),
+                "compared_label": MEASURES.get(r["compared_with"], r["compared_with"]),
+            }
+        )
     return {"version": version, "rows": rows, "images": _correlation_charts(rows)}
 
 
@@ -118,18 +138,28 @@ def _correlation_charts(rows: list[dict[str, Any]]) -> dict[str, bytes]:
     usable = [r for r in rows if r["status"] == "ok" and r.get("confirmed") is not None]
     images: dict[str, bytes] = {}
     if usable:
-        bars = pd.DataFrame([{"label": f"{r['subject']}, {r['class']}: {r['measure_label']} / {r['compared_label']}",
-                              "lowered": r["lowered"], "confirmed": r["confirmed"], "raised": r["raised"]}
-                             for r in usable[:12]])  # fmt: skip
+        bars = pd.DataFrame(
+            [
+                {
+                    "label": f"{r['subject']}, {r['class']}: {r['measure_label']} / {r['compared_label']}",
+                    "lowered": r["lowered"],
+                    "confirmed": r["confirmed"],
+                    "raised": r["raised"],
+                }
+                for r in usable[:12]
+            ]
+        )
         images["agreement"] = charts.agreement_png(
             bars, title=_("Marks lowered, confirmed and raised")
         )
         first = next((r for r in usable if r.get("contingency")), None)
         if first is not None:
             images["contingency"] = charts.contingency_png(
-                first["contingency"], x_label=first["compared_label"], y_label=first["measure_label"],
+                first["contingency"],
+                x_label=first["compared_label"],
+                y_label=first["measure_label"],
                 title=f"{first['subject']}, {first['class']}",
-            )  # fmt: skip
+            )
     return images
 
 

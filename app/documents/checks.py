@@ -35,8 +35,16 @@ DOCX = FileType(
 XLSX = FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX")
 ODT = FileType("odt", "application/vnd.oasis.opendocument.text", "ODT")
 ODS = FileType("ods", "application/vnd.oasis.opendocument.spreadsheet", "ODS")
-EXTENSIONS = {"pdf": PDF, "png": PNG, "jpg": JPEG, "jpeg": JPEG, "docx": DOCX, "xlsx": XLSX,
-              "odt": ODT, "ods": ODS}  # fmt: skip
+EXTENSIONS = {
+    "pdf": PDF,
+    "png": PNG,
+    "jpg": JPEG,
+    "jpeg": JPEG,
+    "docx": DOCX,
+    "xlsx": XLSX,
+    "odt": ODT,
+    "ods": ODS,
+}
 
 
 def _unsupported() -> InvalidInput:

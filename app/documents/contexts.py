@@ -33,18 +33,34 @@ def common(case: Case) -> dict[str, Any]:
     return {
         "region": {"name": region.name if region else "", "authority": None},
         "municipality": {"name": case.municipality.name, "authority": None},
-        "school": {"name": school.name, "login": school.login, "type": school.school_type,
-                   "director": school.director, "email": school.email, "phone": school.phone},
-        "campaign": {"title": campaign.title, "vpr_year": campaign.vpr_year, "school_year": campaign.school_year,
-                     "order_number": campaign.order_number, "order_date": campaign.order_date,
-                     "deadlines": schedule_of(campaign)},
-        "case": {"category": str(labels.CATEGORY[case.category]),
-                 "markers": sorted(k for k, v in case.markers.items() if v), "marker_count": case.marker_count,
-                 "support_level": case.support_level, "years_on_list": case.years_on_list,
-                 "contract_review": case.contract_review, "stage": str(registry.stage_title(case)),
-                 "status": str(labels.CASE_STATUS[case.status])},
+        "school": {
+            "name": school.name,
+            "login": school.login,
+            "type": school.school_type,
+            "director": school.director,
+            "email": school.email,
+            "phone": school.phone,
+        },
+        "campaign": {
+            "title": campaign.title,
+            "vpr_year": campaign.vpr_year,
+            "school_year": campaign.school_year,
+            "order_number": campaign.order_number,
+            "order_date": campaign.order_date,
+            "deadlines": schedule_of(campaign),
+        },
+        "case": {
+            "category": str(labels.CATEGORY[case.category]),
+            "markers": sorted(k for k, v in case.markers.items() if v),
+            "marker_count": case.marker_count,
+            "support_level": case.support_level,
+            "years_on_list": case.years_on_list,
+            "contract_review": case.contract_review,
+            "stage": str(registry.stage_title(case)),
+            "status": str(labels.CASE_STATUS[case.status]),
+        },
         "document": {"number": None, "date": local_date(), "place": None},
-    }  # fmt: skip
+    }
 
 
 def _signatory(person: User | None, fallback_position: str) -> dict[str, str]:
@@ -66,9 +82,16 @@ def sign_rows(case: Case) -> list[dict[str, Any]]:
     run = signs.latest_run(case.campaign.region, case.campaign.vpr_year)
     if run is None:
         return []
-    return [{"work": f"{e['grade']} {e['code']}", "number": e["sign"], "title": e["title"], "found": True,
-             "evidence": f"{describe_values(e.get('numbers'))}. Регион: {describe_values(e.get('reference'))}"}
-            for e in signs.evidence_of(run, case.school.login or "")]  # fmt: skip
+    return [
+        {
+            "work": f"{e['grade']} {e['code']}",
+            "number": e["sign"],
+            "title": e["title"],
+            "found": True,
+            "evidence": f"{describe_values(e.get('numbers'))}. Регион: {describe_values(e.get('reference'))}",
+        }
+        for e in signs.evidence_of(run, case.school.login or "")
+    ]
 
 
 def mark_shares(case: Case) -> list[dict[str, Any]]:
@@ -82,54 +105,121 @@ def mark_shares(case: Case) -> list[dict[str, Any]]:
     rows = []
     for (grade, code), group in paired.groupby(["grade", "code"], observed=True):
         diff = group["mark"].astype(int) - group["journal_mark"].astype(int)
-        rows.append({"work": f"{grade} {code}", "n": len(group), "lowered": float((diff < 0).mean()),
-                     "confirmed": float((diff == 0).mean()), "raised": float((diff > 0).mean())})  # fmt: skip
+        rows.append(
+            {
+                "work": f"{grade} {code}",
+                "n": len(group),
+                "lowered": float((diff < 0).mean()),
+                "confirmed": float((diff == 0).mean()),
+                "raised": float((diff > 0).mean()),
+            }
+        )
     return rows
 
 
 def municipal_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
     cases = db.session.scalars(
-        sa.select(Case).where(Case.campaign_id == case.campaign_id, Case.municipality_id == case.municipality_id,
-                              Case.category == Category.OBJECTIVITY)
-    ).all()  # fmt: skip
-    schools = sorted(({"name": c.school.name, "director": c.school.director,
-                       "markers": sorted(k for k, v in c.markers.items() if v), "support_level": c.support_level,
-                       "years_on_list": c.years_on_list, "contract_review": c.contract_review} for c in cases),
-                     key=lambda s: str(s["name"]))  # fmt: skip
+        sa.select(Case).where(
+            Case.campaign_id == case.campaign_id,
+            Case.municipality_id == case.municipality_id,
+            Case.category == Category.OBJECTIVITY,
+        )
+    ).all()
+    schools = sorted(
+        (
+            {
+                "name": c.school.name,
+                "director": c.school.director,
+                "markers": sorted(k for k, v in c.markers.items() if v),
+                "support_level": c.support_level,
+                "years_on_list": c.years_on_list,
+                "contract_review": c.contract_review,
+            }
+            for c in cases
+        ),
+        key=lambda s: str(s["name"]),
+    )
     deadlines = schedule_of(case.campaign)
     measures = [
-        ("Самоанализ причин необъективности результатов ВПР по региональному шаблону «Семь шагов»", "Руководители ОО", deadlines.get("self_analysis")),
-        ("Перепроверка работ участников ВПР независимыми экспертами", "Муниципальный орган управления образованием", deadlines.get("recheck")),
-        ("Утверждение муниципальных нормативных актов по профилактике необъективности", "Муниципальный орган управления образованием", deadlines.get("municipal_acts")),
-        ("Информационная справка о соответствии текущих отметок, промежуточной аттестации и результатов ВПР, ОГЭ, ЕГЭ", "Руководители ОО", deadlines.get("information_certificate")),
-        ("Заполнение формы показателей эффективности руководителя", "Руководители ОО", deadlines.get("director_indicators")),
-        ("Оценка эффективности деятельности руководителей ОО", "Муниципальная комиссия", deadlines.get("director_evaluation")),
-        ("Участие управленческих команд ОО в стратегических сессиях", "Руководители ОО", deadlines.get("strategic_session")),
-        ("Отчёт о ходе реализации дорожной карты", "Методический центр", "ежемесячно, в последний понедельник месяца"),
-    ]  # fmt: skip
+        (
+            "Самоанализ причин необъективности результатов ВПР по региональному шаблону «Семь шагов»",
+            "Руководители ОО",
+            deadlines.get("self_analysis"),
+        ),
+        (
+            "Перепроверка работ участников ВПР независимыми экспертами",
+            "Муниципальный орган управления образованием",
+            deadlines.get("recheck"),
+        ),
+        (
+            "Утверждение муниципальных нормативных актов по профилактике необъективности",
+            "Муниципальный орган управления образованием",
+            deadlines.get("municipal_acts"),
+        ),
+        (
+            "Информационная справка о соответствии текущих отметок, промежуточной аттестации и результатов ВПР, ОГЭ, ЕГЭ",
+            "Руководители ОО",
+            deadlines.get("information_certificate"),
+        ),
+        (
+            "Заполнение формы показателей эффективности руководителя",
+            "Руководители ОО",
+            deadlines.get("director_indicators"),
+        ),
+        (
+            "Оценка эффективности деятельности руководителей ОО",
+            "Муниципальная комиссия",
+            deadlines.get("director_evaluation"),
+        ),
+        (
+            "Участие управленческих команд ОО в стратегических сессиях",
+            "Руководители ОО",
+            deadlines.get("strategic_session"),
+        ),
+        (
+            "Отчёт о ходе реализации дорожной карты",
+            "Методический центр",
+            "ежемесячно, в последний понедельник месяца",
+        ),
+    ]
     coordinator = (
         actor if actor.role is Role.MUNICIPAL else _first(Role.MUNICIPAL, case.municipality_id)
     )
     return {
         **common(case),
         "schools": schools,
-        "coordinator": {"name": coordinator.full_name, "position": coordinator.position or ""} if coordinator else None,
+        "coordinator": {"name": coordinator.full_name, "position": coordinator.position or ""}
+        if coordinator
+        else None,
         "measures": [{"title": t, "responsible": r, "due_date": d} for t, r, d in measures],
         "signatory": _signatory(coordinator, "Руководитель органа управления образованием"),
-    }, {}  # fmt: skip
+    }, {}
 
 
 def roadmap(case: Case, actor: User, found: Roadmap | None = None) -> tuple[dict[str, Any], Images]:
     """The school's roadmap for the case (or the given one, e.g. the joint plan with a leader)."""
     if found is None:
         found = db.session.scalars(
-            sa.select(Roadmap).where(Roadmap.owner_org_id == case.school_id, Roadmap.campaign_id == case.campaign_id,
-                                     Roadmap.category == case.category.value)
-        ).first()  # fmt: skip
+            sa.select(Roadmap).where(
+                Roadmap.owner_org_id == case.school_id,
+                Roadmap.campaign_id == case.campaign_id,
+                Roadmap.category == case.category.value,
+            )
+        ).first()
     status = {s: str(lbl) for s, lbl in _roadmap_labels().items()}
-    items = [{"section": None, "number": i.position, "measure": i.measure, "deadline": i.deadline,
-              "responsible": i.responsible, "indicator": i.indicator, "status": status.get(i.status),
-              "progress": i.progress_note} for i in (found.items if found else [])]  # fmt: skip
+    items = [
+        {
+            "section": None,
+            "number": i.position,
+            "measure": i.measure,
+            "deadline": i.deadline,
+            "responsible": i.responsible,
+            "indicator": i.indicator,
+            "status": status.get(i.status),
+            "progress": i.progress_note,
+        }
+        for i in (found.items if found else [])
+    ]
     director = {"position": f"Директор {case.school.name}", "name": case.school.director or ""}
     return {**common(case), "approved_by": None, "items": items, "signatory": director}, {}
 
@@ -156,21 +246,53 @@ def information_certificate(case: Case, actor: User) -> tuple[dict[str, Any], Im
     found = attachments.correlations(case)
     if found is None:
         return {**common(case), "analytics": None, "conclusions": None, "signatory": director}, {}
-    rows = [{"subject": r["subject"], "class_name": r["class"], "measure": r["measure_label"],
-             "compared_with": r["compared_label"], "n": r["n"], "spearman": r.get("spearman"),
-             "spearman_low": _ci(r, "spearman_ci", 0), "spearman_high": _ci(r, "spearman_ci", 1),
-             "spearman_p": r.get("spearman_p"), "kendall": r.get("kendall_tau_b"), "kendall_p": r.get("kendall_p"),
-             "kappa": r.get("kappa"), "lowered": r.get("lowered"), "confirmed": r.get("confirmed"),
-             "raised": r.get("raised"), "verdict": r["wording"]} for r in found["rows"]]  # fmt: skip
-    tables = [{"title": f"{r['subject']}, {r['class']}: {r['measure_label']} и {r['compared_label']}",
-               "row_label": r["measure_label"], "column_label": r["compared_label"],
-               "rows": [{"mark": m, "counts": list(counts)} for m, counts in zip((2, 3, 4, 5), r["contingency"], strict=True)]}
-              for r in found["rows"] if r["status"] == "ok" and r.get("contingency")][:6]  # fmt: skip
-    titles = {"agreement": "Доли понизивших, подтвердивших и повысивших отметку",
-              "contingency": "Таблица сопряжённости отметок"}  # fmt: skip
-    analytics = {"source": f"Файл «{found['version'].filename}» (версия {found['version'].number})",
-                 "computed_at": utcnow(), "min_n": 10, "correlations": rows, "signs": sign_rows(case),
-                 "contingency": tables, "charts": [{"title": titles[k], "image": k} for k in found["images"]]}  # fmt: skip
+    rows = [
+        {
+            "subject": r["subject"],
+            "class_name": r["class"],
+            "measure": r["measure_label"],
+            "compared_with": r["compared_label"],
+            "n": r["n"],
+            "spearman": r.get("spearman"),
+            "spearman_low": _ci(r, "spearman_ci", 0),
+            "spearman_high": _ci(r, "spearman_ci", 1),
+            "spearman_p": r.get("spearman_p"),
+            "kendall": r.get("kendall_tau_b"),
+            "kendall_p": r.get("kendall_p"),
+            "kappa": r.get("kappa"),
+            "lowered": r.get("lowered"),
+            "confirmed": r.get("confirmed"),
+            "raised": r.get("raised"),
+            "verdict": r["wording"],
+        }
+        for r in found["rows"]
+    ]
+    tables = [
+        {
+            "title": f"{r['subject']}, {r['class']}: {r['measure_label']} и {r['compared_label']}",
+            "row_label": r["measure_label"],
+            "column_label": r["compared_label"],
+            "rows": [
+                {"mark": m, "counts": list(counts)}
+                for m, counts in zip((2, 3, 4, 5), r["contingency"], strict=True)
+            ],
+        }
+        for r in found["rows"]
+        if r["status"] == "ok" and r.get("contingency")
+    ][:6]
+    titles = {
+        "agreement": "Доли понизивших, подтвердивших и повысивших отметку",
+        "contingency": "Таблица сопряжённости отметок",
+    }
+    analytics = {
+        "source": f"Файл «{found['version'].filename}» (версия {found['version'].number})",
+        "computed_at": utcnow(),
+        "min_n": 10,
+        "correlations": rows,
+        "signs": sign_rows(case),
+        "contingency": tables,
+        "charts": [{"title": titles[k], "image": k} for k in found["images"]],
+    }
     return {
         **common(case),
         "analytics": analytics,
@@ -188,24 +310,58 @@ def recheck_protocol(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
     """The commission, the works and their statistics (blank tables before the recheck)."""
     from app.stages import recheck as stage
 
-    commission = [{"role": "Председатель комиссии" if m.chair else "Член комиссии", "name": m.expert.full_name,
-                   "position": f"{m.expert.position or 'учитель'} ({m.expert.school.name})"}
-                  for m in stage.members(case)]  # fmt: skip
+    commission = [
+        {
+            "role": "Председатель комиссии" if m.chair else "Член комиссии",
+            "name": m.expert.full_name,
+            "position": f"{m.expert.position or 'учитель'} ({m.expert.school.name})",
+        }
+        for m in stage.members(case)
+    ]
     found = stage.statistics(case)
     base = {**common(case), "commission": commission, "charts": [], "conclusion": None}
     if found is None:
         return {**base, "works": [], "by_work": [], "summary": None}, {}
-    works = [{"work": f"{w['grade']} {w['subject']}", "participant": w["participant"], "score_school": w["score_school"],
-              "score_recheck": w["score_recheck"], "score_change": w["score_change"], "mark_school": w["mark_school"],
-              "mark_recheck": w["mark_recheck"], "confirmed": w["confirmed"]} for w in found["works"]]  # fmt: skip
-    by_work = [{"work": f"{b['grade']} {b['subject']}", "n": b["n"], "confirmed": b["confirmed"],
-                "share_confirmed": b["share_confirmed"], "mean_shift": b["mean_shift"],
-                "wilcoxon_p": b.get("wilcoxon_p"), "meets_target": b["meets_target"]} for b in found["by_work"]]  # fmt: skip
+    works = [
+        {
+            "work": f"{w['grade']} {w['subject']}",
+            "participant": w["participant"],
+            "score_school": w["score_school"],
+            "score_recheck": w["score_recheck"],
+            "score_change": w["score_change"],
+            "mark_school": w["mark_school"],
+            "mark_recheck": w["mark_recheck"],
+            "confirmed": w["confirmed"],
+        }
+        for w in found["works"]
+    ]
+    by_work = [
+        {
+            "work": f"{b['grade']} {b['subject']}",
+            "n": b["n"],
+            "confirmed": b["confirmed"],
+            "share_confirmed": b["share_confirmed"],
+            "mean_shift": b["mean_shift"],
+            "wilcoxon_p": b.get("wilcoxon_p"),
+            "meets_target": b["meets_target"],
+        }
+        for b in found["by_work"]
+    ]
     s = found["summary"]
-    summary = {"n": s["n"], "confirmed": s["confirmed"], "lowered": s["lowered"], "raised": s["raised"],
-               "share_confirmed": s["share_confirmed"], "share_low": s["share_confirmed_ci"][0],
-               "share_high": s["share_confirmed_ci"][1], "target": s["target"], "meets_target": s["meets_target"],
-               "mean_shift": s["mean_shift"], "wilcoxon_p": s.get("wilcoxon_p"), "wording": s["wording"]}  # fmt: skip
+    summary = {
+        "n": s["n"],
+        "confirmed": s["confirmed"],
+        "lowered": s["lowered"],
+        "raised": s["raised"],
+        "share_confirmed": s["share_confirmed"],
+        "share_low": s["share_confirmed_ci"][0],
+        "share_high": s["share_confirmed_ci"][1],
+        "target": s["target"],
+        "meets_target": s["meets_target"],
+        "mean_shift": s["mean_shift"],
+        "wilcoxon_p": s.get("wilcoxon_p"),
+        "wording": s["wording"],
+    }
     charts = [
         {"title": "Первичные баллы до и после перепроверки", "image": k} for k in found["images"]
     ]
@@ -230,22 +386,62 @@ def case_history(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
         sa.select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.seq)
     ).all()
     result = audit.verify_case(case.id)
-    message = (f"События дела проверены: {result.checked}; каждое совпадает со своим хешем и связано с предыдущим."
-               if result.ok else f"Цепочка нарушена на событии {result.broken_seq}: {result.problem}.")  # fmt: skip
-    stages = [{"stage": str(registry.stage_title(case, v.stage)), "entered_at": v.entered_at, "left_at": v.left_at,
-               "entered_by": v.entered_by.full_name if v.entered_by else "система", "reason": v.reason}
-              for v in case.stages]  # fmt: skip
-    obligations = [{"title": str(registry.obligation_title(o)), "responsible": o.responsible_org.name,
-                    "due_date": o.due_date, "status": str(labels.OBLIGATION_STATUS[o.status]),
-                    "completed_on": o.completed_on, "comment": o.comment} for o in case.obligations]  # fmt: skip
-    rows = [{"seq": e.seq, "occurred_at": e.occurred_at, "actor": e.actor_name, "role": e.actor_role,
-             "action": str(labels.ACTION.get(e.action, e.action)), "before": describe_values(e.before),
-             "after": describe_values(e.after), "reason": e.reason, "hash": e.hash, "prev_hash": e.prev_hash}
-            for e in events]  # fmt: skip
+    message = (
+        f"События дела проверены: {result.checked}; каждое совпадает со своим хешем и связано с предыдущим."
+        if result.ok
+        else f"Цепочка нарушена на событии {result.broken_seq}: {result.problem}."
+    )
+    stages = [
+        {
+            "stage": str(registry.stage_title(case, v.stage)),
+            "entered_at": v.entered_at,
+            "left_at": v.left_at,
+            "entered_by": v.entered_by.full_name if v.entered_by else "система",
+            "reason": v.reason,
+        }
+        for v in case.stages
+    ]
+    obligations = [
+        {
+            "title": str(registry.obligation_title(o)),
+            "responsible": o.responsible_org.name,
+            "due_date": o.due_date,
+            "status": str(labels.OBLIGATION_STATUS[o.status]),
+            "completed_on": o.completed_on,
+            "comment": o.comment,
+        }
+        for o in case.obligations
+    ]
+    rows = [
+        {
+            "seq": e.seq,
+            "occurred_at": e.occurred_at,
+            "actor": e.actor_name,
+            "role": e.actor_role,
+            "action": str(labels.ACTION.get(e.action, e.action)),
+            "before": describe_values(e.before),
+            "after": describe_values(e.after),
+            "reason": e.reason,
+            "hash": e.hash,
+            "prev_hash": e.prev_hash,
+        }
+        for e in events
+    ]
     now: datetime = utcnow()
-    return {**common(case), "stages": stages, "obligations": obligations, "events": rows,
-            "verification": {"ok": result.ok, "checked": result.checked, "checked_at": now, "message": message},
-            "generated_at": now, "generated_by": {"name": actor.full_name, "role": actor.role.label}}, {}  # fmt: skip
+    return {
+        **common(case),
+        "stages": stages,
+        "obligations": obligations,
+        "events": rows,
+        "verification": {
+            "ok": result.ok,
+            "checked": result.checked,
+            "checked_at": now,
+            "message": message,
+        },
+        "generated_at": now,
+        "generated_by": {"name": actor.full_name, "role": actor.role.label},
+    }, {}
 
 
 BUILDERS = {

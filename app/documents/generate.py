@@ -45,9 +45,10 @@ def kinds_for(user: User, case: Case) -> list[catalog.DocumentKind]:
 def active_template(key: str) -> tuple[int, bytes]:
     """(version, bytes) of the template in use for a kind."""
     row = db.session.scalars(
-        sa.select(DocumentTemplate).where(DocumentTemplate.key == key, DocumentTemplate.active.is_(True))
+        sa.select(DocumentTemplate)
+        .where(DocumentTemplate.key == key, DocumentTemplate.active.is_(True))
         .order_by(DocumentTemplate.version.desc())
-    ).first()  # fmt: skip
+    ).first()
     if row is None:
         return BUNDLED_VERSION, catalog.kind(key).bundled_template()
     return row.version, storage.store().get(row.sha256)
@@ -74,8 +75,12 @@ def register_template(key: str, data: bytes, filename: str, *, actor: User) -> D
     try:
         unknown = unknown_variables(data, key)
         if unknown:
-            raise InvalidInput(_("The template asks for variables the product does not provide: %(names)s.",
-                                 names=", ".join(unknown)))  # fmt: skip
+            raise InvalidInput(
+                _(
+                    "The template asks for variables the product does not provide: %(names)s.",
+                    names=", ".join(unknown),
+                )
+            )
         render(data, sample(key), sample_images(), strict=True)
     except DocumentTemplateError as err:
         raise InvalidInput(_("The template cannot be used: %(reason)s", reason=str(err))) from err
@@ -86,12 +91,24 @@ def register_template(key: str, data: bytes, filename: str, *, actor: User) -> D
     db.session.execute(
         sa.update(DocumentTemplate).where(DocumentTemplate.key == key).values(active=False)
     )
-    row = DocumentTemplate(key=key, version=version, sha256=storage.store().put(data),
-                           filename=filename[:200] or kind.filename, active=True, uploaded_by_id=actor.id)  # fmt: skip
+    row = DocumentTemplate(
+        key=key,
+        version=version,
+        sha256=storage.store().put(data),
+        filename=filename[:200] or kind.filename,
+        active=True,
+        uploaded_by_id=actor.id,
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("template.uploaded", actor=actor, object_type="template", object_id=row.id,
-                 org_id=actor.organisation_id, after={"key": key, "version": version, "sha256": row.sha256})  # fmt: skip
+    audit.record(
+        "template.uploaded",
+        actor=actor,
+        object_type="template",
+        object_id=row.id,
+        org_id=actor.organisation_id,
+        after={"key": key, "version": version, "sha256": row.sha256},
+    )
     return row
 
 
@@ -100,14 +117,23 @@ def _document(case: Case, key: str, actor: User) -> Document:
     owner = case.municipality_id if municipal else case.school_id
     case_id = None if municipal else case.id
     found = db.session.scalars(
-        sa.select(Document).where(Document.owner_org_id == owner, Document.kind == key,
-                                  Document.campaign_id == case.campaign_id,
-                                  Document.case_id.is_(None) if case_id is None else Document.case_id == case_id)
-    ).first()  # fmt: skip
+        sa.select(Document).where(
+            Document.owner_org_id == owner,
+            Document.kind == key,
+            Document.campaign_id == case.campaign_id,
+            Document.case_id.is_(None) if case_id is None else Document.case_id == case_id,
+        )
+    ).first()
     if found is not None:
         return found
-    document = Document(owner_org_id=owner, case_id=case_id, campaign_id=case.campaign_id, kind=key,
-                        generated=True, created_by_id=actor.id)  # fmt: skip
+    document = Document(
+        owner_org_id=owner,
+        case_id=case_id,
+        campaign_id=case.campaign_id,
+        kind=key,
+        generated=True,
+        created_by_id=actor.id,
+    )
     db.session.add(document)
     db.session.flush()
     return document
@@ -124,5 +150,11 @@ def generate(case: Case, key: str, *, actor: User) -> DocumentVersion:
     data = render(template, context, images, timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     owner_name = case.municipality.name if key == "municipal_order" else case.school.name
     filename = checks.sanitise_filename(f"{title} — {owner_name}", checks.DOCX)
-    return store_version(_document(case, key, actor), data, checks.DOCX, filename, actor=actor,
-                         template=(key, version))  # fmt: skip
+    return store_version(
+        _document(case, key, actor),
+        data,
+        checks.DOCX,
+        filename,
+        actor=actor,
+        template=(key, version),
+    )

@@ -66,15 +66,20 @@ def case_roadmap(case_id: int) -> Response | str:
     """The school's roadmap for the case's campaign; the school starts it on first visit."""
     case = get_scoped_or_404(Case, case_id, current_user)
     found = db.session.scalars(
-        sa.select(Roadmap).where(Roadmap.owner_org_id == case.school_id,
-                                 Roadmap.campaign_id == case.campaign_id,
-                                 Roadmap.category == case.category.value)
-    ).first()  # fmt: skip
+        sa.select(Roadmap).where(
+            Roadmap.owner_org_id == case.school_id,
+            Roadmap.campaign_id == case.campaign_id,
+            Roadmap.category == case.category.value,
+        )
+    ).first()
     if found is None:
         if current_user.organisation_id != case.school_id or current_user.role.value != "school":
             return render_template("roadmaps/missing.html", case=case)
-        found = perform(lambda: roadmaps.roadmap_of(case.school, case.campaign, case.category.value,
-                                                    actor=current_user))  # fmt: skip
+        found = perform(
+            lambda: roadmaps.roadmap_of(
+                case.school, case.campaign, case.category.value, actor=current_user
+            )
+        )
         if found is None:
             abort(400)
     return redirect(url_for("roadmaps.show", roadmap_id=found.id))
@@ -119,11 +124,17 @@ def save_item(roadmap_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     values = roadmaps.ItemValues(
-        form.measure.data or "", form.deadline.data or "", form.responsible.data or "",
-        form.indicator.data or "", RoadmapStatus(form.status.data), form.progress_note.data,
-    )  # fmt: skip
-    perform(lambda: roadmaps.save_item(roadmap, int_arg(form.item_id.data), values, actor=current_user),
-            _("The roadmap is saved."))  # fmt: skip
+        form.measure.data or "",
+        form.deadline.data or "",
+        form.responsible.data or "",
+        form.indicator.data or "",
+        RoadmapStatus(form.status.data),
+        form.progress_note.data,
+    )
+    perform(
+        lambda: roadmaps.save_item(roadmap, int_arg(form.item_id.data), values, actor=current_user),
+        _("The roadmap is saved."),
+    )
     return redirect(url_for("roadmaps.show", roadmap_id=roadmap.id))
 
 
@@ -137,9 +148,12 @@ def submit_report(roadmap_id: int) -> Response:
     form = ReportForm()
     if not form.validate_on_submit():
         abort(400)
-    perform(lambda: roadmaps.submit_report(roadmap, form.period.data or "", form.text.data or "",
-                                           actor=current_user),
-            _("The monthly report is submitted."))  # fmt: skip
+    perform(
+        lambda: roadmaps.submit_report(
+            roadmap, form.period.data or "", form.text.data or "", actor=current_user
+        ),
+        _("The monthly report is submitted."),
+    )
     return redirect(url_for("roadmaps.show", roadmap_id=roadmap.id, _anchor="reports"))
 
 

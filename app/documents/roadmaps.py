@@ -22,23 +22,55 @@ from app.scope import can_view_org
 
 # Typical measures of a school's objectivity roadmap, after the municipal roadmap of seed 004.
 SCHOOL_MEASURES = (
-    ("Самодиагностика причин необъективности результатов ВПР по шаблону «Семь шагов»",
-     "до 30 ноября", "Директор, заместитель директора по УВР", "Самоанализ сдан в МБУ «ИМЦ»"),
-    ("Сопоставление результатов ВПР с текущей и промежуточной аттестацией у одних и тех же обучающихся",
-     "ноябрь – декабрь", "Заместитель директора по УВР", "Аналитическая справка о соответствии отметок"),
-    ("Корректировка планов школьных методических объединений по предметам с признаками необъективности",
-     "ноябрь", "Руководители ШМО", "Планы ШМО утверждены"),
-    ("Участие учителей математики и русского языка в курсах повышения квалификации",
-     "ноябрь – май", "Заместитель директора по УВР", "Не менее двух учителей прошли КПК"),
-    ("Обеспечение общественного наблюдения и видеонаблюдения при проведении оценочных процедур",
-     "постоянно", "Директор", "Наблюдатели присутствуют на всех процедурах"),
-    ("Проверка работ комиссией с участием учителей других школ; шифрование работ",
-     "при каждой процедуре", "Заместитель директора по УВР", "Доля подтверждённых отметок не ниже 90 %"),
-    ("Педагогический совет по итогам анализа объективности оценивания",
-     "январь", "Директор", "Протокол педсовета, решения"),
-    ("Информационные встречи с родителями об объективной оценке результатов",
-     "в течение учебного года", "Классные руководители", "Проведено не менее двух встреч"),
-)  # fmt: skip
+    (
+        "Самодиагностика причин необъективности результатов ВПР по шаблону «Семь шагов»",
+        "до 30 ноября",
+        "Директор, заместитель директора по УВР",
+        "Самоанализ сдан в МБУ «ИМЦ»",
+    ),
+    (
+        "Сопоставление результатов ВПР с текущей и промежуточной аттестацией у одних и тех же обучающихся",
+        "ноябрь – декабрь",
+        "Заместитель директора по УВР",
+        "Аналитическая справка о соответствии отметок",
+    ),
+    (
+        "Корректировка планов школьных методических объединений по предметам с признаками необъективности",
+        "ноябрь",
+        "Руководители ШМО",
+        "Планы ШМО утверждены",
+    ),
+    (
+        "Участие учителей математики и русского языка в курсах повышения квалификации",
+        "ноябрь – май",
+        "Заместитель директора по УВР",
+        "Не менее двух учителей прошли КПК",
+    ),
+    (
+        "Обеспечение общественного наблюдения и видеонаблюдения при проведении оценочных процедур",
+        "постоянно",
+        "Директор",
+        "Наблюдатели присутствуют на всех процедурах",
+    ),
+    (
+        "Проверка работ комиссией с участием учителей других школ; шифрование работ",
+        "при каждой процедуре",
+        "Заместитель директора по УВР",
+        "Доля подтверждённых отметок не ниже 90 %",
+    ),
+    (
+        "Педагогический совет по итогам анализа объективности оценивания",
+        "январь",
+        "Директор",
+        "Протокол педсовета, решения",
+    ),
+    (
+        "Информационные встречи с родителями об объективной оценке результатов",
+        "в течение учебного года",
+        "Классные руководители",
+        "Проведено не менее двух встреч",
+    ),
+)
 
 
 def last_monday(year: int, month: int) -> date:
@@ -90,11 +122,24 @@ def roadmap_of(owner: Organisation, campaign: Campaign, category: str, *, actor:
     db.session.flush()
     if owner.kind is OrgKind.SCHOOL:
         for position, (measure, deadline, responsible, indicator) in enumerate(SCHOOL_MEASURES, 1):
-            db.session.add(RoadmapItem(roadmap_id=roadmap.id, position=position, measure=measure,
-                                       deadline=deadline, responsible=responsible,
-                                       indicator=indicator))  # fmt: skip
-    audit.record("roadmap.created", actor=actor, object_type="roadmap", object_id=roadmap.id,
-                 org_id=owner.id, after={"campaign_id": campaign.id, "category": category})  # fmt: skip
+            db.session.add(
+                RoadmapItem(
+                    roadmap_id=roadmap.id,
+                    position=position,
+                    measure=measure,
+                    deadline=deadline,
+                    responsible=responsible,
+                    indicator=indicator,
+                )
+            )
+    audit.record(
+        "roadmap.created",
+        actor=actor,
+        object_type="roadmap",
+        object_id=roadmap.id,
+        org_id=owner.id,
+        after={"campaign_id": campaign.id, "category": category},
+    )
     db.session.flush()
     db.session.refresh(roadmap, ["items"])
     return roadmap
@@ -112,14 +157,25 @@ class ItemValues:
     def cleaned(self) -> ItemValues:
         if not self.measure.strip():
             raise InvalidInput(_("Describe the measure."))
-        return ItemValues(self.measure.strip(), self.deadline.strip(), self.responsible.strip(),
-                          self.indicator.strip(), self.status,
-                          (self.progress_note or "").strip() or None)  # fmt: skip
+        return ItemValues(
+            self.measure.strip(),
+            self.deadline.strip(),
+            self.responsible.strip(),
+            self.indicator.strip(),
+            self.status,
+            (self.progress_note or "").strip() or None,
+        )
 
 
 def _snapshot(item: RoadmapItem) -> dict[str, object]:
-    return {"measure": item.measure, "deadline": item.deadline, "responsible": item.responsible,
-            "indicator": item.indicator, "status": item.status.value, "note": item.progress_note}  # fmt: skip
+    return {
+        "measure": item.measure,
+        "deadline": item.deadline,
+        "responsible": item.responsible,
+        "indicator": item.indicator,
+        "status": item.status.value,
+        "note": item.progress_note,
+    }
 
 
 def save_item(
@@ -149,8 +205,15 @@ def save_item(
     )
     item.updated_at = utcnow()
     db.session.flush()
-    audit.record("roadmap.item_saved", actor=actor, object_type="roadmap", object_id=roadmap.id,
-                 org_id=roadmap.owner_org_id, before=before, after=_snapshot(item))  # fmt: skip
+    audit.record(
+        "roadmap.item_saved",
+        actor=actor,
+        object_type="roadmap",
+        object_id=roadmap.id,
+        org_id=roadmap.owner_org_id,
+        before=before,
+        after=_snapshot(item),
+    )
     return item
 
 
@@ -169,11 +232,23 @@ def submit_report(
         raise InvalidInput(_("Write what was done this month."))
     if any(r.period == period for r in roadmap.reports):
         raise InvalidInput(_("The report for this month is already submitted."))
-    report = RoadmapReport(roadmap_id=roadmap.id, period=period, due_date=due, text=text.strip(),
-                           submitted_at=now or utcnow(), submitted_by_id=actor.id)  # fmt: skip
+    report = RoadmapReport(
+        roadmap_id=roadmap.id,
+        period=period,
+        due_date=due,
+        text=text.strip(),
+        submitted_at=now or utcnow(),
+        submitted_by_id=actor.id,
+    )
     db.session.add(report)
     roadmap.reports.append(report)
     db.session.flush()
-    audit.record("roadmap.report_submitted", actor=actor, object_type="roadmap", object_id=roadmap.id,
-                 org_id=roadmap.owner_org_id, after={"period": period, "due_date": due})  # fmt: skip
+    audit.record(
+        "roadmap.report_submitted",
+        actor=actor,
+        object_type="roadmap",
+        object_id=roadmap.id,
+        org_id=roadmap.owner_org_id,
+        after={"period": period, "due_date": due},
+    )
     return report

@@ -70,5 +70,13 @@ def hand_in_record(
         template, context, images or {}, timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"]
     )
     filename = checks.sanitise_filename(f"{title} — {case.school.name}", checks.DOCX)
-    return hand_in_version(obligation, data, checks.DOCX, filename, actor=actor, now=now or utcnow(), note=note,
-                           template=(template_key, version))  # fmt: skip
+    return hand_in_version(
+        obligation,
+        data,
+        checks.DOCX,
+        filename,
+        actor=actor,
+        now=now or utcnow(),
+        note=note,
+        template=(template_key, version),
+    )

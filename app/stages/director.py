@@ -28,13 +28,43 @@ RESULTS = {
     "not_effective": "неэффективен",
 }
 DEFAULT_INDICATORS = (
-    ("recheck", "Доля отметок ВПР, подтверждённых при перепроверке", 3, "Доля подтверждённых отметок, %"),
-    ("acts", "Локальные акты ОО об объективности оценочных процедур", 2, "Реквизиты приказов и положений"),
-    ("observation", "Общественное наблюдение и видеонаблюдение при проведении ВПР", 2, "Сколько аудиторий, кто наблюдал"),
-    ("agreement", "Согласованность отметок по журналу с результатами ВПР", 3, "Доля подтвердивших отметку, %"),
-    ("roadmap", "Выполнение мероприятий дорожной карты в срок", 2, "Выполнено мероприятий из запланированных"),
-    ("training", "Повышение квалификации педагогов по вопросам оценивания", 1, "Сколько педагогов, какие курсы"),
-)  # fmt: skip
+    (
+        "recheck",
+        "Доля отметок ВПР, подтверждённых при перепроверке",
+        3,
+        "Доля подтверждённых отметок, %",
+    ),
+    (
+        "acts",
+        "Локальные акты ОО об объективности оценочных процедур",
+        2,
+        "Реквизиты приказов и положений",
+    ),
+    (
+        "observation",
+        "Общественное наблюдение и видеонаблюдение при проведении ВПР",
+        2,
+        "Сколько аудиторий, кто наблюдал",
+    ),
+    (
+        "agreement",
+        "Согласованность отметок по журналу с результатами ВПР",
+        3,
+        "Доля подтвердивших отметку, %",
+    ),
+    (
+        "roadmap",
+        "Выполнение мероприятий дорожной карты в срок",
+        2,
+        "Выполнено мероприятий из запланированных",
+    ),
+    (
+        "training",
+        "Повышение квалификации педагогов по вопросам оценивания",
+        1,
+        "Сколько педагогов, какие курсы",
+    ),
+)
 
 
 def active_set() -> IndicatorSet:
@@ -46,16 +76,27 @@ def active_set() -> IndicatorSet:
     ).first()
     if found is not None:
         return found
-    default = IndicatorSet(version=1, title="Показатели эффективности руководителя ОО (базовый набор)",
-                           indicators=[{"key": k, "title": t, "weight": w, "max_score": 2, "prompt": p}
-                                       for k, t, w, p in DEFAULT_INDICATORS])  # fmt: skip
+    default = IndicatorSet(
+        version=1,
+        title="Показатели эффективности руководителя ОО (базовый набор)",
+        indicators=[
+            {"key": k, "title": t, "weight": w, "max_score": 2, "prompt": p}
+            for k, t, w, p in DEFAULT_INDICATORS
+        ],
+    )
     db.session.add(default)
     db.session.flush()
     return default
 
 
-def new_version(title: str, indicators: list[dict[str, Any]], effective_from: float, partly_from: float,
-                *, actor: User) -> IndicatorSet:  # fmt: skip
+def new_version(
+    title: str,
+    indicators: list[dict[str, Any]],
+    effective_from: float,
+    partly_from: float,
+    *,
+    actor: User,
+) -> IndicatorSet:
     """The ministry configures a new set; evaluations already started keep their version."""
     if actor.role is not Role.MINISTRY:
         raise NotAllowed(_("Only the ministry configures the indicators."))
@@ -72,12 +113,23 @@ def new_version(title: str, indicators: list[dict[str, Any]], effective_from: fl
         )
     current = active_set()
     current.active = False
-    row = IndicatorSet(version=current.version + 1, title=title.strip() or current.title, indicators=indicators,
-                       effective_from=effective_from, partly_from=partly_from)  # fmt: skip
+    row = IndicatorSet(
+        version=current.version + 1,
+        title=title.strip() or current.title,
+        indicators=indicators,
+        effective_from=effective_from,
+        partly_from=partly_from,
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("indicators.new_version", actor=actor, object_type="indicator_set", object_id=row.id,
-                 org_id=actor.organisation_id, after={"version": row.version, "indicators": indicators})  # fmt: skip
+    audit.record(
+        "indicators.new_version",
+        actor=actor,
+        object_type="indicator_set",
+        object_id=row.id,
+        org_id=actor.organisation_id,
+        after={"version": row.version, "indicators": indicators},
+    )
     return row
 
 
@@ -108,8 +160,16 @@ def save_school_values(case: Case, values: dict[str, str], *, actor: User) -> Di
     evaluation = evaluation_of(case)
     keys = {i["key"] for i in indicators_of(evaluation).indicators}
     cleaned = {k: v.strip()[:1000] for k, v in values.items() if k in keys and v and v.strip()}
-    audit.record("director.values_saved", actor=actor, object_type="case", object_id=case.id,
-                 org_id=case.school_id, case_id=case.id, before=evaluation.school_values, after=cleaned)  # fmt: skip
+    audit.record(
+        "director.values_saved",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        before=evaluation.school_values,
+        after=cleaned,
+    )
     evaluation.school_values, evaluation.updated_at = cleaned, utcnow()
     return evaluation
 
@@ -139,9 +199,16 @@ def save_scores(
     evaluation.max_total = sum(i["weight"] * i["max_score"] for i in indicator_set.indicators)
     evaluation.result = result_for(evaluation.total, evaluation.max_total, indicator_set)
     evaluation.decision, evaluation.updated_at = decision.strip()[:4000] or None, utcnow()
-    audit.record("director.scored", actor=actor, object_type="case", object_id=case.id, org_id=case.school_id,
-                 case_id=case.id, before=before, after={"scores": evaluation.scores, "total": evaluation.total,
-                                                         "result": evaluation.result})  # fmt: skip
+    audit.record(
+        "director.scored",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        before=before,
+        after={"scores": evaluation.scores, "total": evaluation.total, "result": evaluation.result},
+    )
     return evaluation
 
 
@@ -149,18 +216,34 @@ def sheet_context(case: Case) -> dict[str, Any]:
     """The evaluation sheet's context (Russian): values, scores, result, contract review."""
     evaluation = evaluation_of(case)
     indicator_set = indicators_of(evaluation)
-    rows = [{"number": str(n), "title": i["title"], "weight": i["weight"],
-             "value": evaluation.school_values.get(i["key"]), "score": evaluation.scores.get(i["key"])}
-            for n, i in enumerate(indicator_set.indicators, start=1)]  # fmt: skip
-    review = ("ОО включена в перечень третий год подряд: рассмотреть вопрос о продлении трудового договора "
-              "с руководителем." if case.contract_review else None)  # fmt: skip
+    rows = [
+        {
+            "number": str(n),
+            "title": i["title"],
+            "weight": i["weight"],
+            "value": evaluation.school_values.get(i["key"]),
+            "score": evaluation.scores.get(i["key"]),
+        }
+        for n, i in enumerate(indicator_set.indicators, start=1)
+    ]
+    review = (
+        "ОО включена в перечень третий год подряд: рассмотреть вопрос о продлении трудового договора "
+        "с руководителем."
+        if case.contract_review
+        else None
+    )
     return {
         "indicators": rows,
-        "evaluation": {"method": f"{indicator_set.title}, версия {indicator_set.version}", "total": evaluation.total,
-                       "max_total": evaluation.max_total, "result": RESULTS.get(evaluation.result or ""),
-                       "decision": evaluation.decision, "recommendation": review},
+        "evaluation": {
+            "method": f"{indicator_set.title}, версия {indicator_set.version}",
+            "total": evaluation.total,
+            "max_total": evaluation.max_total,
+            "result": RESULTS.get(evaluation.result or ""),
+            "decision": evaluation.decision,
+            "recommendation": review,
+        },
         "commission": [],
-    }  # fmt: skip
+    }
 
 
 def hand_in_school_part(case: Case, *, actor: User, now: datetime | None = None) -> DocumentVersion:
@@ -170,11 +253,20 @@ def hand_in_school_part(case: Case, *, actor: User, now: datetime | None = None)
         raise InvalidInput(_("Fill in the indicators before handing them in."))
     indicator_set = indicators_of(evaluation)
     with force_locale("ru"):
-        sections = [{"title": f"{i['title']} ({i['prompt']})", "answer": evaluation.school_values.get(i["key"])}
-                    for i in indicator_set.indicators]  # fmt: skip
+        sections = [
+            {
+                "title": f"{i['title']} ({i['prompt']})",
+                "answer": evaluation.school_values.get(i["key"]),
+            }
+            for i in indicator_set.indicators
+        ]
     director = {"position": f"Директор {case.school.name}", "name": case.school.director or ""}
-    extra = {"title": "Показатели эффективности руководителя", "subtitle": indicator_set.title,
-             "sections": sections, "signatory": director}  # fmt: skip
+    extra = {
+        "title": "Показатели эффективности руководителя",
+        "subtitle": indicator_set.title,
+        "sections": sections,
+        "signatory": director,
+    }
     return hand_in_record(
         case,
         SCHOOL_PART,
@@ -190,5 +282,12 @@ def hand_in_evaluation(case: Case, *, actor: User, now: datetime | None = None) 
     """Print the evaluation sheet and hand the commission's obligation in (by 22 January)."""
     if evaluation_of(case).result is None:
         raise InvalidInput(_("Score the indicators before handing the evaluation in."))
-    return hand_in_record(case, COMMISSION_PART, "director_evaluation", sheet_context(case), actor=actor,
-                          title="Оценочный лист руководителя", now=now)  # fmt: skip
+    return hand_in_record(
+        case,
+        COMMISSION_PART,
+        "director_evaluation",
+        sheet_context(case),
+        actor=actor,
+        title="Оценочный лист руководителя",
+        now=now,
+    )

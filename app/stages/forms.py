@@ -44,28 +44,108 @@ class FormSpec:
     sections: tuple[Section, ...]
 
 
-SELF_ANALYSIS = FormSpec("self_analysis", _l("Self-analysis of the causes of non-objective results"), "self_analysis", "self_analysis", (
-    Section("organisation", _l("How the test was organised: observers, video, coding of works"), _l("Who observed, where video was recorded, whether works were coded before checking.")),
-    Section("checking", _l("How the works were checked: the commission, the criteria, conflicts of interest"), _l("Who checked whose class; whether the criteria were applied as written.")),
-    Section("journal", _l("Comparison of the VPR marks with the journal marks"), _l("Shares of lowered, confirmed and raised marks; what explains the differences.")),
-    Section("tasks", _l("Basic and advanced tasks"), _l("How the basic (Б) and advanced (П) tasks were done compared with the region.")),
-    Section("causes", _l("Causes found"), _l("The causes of non-objective results the school has established.")),
-    Section("measures", _l("Measures planned"), _l("What the school will change, by when, and who is responsible.")),
-    Section("control", _l("Control of the measures"), _l("How and when the school will check that the measures work.")),
-))  # fmt: skip
+SELF_ANALYSIS = FormSpec(
+    "self_analysis",
+    _l("Self-analysis of the causes of non-objective results"),
+    "self_analysis",
+    "self_analysis",
+    (
+        Section(
+            "organisation",
+            _l("How the test was organised: observers, video, coding of works"),
+            _l("Who observed, where video was recorded, whether works were coded before checking."),
+        ),
+        Section(
+            "checking",
+            _l("How the works were checked: the commission, the criteria, conflicts of interest"),
+            _l("Who checked whose class; whether the criteria were applied as written."),
+        ),
+        Section(
+            "journal",
+            _l("Comparison of the VPR marks with the journal marks"),
+            _l("Shares of lowered, confirmed and raised marks; what explains the differences."),
+        ),
+        Section(
+            "tasks",
+            _l("Basic and advanced tasks"),
+            _l("How the basic (Б) and advanced (П) tasks were done compared with the region."),
+        ),
+        Section(
+            "causes",
+            _l("Causes found"),
+            _l("The causes of non-objective results the school has established."),
+        ),
+        Section(
+            "measures",
+            _l("Measures planned"),
+            _l("What the school will change, by when, and who is responsible."),
+        ),
+        Section(
+            "control",
+            _l("Control of the measures"),
+            _l("How and when the school will check that the measures work."),
+        ),
+    ),
+)
 
-RISK_QUESTIONNAIRE = FormSpec("risk_questionnaire", _l("Questionnaire on the risk factors of low results"), "risk_questionnaire", "stage_form", (
-    Section("equipment", _l("Equipment and resources of the school"), _l("Classrooms, computers, internet, library.")),
-    Section("staff", _l("Shortage of teachers"), _l("Vacancies, teachers teaching outside their subject, high workload.")),
-    Section("competence", _l("Subject and methodological competence of teachers"), _l("Known gaps and how they were found.")),
-    Section("failure_risk", _l("Pupils at risk of academic failure"), _l("Their share, in which grades and subjects.")),
-    Section("language", _l("Language and cultural barriers"), _l("Pupils for whom Russian is not the first language.")),
-    Section("environment", _l("The school's educational environment"), _l("Safety, climate, extracurricular life.")),
-    Section("special_needs", _l("Pupils with special educational needs"), _l("Their share and the support they receive.")),
-    Section("motivation", _l("Pupils' motivation to learn"), _l("How it shows and what is done about it.")),
-    Section("parents", _l("Parents' involvement"), _l("Meetings, communication, participation in school life.")),
-    Section("training", _l("The school's own system of teacher development"), _l("Methodological associations, mentoring, courses.")),
-))  # fmt: skip
+RISK_QUESTIONNAIRE = FormSpec(
+    "risk_questionnaire",
+    _l("Questionnaire on the risk factors of low results"),
+    "risk_questionnaire",
+    "stage_form",
+    (
+        Section(
+            "equipment",
+            _l("Equipment and resources of the school"),
+            _l("Classrooms, computers, internet, library."),
+        ),
+        Section(
+            "staff",
+            _l("Shortage of teachers"),
+            _l("Vacancies, teachers teaching outside their subject, high workload."),
+        ),
+        Section(
+            "competence",
+            _l("Subject and methodological competence of teachers"),
+            _l("Known gaps and how they were found."),
+        ),
+        Section(
+            "failure_risk",
+            _l("Pupils at risk of academic failure"),
+            _l("Their share, in which grades and subjects."),
+        ),
+        Section(
+            "language",
+            _l("Language and cultural barriers"),
+            _l("Pupils for whom Russian is not the first language."),
+        ),
+        Section(
+            "environment",
+            _l("The school's educational environment"),
+            _l("Safety, climate, extracurricular life."),
+        ),
+        Section(
+            "special_needs",
+            _l("Pupils with special educational needs"),
+            _l("Their share and the support they receive."),
+        ),
+        Section(
+            "motivation",
+            _l("Pupils' motivation to learn"),
+            _l("How it shows and what is done about it."),
+        ),
+        Section(
+            "parents",
+            _l("Parents' involvement"),
+            _l("Meetings, communication, participation in school life."),
+        ),
+        Section(
+            "training",
+            _l("The school's own system of teacher development"),
+            _l("Methodological associations, mentoring, courses."),
+        ),
+    ),
+)
 
 FORMS = {f.kind: f for f in (SELF_ANALYSIS, RISK_QUESTIONNAIRE)}
 
@@ -89,10 +169,16 @@ def suggestions(case: Case, kind: str) -> dict[str, str]:
     out: dict[str, str] = {}
     if shares:
         out["journal"] = "; ".join(
-            _("%(work)s: lowered %(l)d%%, confirmed %(c)d%%, raised %(r)d%% (%(n)d pupils)", work=s["work"],
-              l=round(100 * s["lowered"]), c=round(100 * s["confirmed"]), r=round(100 * s["raised"]), n=s["n"])
+            _(
+                "%(work)s: lowered %(l)d%%, confirmed %(c)d%%, raised %(r)d%% (%(n)d pupils)",
+                work=s["work"],
+                l=round(100 * s["lowered"]),
+                c=round(100 * s["confirmed"]),
+                r=round(100 * s["raised"]),
+                n=s["n"],
+            )
             for s in shares
-        )  # fmt: skip
+        )
     signs = sign_rows(case)
     if signs:
         out["tasks"] = "; ".join(f"{s['work']}: {s['title']}" for s in signs)
@@ -121,9 +207,16 @@ def save(
         return form
     form.answers, form.updated_at, form.updated_by_id = cleaned, utcnow(), actor.id
     db.session.flush()
-    audit.record("form.saved", actor=actor, object_type="case_form", object_id=form.id, org_id=case.school_id,
-                 case_id=case.id, before={k: before.get(k) for k in changed},
-                 after={k: cleaned.get(k) for k in changed})  # fmt: skip
+    audit.record(
+        "form.saved",
+        actor=actor,
+        object_type="case_form",
+        object_id=form.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        before={k: before.get(k) for k in changed},
+        after={k: cleaned.get(k) for k in changed},
+    )
     return form
 
 

@@ -49,13 +49,24 @@ def _require(user: User, case: Case) -> None:
 
 
 def experts_of(municipality_id: int) -> list[Expert]:
-    return list(db.session.scalars(
-        sa.select(Expert).where(Expert.municipality_id == municipality_id, Expert.active.is_(True)).order_by(Expert.full_name)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(Expert)
+            .where(Expert.municipality_id == municipality_id, Expert.active.is_(True))
+            .order_by(Expert.full_name)
+        )
+    )
 
 
-def add_expert(municipality: Organisation, school: Organisation, full_name: str, subject: str,
-               position: str | None, *, actor: User) -> Expert:  # fmt: skip
+def add_expert(
+    municipality: Organisation,
+    school: Organisation,
+    full_name: str,
+    subject: str,
+    position: str | None,
+    *,
+    actor: User,
+) -> Expert:
     """Register a teacher who can recheck works."""
     if actor.role is not Role.MUNICIPAL or actor.organisation_id != municipality.id:
         raise NotAllowed(_("Only the municipality keeps its list of experts."))
@@ -63,13 +74,23 @@ def add_expert(municipality: Organisation, school: Organisation, full_name: str,
         raise InvalidInput(_("Choose the expert's school in the region."))
     if not full_name.strip() or not subject.strip():
         raise InvalidInput(_("Give the expert's name and subject."))
-    expert = Expert(municipality_id=municipality.id, school_id=school.id, full_name=full_name.strip(),
-                    subject=subject.strip(), position=(position or "").strip() or None)  # fmt: skip
+    expert = Expert(
+        municipality_id=municipality.id,
+        school_id=school.id,
+        full_name=full_name.strip(),
+        subject=subject.strip(),
+        position=(position or "").strip() or None,
+    )
     db.session.add(expert)
     db.session.flush()
-    audit.record("recheck.expert_added", actor=actor, object_type="expert", object_id=expert.id,
-                 org_id=municipality.id, after={"name": expert.full_name, "school_id": school.id,
-                                                "subject": expert.subject})  # fmt: skip
+    audit.record(
+        "recheck.expert_added",
+        actor=actor,
+        object_type="expert",
+        object_id=expert.id,
+        org_id=municipality.id,
+        after={"name": expert.full_name, "school_id": school.id, "subject": expert.subject},
+    )
     return expert
 
 
@@ -78,8 +99,11 @@ def add_member(case: Case, expert: Expert, *, chair: bool, actor: User) -> Commi
     _require(actor, case)
     if expert.school_id == case.school_id:
         raise InvalidInput(_("An expert cannot recheck the works of their own school."))
-    exists = db.session.scalar(sa.select(CommissionMember.id).where(
-        CommissionMember.case_id == case.id, CommissionMember.expert_id == expert.id))  # fmt: skip
+    exists = db.session.scalar(
+        sa.select(CommissionMember.id).where(
+            CommissionMember.case_id == case.id, CommissionMember.expert_id == expert.id
+        )
+    )
     if exists:
         raise InvalidInput(_("The expert is already on the commission."))
     if chair:
@@ -91,23 +115,36 @@ def add_member(case: Case, expert: Expert, *, chair: bool, actor: User) -> Commi
     member = CommissionMember(case_id=case.id, expert_id=expert.id, chair=chair)
     db.session.add(member)
     db.session.flush()
-    audit.record("recheck.member_added", actor=actor, object_type="case", object_id=case.id, org_id=case.school_id,
-                 case_id=case.id, after={"expert": expert.full_name, "chair": chair})  # fmt: skip
+    audit.record(
+        "recheck.member_added",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        after={"expert": expert.full_name, "chair": chair},
+    )
     return member
 
 
 def members(case: Case) -> list[CommissionMember]:
-    return list(db.session.scalars(
-        sa.select(CommissionMember).where(CommissionMember.case_id == case.id)
-        .order_by(CommissionMember.chair.desc(), CommissionMember.id)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(CommissionMember)
+            .where(CommissionMember.case_id == case.id)
+            .order_by(CommissionMember.chair.desc(), CommissionMember.id)
+        )
+    )
 
 
 def works(case: Case) -> list[RecheckWork]:
-    return list(db.session.scalars(
-        sa.select(RecheckWork).where(RecheckWork.case_id == case.id)
-        .order_by(RecheckWork.subject, RecheckWork.grade, RecheckWork.participant)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(RecheckWork)
+            .where(RecheckWork.case_id == case.id)
+            .order_by(RecheckWork.subject, RecheckWork.grade, RecheckWork.participant)
+        )
+    )
 
 
 def import_works(case: Case, data: bytes, *, actor: User) -> int:
@@ -123,13 +160,28 @@ def import_works(case: Case, data: bytes, *, actor: User) -> int:
         )
     db.session.execute(sa.delete(RecheckWork).where(RecheckWork.case_id == case.id))
     for r in mine.itertuples(index=False):
-        db.session.add(RecheckWork(case_id=case.id, subject=str(r.subject), grade=int(r.grade),
-                                   participant=str(r.participant), score_school=int(r.score_school),
-                                   mark_school=int(r.mark_school), score_recheck=int(r.score_recheck),
-                                   mark_recheck=int(r.mark_recheck)))  # fmt: skip
+        db.session.add(
+            RecheckWork(
+                case_id=case.id,
+                subject=str(r.subject),
+                grade=int(r.grade),
+                participant=str(r.participant),
+                score_school=int(r.score_school),
+                mark_school=int(r.mark_school),
+                score_recheck=int(r.score_recheck),
+                mark_recheck=int(r.mark_recheck),
+            )
+        )
     db.session.flush()
-    audit.record("recheck.works_imported", actor=actor, object_type="case", object_id=case.id,
-                 org_id=case.school_id, case_id=case.id, after={"works": len(mine)})  # fmt: skip
+    audit.record(
+        "recheck.works_imported",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        after={"works": len(mine)},
+    )
     return len(mine)
 
 
@@ -146,10 +198,14 @@ def save_work(case: Case, values: dict[str, Any], *, actor: User) -> RecheckWork
     for key in ("mark_school", "mark_recheck"):
         if values.get(key) is not None and int(values[key]) not in (2, 3, 4, 5):
             raise InvalidInput(_("A mark is 2, 3, 4 or 5."))
-    work = db.session.scalars(sa.select(RecheckWork).where(
-        RecheckWork.case_id == case.id, RecheckWork.subject == subject, RecheckWork.grade == grade,
-        RecheckWork.participant == participant)).first() or RecheckWork(case_id=case.id, subject=subject, grade=grade,
-                                                                        participant=participant)  # fmt: skip
+    work = db.session.scalars(
+        sa.select(RecheckWork).where(
+            RecheckWork.case_id == case.id,
+            RecheckWork.subject == subject,
+            RecheckWork.grade == grade,
+            RecheckWork.participant == participant,
+        )
+    ).first() or RecheckWork(case_id=case.id, subject=subject, grade=grade, participant=participant)
     before = (
         {"score_recheck": work.score_recheck, "mark_recheck": work.mark_recheck}
         if work.id
@@ -164,9 +220,20 @@ def save_work(case: Case, values: dict[str, Any], *, actor: User) -> RecheckWork
     )
     db.session.add(work)
     db.session.flush()
-    audit.record("recheck.work_saved", actor=actor, object_type="case", object_id=case.id, org_id=case.school_id,
-                 case_id=case.id, before=before, after={"participant": participant, "score_recheck": work.score_recheck,
-                                                         "mark_recheck": work.mark_recheck})  # fmt: skip
+    audit.record(
+        "recheck.work_saved",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        before=before,
+        after={
+            "participant": participant,
+            "score_recheck": work.score_recheck,
+            "mark_recheck": work.mark_recheck,
+        },
+    )
     return work
 
 
@@ -185,9 +252,20 @@ def assign(case: Case, *, actor: User) -> int:
 
 def frame(case: Case) -> pd.DataFrame:
     """The rechecked works (those with the experts' result) as the analytics want them."""
-    rows = [{"school_login": case.school.login, "subject": w.subject, "grade": w.grade, "participant": w.participant,
-             "score_school": w.score_school, "score_recheck": w.score_recheck, "mark_school": w.mark_school,
-             "mark_recheck": w.mark_recheck} for w in works(case) if w.score_recheck is not None]  # fmt: skip
+    rows = [
+        {
+            "school_login": case.school.login,
+            "subject": w.subject,
+            "grade": w.grade,
+            "participant": w.participant,
+            "score_school": w.score_school,
+            "score_recheck": w.score_recheck,
+            "mark_school": w.mark_school,
+            "mark_recheck": w.mark_recheck,
+        }
+        for w in works(case)
+        if w.score_recheck is not None
+    ]
     return pd.DataFrame(rows)
 
 
@@ -197,8 +275,13 @@ def statistics(case: Case) -> dict[str, Any] | None:
     if rechecked.empty:
         return None
     protocol = recheck_protocol(rechecked, case.school.login or "")
-    images = {"scatter": charts.recheck_scatter_png(rechecked["score_school"], rechecked["score_recheck"],
-                                                    title=_("School scores and recheck scores"))}  # fmt: skip
+    images = {
+        "scatter": charts.recheck_scatter_png(
+            rechecked["score_school"],
+            rechecked["score_recheck"],
+            title=_("School scores and recheck scores"),
+        )
+    }
     return {**protocol, "images": images}
 
 
@@ -210,5 +293,13 @@ def hand_in_protocol(case: Case, *, actor: User, now: datetime | None = None) ->
         raise InvalidInput(_("Enter the experts' results before handing the protocol in."))
     with force_locale("ru"):
         context, images = protocol_context(case, actor)
-    return hand_in_record(case, OBLIGATION, "recheck_protocol", context, actor=actor, images=images,
-                          title="Протокол перепроверки", now=now)  # fmt: skip
+    return hand_in_record(
+        case,
+        OBLIGATION,
+        "recheck_protocol",
+        context,
+        actor=actor,
+        images=images,
+        title="Протокол перепроверки",
+        now=now,
+    )

@@ -57,16 +57,30 @@ def index() -> str | Response:
         except ValueError:
             abort(400)
         starts_at = local.replace(tzinfo=zone()).astimezone(UTC)
-        created = perform(lambda: sessions.plan(
-            campaign, title=request.form.get("title", ""), starts_at=starts_at, place=request.form.get("place"),
-            online_link=request.form.get("online_link"), directions=request.form.getlist("directions"),
-            capacity=int_arg(request.form.get("capacity")) or 0, actor=current_user), _("The session is planned."))  # fmt: skip
+        created = perform(
+            lambda: sessions.plan(
+                campaign,
+                title=request.form.get("title", ""),
+                starts_at=starts_at,
+                place=request.form.get("place"),
+                online_link=request.form.get("online_link"),
+                directions=request.form.getlist("directions"),
+                capacity=int_arg(request.form.get("capacity")) or 0,
+                actor=current_user,
+            ),
+            _("The session is planned."),
+        )
         if created is not None:
             return redirect(url_for("sessions.show", session_id=created.id))
         return redirect(url_for("sessions.index"))
-    return render_template("stages/sessions.html", sessions=sessions.sessions_for(current_user),
-                           campaigns=queries.campaigns_for(current_user), directions=sessions.DIRECTIONS,
-                           csrf=FlaskForm(), can_plan=current_user.role.value == "ministry")  # fmt: skip
+    return render_template(
+        "stages/sessions.html",
+        sessions=sessions.sessions_for(current_user),
+        campaigns=queries.campaigns_for(current_user),
+        directions=sessions.DIRECTIONS,
+        csrf=FlaskForm(),
+        can_plan=current_user.role.value == "ministry",
+    )
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -75,17 +89,25 @@ def show(session_id: int) -> str:
     """A session: who is invited, who comes, who came, what was decided."""
     session = _session_or_404(session_id)
     rows = db.session.execute(
-        sa.select(SessionInvite, Case).join(Case, Case.id == SessionInvite.case_id)
-        .where(SessionInvite.session_id == session.id).order_by(SessionInvite.id)
-    ).all()  # fmt: skip
+        sa.select(SessionInvite, Case)
+        .join(Case, Case.id == SessionInvite.case_id)
+        .where(SessionInvite.session_id == session.id)
+        .order_by(SessionInvite.id)
+    ).all()
     visible = [(i, c) for i, c in rows if can_view_org(current_user, c.school)]
     ministry = (
         current_user.role.value == "ministry" and current_user.organisation_id == session.region_id
     )
-    return render_template("stages/session.html", session=session, rows=visible, ministry=ministry,
-                           eligible=sessions.eligible_cases(session) if ministry else [], csrf=FlaskForm(),
-                           materials=sessions.materials(session),
-                           now=utcnow())  # fmt: skip
+    return render_template(
+        "stages/session.html",
+        session=session,
+        rows=visible,
+        ministry=ministry,
+        eligible=sessions.eligible_cases(session) if ministry else [],
+        csrf=FlaskForm(),
+        materials=sessions.materials(session),
+        now=utcnow(),
+    )
 
 
 @bp.post(
@@ -111,11 +133,14 @@ def act(session_id: int, action: str) -> Response:
         data = upload.read()
         perform(
             lambda: sessions.attach_material(
-                session, upload.filename or "", data, actor=current_user,
+                session,
+                upload.filename or "",
+                data,
+                actor=current_user,
                 max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
             ),
             _("The material is attached."),
-        )  # fmt: skip
+        )
     elif action == "decisions":
         perform(
             lambda: sessions.record_decisions(

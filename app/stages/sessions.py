@@ -37,8 +37,17 @@ def _ministry(actor: User, region_id: int) -> None:
         raise NotAllowed(_("Only the ministry runs strategic sessions."))
 
 
-def plan(campaign: Campaign, *, title: str, starts_at: datetime, place: str | None, online_link: str | None,
-         directions: list[str], capacity: int, actor: User) -> StrategicSession:  # fmt: skip
+def plan(
+    campaign: Campaign,
+    *,
+    title: str,
+    starts_at: datetime,
+    place: str | None,
+    online_link: str | None,
+    directions: list[str],
+    capacity: int,
+    actor: User,
+) -> StrategicSession:
     """A new session of the campaign."""
     _ministry(actor, campaign.region_id)
     if not title.strip() or not (place or online_link):
@@ -47,25 +56,44 @@ def plan(campaign: Campaign, *, title: str, starts_at: datetime, place: str | No
         raise InvalidInput(_("The capacity is between 1 and 500 schools."))
     if online_link and not online_link.startswith(("https://", "http://")):
         raise InvalidInput(_("The online link must start with https://."))
-    session = StrategicSession(region_id=campaign.region_id, campaign_id=campaign.id, title=title.strip(),
-                               starts_at=starts_at, place=(place or "").strip() or None,
-                               online_link=(online_link or "").strip() or None,
-                               directions=[d for d in directions if d in DIRECTIONS], capacity=capacity)  # fmt: skip
+    session = StrategicSession(
+        region_id=campaign.region_id,
+        campaign_id=campaign.id,
+        title=title.strip(),
+        starts_at=starts_at,
+        place=(place or "").strip() or None,
+        online_link=(online_link or "").strip() or None,
+        directions=[d for d in directions if d in DIRECTIONS],
+        capacity=capacity,
+    )
     db.session.add(session)
     db.session.flush()
-    audit.record("session.planned", actor=actor, object_type="session", object_id=session.id,
-                 org_id=campaign.region_id, after={"title": session.title, "starts_at": starts_at,
-                                                   "capacity": capacity})  # fmt: skip
+    audit.record(
+        "session.planned",
+        actor=actor,
+        object_type="session",
+        object_id=session.id,
+        org_id=campaign.region_id,
+        after={"title": session.title, "starts_at": starts_at, "capacity": capacity},
+    )
     return session
 
 
 def eligible_cases(session: StrategicSession) -> list[Case]:
     """Open cases of the campaign in the strategic-session stage not invited yet."""
     invited = sa.select(SessionInvite.case_id).where(SessionInvite.session_id == session.id)
-    return list(db.session.scalars(
-        sa.select(Case).where(Case.campaign_id == session.campaign_id, Case.stage == OBLIGATION,
-                              Case.status == CaseStatus.OPEN, Case.id.not_in(invited)).order_by(Case.id)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(Case)
+            .where(
+                Case.campaign_id == session.campaign_id,
+                Case.stage == OBLIGATION,
+                Case.status == CaseStatus.OPEN,
+                Case.id.not_in(invited),
+            )
+            .order_by(Case.id)
+        )
+    )
 
 
 def invite(session: StrategicSession, cases: list[Case], *, actor: User) -> list[SessionInvite]:
@@ -87,8 +115,14 @@ def invite(session: StrategicSession, cases: list[Case], *, actor: User) -> list
         db.session.add(created[-1])
     db.session.flush()
     db.session.refresh(session, ["invites"])
-    audit.record("session.invited", actor=actor, object_type="session", object_id=session.id,
-                 org_id=session.region_id, after={"cases": [c.id for c in cases]})  # fmt: skip
+    audit.record(
+        "session.invited",
+        actor=actor,
+        object_type="session",
+        object_id=session.id,
+        org_id=session.region_id,
+        after={"cases": [c.id for c in cases]},
+    )
     return created
 
 
@@ -100,13 +134,23 @@ def name_participants(
     assert case is not None
     if actor.role is not Role.SCHOOL or actor.organisation_id != case.school_id:
         raise NotAllowed(_("The school names its own participants."))
-    cleaned = [{"name": p["name"].strip()[:200], "position": p.get("position", "").strip()[:200]}
-               for p in participants if p.get("name", "").strip()][:10]  # fmt: skip
+    cleaned = [
+        {"name": p["name"].strip()[:200], "position": p.get("position", "").strip()[:200]}
+        for p in participants
+        if p.get("name", "").strip()
+    ][:10]
     if not cleaned:
         raise InvalidInput(_("Name at least one participant."))
     invite_row.participants = cleaned
-    audit.record("session.participants_named", actor=actor, object_type="session", object_id=invite_row.session_id,
-                 org_id=case.school_id, case_id=case.id, after={"participants": cleaned})  # fmt: skip
+    audit.record(
+        "session.participants_named",
+        actor=actor,
+        object_type="session",
+        object_id=invite_row.session_id,
+        org_id=case.school_id,
+        case_id=case.id,
+        after={"participants": cleaned},
+    )
 
 
 def record_attendance(
@@ -118,20 +162,37 @@ def record_attendance(
     case = db.session.get(Case, invite_row.case_id)
     assert case is not None
     invite_row.attended, invite_row.recorded_at = attended, now
-    audit.record("session.attendance", actor=actor, object_type="session", object_id=session.id,
-                 org_id=case.school_id, case_id=case.id, after={"attended": attended})  # fmt: skip
+    audit.record(
+        "session.attendance",
+        actor=actor,
+        object_type="session",
+        object_id=session.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        after={"attended": attended},
+    )
     obligation = current_obligation(case, OBLIGATION)
     if attended and obligation is not None and not obligation.is_done():
-        obligations.accept_on_record(obligation.id, actor=actor, when=session.starts_at,
-                                     reason=_("The management team attended «%(t)s».", t=session.title))  # fmt: skip
+        obligations.accept_on_record(
+            obligation.id,
+            actor=actor,
+            when=session.starts_at,
+            reason=_("The management team attended «%(t)s».", t=session.title),
+        )
 
 
 def record_decisions(session: StrategicSession, text: str, *, actor: User) -> None:
     """The session's decisions, for every invited school to read."""
     _ministry(actor, session.region_id)
     session.decisions = text.strip()[:20000] or None
-    audit.record("session.decisions", actor=actor, object_type="session", object_id=session.id,
-                 org_id=session.region_id, after={"decisions": session.decisions})  # fmt: skip
+    audit.record(
+        "session.decisions",
+        actor=actor,
+        object_type="session",
+        object_id=session.id,
+        org_id=session.region_id,
+        after={"decisions": session.decisions},
+    )
 
 
 def attach_material(
@@ -143,22 +204,34 @@ def attach_material(
 
     _ministry(actor, session.region_id)
     kind, filename = checks.check_upload(name, data, max_bytes)
-    document = Document(owner_org_id=session.region_id, campaign_id=session.campaign_id,
-                        session_id=session.id, kind="session_material", created_by_id=actor.id)  # fmt: skip
+    document = Document(
+        owner_org_id=session.region_id,
+        campaign_id=session.campaign_id,
+        session_id=session.id,
+        kind="session_material",
+        created_by_id=actor.id,
+    )
     db.session.add(document)
     db.session.flush()
     version = store_version(document, data, kind, filename, actor=actor)
-    audit.record("session.material", actor=actor, object_type="session", object_id=session.id,
-                 org_id=session.region_id, after={"document": document.id, "filename": filename,
-                                                  "sha256": version.sha256})  # fmt: skip
+    audit.record(
+        "session.material",
+        actor=actor,
+        object_type="session",
+        object_id=session.id,
+        org_id=session.region_id,
+        after={"document": document.id, "filename": filename, "sha256": version.sha256},
+    )
     return version
 
 
 def materials(session: StrategicSession) -> list[Document]:
     """The session's files, oldest first."""
-    return list(db.session.scalars(
-        sa.select(Document).where(Document.session_id == session.id).order_by(Document.id)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(Document).where(Document.session_id == session.id).order_by(Document.id)
+        )
+    )
 
 
 def can_view(user: User, session_id: int) -> bool:
@@ -175,16 +248,22 @@ def sessions_for(user: User) -> list[StrategicSession]:
             db.session.scalars(stmt.where(StrategicSession.region_id == user.organisation_id))
         )
     column = Case.school_id if user.role is Role.SCHOOL else Case.municipality_id
-    invited = (sa.select(SessionInvite.session_id).join(Case, Case.id == SessionInvite.case_id)
-               .where(column == user.organisation_id))  # fmt: skip
+    invited = (
+        sa.select(SessionInvite.session_id)
+        .join(Case, Case.id == SessionInvite.case_id)
+        .where(column == user.organisation_id)
+    )
     return list(db.session.scalars(stmt.where(StrategicSession.id.in_(invited))))
 
 
 def absences(region_id: int, campaign_id: int | None) -> list[tuple[SessionInvite, Case]]:
     """Invited teams recorded as absent (for the dashboard)."""
-    stmt = (sa.select(SessionInvite, Case).join(Case, Case.id == SessionInvite.case_id)
-            .join(StrategicSession, StrategicSession.id == SessionInvite.session_id)
-            .where(StrategicSession.region_id == region_id, SessionInvite.attended.is_(False)))  # fmt: skip
+    stmt = (
+        sa.select(SessionInvite, Case)
+        .join(Case, Case.id == SessionInvite.case_id)
+        .join(StrategicSession, StrategicSession.id == SessionInvite.session_id)
+        .where(StrategicSession.region_id == region_id, SessionInvite.attended.is_(False))
+    )
     if campaign_id:
         stmt = stmt.where(StrategicSession.campaign_id == campaign_id)
     return [(i, c) for i, c in db.session.execute(stmt)]

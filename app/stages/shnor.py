@@ -53,8 +53,13 @@ def assign_leader(case: Case, leader: Organisation, *, actor: User) -> Mentorshi
         or leader.region_id != case.campaign.region_id
     ):
         raise InvalidInput(_("Choose another school of the region as the leader."))
-    flagged = db.session.scalar(sa.select(Case.id).where(
-        Case.school_id == leader.id, Case.campaign_id == case.campaign_id, Case.category == Category.LOW_RESULTS))  # fmt: skip
+    flagged = db.session.scalar(
+        sa.select(Case.id).where(
+            Case.school_id == leader.id,
+            Case.campaign_id == case.campaign_id,
+            Case.category == Category.LOW_RESULTS,
+        )
+    )
     if flagged:
         raise InvalidInput(_("A school on the ШНОР list itself cannot be a leader school."))
     mentorship = mentorship_of(case) or Mentorship(case_id=case.id, leader_school_id=leader.id)
@@ -62,8 +67,16 @@ def assign_leader(case: Case, leader: Organisation, *, actor: User) -> Mentorshi
     mentorship.leader_school_id, mentorship.assigned_by_id = leader.id, actor.id
     db.session.add(mentorship)
     db.session.flush()
-    audit.record("mentoring.assigned", actor=actor, object_type="case", object_id=case.id, org_id=case.school_id,
-                 case_id=case.id, before=before, after={"leader_school_id": leader.id, "leader": leader.name})  # fmt: skip
+    audit.record(
+        "mentoring.assigned",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        before=before,
+        after={"leader_school_id": leader.id, "leader": leader.name},
+    )
     return mentorship
 
 
@@ -73,27 +86,52 @@ def mentor_plan(case: Case, *, actor: User) -> Roadmap:
 
 
 def assessments(case: Case) -> list[CompetenceAssessment]:
-    return list(db.session.scalars(
-        sa.select(CompetenceAssessment).where(CompetenceAssessment.case_id == case.id)
-        .order_by(CompetenceAssessment.assessed_on, CompetenceAssessment.id)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(CompetenceAssessment)
+            .where(CompetenceAssessment.case_id == case.id)
+            .order_by(CompetenceAssessment.assessed_on, CompetenceAssessment.id)
+        )
+    )
 
 
-def add_assessment(case: Case, *, teacher: str, subject: str, assessed_on: date, method: str,
-                   score: int | None, conclusion: str | None, actor: User) -> CompetenceAssessment:  # fmt: skip
+def add_assessment(
+    case: Case,
+    *,
+    teacher: str,
+    subject: str,
+    assessed_on: date,
+    method: str,
+    score: int | None,
+    conclusion: str | None,
+    actor: User,
+) -> CompetenceAssessment:
     """Record one teacher's professional competence assessment."""
     require_responsible(actor, case, "competence_assessment")
     if not teacher.strip() or not subject.strip() or not method.strip():
         raise InvalidInput(_("Give the teacher, the subject and the method."))
     if score is not None and not 0 <= score <= 100:
         raise InvalidInput(_("The result is a percentage from 0 to 100."))
-    row = CompetenceAssessment(case_id=case.id, teacher=teacher.strip(), subject=subject.strip(),
-                               assessed_on=assessed_on, method=method.strip(), score=score,
-                               conclusion=(conclusion or "").strip() or None)  # fmt: skip
+    row = CompetenceAssessment(
+        case_id=case.id,
+        teacher=teacher.strip(),
+        subject=subject.strip(),
+        assessed_on=assessed_on,
+        method=method.strip(),
+        score=score,
+        conclusion=(conclusion or "").strip() or None,
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("competence.recorded", actor=actor, object_type="case", object_id=case.id, org_id=case.school_id,
-                 case_id=case.id, after={"teacher": row.teacher, "subject": row.subject, "score": score})  # fmt: skip
+    audit.record(
+        "competence.recorded",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        after={"teacher": row.teacher, "subject": row.subject, "score": score},
+    )
     return row
 
 
@@ -103,18 +141,33 @@ def hand_in_assessments(case: Case, *, actor: User, now: datetime | None = None)
     if not rows:
         raise InvalidInput(_("Record at least one assessment first."))
     with force_locale("ru"):
-        sections = [{"title": f"{r.teacher} — {r.subject}",
-                     "answer": f"{r.assessed_on:%d.%m.%Y}; {r.method}; результат: "
-                               f"{'—' if r.score is None else f'{r.score} %'}. {r.conclusion or ''}".strip()}
-                    for r in rows]  # fmt: skip
+        sections = [
+            {
+                "title": f"{r.teacher} — {r.subject}",
+                "answer": f"{r.assessed_on:%d.%m.%Y}; {r.method}; результат: "
+                f"{'—' if r.score is None else f'{r.score} %'}. {r.conclusion or ''}".strip(),
+            }
+            for r in rows
+        ]
     signatory = {
         "position": "Руководитель муниципального органа управления образованием",
         "name": actor.full_name,
     }
-    extra = {"title": "Оценка профессиональных компетенций учителей", "subtitle": case.school.name,
-             "sections": sections, "signatory": signatory}  # fmt: skip
-    return hand_in_record(case, "competence_assessment", "stage_form", extra, actor=actor,
-                          title="Оценка компетенций учителей", now=now)  # fmt: skip
+    extra = {
+        "title": "Оценка профессиональных компетенций учителей",
+        "subtitle": case.school.name,
+        "sections": sections,
+        "signatory": signatory,
+    }
+    return hand_in_record(
+        case,
+        "competence_assessment",
+        "stage_form",
+        extra,
+        actor=actor,
+        title="Оценка компетенций учителей",
+        now=now,
+    )
 
 
 def obligation_for_roadmap(case: Case, roadmap: Roadmap) -> str | None:

@@ -65,9 +65,18 @@ def form(case_id: int, kind: str) -> str | Response:
         and common.editable(case, spec.obligation_type)
         and _responsible(obligation)
     )
-    return render_template("stages/form.html", case=case, spec=spec, record=record, obligation=obligation,
-                           answers=(record.answers if record else {}), suggestions=forms.suggestions(case, kind),
-                           may_edit=may_edit, labels=labels, csrf=FlaskForm())  # fmt: skip
+    return render_template(
+        "stages/form.html",
+        case=case,
+        spec=spec,
+        record=record,
+        obligation=obligation,
+        answers=(record.answers if record else {}),
+        suggestions=forms.suggestions(case, kind),
+        may_edit=may_edit,
+        labels=labels,
+        csrf=FlaskForm(),
+    )
 
 
 def _save_and_submit(case: Case, kind: str, answers: dict[str, str], version: int | None) -> object:
@@ -88,9 +97,17 @@ def recheck_page(case_id: int) -> str:
     case = _case(case_id)
     manage = recheck.can_manage(current_user, case)
     experts = recheck.experts_of(case.municipality_id) if manage else []
-    return render_template("stages/recheck.html", case=case, members=recheck.members(case), works=recheck.works(case),
-                           stats=recheck.statistics(case), manage=manage, experts=experts, csrf=FlaskForm(),
-                           obligation=common.current_obligation(case, recheck.OBLIGATION))  # fmt: skip
+    return render_template(
+        "stages/recheck.html",
+        case=case,
+        members=recheck.members(case),
+        works=recheck.works(case),
+        stats=recheck.statistics(case),
+        manage=manage,
+        experts=experts,
+        csrf=FlaskForm(),
+        obligation=common.current_obligation(case, recheck.OBLIGATION),
+    )
 
 
 @bp.post("/cases/<int:case_id>/recheck/<any(member, works, work, assign, protocol):action>")
@@ -106,8 +123,12 @@ def recheck_action(case_id: int, action: str) -> Response:
         expert = db.session.get(Expert, int_arg(form.get("expert_id")) or 0)
         if expert is None:
             abort(404)
-        perform(lambda: recheck.add_member(case, expert, chair=form.get("chair") == "1", actor=current_user),
-                _("The expert is on the commission."))  # fmt: skip
+        perform(
+            lambda: recheck.add_member(
+                case, expert, chair=form.get("chair") == "1", actor=current_user
+            ),
+            _("The expert is on the commission."),
+        )
     elif action == "works":
         upload = request.files.get("file")
         if upload is None:
@@ -168,15 +189,26 @@ def experts() -> str | Response:
     assert municipality is not None
     if request.method == "POST":
         _checked()
-        school = db.session.scalars(db.select(Organisation).where(
-            Organisation.login == (request.form.get("school_login") or "").strip().lower(),
-            Organisation.kind == OrgKind.SCHOOL)).first()  # fmt: skip
+        school = db.session.scalars(
+            db.select(Organisation).where(
+                Organisation.login == (request.form.get("school_login") or "").strip().lower(),
+                Organisation.kind == OrgKind.SCHOOL,
+            )
+        ).first()
         if school is None:
             flash(_("No school with this login."), "error")
         else:
-            perform(lambda: recheck.add_expert(municipality, school, request.form.get("full_name", ""),
-                                               request.form.get("subject", ""), request.form.get("position"),
-                                               actor=current_user), _("The expert is registered."))  # fmt: skip
+            perform(
+                lambda: recheck.add_expert(
+                    municipality,
+                    school,
+                    request.form.get("full_name", ""),
+                    request.form.get("subject", ""),
+                    request.form.get("position"),
+                    actor=current_user,
+                ),
+                _("The expert is registered."),
+            )
         return redirect(url_for("stages.experts"))
     return render_template(
         "stages/experts.html", experts=recheck.experts_of(municipality.id), csrf=FlaskForm()
@@ -216,12 +248,21 @@ def director_page(case_id: int) -> str | Response:
     school_part = common.current_obligation(case, director.SCHOOL_PART)
     commission_part = common.current_obligation(case, director.COMMISSION_PART)
     return render_template(
-        "stages/director.html", case=case, evaluation=evaluation, indicator_set=director.indicators_of(evaluation),
-        results=director.RESULTS, csrf=FlaskForm(),
-        school_editable=school_part is not None and common.editable(case, director.SCHOOL_PART) and _responsible(school_part),
-        commission_editable=commission_part is not None and common.editable(case, director.COMMISSION_PART)
-        and _responsible(commission_part), school_part=school_part, commission_part=commission_part,
-    )  # fmt: skip
+        "stages/director.html",
+        case=case,
+        evaluation=evaluation,
+        indicator_set=director.indicators_of(evaluation),
+        results=director.RESULTS,
+        csrf=FlaskForm(),
+        school_editable=school_part is not None
+        and common.editable(case, director.SCHOOL_PART)
+        and _responsible(school_part),
+        commission_editable=commission_part is not None
+        and common.editable(case, director.COMMISSION_PART)
+        and _responsible(commission_part),
+        school_part=school_part,
+        commission_part=commission_part,
+    )
 
 
 @bp.route("/cases/<int:case_id>/mentoring", methods=["GET", "POST"])
@@ -233,8 +274,11 @@ def mentoring(case_id: int) -> str | Response:
         _checked()
         action = request.form.get("action")
         if action == "leader":
-            leader = db.session.scalars(db.select(Organisation).where(
-                Organisation.login == (request.form.get("leader_login") or "").strip().lower())).first()  # fmt: skip
+            leader = db.session.scalars(
+                db.select(Organisation).where(
+                    Organisation.login == (request.form.get("leader_login") or "").strip().lower()
+                )
+            ).first()
             if leader is None:
                 flash(_("No school with this login."), "error")
             else:
@@ -251,10 +295,19 @@ def mentoring(case_id: int) -> str | Response:
             if when is None:
                 flash(_("Give the date of the assessment."), "error")
                 return redirect(url_for("stages.mentoring", case_id=case.id))
-            perform(lambda: shnor.add_assessment(
-                case, teacher=request.form.get("teacher", ""), subject=request.form.get("subject", ""),
-                assessed_on=when, method=request.form.get("method", ""), score=_opt_int(request.form.get("score")),
-                conclusion=request.form.get("conclusion"), actor=current_user), _("The assessment is recorded."))  # fmt: skip
+            perform(
+                lambda: shnor.add_assessment(
+                    case,
+                    teacher=request.form.get("teacher", ""),
+                    subject=request.form.get("subject", ""),
+                    assessed_on=when,
+                    method=request.form.get("method", ""),
+                    score=_opt_int(request.form.get("score")),
+                    conclusion=request.form.get("conclusion"),
+                    actor=current_user,
+                ),
+                _("The assessment is recorded."),
+            )
         elif action == "hand_in_assessments":
             perform(
                 lambda: shnor.hand_in_assessments(case, actor=current_user),
@@ -263,10 +316,19 @@ def mentoring(case_id: int) -> str | Response:
         return redirect(url_for("stages.mentoring", case_id=case.id))
     plan = next((r for r in _roadmaps(case) if r.category == shnor.MENTOR_PLAN), None)
     competence = common.current_obligation(case, "competence_assessment")
-    return render_template("stages/mentoring.html", case=case, mentorship=shnor.mentorship_of(case), plan=plan,
-                           assessments=shnor.assessments(case), can_assign=shnor.can_assign(current_user, case),
-                           can_assess=competence is not None and common.editable(case, "competence_assessment")
-                           and _responsible(competence), csrf=FlaskForm(), today=date.today())  # fmt: skip
+    return render_template(
+        "stages/mentoring.html",
+        case=case,
+        mentorship=shnor.mentorship_of(case),
+        plan=plan,
+        assessments=shnor.assessments(case),
+        can_assign=shnor.can_assign(current_user, case),
+        can_assess=competence is not None
+        and common.editable(case, "competence_assessment")
+        and _responsible(competence),
+        csrf=FlaskForm(),
+        today=date.today(),
+    )
 
 
 def _date(value: str | None) -> date | None:
@@ -279,5 +341,10 @@ def _date(value: str | None) -> date | None:
 def _roadmaps(case: Case) -> list:  # type: ignore[type-arg]
     from app.models.document import Roadmap
 
-    return list(db.session.scalars(db.select(Roadmap).where(Roadmap.owner_org_id == case.school_id,
-                                                             Roadmap.campaign_id == case.campaign_id)))  # fmt: skip
+    return list(
+        db.session.scalars(
+            db.select(Roadmap).where(
+                Roadmap.owner_org_id == case.school_id, Roadmap.campaign_id == case.campaign_id
+            )
+        )
+    )

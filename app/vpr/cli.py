@@ -30,8 +30,13 @@ def _region(name: str | None) -> Organisation:
 
 
 @vpr_cli.command("import")
-@click.option("--spec", "spec_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Test specifications (§2 JSON); may be given several times.")  # fmt: skip
+@click.option(
+    "--spec",
+    "spec_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Test specifications (§2 JSON); may be given several times.",
+)
 @click.option("--region", help="Region name (needed when there is not exactly one region).")
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -75,10 +80,17 @@ def vpr_import(spec_files: tuple[Path, ...], region: str | None, files: tuple[Pa
 
 @vpr_cli.command("signs")
 @click.option("--year", required=True, type=int)
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="FILE.csv or FILE.xlsx in the layout of the federal list (§3).")  # fmt: skip
-@click.option("--evidence", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the evidence of every fired sign as JSON.")  # fmt: skip
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.csv or FILE.xlsx in the layout of the federal list (§3).",
+)
+@click.option(
+    "--evidence",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the evidence of every fired sign as JSON.",
+)
 @click.option("--region", help="Region name (needed when there is not exactly one region).")
 def vpr_signs(year: int, out: Path, evidence: Path | None, region: str | None) -> None:
     """Compute the signs for YEAR and write the proposed list."""

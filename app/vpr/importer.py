@@ -41,10 +41,15 @@ class ImportOutcome:
 
     def as_report(self) -> dict[str, Any]:
         return {
-            "ok": self.ok, "rows": self.rows, "works": self.works, "replaced": self.replaced,
+            "ok": self.ok,
+            "rows": self.rows,
+            "works": self.works,
+            "replaced": self.replaced,
             "new_schools": self.new_schools,
-            "problems": [{"row": p.row, "column": p.column, "message": p.message} for p in self.problems],
-        }  # fmt: skip
+            "problems": [
+                {"row": p.row, "column": p.column, "message": p.message} for p in self.problems
+            ],
+        }
 
 
 def read_specs(data: bytes) -> list[TestSpec]:
@@ -63,8 +68,13 @@ def _region_logins(region: Organisation) -> dict[str, int]:
     return {login: oid for login, oid in rows if login}
 
 
-def _create_schools(new: list[dict[str, str]], region: Organisation, actor: User | None,
-                    logins: dict[str, int], outcome: ImportOutcome) -> None:  # fmt: skip
+def _create_schools(
+    new: list[dict[str, str]],
+    region: Organisation,
+    actor: User | None,
+    logins: dict[str, int],
+    outcome: ImportOutcome,
+) -> None:
     foreign = orgs.schools_by_login({s["login"] for s in new})
     for login in foreign:
         outcome.problems.append(
@@ -117,18 +127,32 @@ def import_results(
     )
     outcome.ok, outcome.rows, outcome.works = True, len(rows), len(result.works)
     audit.record(
-        "vpr.imported", actor=actor, object_type="region", object_id=region.id, org_id=region.id,
-        after={"rows": outcome.rows, "works": outcome.works, "replaced": outcome.replaced,
-               "new_schools": [s["login"] for s in outcome.new_schools]},
-    )  # fmt: skip
+        "vpr.imported",
+        actor=actor,
+        object_type="region",
+        object_id=region.id,
+        org_id=region.id,
+        after={
+            "rows": outcome.rows,
+            "works": outcome.works,
+            "replaced": outcome.replaced,
+            "new_schools": [s["login"] for s in outcome.new_schools],
+        },
+    )
     return outcome
 
 
 def queue_import(data: bytes, filename: str, *, region: Organisation, actor: User) -> VprImport:
     """Keep the file in the document store and record a queued import job."""
     sha = storage.store().put(data)
-    job = VprImport(region_id=region.id, filename=filename[:200], sha256=sha, size=len(data),
-                    status="queued", created_by_id=actor.id)  # fmt: skip
+    job = VprImport(
+        region_id=region.id,
+        filename=filename[:200],
+        sha256=sha,
+        size=len(data),
+        status="queued",
+        created_by_id=actor.id,
+    )
     db.session.add(job)
     db.session.flush()
     return job
@@ -188,9 +212,17 @@ def run_job(app: Flask, job_id: int) -> None:
             db.session.commit()
         else:
             db.session.rollback()
-    _set_status(app, job_id, status="done" if outcome.ok else "failed", progress=100,
-                rows=outcome.rows, works=outcome.works, report=outcome.as_report(),
-                message=None, finished_at=utcnow())  # fmt: skip
+    _set_status(
+        app,
+        job_id,
+        status="done" if outcome.ok else "failed",
+        progress=100,
+        rows=outcome.rows,
+        works=outcome.works,
+        report=outcome.as_report(),
+        message=None,
+        finished_at=utcnow(),
+    )
     LIVE.pop(job_id, None)
 
 

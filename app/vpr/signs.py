@@ -53,17 +53,28 @@ def compute_run(region: Organisation, year: int, *, actor: User | None) -> SignR
     )
     markers = _jsonable(result.markers.to_dict("records"))
     run = SignRun(
-        region_id=region.id, year=year, rules=_jsonable(result.rules), markers=markers,
-        evidence=_jsonable(result.evidence()), created_by_id=actor.id if actor else None,
+        region_id=region.id,
+        year=year,
+        rules=_jsonable(result.rules),
+        markers=markers,
+        evidence=_jsonable(result.evidence()),
+        created_by_id=actor.id if actor else None,
         schools=len({m["school_login"] for m in markers if m["marker"]}),
-    )  # fmt: skip
+    )
     db.session.add(run)
     db.session.flush()
     audit.record(
-        "signs.computed", actor=actor, object_type="sign_run", object_id=run.id, org_id=region.id,
-        after={"year": year, "schools_with_markers": run.schools,
-               "rules": {k: v.get("version") for k, v in run.rules.items()}},
-    )  # fmt: skip
+        "signs.computed",
+        actor=actor,
+        object_type="sign_run",
+        object_id=run.id,
+        org_id=region.id,
+        after={
+            "year": year,
+            "schools_with_markers": run.schools,
+            "rules": {k: v.get("version") for k, v in run.rules.items()},
+        },
+    )
     return run
 
 
@@ -95,8 +106,14 @@ def approve(run: SignRun, region: Organisation, *, actor: User) -> FlagReport:
     report = import_flags(proposed_bytes(run, region, "csv"), region=region, actor=actor)
     if report.ok:
         run.approved_at, run.approved_by_id = utcnow(), actor.id
-        audit.record("signs.approved", actor=actor, object_type="sign_run", object_id=run.id,
-                     org_id=region.id, after={"year": run.year, "cases_created": len(report.cases_created)})  # fmt: skip
+        audit.record(
+            "signs.approved",
+            actor=actor,
+            object_type="sign_run",
+            object_id=run.id,
+            org_id=region.id,
+            after={"year": run.year, "cases_created": len(report.cases_created)},
+        )
     return report
 
 

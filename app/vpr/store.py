@@ -13,8 +13,20 @@ from app.extensions import db
 from app.models.org import Organisation
 from app.models.vpr import VprResult, VprSpec
 
-COLUMNS = ("year", "subject", "code", "grade", "school_id", "participant", "class_name",
-           "variant", "score", "mark", "journal_mark", "tasks")  # fmt: skip
+COLUMNS = (
+    "year",
+    "subject",
+    "code",
+    "grade",
+    "school_id",
+    "participant",
+    "class_name",
+    "variant",
+    "score",
+    "mark",
+    "journal_mark",
+    "tasks",
+)
 CHUNK = 20_000
 
 
@@ -58,15 +70,22 @@ def to_rows(
     parts = []
     for key, group in frame.groupby(["year", "subject", "grade"], observed=True, sort=False):
         spec = specs[(int(key[0]), str(key[1]), int(key[2]))]
-        part = pd.DataFrame({
-            "year": group["year"].astype(int), "subject": group["subject"].astype(str),
-            "code": group["code"].astype(str), "grade": group["grade"].astype(int),
-            "school_id": group["school_login"].astype(str).map(school_ids).astype(int),
-            "participant": group["participant"].astype(str), "class_name": group["class"].astype(str),
-            "variant": group["variant"].astype(str), "score": group["score"].astype(int),
-            "mark": group["mark"].astype(int), "journal_mark": group["journal_mark"].astype("Int16"),
-            "tasks": _tasks_text(group, spec),
-        })  # fmt: skip
+        part = pd.DataFrame(
+            {
+                "year": group["year"].astype(int),
+                "subject": group["subject"].astype(str),
+                "code": group["code"].astype(str),
+                "grade": group["grade"].astype(int),
+                "school_id": group["school_login"].astype(str).map(school_ids).astype(int),
+                "participant": group["participant"].astype(str),
+                "class_name": group["class"].astype(str),
+                "variant": group["variant"].astype(str),
+                "score": group["score"].astype(int),
+                "mark": group["mark"].astype(int),
+                "journal_mark": group["journal_mark"].astype("Int16"),
+                "tasks": _tasks_text(group, spec),
+            }
+        )
         parts.append(part)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
 
@@ -79,10 +98,12 @@ def delete_works(works: pd.DataFrame, school_ids: dict[str, int]) -> int:
         for start in range(0, len(ids), 1000):
             result = db.session.execute(
                 sa.delete(VprResult).where(
-                    VprResult.year == int(year), VprResult.subject == str(subject),
-                    VprResult.grade == int(grade), VprResult.school_id.in_(ids[start : start + 1000]),
+                    VprResult.year == int(year),
+                    VprResult.subject == str(subject),
+                    VprResult.grade == int(grade),
+                    VprResult.school_id.in_(ids[start : start + 1000]),
                 )
-            )  # fmt: skip
+            )
             removed += result.rowcount or 0
     return removed
 
@@ -130,13 +151,23 @@ def load_frame(
     years = list(years)
     specs = {s.key: s for s in load_specs(years)}
     stmt = (
-        sa.select(VprResult.year, VprResult.subject, VprResult.code, VprResult.grade,
-                  Organisation.login.label("school_login"), VprResult.participant,
-                  VprResult.class_name.label("class"), VprResult.variant, VprResult.score,
-                  VprResult.mark, VprResult.journal_mark, VprResult.tasks)
+        sa.select(
+            VprResult.year,
+            VprResult.subject,
+            VprResult.code,
+            VprResult.grade,
+            Organisation.login.label("school_login"),
+            VprResult.participant,
+            VprResult.class_name.label("class"),
+            VprResult.variant,
+            VprResult.score,
+            VprResult.mark,
+            VprResult.journal_mark,
+            VprResult.tasks,
+        )
         .join(Organisation, Organisation.id == VprResult.school_id)
         .where(Organisation.region_id == region.id, VprResult.year.in_(years))
-    )  # fmt: skip
+    )
     if school_id is not None:
         stmt = stmt.where(VprResult.school_id == school_id)
     if subject is not None:

@@ -79,9 +79,15 @@ def index() -> str:
         .order_by(SignRun.id.desc())
         .limit(20)
     ).all()
-    return render_template("vpr/index.html", jobs=jobs, specs=specs, runs=runs,
-                           upload_form=UploadForm(), year_form=YearForm(),
-                           can_manage=can_manage_vpr(current_user))  # fmt: skip
+    return render_template(
+        "vpr/index.html",
+        jobs=jobs,
+        specs=specs,
+        runs=runs,
+        upload_form=UploadForm(),
+        year_form=YearForm(),
+        can_manage=can_manage_vpr(current_user),
+    )
 
 
 @bp.post("/specs")
@@ -130,8 +136,14 @@ def job_status(job_id: int) -> Response:
     if job is None or job.region_id != region_id_of(current_user):
         abort(404)
     progress, message = importer.live_progress(job)
-    return jsonify(status=job.status, progress=progress, message=message, rows=job.rows,
-                   works=job.works, report=job.report)  # fmt: skip
+    return jsonify(
+        status=job.status,
+        progress=progress,
+        message=message,
+        rows=job.rows,
+        works=job.works,
+        report=job.report,
+    )
 
 
 @bp.post("/signs")
@@ -142,8 +154,10 @@ def compute() -> Response:
     form = YearForm()
     if not form.validate_on_submit() or form.year.data is None:
         abort(400)
-    run = perform(lambda: signs.compute_run(_region(), form.year.data, actor=current_user),
-                  _("The signs are computed."))  # fmt: skip
+    run = perform(
+        lambda: signs.compute_run(_region(), form.year.data, actor=current_user),
+        _("The signs are computed."),
+    )
     if run is None:
         return redirect(url_for("vpr.index"))
     return redirect(url_for("vpr.run", run_id=run.id))
@@ -161,9 +175,14 @@ def run(run_id: int) -> str:
         for c in frame.columns
         if c not in ("Год", "Логин", "Муниципалитет", "ОО", "Количество маркеров", "Категория")
     ]
-    return render_template("vpr/run.html", run=sign_run, rows=frame.to_dict("records"),
-                           marker_columns=marker_columns, can_manage=can_manage_vpr(current_user),
-                           form=FlaskForm())  # fmt: skip
+    return render_template(
+        "vpr/run.html",
+        run=sign_run,
+        rows=frame.to_dict("records"),
+        marker_columns=marker_columns,
+        can_manage=can_manage_vpr(current_user),
+        form=FlaskForm(),
+    )
 
 
 @bp.route("/signs/<int:run_id>/list.<any(csv, xlsx):fmt>")
@@ -177,8 +196,11 @@ def download(run_id: int, fmt: str) -> Response:
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    return Response(signs.proposed_bytes(sign_run, _region(), fmt), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="proposed-{sign_run.year}.{fmt}"'})  # fmt: skip
+    return Response(
+        signs.proposed_bytes(sign_run, _region(), fmt),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="proposed-{sign_run.year}.{fmt}"'},
+    )
 
 
 @bp.post("/signs/<int:run_id>/approve")
@@ -214,8 +236,13 @@ def school(run_id: int, login: str) -> str:
     if school_org is None:
         abort(404)
     works = [m for m in sign_run.markers if m["school_login"] == login]
-    return render_template("vpr/school.html", run=sign_run, school=school_org, works=works,
-                           evidence=signs.evidence_of(sign_run, login))  # fmt: skip
+    return render_template(
+        "vpr/school.html",
+        run=sign_run,
+        school=school_org,
+        works=works,
+        evidence=signs.evidence_of(sign_run, login),
+    )
 
 
 @bp.route(

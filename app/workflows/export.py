@@ -18,10 +18,21 @@ from app.workflows.clock import local_date
 from app.workflows.labels import CASE_STATUS, CATEGORY_SHORT
 
 HEADERS = (
-    "Год ВПР", "Логин ОО", "ОО", "Муниципалитет", "Категория", "Уровень сопровождения",
-    "Маркеры", "Количество маркеров", "Этап", "Состояние", "Лет в списке подряд",
-    "Пересмотр контракта директора", "Открытых обязательств", "Просроченных обязательств",
-)  # fmt: skip
+    "Год ВПР",
+    "Логин ОО",
+    "ОО",
+    "Муниципалитет",
+    "Категория",
+    "Уровень сопровождения",
+    "Маркеры",
+    "Количество маркеров",
+    "Этап",
+    "Состояние",
+    "Лет в списке подряд",
+    "Пересмотр контракта директора",
+    "Открытых обязательств",
+    "Просроченных обязательств",
+)
 CHUNK = 1000
 
 
@@ -42,11 +53,21 @@ def case_rows(stmt: sa.Select[Any]) -> Iterator[list[Any]]:
             case = cases[case_id]
             c = counts.get(case_id, queries.ObligationCounts())
             yield [
-                case.campaign.vpr_year, case.school.login, case.school.name, case.municipality.name,
-                str(CATEGORY_SHORT[case.category]), case.support_level or "", _markers(case),
-                case.marker_count, str(registry.stage_title(case)), str(CASE_STATUS[case.status]),
-                case.years_on_list, "да" if case.contract_review else "нет", c.open, c.overdue,
-            ]  # fmt: skip
+                case.campaign.vpr_year,
+                case.school.login,
+                case.school.name,
+                case.municipality.name,
+                str(CATEGORY_SHORT[case.category]),
+                case.support_level or "",
+                _markers(case),
+                case.marker_count,
+                str(registry.stage_title(case)),
+                str(CASE_STATUS[case.status]),
+                case.years_on_list,
+                "да" if case.contract_review else "нет",
+                c.open,
+                c.overdue,
+            ]
 
 
 def write_csv(rows: Iterator[list[Any]], out: io.StringIO) -> None:

@@ -123,9 +123,12 @@ def _parse_row(
     count = _int(row["Количество маркеров"])
     if count is None or count != total:
         problems.append(
-            Problem(number, "Количество маркеров",
-                    _("The count must equal the sum of the markers (%(n)d).", n=total))
-        )  # fmt: skip
+            Problem(
+                number,
+                "Количество маркеров",
+                _("The count must equal the sum of the markers (%(n)d).", n=total),
+            )
+        )
     category = CATEGORY_NAMES.get(row.get("Категория", "").strip().lower())
     if category is None:
         problems.append(Problem(number, "Категория", _("Expected «необъективность» or «ШНОР».")))
@@ -141,8 +144,9 @@ def _parse_row(
         return None
     assert year is not None
     assert category is not None
-    return FlagRow(number, year, login, municipality, school_name,
-                   tuple(sorted(markers)), category, level)  # fmt: skip
+    return FlagRow(
+        number, year, login, municipality, school_name, tuple(sorted(markers)), category, level
+    )
 
 
 def _parse(data: bytes, report: FlagReport) -> list[FlagRow]:
@@ -168,10 +172,17 @@ def _parse(data: bytes, report: FlagReport) -> list[FlagRow]:
             report.merged_duplicates.append((row.number, first.number))
         else:
             report.problems.append(
-                Problem(row.number, None,
-                        _("Row %(a)d and row %(b)d give different data for the same school, "
-                          "year and category.", a=first.number, b=row.number))
-            )  # fmt: skip
+                Problem(
+                    row.number,
+                    None,
+                    _(
+                        "Row %(a)d and row %(b)d give different data for the same school, "
+                        "year and category.",
+                        a=first.number,
+                        b=row.number,
+                    ),
+                )
+            )
     return list(unique.values())
 
 
@@ -212,9 +223,12 @@ def _school_for(
     if school is not None:
         if school.parent is not None and school.parent.name.lower() != key:
             report.warnings.append(
-                Problem(row.number, "Муниципалитет",
-                        _("The directory places this school in «%(m)s».", m=school.parent.name))
-            )  # fmt: skip
+                Problem(
+                    row.number,
+                    "Муниципалитет",
+                    _("The directory places this school in «%(m)s».", m=school.parent.name),
+                )
+            )
         return school
     if key not in municipalities:
         municipalities[key] = orgs.create_municipality(region, row.municipality, actor=actor)
@@ -256,8 +270,15 @@ def _apply(
         case = existing.get((campaign.id, school.id, row.category))
         ref = (row.year, row.login, row.category.value)
         if case is None:
-            open_case(campaign, school, row.category, markers=markers,
-                      support_level=row.support_level, actor=actor, source="flag_list")  # fmt: skip
+            open_case(
+                campaign,
+                school,
+                row.category,
+                markers=markers,
+                support_level=row.support_level,
+                actor=actor,
+                source="flag_list",
+            )
             report.cases_created.append(ref)
         elif _update_case(case, markers, row.support_level, actor):
             report.cases_updated.append(ref)

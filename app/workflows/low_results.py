@@ -116,36 +116,90 @@ STAGES = (
 _ORDER = [s.key for s in STAGES if not s.terminal]
 
 FORWARD = (
-    Transition("start_diagnostics", "flagged", "diagnostics", _l("Start the diagnostics"),
-               MINISTRY_OR_MUNICIPAL, (required_obligations_done,)),
-    Transition("to_roadmap", "diagnostics", "roadmap", _l("Move to the roadmaps"),
-               MINISTRY_OR_MUNICIPAL, (required_obligations_done,)),
-    Transition("to_mentoring", "roadmap", "mentoring", _l("Assign a leader school"),
-               MINISTRY_OR_MUNICIPAL, (required_obligations_done,)),
-    Transition("to_competence", "mentoring", "competence",
-               _l("Move to the competence assessment"), MINISTRY_OR_MUNICIPAL,
-               (required_obligations_done,)),
-    Transition("to_monitoring", "competence", "monitoring", _l("Move to monitoring"),
-               MINISTRY_OR_MUNICIPAL, (required_obligations_done,)),
-    Transition("close_resolved", "monitoring", "closed", _l("Close: the school leaves the list"),
-               MINISTRY, (required_obligations_done,), kind=Kind.CLOSE,
-               resolution=CaseStatus.RESOLVED),
-)  # fmt: skip
+    Transition(
+        "start_diagnostics",
+        "flagged",
+        "diagnostics",
+        _l("Start the diagnostics"),
+        MINISTRY_OR_MUNICIPAL,
+        (required_obligations_done,),
+    ),
+    Transition(
+        "to_roadmap",
+        "diagnostics",
+        "roadmap",
+        _l("Move to the roadmaps"),
+        MINISTRY_OR_MUNICIPAL,
+        (required_obligations_done,),
+    ),
+    Transition(
+        "to_mentoring",
+        "roadmap",
+        "mentoring",
+        _l("Assign a leader school"),
+        MINISTRY_OR_MUNICIPAL,
+        (required_obligations_done,),
+    ),
+    Transition(
+        "to_competence",
+        "mentoring",
+        "competence",
+        _l("Move to the competence assessment"),
+        MINISTRY_OR_MUNICIPAL,
+        (required_obligations_done,),
+    ),
+    Transition(
+        "to_monitoring",
+        "competence",
+        "monitoring",
+        _l("Move to monitoring"),
+        MINISTRY_OR_MUNICIPAL,
+        (required_obligations_done,),
+    ),
+    Transition(
+        "close_resolved",
+        "monitoring",
+        "closed",
+        _l("Close: the school leaves the list"),
+        MINISTRY,
+        (required_obligations_done,),
+        kind=Kind.CLOSE,
+        resolution=CaseStatus.RESOLVED,
+    ),
+)
 
 CLOSE_ESCALATED = tuple(
-    Transition(f"escalate_from_{stage}", stage, "closed", _l("Close as escalated"), MINISTRY,
-               kind=Kind.CLOSE, needs_reason=True, resolution=CaseStatus.ESCALATED)
+    Transition(
+        f"escalate_from_{stage}",
+        stage,
+        "closed",
+        _l("Close as escalated"),
+        MINISTRY,
+        kind=Kind.CLOSE,
+        needs_reason=True,
+        resolution=CaseStatus.ESCALATED,
+    )
     for stage in _ORDER
-)  # fmt: skip
+)
 
 BACK = tuple(
-    Transition(f"return_{source}_to_{target}", source, target, _l("Return to an earlier stage"),
-               MINISTRY_OR_MUNICIPAL, kind=Kind.BACK, needs_reason=True)
+    Transition(
+        f"return_{source}_to_{target}",
+        source,
+        target,
+        _l("Return to an earlier stage"),
+        MINISTRY_OR_MUNICIPAL,
+        kind=Kind.BACK,
+        needs_reason=True,
+    )
     for i, source in enumerate(_ORDER)
     for target in _ORDER[:i]
-)  # fmt: skip
+)
 
 WORKFLOW = Workflow(
-    "low_results", 1, _l("Low educational results (ШНОР)"), STAGES,
+    "low_results",
+    1,
+    _l("Low educational results (ШНОР)"),
+    STAGES,
     FORWARD + CLOSE_ESCALATED + BACK,
-)  # fmt: skip
+)

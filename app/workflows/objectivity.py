@@ -156,34 +156,93 @@ STAGES = (
 _ORDER = [s.key for s in STAGES if not s.terminal]
 
 FORWARD = (
-    Transition("start_self_analysis", "flagged", "self_analysis", _l("Start the self-analysis"),
-               MINISTRY_OR_MUNICIPAL, (required_obligations_done,)),
-    Transition("to_roadmap", "self_analysis", "roadmap", _l("Move to the corrective roadmap"),
-               MINISTRY_OR_MUNICIPAL, (required_obligations_done,)),
-    Transition("to_recheck", "roadmap", "recheck", _l("Move to the recheck"),
-               MINISTRY_OR_MUNICIPAL, (required_obligations_done,)),
-    Transition("to_strategic_session", "recheck", "strategic_session",
-               _l("Move to the strategic session"), MINISTRY, (required_obligations_done,)),
-    Transition("to_director_evaluation", "strategic_session", "director_evaluation",
-               _l("Move to the director evaluation"), MINISTRY, (required_obligations_done,)),
-    Transition("to_monitoring", "director_evaluation", "monitoring", _l("Move to monitoring"),
-               MINISTRY_OR_MUNICIPAL, (required_obligations_done,)),
-    Transition("close_resolved", "monitoring", "closed", _l("Close as resolved"), MINISTRY,
-               (required_obligations_done,), kind=Kind.CLOSE, resolution=CaseStatus.RESOLVED),
-)  # fmt: skip
+    Transition(
+        "start_self_analysis",
+        "flagged",
+        "self_analysis",
+        _l("Start the self-analysis"),
+        MINISTRY_OR_MUNICIPAL,
+        (required_obligations_done,),
+    ),
+    Transition(
+        "to_roadmap",
+        "self_analysis",
+        "roadmap",
+        _l("Move to the corrective roadmap"),
+        MINISTRY_OR_MUNICIPAL,
+        (required_obligations_done,),
+    ),
+    Transition(
+        "to_recheck",
+        "roadmap",
+        "recheck",
+        _l("Move to the recheck"),
+        MINISTRY_OR_MUNICIPAL,
+        (required_obligations_done,),
+    ),
+    Transition(
+        "to_strategic_session",
+        "recheck",
+        "strategic_session",
+        _l("Move to the strategic session"),
+        MINISTRY,
+        (required_obligations_done,),
+    ),
+    Transition(
+        "to_director_evaluation",
+        "strategic_session",
+        "director_evaluation",
+        _l("Move to the director evaluation"),
+        MINISTRY,
+        (required_obligations_done,),
+    ),
+    Transition(
+        "to_monitoring",
+        "director_evaluation",
+        "monitoring",
+        _l("Move to monitoring"),
+        MINISTRY_OR_MUNICIPAL,
+        (required_obligations_done,),
+    ),
+    Transition(
+        "close_resolved",
+        "monitoring",
+        "closed",
+        _l("Close as resolved"),
+        MINISTRY,
+        (required_obligations_done,),
+        kind=Kind.CLOSE,
+        resolution=CaseStatus.RESOLVED,
+    ),
+)
 
 CLOSE_ESCALATED = tuple(
-    Transition(f"escalate_from_{stage}", stage, "closed", _l("Close as escalated"), MINISTRY,
-               kind=Kind.CLOSE, needs_reason=True, resolution=CaseStatus.ESCALATED)
+    Transition(
+        f"escalate_from_{stage}",
+        stage,
+        "closed",
+        _l("Close as escalated"),
+        MINISTRY,
+        kind=Kind.CLOSE,
+        needs_reason=True,
+        resolution=CaseStatus.ESCALATED,
+    )
     for stage in _ORDER
-)  # fmt: skip
+)
 
 BACK = tuple(
-    Transition(f"return_{source}_to_{target}", source, target, _l("Return to an earlier stage"),
-               MINISTRY_OR_MUNICIPAL, kind=Kind.BACK, needs_reason=True)
+    Transition(
+        f"return_{source}_to_{target}",
+        source,
+        target,
+        _l("Return to an earlier stage"),
+        MINISTRY_OR_MUNICIPAL,
+        kind=Kind.BACK,
+        needs_reason=True,
+    )
     for i, source in enumerate(_ORDER)
     for target in _ORDER[:i]
-)  # fmt: skip
+)
 
 WORKFLOW = Workflow(
     "objectivity", 1, _l("Signs of non-objective results"), STAGES, FORWARD + CLOSE_ESCALATED + BACK

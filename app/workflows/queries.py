@@ -276,16 +276,25 @@ def inbox_rows(user: User, today: date) -> tuple[list[sa.Row[Any]], list[sa.Row[
     workflow, obligation_type, school, due_date, status and overdue."""
     school = aliased(Organisation)
     columns = sa.select(
-        Obligation.id, Obligation.case_id, Case.workflow, Obligation.obligation_type,
-        school.name.label("school"), Obligation.due_date, Obligation.status,
+        Obligation.id,
+        Obligation.case_id,
+        Case.workflow,
+        Obligation.obligation_type,
+        school.name.label("school"),
+        Obligation.due_date,
+        Obligation.status,
         overdue_clause(today).label("overdue"),
-    ).select_from(Obligation)  # fmt: skip
+    ).select_from(Obligation)
     return tuple(  # type: ignore[return-value]
-        list(db.session.execute(
-            _inbox_part(user, columns, part).join(school, school.id == Case.school_id)
-        )) if part else []
+        list(
+            db.session.execute(
+                _inbox_part(user, columns, part).join(school, school.id == Case.school_id)
+            )
+        )
+        if part
+        else []
         for part in _inbox_conditions(user)
-    )  # fmt: skip
+    )
 
 
 @dataclass
@@ -360,14 +369,19 @@ def repeat_flagged(user: User, campaign_id: int | None, limit: int = 100) -> lis
     the dashboard lists: id, school, municipality, years_on_list, contract_review."""
     school, municipality = aliased(Organisation), aliased(Organisation)
     stmt = (
-        sa.select(Case.id, school.name.label("school"), municipality.name.label("municipality"),
-                  Case.years_on_list, Case.contract_review)
+        sa.select(
+            Case.id,
+            school.name.label("school"),
+            municipality.name.label("municipality"),
+            Case.years_on_list,
+            Case.contract_review,
+        )
         .join(school, school.id == Case.school_id)  # the case's scope is its school's
         .join(municipality, municipality.id == Case.municipality_id)
         .where(visible_orgs_clause(user, school), in_users_region(user), Case.years_on_list >= 2)
         .order_by(Case.years_on_list.desc(), Case.id)
         .limit(limit)
-    )  # fmt: skip
+    )
     if campaign_id:
         stmt = stmt.where(Case.campaign_id == campaign_id)
     return list(db.session.execute(stmt))
@@ -412,16 +426,34 @@ def pending_parts(
     cases, in the user's scope, oldest due date first."""
     school, responsible = aliased(Organisation), aliased(Organisation)
     stmt = (
-        scoped(Obligation, user, sa.select(Case.id, Case.stage, Case.workflow, school.name, responsible.name,
-                                            Obligation.level, Obligation.obligation_type, Obligation.due_date))
+        scoped(
+            Obligation,
+            user,
+            sa.select(
+                Case.id,
+                Case.stage,
+                Case.workflow,
+                school.name,
+                responsible.name,
+                Obligation.level,
+                Obligation.obligation_type,
+                Obligation.due_date,
+            ),
+        )
         .join(school, school.id == Case.school_id)
         .join(responsible, responsible.id == Obligation.responsible_org_id)
-        .where(Obligation.status.in_(PENDING_STATUSES), Obligation.required.is_(True), Obligation.stage == Case.stage,
-               Case.status == CaseStatus.OPEN)
+        .where(
+            Obligation.status.in_(PENDING_STATUSES),
+            Obligation.required.is_(True),
+            Obligation.stage == Case.stage,
+            Case.status == CaseStatus.OPEN,
+        )
         .order_by(Obligation.due_date, Case.id)
         .limit(limit)
-    )  # fmt: skip
+    )
     if campaign_id:
         stmt = stmt.where(Case.campaign_id == campaign_id)
-    return [PendingPart(cid, st, wf, sname, rname, lvl.value, kind, due, due < today)
-            for cid, st, wf, sname, rname, lvl, kind, due in db.session.execute(stmt)]  # fmt: skip
+    return [
+        PendingPart(cid, st, wf, sname, rname, lvl.value, kind, due, due < today)
+        for cid, st, wf, sname, rname, lvl, kind, due in db.session.execute(stmt)
+    ]

@@ -18,10 +18,16 @@ def _three_events(make: Factory) -> list[AuditEvent]:
     region = make.region()
     actor = make.user(Role.ADMIN, region)
     return [
-        audit.record("test.event", actor=actor, object_type="user", object_id=actor.id,
-                     before={"n": i}, after={"n": i + 1, "text": "«кавычки» & <теги>"})
+        audit.record(
+            "test.event",
+            actor=actor,
+            object_type="user",
+            object_id=actor.id,
+            before={"n": i},
+            after={"n": i + 1, "text": "«кавычки» & <теги>"},
+        )
         for i in range(3)
-    ]  # fmt: skip
+    ]
 
 
 def test_chain_verifies_and_links(make: Factory) -> None:

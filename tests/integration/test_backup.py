@@ -64,8 +64,14 @@ def _fill(site: Site) -> None:
             order.id, accept=False, actor=ministry, expected_version=None, comment="Нет подписи"
         )
         signed = simple_pdf("Order, signed")
-        upload_for_obligation(order.id, "Приказ № 1.pdf", signed, actor=municipal,
-                              expected_version=None, note="С подписью")  # fmt: skip
+        upload_for_obligation(
+            order.id,
+            "Приказ № 1.pdf",
+            signed,
+            actor=municipal,
+            expected_version=None,
+            note="С подписью",
+        )
         template = kind("municipal_order").bundled_template()
         register_template("municipal_order", template, "order.docx", actor=admin)
         db.session.commit()

@@ -21,16 +21,25 @@ from tests.helpers import hand_in, open_test_case
 
 def _people(world: dict[str, Any]) -> dict[str, User]:
     u = world["users"]
-    return {"school": u["school_a1"], "municipality": u["municipal_a"], "region": u["ministry"],
-            "municipal": u["municipal_a"], "ministry": u["ministry"]}  # fmt: skip
+    return {
+        "school": u["school_a1"],
+        "municipality": u["municipal_a"],
+        "region": u["ministry"],
+        "municipal": u["municipal_a"],
+        "ministry": u["ministry"],
+    }
 
 
 def _complete_stage(case: Case, people: dict[str, User]) -> None:
     for obligation in case.obligations:
         if obligation.status is ObligationStatus.OPEN:
             hand_in(obligation, people[obligation.level.value])
-            ops.review(obligation.id, accept=True, actor=people[obligation.reviewer_role],
-                       expected_version=obligation.version)  # fmt: skip
+            ops.review(
+                obligation.id,
+                accept=True,
+                actor=people[obligation.reviewer_role],
+                expected_version=obligation.version,
+            )
 
 
 def _forward(case: Case) -> Any:
@@ -87,10 +96,19 @@ def test_returning_needs_a_reason_and_creates_fresh_obligations(world: dict[str,
         case.id, "start_self_analysis", actor=people["municipal"], expected_version=case.version
     )
     with pytest.raises(InvalidInput):
-        advance_case(case.id, "return_self_analysis_to_flagged", actor=people["municipal"],
-                     expected_version=case.version)  # fmt: skip
-    advance_case(case.id, "return_self_analysis_to_flagged", actor=people["municipal"],
-                 expected_version=case.version, reason="Приказ издан не по форме")  # fmt: skip
+        advance_case(
+            case.id,
+            "return_self_analysis_to_flagged",
+            actor=people["municipal"],
+            expected_version=case.version,
+        )
+    advance_case(
+        case.id,
+        "return_self_analysis_to_flagged",
+        actor=people["municipal"],
+        expected_version=case.version,
+        reason="Приказ издан не по форме",
+    )
     assert case.stage == "flagged"
     orders = [o for o in case.obligations if o.obligation_type == "municipal_order"]
     assert [o.status for o in orders] == [ObligationStatus.ACCEPTED, ObligationStatus.OPEN]
@@ -100,10 +118,20 @@ def test_returning_needs_a_reason_and_creates_fresh_obligations(world: dict[str,
 def test_escalation_closes_with_a_reason(world: dict[str, Any]) -> None:
     case = open_test_case(world["schools"]["a1"])
     with pytest.raises(NotAllowed):
-        advance_case(case.id, "escalate_from_flagged", actor=world["users"]["municipal_a"],
-                     expected_version=case.version, reason="x")  # fmt: skip
-    advance_case(case.id, "escalate_from_flagged", actor=world["users"]["ministry"],
-                 expected_version=case.version, reason="Третий год в списке")  # fmt: skip
+        advance_case(
+            case.id,
+            "escalate_from_flagged",
+            actor=world["users"]["municipal_a"],
+            expected_version=case.version,
+            reason="x",
+        )
+    advance_case(
+        case.id,
+        "escalate_from_flagged",
+        actor=world["users"]["ministry"],
+        expected_version=case.version,
+        reason="Третий год в списке",
+    )
     assert case.stage == "closed" and case.status is CaseStatus.ESCALATED
 
 
@@ -146,8 +174,13 @@ def test_obligation_return_resubmit_accept_and_timeliness(world: dict[str, Any])
         .where(AuditEvent.object_type == "obligation", AuditEvent.object_id == order.id)
         .order_by(AuditEvent.seq)
     ).all()
-    assert events == ["obligation.created", "obligation.submitted", "obligation.returned",
-                      "obligation.submitted", "obligation.accepted"]  # fmt: skip
+    assert events == [
+        "obligation.created",
+        "obligation.submitted",
+        "obligation.returned",
+        "obligation.submitted",
+        "obligation.accepted",
+    ]
 
 
 def test_only_the_ministry_waives_and_with_a_reason(world: dict[str, Any]) -> None:

@@ -94,7 +94,7 @@ def test_demo_cases_walked_through_every_stage_with_records(
         sa.select(Case).join(Organisation, Case.school_id == Organisation.id)
         .where(Organisation.login == "edu990001", Case.category == Category.OBJECTIVITY)
         .order_by(Case.id)
-    ).all()[1]  # fmt: skip  # 2024, 2025, 2026
+    ).all()[1]  # 2024, 2025, 2026
     assert showcase.campaign.vpr_year == 2025 and showcase.stage == "monitoring"
     printed = {
         o.obligation_type
@@ -104,8 +104,13 @@ def test_demo_cases_walked_through_every_stage_with_records(
             .where(Obligation.case_id == showcase.id, DocumentVersion.template_key.is_not(None))
         )
     }
-    assert printed >= {"self_analysis", "school_roadmap", "recheck_protocol",
-                       "director_indicators", "director_evaluation"}  # fmt: skip
+    assert printed >= {
+        "self_analysis",
+        "school_roadmap",
+        "recheck_protocol",
+        "director_indicators",
+        "director_evaluation",
+    }
     summary = recheck.statistics(showcase)["summary"]  # type: ignore[index]
     assert summary["n"] == 24 and not summary["meets_target"]
     invites = db.session.scalars(

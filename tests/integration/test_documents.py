@@ -58,8 +58,13 @@ def test_certificate_returned_then_version_two_accepted(world: dict[str, Any], a
         certificate.id, "Справка.pdf", simple_pdf("v1"), actor=school, expected_version=None
     )
     assert certificate.status is ObligationStatus.SUBMITTED
-    ops.review(certificate.id, accept=False, actor=municipal, expected_version=None,
-               comment="Нет таблицы соответствия отметок")  # fmt: skip
+    ops.review(
+        certificate.id,
+        accept=False,
+        actor=municipal,
+        expected_version=None,
+        comment="Нет таблицы соответствия отметок",
+    )
     assert certificate.status is ObligationStatus.RETURNED
     assert first.review_status is ReviewStatus.RETURNED
     second = upload_for_obligation(
@@ -77,16 +82,27 @@ def test_certificate_returned_then_version_two_accepted(world: dict[str, Any], a
         .where(AuditEvent.case_id == certificate.case_id, AuditEvent.seq > first_event)
         .order_by(AuditEvent.seq)
     ).all()
-    assert actions == ["document.uploaded", "obligation.submitted", "obligation.returned",
-                       "document.uploaded", "obligation.submitted", "obligation.accepted"]  # fmt: skip
+    assert actions == [
+        "document.uploaded",
+        "obligation.submitted",
+        "obligation.returned",
+        "document.uploaded",
+        "obligation.submitted",
+        "obligation.accepted",
+    ]
 
 
 def test_one_act_answers_every_case_of_the_municipality(world: dict[str, Any], make: Any) -> None:
     second_school = world["schools"]["a2"]
     first, second = open_test_case(world["schools"]["a1"]), open_test_case(second_school)
     other = open_test_case(world["schools"]["b1"])
-    act = upload_for_obligation(first.obligations[0].id, "Приказ.pdf", simple_pdf("order"),
-                                actor=world["users"]["municipal_a"], expected_version=None)  # fmt: skip
+    act = upload_for_obligation(
+        first.obligations[0].id,
+        "Приказ.pdf",
+        simple_pdf("order"),
+        actor=world["users"]["municipal_a"],
+        expected_version=None,
+    )
     assert act.document.case_id is None and act.document.owner_org_id == world["mun_a"].id
     assert second.obligations[0].status is ObligationStatus.SUBMITTED
     assert second.obligations[0].document_id == act.document_id
@@ -134,8 +150,13 @@ def test_refused_uploads_leave_nothing_behind(
         len(_stored_files(app)),
     )
     with pytest.raises(InvalidInput) as err:
-        upload_for_obligation(order.id, name, data if data is not None else bomb_bytes(),
-                              actor=world["users"]["municipal_a"], expected_version=None)  # fmt: skip
+        upload_for_obligation(
+            order.id,
+            name,
+            data if data is not None else bomb_bytes(),
+            actor=world["users"]["municipal_a"],
+            expected_version=None,
+        )
     assert re.search(message, err.value.message), err.value.message
     assert order.status is ObligationStatus.OPEN
     after = (_count(Document), _count(DocumentVersion), _count(AuditEvent), len(_stored_files(app)))

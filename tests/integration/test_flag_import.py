@@ -61,12 +61,14 @@ def test_the_real_federal_list_imports_cleanly(region: Organisation) -> None:
 
 
 def test_conflicting_duplicates_reject_the_file_naming_both_rows(region: Organisation) -> None:
-    text = "\n".join([
-        HEADER,
-        "2024;edu000001;Район;Школа 1;1;0;0;0;1",
-        "2024;edu000002;Район;Школа 2;0;1;0;0;1",
-        "2024;edu000001;Район;Школа 1;1;1;0;0;2",
-    ])  # fmt: skip
+    text = "\n".join(
+        [
+            HEADER,
+            "2024;edu000001;Район;Школа 1;1;0;0;0;1",
+            "2024;edu000002;Район;Школа 2;0;1;0;0;1",
+            "2024;edu000001;Район;Школа 1;1;1;0;0;2",
+        ]
+    )
     report = import_flags(text.encode(), region=region, actor=None)
     assert not report.ok
     assert report.problems[0].row == 4
@@ -75,12 +77,14 @@ def test_conflicting_duplicates_reject_the_file_naming_both_rows(region: Organis
 
 
 def test_bad_values_are_reported_by_row_and_column(region: Organisation) -> None:
-    text = "\n".join([
-        HEADER,
-        "2024;edu000001;Район;Школа 1;1;0;0;0;2",
-        "20x4;edu000002;Район;Школа 2;0;1;0;0;1",
-        "2024;edu3;Район;Школа 3;0;7;0;0;1",
-    ])  # fmt: skip
+    text = "\n".join(
+        [
+            HEADER,
+            "2024;edu000001;Район;Школа 1;1;0;0;0;2",
+            "20x4;edu000002;Район;Школа 2;0;1;0;0;1",
+            "2024;edu3;Район;Школа 3;0;7;0;0;1",
+        ]
+    )
     report = import_flags(text.encode("cp1251"), region=region, actor=None)
     found = {(p.row, p.column) for p in report.problems}
     assert found == {
@@ -103,20 +107,23 @@ def test_bad_values_are_reported_by_row_and_column(region: Organisation) -> None
 def test_categories_levels_and_unknown_schools(region: Organisation, make: Factory) -> None:
     municipality = make.municipality(region, "Район")
     known = make.school(municipality, login="edu000009", name="Известная школа")
-    text = "\n".join([
-        HEADER + ";Категория;Уровень сопровождения",
-        "2024;edu000009;Район;Известная школа;1;0;0;0;1;необъективность;3",
-        "2024;edu000009;Район;Известная школа;0;0;0;0;0;ШНОР;2",
-        "2024;edu000010;Новый район;Новая школа;0;0;1;0;1;;",
-    ])  # fmt: skip
+    text = "\n".join(
+        [
+            HEADER + ";Категория;Уровень сопровождения",
+            "2024;edu000009;Район;Известная школа;1;0;0;0;1;необъективность;3",
+            "2024;edu000009;Район;Известная школа;0;0;0;0;0;ШНОР;2",
+            "2024;edu000010;Новый район;Новая школа;0;0;1;0;1;;",
+        ]
+    )
     report = import_flags(text.encode(), region=region, actor=None)
     assert report.ok, report.problems
     assert report.schools_created == ["edu000010"]
     assert report.municipalities_created == ["Новый район"]
     cases = db.session.scalars(sa.select(Case).where(Case.school_id == known.id)).all()
     assert {(c.category, c.support_level) for c in cases} == {
-        (Category.OBJECTIVITY, 3), (Category.LOW_RESULTS, 2),
-    }  # fmt: skip
+        (Category.OBJECTIVITY, 3),
+        (Category.LOW_RESULTS, 2),
+    }
     low = next(c for c in cases if c.category is Category.LOW_RESULTS)
     assert low.workflow == "low_results@1" and low.stage == "flagged"
 

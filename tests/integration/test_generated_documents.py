@@ -60,8 +60,12 @@ def rich_case(world: dict[str, Any]) -> Any:
     case = open_test_case(school)
     open_test_case(world["schools"]["a2"])
     roadmap = roadmap_of(school, case.campaign, "objectivity", actor=world["users"]["school_a1"])
-    save_item(roadmap, None, ItemValues(HOSTILE, "март", "Директор", "Проведено", RoadmapStatus.DONE, "<ok>"),
-              actor=world["users"]["school_a1"])  # fmt: skip
+    save_item(
+        roadmap,
+        None,
+        ItemValues(HOSTILE, "март", "Директор", "Проведено", RoadmapStatus.DONE, "<ok>"),
+        actor=world["users"]["school_a1"],
+    )
     attachments.upload(
         case,
         "student_marks",
@@ -137,8 +141,21 @@ def _convert_and_check(generated: dict[str, bytes], case: Any, tmp_path: Path) -
         path.write_bytes(data)
         files.append(str(path))
     profile = tempfile.mkdtemp(prefix="lo-profile-")
-    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), *files], check=True, capture_output=True, timeout=240)  # fmt: skip
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *files,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     shutil.rmtree(profile, ignore_errors=True)
     for key in generated:
         text = " ".join(

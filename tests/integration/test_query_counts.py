@@ -82,12 +82,21 @@ def _notices(world: dict[str, Any], count: int) -> None:
     for n in range(count):
         case = cases[n % len(cases)]
         obligation = case.obligations[-1]
-        db.session.add(Notification(
-            user_id=user.id, kind="reminder" if n % 3 else "overdue", case_id=case.id,
-            obligation_id=obligation.id, email_status="skipped",
-            params={"due_date": obligation.due_date.isoformat(), "offset": 1,
-                    "type": obligation.obligation_type, "school": case.school.name},
-        ))  # fmt: skip
+        db.session.add(
+            Notification(
+                user_id=user.id,
+                kind="reminder" if n % 3 else "overdue",
+                case_id=case.id,
+                obligation_id=obligation.id,
+                email_status="skipped",
+                params={
+                    "due_date": obligation.due_date.isoformat(),
+                    "offset": 1,
+                    "type": obligation.obligation_type,
+                    "school": case.school.name,
+                },
+            )
+        )
     db.session.flush()
 
 
@@ -114,8 +123,13 @@ def grow_large(world: dict[str, Any], make: Any) -> None:
     _more_cases(world, make, 10)
     analysis = a1.obligations[-1]
     hand_in(analysis, users["school_a1"])
-    obligation_ops.review(analysis.id, accept=False, actor=users["municipal_a"],
-                          expected_version=None, comment="Не раскрыт шаг 4.")  # fmt: skip
+    obligation_ops.review(
+        analysis.id,
+        accept=False,
+        actor=users["municipal_a"],
+        expected_version=None,
+        comment="Не раскрыт шаг 4.",
+    )
     hand_in(analysis, users["school_a1"])
     obligation_ops.review(
         analysis.id, accept=True, actor=users["municipal_a"], expected_version=None
@@ -138,8 +152,10 @@ def test_statements_per_page_do_not_grow_with_the_data(
     problems = []
     for name, (_who, _path, most) in PAGES.items():
         if len(large[name]) != len(small[name]):
-            problems.append(f"{name}: {len(small[name])} statements, then {len(large[name])}:\n"
-                            + "\n".join("    " + s.split("\n")[0][:150] for s in large[name]))  # fmt: skip
+            problems.append(
+                f"{name}: {len(small[name])} statements, then {len(large[name])}:\n"
+                + "\n".join("    " + s.split("\n")[0][:150] for s in large[name])
+            )
         elif len(large[name]) > most:
             problems.append(f"{name}: {len(large[name])} statements, more than {most}")
     assert not problems, "\n".join(problems)

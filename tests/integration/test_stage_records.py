@@ -36,9 +36,10 @@ def _printed(case: Any, kind: str) -> str:
     """The text of the document handed in for an obligation (generated from the record)."""
     obligation = current_obligation(case, kind)
     version = db.session.scalars(
-        sa.select(DocumentVersion).where(DocumentVersion.document_id == obligation.document_id)
+        sa.select(DocumentVersion)
+        .where(DocumentVersion.document_id == obligation.document_id)
         .order_by(DocumentVersion.number.desc())
-    ).first()  # fmt: skip
+    ).first()
     assert version is not None and version.template_key, f"{kind} was not printed from its record"
     doc = Docx(io.BytesIO(storage.store().get(version.sha256)))
     cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
@@ -61,15 +62,30 @@ def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: An
     # Self-analysis: the school drafts, hands in; the municipality returns it, then accepts v2.
     with pytest.raises(NotAllowed):
         forms.save(case, "self_analysis", {"causes": "x"}, actor=municipal, expected_version=None)
-    forms.save(case, "self_analysis", {"organisation": "Наблюдатели в 4 аудиториях", "causes": "Проверка своих классов"},
-               actor=school, expected_version=None)  # fmt: skip
+    forms.save(
+        case,
+        "self_analysis",
+        {"organisation": "Наблюдатели в 4 аудиториях", "causes": "Проверка своих классов"},
+        actor=school,
+        expected_version=None,
+    )
     forms.submit(case, "self_analysis", actor=school)
     assert "Проверка своих классов" in _printed(case, "self_analysis")
-    ops.review(current_obligation(case, "self_analysis").id, accept=False, actor=municipal, expected_version=None,
-               comment="Опишите меры")  # fmt: skip
+    ops.review(
+        current_obligation(case, "self_analysis").id,
+        accept=False,
+        actor=municipal,
+        expected_version=None,
+        comment="Опишите меры",
+    )
     form = forms.form_of(case, "self_analysis")
-    forms.save(case, "self_analysis", {**form.answers, "measures": "Перекрёстная проверка"}, actor=school,
-               expected_version=form.version)  # fmt: skip
+    forms.save(
+        case,
+        "self_analysis",
+        {**form.answers, "measures": "Перекрёстная проверка"},
+        actor=school,
+        expected_version=form.version,
+    )
     forms.submit(case, "self_analysis", actor=school)
     _accept(case, "self_analysis", municipal)
     with pytest.raises(Conflict):  # accepted: the record is closed
@@ -78,8 +94,14 @@ def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: An
 
     # Roadmap: the school's roadmap printed and handed in; the municipality's acts uploaded.
     plan = roadmap_of(case.school, case.campaign, "objectivity", actor=school)
-    save_roadmap_item(plan, None, ItemValues("Педсовет по объективности", "январь", "Директор", "Протокол",
-                                             RoadmapStatus.PLANNED), actor=school)  # fmt: skip
+    save_roadmap_item(
+        plan,
+        None,
+        ItemValues(
+            "Педсовет по объективности", "январь", "Директор", "Протокол", RoadmapStatus.PLANNED
+        ),
+        actor=school,
+    )
     shnor.hand_in_roadmap(case, plan, actor=school)
     assert "Педсовет по объективности" in _printed(case, "school_roadmap")
     _accept(case, "school_roadmap", municipal)
@@ -123,9 +145,16 @@ def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: An
     _move(case, "to_strategic_session", ministry)
 
     # Strategic session: planned, the case invited, the school names its team, attendance closes it.
-    session = sessions.plan(case.campaign, title="Стратегическая сессия № 1", starts_at=datetime(2024, 2, 15, 7, tzinfo=UTC),
-                            place="Калининград, ул. Желябова, 11", online_link=None,
-                            directions=list(sessions.DIRECTIONS[:2]), capacity=1, actor=ministry)  # fmt: skip
+    session = sessions.plan(
+        case.campaign,
+        title="Стратегическая сессия № 1",
+        starts_at=datetime(2024, 2, 15, 7, tzinfo=UTC),
+        place="Калининград, ул. Желябова, 11",
+        online_link=None,
+        directions=list(sessions.DIRECTIONS[:2]),
+        capacity=1,
+        actor=ministry,
+    )
     (invite,) = sessions.invite(session, [case], actor=ministry)
     with pytest.raises(Conflict):  # capacity 1
         sessions.invite(session, [case], actor=ministry)
@@ -190,8 +219,13 @@ def test_low_results_track_records(world: dict[str, Any]) -> None:
     hand_in(case.obligations[0], municipal)
     _accept(case, "municipal_order_lr", ministry)
     _move(case, "start_diagnostics", municipal)
-    forms.save(case, "risk_questionnaire", {"staff": "Нет учителя физики", "parents": "Низкая вовлечённость"},
-               actor=school, expected_version=None)  # fmt: skip
+    forms.save(
+        case,
+        "risk_questionnaire",
+        {"staff": "Нет учителя физики", "parents": "Низкая вовлечённость"},
+        actor=school,
+        expected_version=None,
+    )
     forms.submit(case, "risk_questionnaire", actor=school)
     assert "Нет учителя физики" in _printed(case, "risk_questionnaire")
     _accept(case, "risk_questionnaire", municipal)
@@ -207,15 +241,29 @@ def test_low_results_track_records(world: dict[str, Any]) -> None:
         shnor.assign_leader(case, world["schools"]["a1"], actor=municipal)
     shnor.assign_leader(case, world["schools"]["a2"], actor=municipal)
     plan = shnor.mentor_plan(case, actor=school)
-    save_roadmap_item(plan, None, ItemValues("Взаимопосещение уроков", "ежемесячно", "Школа-лидер", "8 уроков",
-                                             RoadmapStatus.PLANNED), actor=school)  # fmt: skip
+    save_roadmap_item(
+        plan,
+        None,
+        ItemValues(
+            "Взаимопосещение уроков", "ежемесячно", "Школа-лидер", "8 уроков", RoadmapStatus.PLANNED
+        ),
+        actor=school,
+    )
     shnor.hand_in_roadmap(case, plan, actor=school)
     assert "Взаимопосещение уроков" in _printed(case, "mentor_plan")
     _accept(case, "mentor_plan", municipal)
     _move(case, "to_competence", municipal)
     from datetime import date
 
-    shnor.add_assessment(case, teacher="Петров П. П.", subject="Математика", assessed_on=date(2024, 3, 1),
-                         method="Региональная диагностика", score=54, conclusion="Дефицит: геометрия", actor=municipal)  # fmt: skip
+    shnor.add_assessment(
+        case,
+        teacher="Петров П. П.",
+        subject="Математика",
+        assessed_on=date(2024, 3, 1),
+        method="Региональная диагностика",
+        score=54,
+        conclusion="Дефицит: геометрия",
+        actor=municipal,
+    )
     shnor.hand_in_assessments(case, actor=municipal)
     assert "Петров П. П. — Математика" in _printed(case, "competence_assessment")

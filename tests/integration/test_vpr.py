@@ -96,9 +96,10 @@ def test_unknown_schools_are_created_and_reported(make: Factory, synthetic: Any)
     assert outcome.ok
     assert len(outcome.new_schools) == synthetic.results[year]["Логин ОО"].nunique()
     created = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Organisation).where(Organisation.region_id == region.id,
-                                                                   Organisation.login.is_not(None))
-    )  # fmt: skip
+        sa.select(sa.func.count())
+        .select_from(Organisation)
+        .where(Organisation.region_id == region.id, Organisation.login.is_not(None))
+    )
     assert created == len(outcome.new_schools)
 
 
@@ -145,12 +146,36 @@ def test_cli_demo_vpr_import_and_signs(app: Flask, db_session: Any, tmp_path: Pa
         ).exit_code
         == 0
     )
-    result = runner.invoke(args=["vpr", "import", "--region", "Единственная", "--spec", str(out / "specs_2024.json"),
-                                 "--spec", str(out / "specs_2025.json"), str(out / "vpr_2024.csv"), str(out / "vpr_2025.csv")])  # fmt: skip
+    result = runner.invoke(
+        args=[
+            "vpr",
+            "import",
+            "--region",
+            "Единственная",
+            "--spec",
+            str(out / "specs_2024.json"),
+            "--spec",
+            str(out / "specs_2025.json"),
+            str(out / "vpr_2024.csv"),
+            str(out / "vpr_2025.csv"),
+        ]
+    )
     assert result.exit_code == 0, result.output
     proposed, evidence = tmp_path / "proposed.csv", tmp_path / "evidence.json"
-    result = runner.invoke(args=["vpr", "signs", "--region", "Единственная", "--year", "2025",
-                                 "--out", str(proposed), "--evidence", str(evidence)])  # fmt: skip
+    result = runner.invoke(
+        args=[
+            "vpr",
+            "signs",
+            "--region",
+            "Единственная",
+            "--year",
+            "2025",
+            "--out",
+            str(proposed),
+            "--evidence",
+            str(evidence),
+        ]
+    )
     assert result.exit_code == 0, result.output
     header = proposed.read_text(encoding="utf-8-sig").splitlines()[0].split(";")
     assert header[:4] == ["Год", "Логин", "Муниципалитет", "ОО"]

@@ -33,9 +33,15 @@ def test_both_tracks_are_registered_with_versions() -> None:
 def test_objectivity_track_has_the_stages_of_the_domain_in_order() -> None:
     workflow = registry.get("objectivity@1")
     assert [s.key for s in workflow.stages] == [
-        "flagged", "self_analysis", "roadmap", "recheck", "strategic_session",
-        "director_evaluation", "monitoring", "closed",
-    ]  # fmt: skip
+        "flagged",
+        "self_analysis",
+        "roadmap",
+        "recheck",
+        "strategic_session",
+        "director_evaluation",
+        "monitoring",
+        "closed",
+    ]
     forward = [t.target for t in workflow.transitions if t.kind == Kind.FORWARD]
     assert forward == [s.key for s in workflow.stages[1:-1]]
 

@@ -45,10 +45,15 @@ def test_a_school_token_sees_only_its_cases_uploads_and_reads_history(
     db.session.commit()
     analysis = case.obligations[-1]
     response = client.post(
-        f"/api/v1/obligations/{analysis.id}/documents", headers=headers,
-        data={"version": str(analysis.version), "note": "самоанализ", "file": (io.BytesIO(simple_pdf("sa")), "Самоанализ.pdf")},
+        f"/api/v1/obligations/{analysis.id}/documents",
+        headers=headers,
+        data={
+            "version": str(analysis.version),
+            "note": "самоанализ",
+            "file": (io.BytesIO(simple_pdf("sa")), "Самоанализ.pdf"),
+        },
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.json
     assert response.json["number"] == 1
     download = client.get(response.json["download"], headers=headers)
@@ -67,18 +72,31 @@ def test_a_ministry_token_walks_a_transition_and_stale_versions_get_409(
     case = case_world["cases"]["b1"]  # its order was handed in by the fixture
     headers = _auth(case_world["users"]["ministry"])
     order = client.get(f"/api/v1/obligations/{case.obligations[0].id}", headers=headers).json
-    reviewed = client.post(f"/api/v1/obligations/{order['id']}/review", headers=headers,
-                           json={"version": order["version"], "accept": True})  # fmt: skip
+    reviewed = client.post(
+        f"/api/v1/obligations/{order['id']}/review",
+        headers=headers,
+        json={"version": order["version"], "accept": True},
+    )
     assert reviewed.status_code == 200 and reviewed.json["status"] == "accepted"
     seen = client.get(f"/api/v1/cases/{case.id}", headers=headers).json
     assert (
         next(t["key"] for t in seen["transitions"] if t["blocked"] is None) == "start_self_analysis"
     )
-    moved = client.post(f"/api/v1/cases/{case.id}/transitions", headers=headers,
-                        json={"transition": "start_self_analysis", "version": seen["version"]})  # fmt: skip
+    moved = client.post(
+        f"/api/v1/cases/{case.id}/transitions",
+        headers=headers,
+        json={"transition": "start_self_analysis", "version": seen["version"]},
+    )
     assert moved.status_code == 200 and moved.json["stage"] == "self_analysis"
-    stale = client.post(f"/api/v1/cases/{case.id}/transitions", headers=headers,
-                        json={"transition": "escalate_from_self_analysis", "version": seen["version"], "reason": "x"})  # fmt: skip
+    stale = client.post(
+        f"/api/v1/cases/{case.id}/transitions",
+        headers=headers,
+        json={
+            "transition": "escalate_from_self_analysis",
+            "version": seen["version"],
+            "reason": "x",
+        },
+    )
     assert stale.status_code == 409
     assert stale.mimetype == "application/problem+json"
     assert stale.json["changed_by"] == case_world["users"]["ministry"].full_name
@@ -90,8 +108,11 @@ def test_roles_and_errors_are_the_same_as_on_the_pages(
 ) -> None:
     case = case_world["cases"]["a1"]
     school = _auth(case_world["users"]["school_a1"])
-    refused = client.post(f"/api/v1/cases/{case.id}/transitions", headers=school,
-                          json={"transition": "escalate_from_flagged", "version": case.version, "reason": "x"})  # fmt: skip
+    refused = client.post(
+        f"/api/v1/cases/{case.id}/transitions",
+        headers=school,
+        json={"transition": "escalate_from_flagged", "version": case.version, "reason": "x"},
+    )
     assert refused.status_code == 403
     assert client.get("/api/v1/cases").status_code == 401
     assert (
@@ -164,20 +185,47 @@ def test_openapi_describes_every_api_route(client: FlaskClient, app: Flask) -> N
 
 
 ROLES = ("ministry", "auditor", "admin", "municipal_a", "school_a1")
-CASE_VISIBLE = {"ministry": {"a1", "b1"}, "auditor": {"a1", "b1"}, "admin": {"a1", "b1"},
-                "municipal_a": {"a1"}, "school_a1": {"a1"}}  # fmt: skip
+CASE_VISIBLE = {
+    "ministry": {"a1", "b1"},
+    "auditor": {"a1", "b1"},
+    "admin": {"a1", "b1"},
+    "municipal_a": {"a1"},
+    "school_a1": {"a1"},
+}
 API_CALLS = {  # endpoint → how a role × object probe calls it (path of an object of case `key`)
     "api.get_case": lambda c: ("GET", f"/api/v1/cases/{c.id}", None),
     "api.case_history": lambda c: ("GET", f"/api/v1/cases/{c.id}/history", None),
     "api.get_obligation": lambda c: ("GET", f"/api/v1/obligations/{c.obligations[0].id}", None),
-    "api.take_transition": lambda c: ("POST", f"/api/v1/cases/{c.id}/transitions", {"transition": "x", "version": 1}),
-    "api.submit_obligation": lambda c: ("POST", f"/api/v1/obligations/{c.obligations[0].id}/submit", {"version": 1}),
-    "api.review_obligation": lambda c: ("POST", f"/api/v1/obligations/{c.obligations[0].id}/review", {"version": 1, "accept": True}),
-    "api.upload_document": lambda c: ("POST", f"/api/v1/obligations/{c.obligations[0].id}/documents",
-                                      {"version": "1", "file": (io.BytesIO(simple_pdf("x")), "x.pdf")}),
-}  # fmt: skip
-UNSCOPED = {"api.me", "api.list_cases", "api.list_obligations", "api.list_notifications", "api.proposed_list",
-            "api.download_document", "api.describe"}  # lists filter by scope; checked separately  # fmt: skip
+    "api.take_transition": lambda c: (
+        "POST",
+        f"/api/v1/cases/{c.id}/transitions",
+        {"transition": "x", "version": 1},
+    ),
+    "api.submit_obligation": lambda c: (
+        "POST",
+        f"/api/v1/obligations/{c.obligations[0].id}/submit",
+        {"version": 1},
+    ),
+    "api.review_obligation": lambda c: (
+        "POST",
+        f"/api/v1/obligations/{c.obligations[0].id}/review",
+        {"version": 1, "accept": True},
+    ),
+    "api.upload_document": lambda c: (
+        "POST",
+        f"/api/v1/obligations/{c.obligations[0].id}/documents",
+        {"version": "1", "file": (io.BytesIO(simple_pdf("x")), "x.pdf")},
+    ),
+}
+UNSCOPED = {
+    "api.me",
+    "api.list_cases",
+    "api.list_obligations",
+    "api.list_notifications",
+    "api.proposed_list",
+    "api.download_document",
+    "api.describe",
+}  # lists filter by scope; checked separately
 
 
 def test_every_api_endpoint_is_probed(app: Flask) -> None:
@@ -195,8 +243,13 @@ def test_api_never_shows_another_organisations_object(
             for name, call in API_CALLS.items():
                 method, path, body = call(case)
                 if name == "api.upload_document":
-                    response = client.open(path, method=method, headers=headers, data=body,
-                                           content_type="multipart/form-data")  # fmt: skip
+                    response = client.open(
+                        path,
+                        method=method,
+                        headers=headers,
+                        data=body,
+                        content_type="multipart/form-data",
+                    )
                 else:
                     response = client.open(path, method=method, headers=headers, json=body)
                 if key not in CASE_VISIBLE[role]:

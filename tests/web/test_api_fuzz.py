@@ -19,8 +19,19 @@ from app.models import User
 from tests.conftest import LiveServer
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-COMMON = ["--max-examples", "10", "--seed", "1", "--generation-database", "none", "--workers", "2",
-          "--no-color", "--request-timeout", "30"]  # fmt: skip
+COMMON = [
+    "--max-examples",
+    "10",
+    "--seed",
+    "1",
+    "--generation-database",
+    "none",
+    "--workers",
+    "2",
+    "--no-color",
+    "--request-timeout",
+    "30",
+]
 
 
 @pytest.fixture(scope="module")

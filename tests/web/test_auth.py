@@ -50,9 +50,13 @@ def test_email_is_case_insensitive(client: FlaskClient, make: Factory) -> None:
 def test_passwords_are_stored_with_scrypt(make: Factory, db_session: Any) -> None:
     region = make.region()
     user = accounts.create_user(
-        email="new@example.org", full_name="Новый", role=Role.AUDITOR, organisation=region,
-        password="a-long-enough-secret", actor=None,
-    )  # fmt: skip
+        email="new@example.org",
+        full_name="Новый",
+        role=Role.AUDITOR,
+        organisation=region,
+        password="a-long-enough-secret",
+        actor=None,
+    )
     assert user.password_hash.startswith("scrypt:")
     assert "a-long-enough-secret" not in user.password_hash
     assert user.check_password("a-long-enough-secret")

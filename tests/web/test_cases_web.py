@@ -176,9 +176,10 @@ def test_flag_import_preview_then_confirm(
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Case))
     data = REAL_FLAG_LIST.read_bytes()
     preview = client.post(
-        "/flags/import", data={"file": (io.BytesIO(data), "list.xlsx"), "preview": "1"},
+        "/flags/import",
+        data={"file": (io.BytesIO(data), "list.xlsx"), "preview": "1"},
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     assert preview.status_code == 200
     assert (
         "2023: 159" in preview.text and "2024: 148" in preview.text and "2025: 144" in preview.text
@@ -199,9 +200,10 @@ def test_flag_import_token_of_another_session_is_refused(
     login(other, case_world["users"]["ministry"])
     text = "Год;Логин;Муниципалитет;ОО;4 РУ;Количество маркеров\n2024;edu123456;Р;Ш;1;1\n"
     preview = client.post(
-        "/flags/import", data={"file": (io.BytesIO(text.encode()), "l.csv"), "preview": "1"},
+        "/flags/import",
+        data={"file": (io.BytesIO(text.encode()), "l.csv"), "preview": "1"},
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     token = re.search(r'name="token" value="([0-9a-f]+)"', preview.text).group(1)
     response = other.post("/flags/import", data={"token": token, "confirm": "1"})
     assert response.status_code == 302
@@ -257,8 +259,14 @@ def test_case_page_shows_the_newest_events_and_checks_them_all(
     case = case_world["cases"]["a1"]
     ministry = case_world["users"]["ministry"]
     for n in range(HISTORY_SHOWN + 20):
-        audit.record("case.note", actor=ministry, object_type="case", object_id=case.id,
-                     case_id=case.id, after={"note": f"запись {n:03d}"})  # fmt: skip
+        audit.record(
+            "case.note",
+            actor=ministry,
+            object_type="case",
+            object_id=case.id,
+            case_id=case.id,
+            after={"note": f"запись {n:03d}"},
+        )
     db.session.flush()
     total = len(audit.case_events(case.id))
     login(client, case_world["users"]["auditor"])

@@ -76,8 +76,13 @@ def test_school_documents_are_private_to_the_school(
         case.id, "start_self_analysis", actor=world["users"]["ministry"], expected_version=None
     )
     analysis = case.obligations[-1]
-    version = upload_for_obligation(analysis.id, "Самоанализ.pdf", simple_pdf("b1"),
-                                    actor=world["users"]["school_b1"], expected_version=None)  # fmt: skip
+    version = upload_for_obligation(
+        analysis.id,
+        "Самоанализ.pdf",
+        simple_pdf("b1"),
+        actor=world["users"]["school_b1"],
+        expected_version=None,
+    )
     db.session.commit()
     url = f"/documents/{version.document_id}/v/1"
     login(client, world["users"]["school_a1"])

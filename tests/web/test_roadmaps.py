@@ -32,15 +32,26 @@ def test_school_keeps_its_roadmap_and_reports(client: FlaskClient, world: dict[s
     first = roadmap.items[0]
     client.post(
         f"/roadmaps/{roadmap.id}/items",
-        data={"item_id": str(first.id), "measure": first.measure, "deadline": "до 30.11.2023",
-              "responsible": "Петрова А. С.", "indicator": first.indicator, "status": "done",
-              "progress_note": "Самоанализ сдан 28.11 <вовремя> & без замечаний"},
-    )  # fmt: skip
+        data={
+            "item_id": str(first.id),
+            "measure": first.measure,
+            "deadline": "до 30.11.2023",
+            "responsible": "Петрова А. С.",
+            "indicator": first.indicator,
+            "status": "done",
+            "progress_note": "Самоанализ сдан 28.11 <вовремя> & без замечаний",
+        },
+    )
     client.post(
         f"/roadmaps/{roadmap.id}/items",
-        data={"measure": "Круглый стол с родителями", "deadline": "март", "responsible": "Директор",
-              "indicator": "Проведён", "status": "planned"},
-    )  # fmt: skip
+        data={
+            "measure": "Круглый стол с родителями",
+            "deadline": "март",
+            "responsible": "Директор",
+            "indicator": "Проведён",
+            "status": "planned",
+        },
+    )
     period, _due = report_periods(case.campaign)[0]
     client.post(
         f"/roadmaps/{roadmap.id}/reports", data={"period": period, "text": "Проведён педсовет."}
@@ -50,8 +61,20 @@ def test_school_keeps_its_roadmap_and_reports(client: FlaskClient, world: dict[s
     assert "&lt;вовремя&gt; &amp; без замечаний" in page
     assert "Круглый стол с родителями" in page
     assert "Проведён педсовет." in page
-    months = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
-              "октябрь", "ноябрь", "декабрь")  # fmt: skip
+    months = (
+        "январь",
+        "февраль",
+        "март",
+        "апрель",
+        "май",
+        "июнь",
+        "июль",
+        "август",
+        "сентябрь",
+        "октябрь",
+        "ноябрь",
+        "декабрь",
+    )
     assert f"<td>{months[int(period[5:]) - 1]} {period[:4]}</td>" in page  # the month in words
     assert roadmap.items[0].status is RoadmapStatus.DONE
     assert len(roadmap.items) == 9

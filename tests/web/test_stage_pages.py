@@ -31,12 +31,28 @@ def _to_stage(case: Any, world: dict[str, Any], stage: str) -> None:
     steps = [
         ("self_analysis", "start_self_analysis", [("municipal_order", "municipal_a", "ministry")]),
         ("roadmap", "to_roadmap", [("self_analysis", "school_a1", "municipal_a")]),
-        ("recheck", "to_recheck", [("school_roadmap", "school_a1", "municipal_a"),
-                                   ("municipal_acts", "municipal_a", "ministry")]),
-        ("strategic_session", "to_strategic_session", [("recheck_protocol", "municipal_a", "ministry"),
-                                                       ("information_certificate", "school_a1", "municipal_a")]),
-        ("director_evaluation", "to_director_evaluation", [("strategic_session", "school_a1", "ministry")]),
-    ]  # fmt: skip
+        (
+            "recheck",
+            "to_recheck",
+            [
+                ("school_roadmap", "school_a1", "municipal_a"),
+                ("municipal_acts", "municipal_a", "ministry"),
+            ],
+        ),
+        (
+            "strategic_session",
+            "to_strategic_session",
+            [
+                ("recheck_protocol", "municipal_a", "ministry"),
+                ("information_certificate", "school_a1", "municipal_a"),
+            ],
+        ),
+        (
+            "director_evaluation",
+            "to_director_evaluation",
+            [("strategic_session", "school_a1", "ministry")],
+        ),
+    ]
     for target, transition, owed in steps:
         if case.stage == stage:
             return
@@ -66,11 +82,21 @@ def test_self_analysis_page_draft_hand_in_and_read_only_for_others(
     login(client, u["school_a1"])
     page = client.get(url).text
     assert "Организация проведения: наблюдатели" in page and "Сохранить черновик" in page
-    saved = client.post(url, data={"organisation": "Наблюдатели в 4 аудиториях", "causes": "Проверка своих классов"},
-                        follow_redirects=True)  # fmt: skip
+    saved = client.post(
+        url,
+        data={"organisation": "Наблюдатели в 4 аудиториях", "causes": "Проверка своих классов"},
+        follow_redirects=True,
+    )
     assert "Черновик сохранён" in saved.text and "Наблюдатели в 4 аудиториях" in saved.text
-    handed = client.post(url, data={"organisation": "Наблюдатели в 4 аудиториях", "causes": "Проверка своих классов",
-                                    "submit": "1"}, follow_redirects=True)  # fmt: skip
+    handed = client.post(
+        url,
+        data={
+            "organisation": "Наблюдатели в 4 аудиториях",
+            "causes": "Проверка своих классов",
+            "submit": "1",
+        },
+        follow_redirects=True,
+    )
     assert "Сдано на проверку" in handed.text
     assert current_obligation(case, "self_analysis").status is ObligationStatus.SUBMITTED
     late = client.post(url, data={"causes": "Другое"}, follow_redirects=True)
@@ -102,7 +128,9 @@ def test_recheck_pages_commission_works_and_protocol(
         (world["schools"]["a1"].login, "Своя Учительница"),
         (world["schools"]["a2"].login, "Кузнецова Мария"),
     ):
-        client.post("/experts", data={"school_login": login_, "full_name": name, "subject": "Русский язык"})  # fmt: skip
+        client.post(
+            "/experts", data={"school_login": login_, "full_name": name, "subject": "Русский язык"}
+        )
     experts_page = client.get("/experts").text
     assert "Своя Учительница" in experts_page and "Кузнецова Мария" in experts_page
     from app.stages.recheck import experts_of
@@ -115,11 +143,19 @@ def test_recheck_pages_commission_works_and_protocol(
     )
     assert "не может перепроверять работы своей школы" in refused.text
     client.post(f"{base}/member", data={"expert_id": str(other.id), "chair": "1"})
-    loaded = client.post(f"{base}/works", data={"file": (io.BytesIO(_recheck_csv(case.school.login)), "recheck.csv")},
-                         content_type="multipart/form-data", follow_redirects=True)  # fmt: skip
+    loaded = client.post(
+        f"{base}/works",
+        data={"file": (io.BytesIO(_recheck_csv(case.school.login)), "recheck.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "Загружено работ: 12" in loaded.text
-    bad = client.post(f"{base}/works", data={"file": (io.BytesIO(b"MZ\0\0"), "recheck.csv")},
-                      content_type="multipart/form-data", follow_redirects=True)  # fmt: skip
+    bad = client.post(
+        f"{base}/works",
+        data={"file": (io.BytesIO(b"MZ\0\0"), "recheck.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "Загружено работ" not in bad.text and 'class="flash error' in bad.text
     shared = client.post(f"{base}/assign", data={}, follow_redirects=True)
     assert "Работы распределены между членами комиссии" in shared.text
@@ -147,20 +183,35 @@ def test_strategic_session_pages_plan_invite_attend_and_materials(
     db.session.commit()
 
     login(client, u["ministry"])
-    planned = client.post("/sessions", data={
-        "campaign": str(case.campaign_id), "title": "Стратегическая сессия № 1", "starts_at": "2024-02-15T10:00",
-        "place": "Калининград, ул. Желябова, 11", "capacity": "5",
-        "directions": "Взаимодействие с родителями и общественностью",
-    }, follow_redirects=True)  # fmt: skip
+    planned = client.post(
+        "/sessions",
+        data={
+            "campaign": str(case.campaign_id),
+            "title": "Стратегическая сессия № 1",
+            "starts_at": "2024-02-15T10:00",
+            "place": "Калининград, ул. Желябова, 11",
+            "capacity": "5",
+            "directions": "Взаимодействие с родителями и общественностью",
+        },
+        follow_redirects=True,
+    )
     assert "Сессия запланирована" in planned.text and case.school.name in planned.text
     session_url = planned.request.path
     client.post(f"{session_url}/invite", data={"case_id": str(case.id)})
     pdf = simple_pdf("Программа сессии")
-    attached = client.post(f"{session_url}/material", data={"file": (io.BytesIO(pdf), "Программа.pdf")},
-                           content_type="multipart/form-data", follow_redirects=True)  # fmt: skip
+    attached = client.post(
+        f"{session_url}/material",
+        data={"file": (io.BytesIO(pdf), "Программа.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "Программа.pdf" in attached.text
-    refused = client.post(f"{session_url}/material", data={"file": (io.BytesIO(b"MZ\0\0"), "Итоги.pdf")},
-                          content_type="multipart/form-data", follow_redirects=True)  # fmt: skip
+    refused = client.post(
+        f"{session_url}/material",
+        data={"file": (io.BytesIO(b"MZ\0\0"), "Итоги.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "Файлы такого вида не принимаются" in refused.text and "Итоги.pdf" not in refused.text
     material_url = attached.text.split('href="/documents/')[1].split('"')[0]
     client.post("/logout", data={})
@@ -169,9 +220,14 @@ def test_strategic_session_pages_plan_invite_attend_and_materials(
     page = client.get(session_url).text
     assert "Стратегическая сессия № 1" in page and "Программа.pdf" in page
     assert client.get(f"/documents/{material_url}").data == pdf
-    client.post(f"{session_url}/participants",
-                data={"invite_id": page.split('name="invite_id" value="')[1].split('"')[0],
-                      "name": "Иванова Ирина Ивановна", "position": "директор"})  # fmt: skip
+    client.post(
+        f"{session_url}/participants",
+        data={
+            "invite_id": page.split('name="invite_id" value="')[1].split('"')[0],
+            "name": "Иванова Ирина Ивановна",
+            "position": "директор",
+        },
+    )
     assert (
         client.post(
             f"{session_url}/material",
@@ -218,8 +274,16 @@ def test_director_page_school_values_then_commission_scores(
     client.post("/logout", data={})
 
     login(client, u["school_a1"])
-    handed = client.post(url, data={"part": "school", "value_recheck": "92 %", "value_acts": "Приказ № 112",
-                                    "submit": "1"}, follow_redirects=True)  # fmt: skip
+    handed = client.post(
+        url,
+        data={
+            "part": "school",
+            "value_recheck": "92 %",
+            "value_acts": "Приказ № 112",
+            "submit": "1",
+        },
+        follow_redirects=True,
+    )
     assert "Сдано на проверку" in handed.text and "Приказ № 112" in handed.text
     client.post("/logout", data={})
 
@@ -231,8 +295,11 @@ def test_director_page_school_values_then_commission_scores(
     )
     assert "Балл — от 0 до максимума показателя" in too_high.text
     scores = {f"score_{key}": "2" for key, *_rest in director.DEFAULT_INDICATORS}
-    done = client.post(url, data={"part": "commission", **scores, "decision": "Эффективен", "submit": "1"},
-                       follow_redirects=True)  # fmt: skip
+    done = client.post(
+        url,
+        data={"part": "commission", **scores, "decision": "Эффективен", "submit": "1"},
+        follow_redirects=True,
+    )
     assert "Сдано на проверку" in done.text and "эффективен" in done.text
     assert current_obligation(case, "director_evaluation").status is ObligationStatus.SUBMITTED
 
@@ -247,9 +314,14 @@ def test_mentoring_page_leader_school_and_assessments(
     for transition, owed in (
         ("start_diagnostics", []),
         ("to_roadmap", [("risk_questionnaire", "school_a1", "municipal_a")]),
-        ("to_mentoring", [("school_roadmap_lr", "school_a1", "municipal_a"),
-                          ("municipal_roadmap_lr", "municipal_a", "ministry")]),
-    ):  # fmt: skip
+        (
+            "to_mentoring",
+            [
+                ("school_roadmap_lr", "school_a1", "municipal_a"),
+                ("municipal_roadmap_lr", "municipal_a", "ministry"),
+            ],
+        ),
+    ):
         for kind, who, reviewer in owed:
             hand_in(current_obligation(case, kind), u[who])
             _accept(case, kind, u[reviewer])
@@ -267,11 +339,17 @@ def test_mentoring_page_leader_school_and_assessments(
     client.post("/logout", data={})
 
     login(client, u["municipal_a"])
-    itself = client.post(url, data={"action": "leader", "leader_login": world["schools"]["a1"].login},
-                         follow_redirects=True)  # fmt: skip
+    itself = client.post(
+        url,
+        data={"action": "leader", "leader_login": world["schools"]["a1"].login},
+        follow_redirects=True,
+    )
     assert "Выберите школой-лидером другую школу региона" in itself.text
-    assigned = client.post(url, data={"action": "leader", "leader_login": world["schools"]["a2"].login},
-                           follow_redirects=True)  # fmt: skip
+    assigned = client.post(
+        url,
+        data={"action": "leader", "leader_login": world["schools"]["a2"].login},
+        follow_redirects=True,
+    )
     assert "Школа-лидер назначена" in assigned.text and world["schools"]["a2"].name in assigned.text
     assert shnor.mentorship_of(case) is not None
 
@@ -280,14 +358,26 @@ def test_mentoring_page_leader_school_and_assessments(
     from app.documents.roadmaps import ItemValues, save_item
     from app.models import RoadmapStatus
 
-    save_item(plan, None, ItemValues("Взаимопосещение уроков", "ежемесячно", "Школа-лидер", "8 уроков",
-                                     RoadmapStatus.PLANNED), actor=u["school_a1"])  # fmt: skip
+    save_item(
+        plan,
+        None,
+        ItemValues(
+            "Взаимопосещение уроков", "ежемесячно", "Школа-лидер", "8 уроков", RoadmapStatus.PLANNED
+        ),
+        actor=u["school_a1"],
+    )
     shnor.hand_in_roadmap(case, plan, actor=u["school_a1"])
     _accept(case, "mentor_plan", u["municipal_a"])
     advance_case(case.id, "to_competence", actor=u["municipal_a"], expected_version=None)
     db.session.commit()
-    record = {"action": "assessment", "teacher": "Петров П. П.", "subject": "Математика", "method": "Диагностика",
-              "score": "54", "conclusion": "Дефицит: геометрия"}  # fmt: skip
+    record = {
+        "action": "assessment",
+        "teacher": "Петров П. П.",
+        "subject": "Математика",
+        "method": "Диагностика",
+        "score": "54",
+        "conclusion": "Дефицит: геометрия",
+    }
     undated = client.post(url, data={**record, "assessed_on": "31.02.2024"}, follow_redirects=True)
     assert "Укажите дату оценки" in undated.text and "Дефицит: геометрия" not in undated.text
     over = client.post(

@@ -24,9 +24,11 @@ def frame(spec_: TestSpec, schools: dict[str, dict[str, np.ndarray]]) -> pd.Data
     sizes = [len(data["score"]) for data in schools.values()]
     score = np.concatenate([np.asarray(data["score"]) for data in schools.values()])
     journal = np.concatenate(
-        [np.asarray(data.get("journal", np.zeros(n, dtype=int))) for n, data in
-         zip(sizes, schools.values(), strict=True)]
-    )  # fmt: skip
+        [
+            np.asarray(data.get("journal", np.zeros(n, dtype=int)))
+            for n, data in zip(sizes, schools.values(), strict=True)
+        ]
+    )
     result = pd.DataFrame(
         {
             "year": spec_.year,
@@ -61,8 +63,9 @@ def bunch(rng: np.random.Generator, score: np.ndarray, share: float) -> np.ndarr
     return moved
 
 
-def task_matrix(rng: np.random.Generator, ability: float, pupils: int,
-                leak: float = 0.0) -> np.ndarray:  # fmt: skip
+def task_matrix(
+    rng: np.random.Generator, ability: float, pupils: int, leak: float = 0.0
+) -> np.ndarray:
     """Pupils × tasks of 0/1 with a logistic model; `leak` = chance an advanced task is given."""
     theta = rng.normal(ability, 1.0, pupils)[:, None]
     difficulty = np.r_[np.linspace(-2.0, -0.5, BASIC), np.linspace(0.0, 1.2, ADVANCED)]

@@ -12,8 +12,12 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def test_histogram_and_task_profile() -> None:
     spec = specs()[0]
-    png = charts.score_histogram_png([1, 2, 2, 4, 6, 6, 7], spec, region_scores=[0, 1, 2, 3, 4, 5, 6, 7],
-                                     title="Школа № 1, русский язык")  # fmt: skip
+    png = charts.score_histogram_png(
+        [1, 2, 2, 4, 6, 6, 7],
+        spec,
+        region_scores=[0, 1, 2, 3, 4, 5, 6, 7],
+        title="Школа № 1, русский язык",
+    )
     assert png.startswith(PNG)
     profile = pd.DataFrame(
         {"task": ["1", "2"], "level": ["Б", "П"], "school": [0.5, 0.9], "region": [0.7, 0.4]}

@@ -12,11 +12,18 @@ from app.analytics.recheck import read_recheck, recheck_protocol, recheck_statis
 
 def _frame(school: list[int], recheck: list[int]) -> pd.DataFrame:
     n = len(school)
-    return pd.DataFrame({
-        "school_login": "edu000001", "subject": "Математика", "grade": 4,
-        "participant": [f"p{i}" for i in range(n)], "score_school": school, "score_recheck": recheck,
-        "mark_school": [2 + s // 6 for s in school], "mark_recheck": [2 + s // 6 for s in recheck],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "school_login": "edu000001",
+            "subject": "Математика",
+            "grade": 4,
+            "participant": [f"p{i}" for i in range(n)],
+            "score_school": school,
+            "score_recheck": recheck,
+            "mark_school": [2 + s // 6 for s in school],
+            "mark_recheck": [2 + s // 6 for s in recheck],
+        }
+    )
 
 
 def test_wilcoxon_matches_scipy() -> None:
@@ -50,8 +57,10 @@ def test_no_changes_do_not_call_the_test() -> None:
 
 
 def test_protocol_and_reader() -> None:
-    header = ("Логин ОО;Предмет;Параллель;Код участника;Первичный балл ОО;Первичный балл перепроверка;"
-              "Отметка ОО;Отметка перепроверка")  # fmt: skip
+    header = (
+        "Логин ОО;Предмет;Параллель;Код участника;Первичный балл ОО;Первичный балл перепроверка;"
+        "Отметка ОО;Отметка перепроверка"
+    )
     data = (
         header + "\nedu000001;Математика;4;p1;12;10;4;3\nedu000001;Математика;4;p2;9;9;3;3\n"
     ).encode()

@@ -96,8 +96,11 @@ def _journal_region(rng: np.random.Generator, change: float) -> pd.DataFrame:
             leniency = np.random.default_rng(i).normal(0, 0.3)  # the same in both years
             tasks = sd.task_matrix(rng, rng.normal(0, 0.3), 30)
             score = tasks.sum(axis=1)
-            schools[f"edu{100000 + i}"] = {"score": score, "tasks": tasks,
-                                           "journal": sd.journal_marks(rng, score, leniency)}  # fmt: skip
+            schools[f"edu{100000 + i}"] = {
+                "score": score,
+                "tasks": tasks,
+                "journal": sd.journal_marks(rng, score, leniency),
+            }
         tasks = sd.task_matrix(rng, 0.0, 40)
         score = tasks.sum(axis=1)
         journal = sd.journal_marks(rng, score, 0.7)

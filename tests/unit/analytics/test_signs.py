@@ -56,8 +56,11 @@ def test_a_planted_bunching_school_is_flagged_with_the_boundary(region, signs) -
     hits = fired[fired["school_login"].astype(str).isin(bunching)]
     assert len(hits) >= 1
     evidence = hits.iloc[0]["evidence"]
-    spec = next(s for s in region.specs if s.year == signs.year and s.code == evidence["code"]
-                and s.grade == evidence["grade"])  # fmt: skip
+    spec = next(
+        s
+        for s in region.specs
+        if s.year == signs.year and s.code == evidence["code"] and s.grade == evidence["grade"]
+    )
     mark = evidence["numbers"]["peak_mark"]
     assert evidence["numbers"]["peak_threshold"] == spec.thresholds[mark - 3]
     assert evidence["rule"] == "boundary_peaks"
@@ -129,8 +132,14 @@ def test_external_confirmation_suppresses_sign_one(region, frame) -> None:
     external = pd.DataFrame(
         {"school_login": [fired["school_login"]], "code": [fired["code"]], "confirmed": [True]}
     )
-    again = compute_signs(frame, region.specs, rules=["above_region"], params=loose,
-                          specialised=special, external=external)  # fmt: skip
+    again = compute_signs(
+        frame,
+        region.specs,
+        rules=["above_region"],
+        params=loose,
+        specialised=special,
+        external=external,
+    )
     key = ["school_login", "code", "grade"]
     same = again.results.set_index(key).loc[tuple(fired[key])]
     assert same["status"] == "confirmed_externally"

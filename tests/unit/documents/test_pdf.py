@@ -39,10 +39,20 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         sources.append(str(path))
     profile = tmp_path_factory.mktemp("lo-profile")
     subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
-         "pdf", "--outdir", str(folder), *sources],
-        check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            *sources,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return {k.key: folder / f"{k.key}.pdf" for k in KINDS}
 
 
