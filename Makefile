@@ -48,9 +48,10 @@ messages: setup ## extract strings and merge them into the catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
-lint: setup ## ruff (lint and format) and mypy on the typed packages
+lint: setup ## ruff (lint and format), the import contracts, and mypy on the typed packages
 	$(BIN)/ruff check app tests bench tools migrations
 	$(BIN)/ruff format --check app tests bench tools
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 	$(BIN)/python -m mypy
 
 clean:

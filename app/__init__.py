@@ -9,10 +9,11 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from app import audit, dbsetup, errors, i18n, logs, pagination, permissions
-from app.cases import helpers as case_helpers
+from app import audit, dbsetup, i18n, logs
+from app.access import web as access_web
 from app.config import load_config
 from app.extensions import csrf, db, login_manager, migrate
+from app.web import error_pages, filters, pagination
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,12 +37,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     login_manager.init_app(app)
     audit.install_guards()
-    errors.init_app(app)
-    permissions.init_app(app)
+    error_pages.init_app(app)
+    access_web.init_app(app)
     pagination.init_app(app)
     app.url_map.converters["int"] = DatabaseInteger
     _register_blueprints(app)
-    case_helpers.init_app(app)
+    filters.init_app(app)
     _register_commands(app)
     _apply_proxy_fix(app)
     logging.getLogger(__name__).debug("app created (%s)", app.config["OKO_ENV"])
@@ -64,21 +65,21 @@ class DatabaseInteger(IntegerConverter):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.admin.views import bp as admin_bp
     from app.api.v1 import bp as api_bp
-    from app.auditing.views import bp as auditing_bp
-    from app.auth.views import bp as auth_bp
-    from app.campaigns.views import bp as campaigns_bp
-    from app.cases.overview import bp as overview_bp
-    from app.cases.views import bp as cases_bp
-    from app.deadlines.views import bp as notices_bp
-    from app.deadlines.views import init_app as notices_init
-    from app.documents.roadmap_views import bp as roadmaps_bp
-    from app.documents.views import bp as documents_bp
-    from app.main.views import bp as main_bp
-    from app.stages.session_views import bp as sessions_bp
-    from app.stages.views import bp as stages_bp
-    from app.vpr.views import bp as vpr_bp
+    from app.web.admin.views import bp as admin_bp
+    from app.web.auditing.views import bp as auditing_bp
+    from app.web.auth.views import bp as auth_bp
+    from app.web.campaigns.views import bp as campaigns_bp
+    from app.web.cases.overview import bp as overview_bp
+    from app.web.cases.views import bp as cases_bp
+    from app.web.documents.views import bp as documents_bp
+    from app.web.main.views import bp as main_bp
+    from app.web.notices.views import bp as notices_bp
+    from app.web.notices.views import init_app as notices_init
+    from app.web.roadmaps.views import bp as roadmaps_bp
+    from app.web.sessions.views import bp as sessions_bp
+    from app.web.stages.views import bp as stages_bp
+    from app.web.vpr.views import bp as vpr_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)

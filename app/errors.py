@@ -1,55 +1,39 @@
-"""Friendly error pages in the user's language; every 500 is logged with its request id."""
+"""Domain exceptions raised by operations; the web layer maps them to messages and statuses."""
 
 from __future__ import annotations
 
-from typing import Any
 
-from flask import Flask, render_template, request
-from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+class DomainError(Exception):
+    """A business rule refused the operation; ``message`` is user-facing and translated."""
 
+    status = 400
 
-def messages() -> dict[int, tuple[str, str]]:
-    return {
-        400: (_("Bad request"), _("The request could not be understood. Go back and try again.")),
-        401: (_("Authentication required"), _("Log in to continue.")),
-        403: (_("Access denied"), _("You do not have permission to open this page.")),
-        404: (_("Page not found"), _("The page does not exist or is not available to you.")),
-        405: (_("Method not allowed"), _("This action cannot be performed this way.")),
-        409: (_("Conflict"), _("Someone else has changed this record. Reload and try again.")),
-        413: (_("File too large"), _("The file exceeds the upload size limit.")),
-        429: (_("Too many requests"), _("Wait a little and try again.")),
-        500: (_("Something went wrong"), _("The error has been logged. Try again later.")),
-    }
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
-def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
-    """The error page for an HTTP status."""
-    title, text = messages().get(code, (_("Error"), _("The request could not be completed.")))
-    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+class NotAllowed(DomainError):
+    """The acting user may not do this."""
+
+    status = 403
 
 
-def init_app(app: Flask) -> None:
-    """Register the handlers."""
+class Conflict(DomainError):
+    """The record changed under the user (stale version) or the state forbids the action."""
 
-    @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError) -> tuple[str, int]:
-        return render_error(400, _("The form has expired. Reload the page and submit it again."))
+    status = 409
 
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> Any:
-        if exc.code is None or exc.code < 400:
-            return exc
-        if request.path.startswith("/api/"):  # machines get problem details, not pages
-            from app.api.framework import problem
 
-            response = problem(exc.code, exc.description if exc.code != 500 else None)
-            for name, value in exc.get_headers():
-                if name.lower() == "allow":  # a 405 says which methods the resource has
-                    response.headers[name] = value
-            return response
-        return render_error(exc.code)
+class InvalidInput(DomainError):
+    """The values given are not acceptable."""
 
-    # Unhandled exceptions arrive here as InternalServerError after Flask has logged them;
-    # under TESTING they propagate to the test instead.
+    status = 400
+
+
+class StaleVersion(Conflict):
+    """The record changed after the user loaded it: who changed it, and when."""
+
+    def __init__(self, message: str, *, changed_by: str, changed_at: str) -> None:
+        super().__init__(message)
+        self.changed_by, self.changed_at = changed_by, changed_at

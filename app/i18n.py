@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
+from flask_babel import format_date, format_datetime, get_locale, gettext, to_user_timezone
 from flask_login import current_user
 
+from app import translatable
 from app.extensions import babel
 
 RU_MONTHS_GENITIVE = (
@@ -24,16 +25,6 @@ RU_MONTHS_GENITIVE = (
     "ноября",
     "декабря",
 )
-
-
-def number(value: float, spec: str) -> str:
-    """A number written with Python's format ``spec`` and the locale's decimal separator
-    (0,67 in Russian) and minus sign."""
-    from babel.numbers import get_decimal_symbol, get_minus_sign_symbol
-
-    locale = get_locale() or "ru"
-    text = format(value, spec)
-    return text.replace("-", get_minus_sign_symbol(locale)).replace(".", get_decimal_symbol(locale))
 
 
 def select_locale() -> str:
@@ -91,6 +82,7 @@ def month_name(period: str) -> str:
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel and register the date filters for templates."""
     babel.init_app(app, locale_selector=select_locale)
+    translatable.install(gettext, lambda: str(get_locale() or "ru"))
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["date_time"] = date_time

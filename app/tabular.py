@@ -14,7 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
+from app.errors import InvalidInput
+from app.translatable import _
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
@@ -50,6 +51,14 @@ class Problem:
         if self.column:
             where.append(_("column «%(c)s»", c=self.column))
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class FileRefused(InvalidInput):
+    """A file refused whole: ``problems`` name the row and column of each."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(_("The file was not accepted: %(n)d problems.", n=len(problems)))
+        self.problems = list(problems)
 
 
 class TableError(Exception):

@@ -17,7 +17,7 @@ from typing import Any
 
 from app.demo import names as demo_names
 from app.workflows.campaigns import campaign_title
-from app.workflows.schedule import default_dates
+from app.workflows.due import default_dates
 from bench import national_names as nn
 
 SCHOOLS = 40_000

@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 from app.models.user import PASSWORD_METHOD
 from app.workflows.calendar import WorkingCalendar, production_calendar_exceptions
 from app.workflows.clock import local_date
-from app.workflows.schedule import default_dates
+from app.workflows.due import default_dates
 from bench import national_cases as nc
 from bench.national import (
     PASSWORD,

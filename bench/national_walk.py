@@ -13,7 +13,7 @@ from typing import Any
 from app.workflows.calendar import WorkingCalendar
 from app.workflows.clock import local_date
 from app.workflows.definitions import ObligationSpec
-from app.workflows.schedule import due_date
+from app.workflows.due import due_date
 from bench import national_names as nn
 from bench.national import Directory, Person
 from bench.national_cases import NOW, PlannedCase, Step

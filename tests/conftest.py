@@ -284,7 +284,7 @@ def case_world(world: dict[str, Any]) -> dict[str, Any]:
     order_b1 = world["cases"]["b1"].obligations[0]
     hand_in(order_b1, world["users"]["municipal_b"])  # the municipality's act for b1
     world["document"] = order_b1.document
-    from app.documents.roadmaps import roadmap_of
+    from app.stages.roadmaps import roadmap_of
 
     case_a1 = world["cases"]["a1"]
     world["roadmap"] = roadmap_of(

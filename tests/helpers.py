@@ -116,8 +116,8 @@ def hand_in(obligation: Any, actor: User, **kwargs: Any) -> Any:
     """Hand an obligation in the way its responsible party would: by uploading the document it
     asks for, or by a plain submission when it takes none."""
     from app.demo.files import simple_pdf
-    from app.documents.service import upload_for_obligation
     from app.workflows import obligations
+    from app.workflows.handin import upload_for_obligation
 
     if obligation.document_types:
         return upload_for_obligation(

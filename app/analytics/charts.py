@@ -13,11 +13,11 @@ matplotlib.use("Agg")  # no display on servers; set before pyplot is imported
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from flask_babel import gettext as _
 from matplotlib.figure import Figure
 
 from app.analytics.spec import TestSpec
 from app.analytics.vpr import TASK_PREFIX
+from app.translatable import _
 
 logger = logging.getLogger(__name__)
 plt.rcParams["font.family"] = "DejaVu Sans"  # ships with matplotlib and has Cyrillic

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from flask_babel import gettext as _
 
 from app.analytics import cells
 from app.tabular import XLSX_MAGIC, Problem, TableError, decode_text, detect_delimiter, raw_rows
+from app.translatable import _
 
 logger = logging.getLogger(__name__)
 # header -> {position: "plain" (many distinct texts), "int" (small integers), "cells" (task

@@ -9,11 +9,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from flask_babel import gettext as _
 from scipy import stats
 
-from app.i18n import number
 from app.tabular import Column, Problem, TableError, read_table
+from app.translatable import _, number
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from flask_babel import gettext as _
 
 from app.analytics import rules as r
 from app.analytics.combine import benjamini_hochberg, school_level
@@ -382,8 +381,3 @@ def compute_signs(
         "signs for %d: %d works, %d markers", year, len(works), int(markers["marker"].sum())
     )
     return SignsResult(year, results, markers, meta, details)
-
-
-def rule_title(name: str) -> str:
-    """The rule's translated title."""
-    return _(RULES[name].title)

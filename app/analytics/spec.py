@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from flask_babel import gettext as _
 
+from app.parsing import parse_int
 from app.tabular import Problem
+from app.translatable import _
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +84,8 @@ def _int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        return parse_int(value)
     return None
 
 

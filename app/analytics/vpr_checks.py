@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from flask_babel import gettext as _
 
 from app.analytics import cells
 from app.analytics.rawread import RawTable, integers_of, present, text_of
 from app.analytics.spec import TestSpec
 from app.tabular import Column, Problem
+from app.translatable import _
 
 COLUMNS: dict[str, Column] = {
     "year": Column("Год", "year"),

@@ -11,12 +11,10 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from flask_babel import force_locale
 from pydantic import BaseModel, ValidationError
 
-from app.errors import messages as error_messages
+from app.http_errors import PROBLEM_TYPE, Problem, problem
 
-PROBLEM_TYPE = "application/problem+json"
 # What a document download can be: the accepted upload types and the analytic data tables.
 BINARY_TYPES = (
     "application/pdf",
@@ -30,38 +28,12 @@ BINARY_TYPES = (
 )
 
 
-class Problem(BaseModel):
-    """RFC 9457 problem details."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str | None = None
-    instance: str | None = None
-    errors: list[dict[str, Any]] | None = None
-    changed_by: str | None = None
-    changed_at: str | None = None
-
-
 class ApiError(Exception):
     """Raised inside an operation to answer with a problem."""
 
     def __init__(self, status: int, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail or str(status))
         self.status, self.detail, self.extra = status, detail, extra
-
-
-def problem(status: int, detail: str | None = None, **extra: Any) -> Response:
-    """A problem-details response; the title is always Russian."""
-    with force_locale("ru"):
-        title = str(error_messages().get(status, ("Ошибка", ""))[0])
-    body = Problem(title=title, status=status, detail=detail, instance=request.path, **extra)
-    response = jsonify(body.model_dump(exclude_none=True))
-    response.status_code = status
-    response.mimetype = PROBLEM_TYPE
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="oko"'
-    return response
 
 
 @dataclass

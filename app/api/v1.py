@@ -10,22 +10,24 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, g, jsonify, request, send_file, url_for
 from flask_babel import force_locale
 
+from app import access, audit
+from app.access.scope import get_scoped_or_404, region_id_of, scoped
+from app.accounts import tokens
 from app.api import schemas as s
-from app.api import tokens
 from app.api.framework import Api, ApiError, openapi, problem
-from app.deadlines import texts
-from app.documents import service as documents
-from app.domain import DomainError, StaleVersion
+from app.documents import versions
+from app.errors import DomainError, StaleVersion
 from app.extensions import csrf, db
 from app.models.audit import AuditEvent
 from app.models.case import Case, Obligation
 from app.models.notify import Notification
+from app.models.org import Organisation
 from app.models.user import User
-from app.scope import get_scoped_or_404, region_id_of, scoped
+from app.notices import texts
+from app.vpr import signs
 from app.workflows import cases as case_ops
+from app.workflows import handin, queries, registry
 from app.workflows import obligations as obligation_ops
-from app.workflows import permissions as perms
-from app.workflows import queries, registry
 from app.workflows.clock import local_date
 
 PREFIX = "/api/v1"
@@ -140,7 +142,7 @@ def _detail(case: Case) -> s.CaseDetail:
             needs_reason=t.needs_reason,
             blocked=blocked,
         )
-        for t, blocked in perms.transitions_for(_user(), case)
+        for t, blocked in case_ops.transitions_for(_user(), case)
     ]
     return s.CaseDetail(
         **_summary(case, counts),
@@ -237,8 +239,6 @@ def take_transition(case_id: int, body: s.TransitionIn) -> s.CaseDetail:
 @api.route("/cases/<int:case_id>/history", response=s.History, errors=(401, 404), tags=("history",))
 def case_history(case_id: int) -> s.History:
     """Every event of the case with its hash, and whether they check out."""
-    from app import audit
-
     case = _scoped(Case, case_id)
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.seq)
@@ -340,7 +340,7 @@ def upload_document(obligation_id: int, upload: s.UploadForm) -> s.DocumentVersi
         raise ApiError(400, "Нет файла: поле «file».")
     data = file.read()
     version = _run(
-        lambda: documents.upload_for_obligation(
+        lambda: handin.upload_for_obligation(
             obligation.id,
             file.filename or "",
             data,
@@ -378,7 +378,7 @@ def download_document(document_id: int, number: int) -> Response:
     """The content of one version of a document in scope."""
     import io
 
-    found = documents.download(document_id, number, _user())
+    found = versions.download(document_id, number, _user())
     if found is None:
         raise ApiError(404, "Документ не найден или недоступен.")
     version, content = found
@@ -434,11 +434,7 @@ def list_notifications(query: s.NotificationQuery) -> s.NotificationList:
 )
 def proposed_list(year: int) -> s.ProposedList:
     """The latest proposed list of schools with signs for a year (ministry and auditors)."""
-    from app.models.org import Organisation
-    from app.vpr import signs
-    from app.vpr.views import can_view_vpr
-
-    if not can_view_vpr(_user()):
+    if not access.can_view_vpr(_user()):
         raise ApiError(403, "Перечень доступен министерству и аудиторам.")
     region = db.session.get(Organisation, region_id_of(_user()))
     run = signs.latest_run(region, year) if region else None

@@ -31,6 +31,7 @@ from app import audit
 from app.backup import databases
 from app.backup.databases import BackupError, Inventory
 from app.documents import storage
+from app.documents.contents import digest, fsync_path
 from app.extensions import db
 
 FORMAT = 1
@@ -67,14 +68,6 @@ def _file_digest(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _migrations() -> ScriptDirectory:
     return ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
 
@@ -87,7 +80,7 @@ def create_backup(folder: Path) -> Created:
     dialect = db.engine.dialect.name
     dump = folder / databases.dump_file(dialect)
     found = databases.dump(db.engine, dump, pg_bin=current_app.config["OKO_PG_BIN"])
-    _fsync(dump)
+    fsync_path(dump)
     content_bytes = _copy_contents(found.contents, storage.LocalStore(folder / CONTENTS))
     files = {
         path.relative_to(folder).as_posix(): _file_digest(path)
@@ -116,7 +109,7 @@ def _copy_contents(wanted: frozenset[str], copies: storage.LocalStore) -> int:
         except FileNotFoundError:
             problems.append(f"{sha}: missing from the document store")
             continue
-        if storage.digest(data) != sha:
+        if digest(data) != sha:
             problems.append(f"{sha}: the stored content does not match its SHA-256")
             continue
         copies.put(data)
@@ -135,7 +128,7 @@ def _write_durably(path: Path, text: str) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    _fsync(path.parent)
+    fsync_path(path.parent)
 
 
 def restore_backup(folder: Path) -> Restored:
@@ -207,7 +200,7 @@ def _put_contents(folder: Path, files: dict[str, str]) -> None:
         if not name.startswith(f"{CONTENTS}/"):
             continue
         sha = target.put((folder / name).read_bytes())
-        if storage.digest(target.get(sha)) != sha:
+        if digest(target.get(sha)) != sha:
             raise BackupError(f"{name}: the store did not keep the content intact.")
 
 

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from app.demo import stage_walk
 from app.demo.files import simple_pdf
-from app.documents.service import upload_for_obligation
 from app.extensions import db
 from app.models.case import Case, Category, Obligation, ObligationStatus
 from app.models.org import Organisation, OrgKind
@@ -21,6 +20,7 @@ from app.workflows import registry
 from app.workflows.campaigns import find_campaign
 from app.workflows.definitions import Kind
 from app.workflows.flags import import_flags
+from app.workflows.handin import upload_for_obligation
 
 YEARS = (2024, 2025, 2026)
 MARKERS = ("4 РУ", "4 МА", "5 РУ", "5 МА")

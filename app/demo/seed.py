@@ -6,7 +6,7 @@ import random
 
 import sqlalchemy as sa
 
-from app import audit
+from app.accounts import users
 from app.demo import names
 from app.demo.cases import seed_cases
 from app.extensions import db
@@ -110,26 +110,17 @@ def _school_rows(rng: random.Random) -> list[tuple[str, str, dict[str, object]]]
 def _ensure_user(
     email: str, full_name: str, role: Role, org: Organisation, password_hash: str
 ) -> None:
-    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+    if users.find_user(email) is not None:
         return
     # The demo shares one password; hashing it once keeps `make run` quick.
-    user = User(
+    users.create_user(
         email=email,
         full_name=full_name,
         role=role,
         organisation=org,
+        password=DEMO_PASSWORD,
         password_hash=password_hash,
-        active=True,
-    )
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        "user.created",
         actor=None,
-        object_type="user",
-        object_id=user.id,
-        org_id=org.id,
-        after={"email": email, "role": role.value, "organisation_id": org.id, "demo": True},
     )
 
 

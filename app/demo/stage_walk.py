@@ -13,18 +13,18 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 
 from app.demo.files import simple_pdf
-from app.documents.roadmaps import ItemValues, roadmap_of
-from app.documents.roadmaps import save_item as save_roadmap_item
-from app.documents.service import upload_for_obligation
 from app.extensions import db
 from app.models import RoadmapStatus
 from app.models.case import Case, Obligation
 from app.models.org import Organisation, OrgKind
 from app.models.user import Role, User
-from app.stages import director, forms, recheck, sessions, shnor
-from app.stages.common import current_obligation
+from app.stages import director, questionnaires, recheck, sessions, shnor
+from app.stages.records import current_obligation
+from app.stages.roadmaps import ItemValues, roadmap_of
+from app.stages.roadmaps import save_item as save_roadmap_item
 from app.workflows import obligations as obligation_ops
 from app.workflows.cases import advance_case
+from app.workflows.handin import upload_for_obligation
 
 SHOWCASE_LOGIN = "edu990001"  # a demo school login printed by `flask demo seed`
 
@@ -123,7 +123,7 @@ def walk_objectivity(case: Case, ministry: User) -> None:
     _accept(case, "municipal_order", ministry, "2025-11-17")
     _move(case, "start_self_analysis", municipal, "2025-11-18")
 
-    forms.save(
+    questionnaires.save(
         case,
         "self_analysis",
         {
@@ -138,7 +138,7 @@ def walk_objectivity(case: Case, ministry: User) -> None:
         actor=school,
         expected_version=None,
     )
-    forms.submit(case, "self_analysis", actor=school, now=_at("2025-11-26"))
+    questionnaires.submit(case, "self_analysis", actor=school, now=_at("2025-11-26"))
     obligation_ops.review(
         _obligation(case, "self_analysis").id,
         accept=False,
@@ -147,9 +147,9 @@ def walk_objectivity(case: Case, ministry: User) -> None:
         now=_at("2025-11-27"),
         comment="Добавьте раздел о контроле выполнения мер.",
     )
-    form = forms.form_of(case, "self_analysis")
+    form = questionnaires.form_of(case, "self_analysis")
     assert form is not None
-    forms.save(
+    questionnaires.save(
         case,
         "self_analysis",
         {
@@ -159,7 +159,7 @@ def walk_objectivity(case: Case, ministry: User) -> None:
         actor=school,
         expected_version=form.version,
     )
-    forms.submit(case, "self_analysis", actor=school, now=_at("2025-11-28"))
+    questionnaires.submit(case, "self_analysis", actor=school, now=_at("2025-11-28"))
     _accept(case, "self_analysis", municipal, "2025-12-01")
     _move(case, "to_roadmap", municipal, "2025-12-02")
 
@@ -285,7 +285,7 @@ def walk_shnor(case: Case, ministry: User) -> None:
     _accept(case, "municipal_order_lr", ministry, "2025-11-17")
     _move(case, "start_diagnostics", municipal, "2025-11-18")
 
-    forms.save(
+    questionnaires.save(
         case,
         "risk_questionnaire",
         {
@@ -298,7 +298,7 @@ def walk_shnor(case: Case, ministry: User) -> None:
         actor=school,
         expected_version=None,
     )
-    forms.submit(case, "risk_questionnaire", actor=school, now=_at("2025-12-01"))
+    questionnaires.submit(case, "risk_questionnaire", actor=school, now=_at("2025-12-01"))
     _accept(case, "risk_questionnaire", municipal, "2025-12-03")
     _move(case, "to_roadmap", municipal, "2025-12-04")
 

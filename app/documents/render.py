@@ -40,8 +40,6 @@ from jinja2 import StrictUndefined, TemplateError, Undefined, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from app.documents.catalog import kind
-
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
@@ -254,9 +252,9 @@ def declared_variables(template: bytes) -> set[str]:
     return set(names) - set(env.globals)
 
 
-def unknown_variables(template: bytes, key: str) -> list[str]:
-    """Names the template asks for that the product's context for `key` does not provide."""
-    return sorted(declared_variables(template) - kind(key).variables)
+def unknown_variables(template: bytes, provided: frozenset[str]) -> list[str]:
+    """Names the template asks for that the context (``provided`` names) does not have."""
+    return sorted(declared_variables(template) - provided)
 
 
 def normalise_docx(data: bytes) -> bytes:

@@ -19,7 +19,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from app.documents.storage import SHA_RE, digest
+from app.documents.contents import SHA_RE, digest
 
 HEALTH_KEY = ".health"
 MISSING = {"404", "NoSuchKey", "NotFound"}

@@ -10,34 +10,16 @@ pointing at a missing or partial one. The same content is stored once. With
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app
 
-SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-
-
-class Store(Protocol):
-    """Where document contents live. ``put`` returns the SHA-256 only once the content is durable,
-    and storing a content twice keeps one copy; ``get`` raises FileNotFoundError for an unknown
-    one; ``check`` raises unless the store can be written and read back."""
-
-    def put(self, data: bytes) -> str: ...
-    def get(self, sha256: str) -> bytes: ...
-    def exists(self, sha256: str) -> bool: ...
-    def check(self) -> None: ...
-
-
-def digest(data: bytes) -> str:
-    """The SHA-256 hex digest that names a content."""
-    return hashlib.sha256(data).hexdigest()
+from app.documents import s3
+from app.documents.contents import SHA_RE, Store, digest, fsync_path
 
 
 @dataclass(frozen=True)
@@ -67,7 +49,7 @@ class LocalStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _fsync_dir(target.parent)
+        fsync_path(target.parent)
         return sha
 
     def get(self, sha256: str) -> bytes:
@@ -83,14 +65,6 @@ class LocalStore:
         probe.write_bytes(b"ok")
         if probe.read_bytes() != b"ok":
             raise OSError("document store read-back failed")
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def store() -> Store:
@@ -113,7 +87,5 @@ def store() -> Store:
 def _build(url: str, endpoint_url: str, directory: str) -> Store:
     if not url:
         return LocalStore(Path(directory))
-    from app.documents import s3
-
     parts = urlsplit(url)  # validated by app.config: s3://bucket[/prefix]
     return s3.S3Store(s3.client(endpoint_url or None), parts.netloc, s3.key_prefix(parts.path))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from app.accounts import EMAIL_RE
+from app.accounts.users import EMAIL_RE
 from app.extensions import db
 from app.models.org import Organisation
 from app.models.user import User

@@ -11,15 +11,16 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app import audit
-from app.domain import InvalidInput, NotAllowed
+from app import access, audit
+from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
 from app.models.case import Case
 from app.models.document import DocumentVersion
 from app.models.stage import DirectorEvaluation, IndicatorSet
 from app.models.types import utcnow
-from app.models.user import Role, User
-from app.stages.common import hand_in_record, require_responsible
+from app.models.user import User
+from app.stages.printing import director_signatory, hand_in_record
+from app.stages.records import require_responsible
 
 SCHOOL_PART, COMMISSION_PART = "director_indicators", "director_evaluation"
 RESULTS = {
@@ -98,7 +99,7 @@ def new_version(
     actor: User,
 ) -> IndicatorSet:
     """The ministry configures a new set; evaluations already started keep their version."""
-    if actor.role is not Role.MINISTRY:
+    if not access.can_configure_indicators(actor):
         raise NotAllowed(_("Only the ministry configures the indicators."))
     if not indicators or not 0 < partly_from < effective_from <= 1:
         raise InvalidInput(
@@ -260,12 +261,11 @@ def hand_in_school_part(case: Case, *, actor: User, now: datetime | None = None)
             }
             for i in indicator_set.indicators
         ]
-    director = {"position": f"Директор {case.school.name}", "name": case.school.director or ""}
     extra = {
         "title": "Показатели эффективности руководителя",
         "subtitle": indicator_set.title,
         "sections": sections,
-        "signatory": director,
+        "signatory": director_signatory(case),
     }
     return hand_in_record(
         case,

@@ -11,40 +11,24 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app import audit
+from app import access, audit
 from app.analytics import charts
 from app.analytics.recheck import read_recheck, recheck_protocol
-from app.domain import InvalidInput, NotAllowed
+from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
 from app.models.case import Case
 from app.models.document import DocumentVersion
 from app.models.org import Organisation, OrgKind
 from app.models.stage import CommissionMember, Expert, RecheckWork
-from app.models.user import Role, User
-from app.stages.common import hand_in_record
-from app.tabular import Problem
+from app.models.user import User
+from app.stages.printing import hand_in_record
+from app.tabular import FileRefused
 
 OBLIGATION = "recheck_protocol"
 
 
-class WorksRefused(InvalidInput):
-    """A recheck file with problems, each naming its row and column."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(_("The file was not accepted: %(n)d problems.", n=len(problems)))
-        self.problems = problems
-
-
-def can_manage(user: User, case: Case) -> bool:
-    """The case's municipality (and the ministry) run its recheck."""
-    return user.active and (
-        (user.role is Role.MUNICIPAL and user.organisation_id == case.municipality_id)
-        or (user.role is Role.MINISTRY and user.organisation_id == case.campaign.region_id)
-    )
-
-
 def _require(user: User, case: Case) -> None:
-    if not can_manage(user, case):
+    if not access.can_run_case_support(user, case):
         raise NotAllowed(_("Only the municipality runs the recheck."))
 
 
@@ -68,7 +52,7 @@ def add_expert(
     actor: User,
 ) -> Expert:
     """Register a teacher who can recheck works."""
-    if actor.role is not Role.MUNICIPAL or actor.organisation_id != municipality.id:
+    if not access.can_keep_experts(actor, municipality.id):
         raise NotAllowed(_("Only the municipality keeps its list of experts."))
     if school.kind is not OrgKind.SCHOOL or school.region_id != municipality.region_id:
         raise InvalidInput(_("Choose the expert's school in the region."))
@@ -152,7 +136,7 @@ def import_works(case: Case, data: bytes, *, actor: User) -> int:
     _require(actor, case)
     frame, problems = read_recheck(data)
     if problems:
-        raise WorksRefused(problems)
+        raise FileRefused(problems)
     mine = frame[frame["school_login"].astype(str) == case.school.login]
     if mine.empty:
         raise InvalidInput(
@@ -287,12 +271,10 @@ def statistics(case: Case) -> dict[str, Any] | None:
 
 def hand_in_protocol(case: Case, *, actor: User, now: datetime | None = None) -> DocumentVersion:
     """Print the protocol (commission, works, statistics) and hand the obligation in."""
-    from app.documents.contexts import recheck_protocol as protocol_context
-
     if statistics(case) is None:
         raise InvalidInput(_("Enter the experts' results before handing the protocol in."))
     with force_locale("ru"):
-        context, images = protocol_context(case, actor)
+        context, images = printable(case)
     return hand_in_record(
         case,
         OBLIGATION,
@@ -303,3 +285,69 @@ def hand_in_protocol(case: Case, *, actor: User, now: datetime | None = None) ->
         title="Протокол перепроверки",
         now=now,
     )
+
+
+def printable(case: Case) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The commission, the works and their statistics (blank tables before the recheck)."""
+    commission = [
+        {
+            "role": "Председатель комиссии" if m.chair else "Член комиссии",
+            "name": m.expert.full_name,
+            "position": f"{m.expert.position or 'учитель'} ({m.expert.school.name})",
+        }
+        for m in members(case)
+    ]
+    found = statistics(case)
+    base = {"commission": commission, "charts": [], "conclusion": None}
+    if found is None:
+        return {**base, "works": [], "by_work": [], "summary": None}, {}
+    works = [
+        {
+            "work": f"{w['grade']} {w['subject']}",
+            "participant": w["participant"],
+            "score_school": w["score_school"],
+            "score_recheck": w["score_recheck"],
+            "score_change": w["score_change"],
+            "mark_school": w["mark_school"],
+            "mark_recheck": w["mark_recheck"],
+            "confirmed": w["confirmed"],
+        }
+        for w in found["works"]
+    ]
+    by_work = [
+        {
+            "work": f"{b['grade']} {b['subject']}",
+            "n": b["n"],
+            "confirmed": b["confirmed"],
+            "share_confirmed": b["share_confirmed"],
+            "mean_shift": b["mean_shift"],
+            "wilcoxon_p": b.get("wilcoxon_p"),
+            "meets_target": b["meets_target"],
+        }
+        for b in found["by_work"]
+    ]
+    s = found["summary"]
+    summary = {
+        "n": s["n"],
+        "confirmed": s["confirmed"],
+        "lowered": s["lowered"],
+        "raised": s["raised"],
+        "share_confirmed": s["share_confirmed"],
+        "share_low": s["share_confirmed_ci"][0],
+        "share_high": s["share_confirmed_ci"][1],
+        "target": s["target"],
+        "meets_target": s["meets_target"],
+        "mean_shift": s["mean_shift"],
+        "wilcoxon_p": s.get("wilcoxon_p"),
+        "wording": s["wording"],
+    }
+    charts = [
+        {"title": "Первичные баллы до и после перепроверки", "image": k} for k in found["images"]
+    ]
+    return {
+        **base,
+        "works": works,
+        "by_work": by_work,
+        "summary": summary,
+        "charts": charts,
+    }, found["images"]

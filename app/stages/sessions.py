@@ -10,14 +10,16 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from app import audit
-from app.domain import Conflict, InvalidInput, NotAllowed
+from app import access, audit
+from app.documents import checks
+from app.documents.versions import store_version
+from app.errors import Conflict, InvalidInput, NotAllowed
 from app.extensions import db
 from app.models.case import Campaign, Case, CaseStatus
 from app.models.document import Document, DocumentVersion
 from app.models.stage import SessionInvite, StrategicSession
-from app.models.user import Role, User
-from app.stages.common import current_obligation
+from app.models.user import User
+from app.stages.records import current_obligation
 from app.workflows import obligations
 
 OBLIGATION = "strategic_session"
@@ -33,7 +35,7 @@ DIRECTIONS = (
 
 
 def _ministry(actor: User, region_id: int) -> None:
-    if actor.role is not Role.MINISTRY or actor.organisation_id != region_id:
+    if not access.can_run_sessions(actor, region_id):
         raise NotAllowed(_("Only the ministry runs strategic sessions."))
 
 
@@ -132,7 +134,7 @@ def name_participants(
     """The school names who of its management team will attend."""
     case = db.session.get(Case, invite_row.case_id)
     assert case is not None
-    if actor.role is not Role.SCHOOL or actor.organisation_id != case.school_id:
+    if not access.can_name_participants(actor, case):
         raise NotAllowed(_("The school names its own participants."))
     cleaned = [
         {"name": p["name"].strip()[:200], "position": p.get("position", "").strip()[:200]}
@@ -199,9 +201,6 @@ def attach_material(
     session: StrategicSession, name: str, data: bytes, *, actor: User, max_bytes: int
 ) -> DocumentVersion:
     """A file of the session (programme, presentation, resolution) for its invited schools."""
-    from app.documents import checks
-    from app.documents.service import store_version
-
     _ministry(actor, session.region_id)
     kind, filename = checks.check_upload(name, data, max_bytes)
     document = Document(
@@ -234,26 +233,9 @@ def materials(session: StrategicSession) -> list[Document]:
     )
 
 
-def can_view(user: User, session_id: int) -> bool:
-    """Whoever may open the session: the region's ministry, auditor and administrator, and the
-    schools and municipalities with a case invited to it."""
-    return any(s.id == session_id for s in sessions_for(user))
-
-
 def sessions_for(user: User) -> list[StrategicSession]:
-    """The ministry's sessions, or those a school or municipality has cases invited to."""
-    stmt = sa.select(StrategicSession).order_by(StrategicSession.starts_at.desc())
-    if user.role in (Role.MINISTRY, Role.AUDITOR, Role.ADMIN):
-        return list(
-            db.session.scalars(stmt.where(StrategicSession.region_id == user.organisation_id))
-        )
-    column = Case.school_id if user.role is Role.SCHOOL else Case.municipality_id
-    invited = (
-        sa.select(SessionInvite.session_id)
-        .join(Case, Case.id == SessionInvite.case_id)
-        .where(column == user.organisation_id)
-    )
-    return list(db.session.scalars(stmt.where(StrategicSession.id.in_(invited))))
+    """The sessions the user may open, newest first."""
+    return list(db.session.scalars(access.sessions_stmt(user)))
 
 
 def absences(region_id: int, campaign_id: int | None) -> list[tuple[SessionInvite, Case]]:

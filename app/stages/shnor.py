@@ -10,18 +10,19 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app import audit
-from app.documents.roadmaps import roadmap_of
-from app.domain import InvalidInput, NotAllowed
+from app import access, audit
+from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
 from app.models.case import Case, Category
 from app.models.document import DocumentVersion, Roadmap
 from app.models.org import Organisation, OrgKind
 from app.models.stage import CompetenceAssessment, Mentorship
-from app.models.user import Role, User
-from app.stages.common import current_obligation, hand_in_record, require_responsible
+from app.models.user import User
+from app.stages import roadmaps
+from app.stages.printing import hand_in_record
+from app.stages.records import current_obligation, require_responsible
+from app.stages.roadmaps import MENTOR_PLAN, roadmap_of
 
-MENTOR_PLAN = "mentor_plan"
 # Roadmaps that answer an obligation when handed in, by the roadmap's category.
 ROADMAP_OBLIGATIONS = {
     "objectivity": "school_roadmap",
@@ -30,20 +31,13 @@ ROADMAP_OBLIGATIONS = {
 }
 
 
-def can_assign(user: User, case: Case) -> bool:
-    return user.active and (
-        (user.role is Role.MUNICIPAL and user.organisation_id == case.municipality_id)
-        or (user.role is Role.MINISTRY and user.organisation_id == case.campaign.region_id)
-    )
-
-
 def mentorship_of(case: Case) -> Mentorship | None:
     return db.session.scalars(sa.select(Mentorship).where(Mentorship.case_id == case.id)).first()
 
 
 def assign_leader(case: Case, leader: Organisation, *, actor: User) -> Mentorship:
     """Pair the ШНОР school with a leader school of the region that is not itself on the list."""
-    if not can_assign(actor, case):
+    if not access.can_run_case_support(actor, case):
         raise NotAllowed(_("The municipality assigns the leader school."))
     if case.category is not Category.LOW_RESULTS:
         raise InvalidInput(_("Leader schools are assigned on the ШНОР track."))
@@ -181,15 +175,13 @@ def hand_in_roadmap(
     case: Case, roadmap: Roadmap, *, actor: User, now: datetime | None = None
 ) -> DocumentVersion:
     """Print the roadmap (or the joint plan) and hand in the obligation it answers."""
-    from app.documents.contexts import roadmap as roadmap_context
-
     kind = obligation_for_roadmap(case, roadmap)
     if kind is None:
         raise InvalidInput(_("No obligation of the case waits for this roadmap now."))
     if not roadmap.items:
         raise InvalidInput(_("Add the measures before handing the roadmap in."))
     with force_locale("ru"):
-        context, _images = roadmap_context(case, actor, roadmap)
+        context = roadmaps.printable(case, roadmap)
     return hand_in_record(
         case, kind, "roadmap", context, actor=actor, title="Дорожная карта", now=now
     )

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from app import audit
 from app.analytics.proposed import proposed_list, proposed_list_csv, proposed_list_xlsx
 from app.analytics.signs import compute_signs
-from app.domain import Conflict, InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.models.org import Organisation, OrgKind
 from app.models.types import utcnow

@@ -104,7 +104,7 @@ def delete_works(works: pd.DataFrame, school_ids: dict[str, int]) -> int:
                     VprResult.school_id.in_(ids[start : start + 1000]),
                 )
             )
-            removed += result.rowcount or 0
+            removed += getattr(result, "rowcount", 0) or 0  # a CursorResult for a DELETE
     return removed
 
 

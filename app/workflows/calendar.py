@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app import audit
-from app.domain import NotAllowed
+from app import access, audit
+from app.errors import NotAllowed
 from app.extensions import db
 from app.models.case import CalendarDay, CalendarYear
 from app.models.types import utcnow
-from app.models.user import Role, User
+from app.models.user import User
 
 ADMIN_SOURCE = "admin"
 
@@ -113,7 +113,7 @@ def load(start: date, end: date) -> WorkingCalendar:
 
 def set_day(day: date, working: bool, name: str | None, *, actor: User) -> CalendarDay:
     """An administrator's correction of one day; recorded in the history."""
-    if actor.role is not Role.ADMIN:
+    if not access.can_correct_calendar(actor):
         raise NotAllowed(_("Only an administrator corrects the calendar."))
     ensure_years([day.year])
     row = db.session.get(CalendarDay, day)

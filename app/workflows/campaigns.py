@@ -7,15 +7,16 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from app import audit
-from app.domain import InvalidInput, NotAllowed
+from app import access, audit
+from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
 from app.models.case import DONE_STATUSES, Campaign, CampaignDeadline, Case, Category, Obligation
 from app.models.org import Organisation
 from app.models.types import utcnow
 from app.models.user import User
-from app.workflows import calendar, permissions, registry
-from app.workflows.schedule import default_dates
+from app.workflows import calendar, registry
+from app.workflows.definitions import DueRule
+from app.workflows.due import default_dates, due_date
 
 
 def campaign_title(vpr_year: int) -> str:
@@ -39,7 +40,7 @@ def create_campaign(
     order_date: date | None = None,
 ) -> Campaign:
     """A campaign with the current workflow versions and the default schedule for its year."""
-    if actor is not None and not permissions.can_manage_campaigns(actor):
+    if actor is not None and not access.can_manage_campaigns(actor):
         raise NotAllowed(_("Only the ministry manages campaigns."))
     if not 2000 <= vpr_year <= 2100:
         raise InvalidInput(_("The year is out of range."))
@@ -94,7 +95,7 @@ def set_deadline(
 
     Returns the number of obligations whose due date moved.
     """
-    if not permissions.can_edit_schedule(actor, campaign):
+    if not access.can_edit_schedule(actor, campaign):
         raise NotAllowed(_("Only the ministry of the campaign's region edits its schedule."))
     known = {k for w in registry.all_workflows() for k in w.schedule_keys()}
     if obligation_type not in known:
@@ -128,19 +129,19 @@ def set_deadline(
 def _carry_to_obligations(
     campaign: Campaign, obligation_type: str, due: date, *, actor: User
 ) -> int:
+    rule = DueRule(schedule_key=obligation_type)
     governed = db.session.scalars(
         sa.select(Obligation)
         .join(Case, Case.id == Obligation.case_id)
         .where(
             Case.campaign_id == campaign.id,
-            Obligation.due_rule == f"schedule:{obligation_type}",
+            Obligation.due_rule == rule.encode(),
             Obligation.status.not_in(DONE_STATUSES),
         )
     ).all()
     if not governed:
         return 0
-    cal = calendar.load(due, due)
-    new_due = cal.next_working(due)
+    new_due = due_date(rule, {obligation_type: due}, due, calendar.load(due, due))
     moved = 0
     now = utcnow()
     for obligation in governed:

@@ -7,9 +7,8 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from app import audit
-from app.documents.service import municipal_document
-from app.domain import Conflict, InvalidInput, NotAllowed
+from app import access, audit
+from app.errors import Conflict, InvalidInput, NotAllowed
 from app.extensions import db
 from app.models.case import (
     Campaign,
@@ -17,6 +16,7 @@ from app.models.case import (
     CaseStage,
     CaseStatus,
     Category,
+    Level,
     Obligation,
     ObligationStatus,
 )
@@ -24,18 +24,20 @@ from app.models.document import ReviewStatus
 from app.models.org import Organisation
 from app.models.types import utcnow
 from app.models.user import User
-from app.workflows import calendar, permissions, registry
+from app.workflows import calendar, registry
 from app.workflows.campaigns import schedule_of
 from app.workflows.clock import local_date
 from app.workflows.definitions import Kind, Stage, Transition
-from app.workflows.locking import check_version, lock
-from app.workflows.schedule import due_date
+from app.workflows.due import due_date
+from app.workflows.handin import municipal_document
+from app.workflows.locking import locked
 
 
-def _responsible_org(case: Case, level: str) -> int:
-    if level == "school":
+def org_of_level(case: Case, level: Level) -> int:
+    """The organisation that acts for a level of responsibility in the case."""
+    if level is Level.SCHOOL:
         return case.school_id
-    if level == "municipality":
+    if level is Level.MUNICIPALITY:
         return case.municipality_id
     return case.campaign.region_id
 
@@ -60,7 +62,7 @@ def enter_stage(
             stage=stage.key,
             obligation_type=spec.key,
             level=spec.level,
-            responsible_org_id=_responsible_org(case, spec.level.value),
+            responsible_org_id=org_of_level(case, spec.level),
             reviewer_role=spec.reviewer.value if spec.reviewer else None,
             document_types=list(spec.documents),
             required=spec.required,
@@ -183,6 +185,17 @@ def open_case(
     return case
 
 
+def transitions_for(user: User, case: Case) -> list[tuple[Transition, str | None]]:
+    """The transitions this user may take now, each with the reason it is blocked (or None)."""
+    offered = []
+    for transition in registry.of_case(case).transitions_from(case.stage):
+        if not access.can_take(user, case, transition):
+            continue
+        reason = next((r for g in transition.guards if (r := g(case)) is not None), None)
+        offered.append((transition, reason))
+    return offered
+
+
 @dataclass(frozen=True)
 class Moved:
     case: Case
@@ -201,13 +214,12 @@ def advance_case(
 ) -> Moved:
     """Take a transition: lock the case, check version, permission and guards, move, record."""
     now = now or utcnow()
-    case: Case = lock(Case, case_id)
-    check_version(case, expected_version)
+    case: Case = locked(Case, case_id, expected_version)
     workflow = registry.of_case(case)
     transition = workflow.transition(transition_key)
     if transition is None or transition.source != case.stage:
         raise Conflict(_("This action is not available for the case in its current stage."))
-    if not permissions.can_take(actor, case, transition):
+    if not access.can_take(actor, case, transition):
         raise NotAllowed(_("Your role cannot take this action."))
     reason = (reason or "").strip() or None
     if transition.needs_reason and not reason:
@@ -244,12 +256,11 @@ def set_support_level(
     case: Case, level: int | None, *, actor: User, expected_version: int | None
 ) -> None:
     """The ministry assigns the level of management support (1–3)."""
-    if not permissions.can_set_support_level(actor, case):
+    if not access.can_set_support_level(actor, case):
         raise NotAllowed(_("Only the ministry assigns support levels."))
     if level is not None and level not in (1, 2, 3):
         raise InvalidInput(_("The support level is 1, 2 or 3."))
-    case = lock(Case, case.id)
-    check_version(case, expected_version)
+    case = locked(Case, case.id, expected_version)
     if case.support_level == level:
         return
     audit.record(

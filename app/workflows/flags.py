@@ -19,6 +19,7 @@ from app.models.case import Case, Category
 from app.models.org import Organisation
 from app.models.user import User
 from app.orgs import service as orgs
+from app.parsing import parse_int
 from app.tabular import Column, Problem, TableError, read_table
 from app.workflows import campaigns, years
 from app.workflows.cases import open_case
@@ -88,18 +89,11 @@ class FlagReport:
         return not self.problems
 
 
-def _int(value: str) -> int | None:
-    value = value.strip()
-    if value.endswith(".0"):
-        value = value[:-2]
-    return int(value) if value.lstrip("-").isdigit() else None
-
-
 def _parse_row(
     number: int, row: dict[str, str], marker_columns: list[str], problems: list[Problem]
 ) -> FlagRow | None:
     start = len(problems)
-    year = _int(row["Год"])
+    year = parse_int(row["Год"], signed=True)
     if year is None or not 2000 <= year <= 2100:
         problems.append(Problem(number, "Год", _("Expected a year such as 2024.")))
     login = row["Логин"].strip().lower()
@@ -114,13 +108,13 @@ def _parse_row(
     markers = []
     for column in marker_columns:
         value = row[column].strip()
-        flag = 0 if value == "" else _int(value)
+        flag = 0 if value == "" else parse_int(value, signed=True)
         if flag not in (0, 1):
             problems.append(Problem(number, column, _("A marker is 1, 0 or empty.")))
         else:
             markers.append((" ".join(column.split()), flag))
     total = sum(v for _k, v in markers)
-    count = _int(row["Количество маркеров"])
+    count = parse_int(row["Количество маркеров"], signed=True)
     if count is None or count != total:
         problems.append(
             Problem(
@@ -135,7 +129,7 @@ def _parse_row(
     elif category is Category.OBJECTIVITY and total == 0 and count == 0:
         problems.append(Problem(number, "Количество маркеров", _("The row has no markers.")))
     level_text = row.get("Уровень сопровождения", "").strip()
-    level = _int(level_text) if level_text else None
+    level = parse_int(level_text, signed=True) if level_text else None
     if level_text and level not in (1, 2, 3):
         problems.append(
             Problem(number, "Уровень сопровождения", _("The support level is 1, 2 or 3."))

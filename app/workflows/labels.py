@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from app.models.case import CaseStatus, Category, Level, ObligationStatus
@@ -63,3 +66,20 @@ ACTION = {
     "org.created": _l("Organisation created"),
     "org.updated": _l("Organisation updated"),
 }
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return format_decimal(value, "#,##0.###")
+    if isinstance(value, dict):
+        return "{" + describe_values(value) + "}"
+    if isinstance(value, list):
+        return ", ".join(_short(v) for v in value)
+    return "—" if value is None else str(value)
+
+
+def describe_values(values: dict[str, Any] | None) -> str:
+    """Before/after values and evidence numbers as short text, numbers in the user's locale."""
+    if not values:
+        return ""
+    return "; ".join(f"{k}: {_short(v)}" for k, v in values.items())

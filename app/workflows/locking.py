@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from app.domain import StaleVersion
+from app.errors import StaleVersion
 from app.extensions import db
 from app.models.case import Case, Obligation
 
@@ -43,3 +43,10 @@ def check_version(record: Case | Obligation, expected: int | None) -> None:
         changed_by=who,
         changed_at=record.updated_at.isoformat(),
     )
+
+
+def locked(model: type[T], object_id: int, expected_version: int | None) -> T:
+    """The row locked for this transaction, refused if it changed since the user loaded it."""
+    record = lock(model, object_id)
+    check_version(record, expected_version)
+    return record

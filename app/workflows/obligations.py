@@ -7,16 +7,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from app import audit
-from app.domain import Conflict, InvalidInput, NotAllowed
+from app import access, audit
+from app.errors import Conflict, InvalidInput, NotAllowed
 from app.extensions import db
 from app.models.case import Obligation, ObligationStatus
 from app.models.document import ReviewStatus
 from app.models.types import utcnow
 from app.models.user import User
-from app.workflows import permissions
 from app.workflows.clock import local_date
-from app.workflows.locking import check_version, lock
+from app.workflows.locking import lock, locked
 
 
 def _record(
@@ -75,9 +74,8 @@ def submit(
     """The responsible party hands in an obligation that takes no document (one that does is
     handed in by uploading the document)."""
     now = now or utcnow()
-    obligation = lock(Obligation, obligation_id)
-    check_version(obligation, expected_version)
-    if not permissions.is_responsible(actor, obligation):
+    obligation = locked(Obligation, obligation_id, expected_version)
+    if not access.is_responsible(actor, obligation):
         raise NotAllowed(_("Only the responsible organisation submits this obligation."))
     if obligation.document_types:
         raise Conflict(_("Upload the document: it is what the obligation asks for."))
@@ -130,11 +128,10 @@ def review(
     """The reviewer accepts the submission, or returns it with a comment. A municipality-wide
     act is decided once for every case it was handed in for."""
     now = now or utcnow()
-    obligation = lock(Obligation, obligation_id)
-    check_version(obligation, expected_version)
+    obligation = locked(Obligation, obligation_id, expected_version)
     if obligation.status is not ObligationStatus.SUBMITTED:
         raise Conflict(_("There is no submission to review."))
-    if not permissions.can_review(actor, obligation):
+    if not access.can_review(actor, obligation):
         raise NotAllowed(_("Your role does not review this obligation."))
     comment = (comment or "").strip() or None
     if not accept and not comment:
@@ -174,9 +171,8 @@ def waive(
 ) -> Obligation:
     """The ministry releases the responsible party from the obligation, with a reason."""
     now = now or utcnow()
-    obligation = lock(Obligation, obligation_id)
-    check_version(obligation, expected_version)
-    if not permissions.can_waive(actor, obligation):
+    obligation = locked(Obligation, obligation_id, expected_version)
+    if not access.can_waive(actor, obligation):
         raise NotAllowed(_("Only the ministry waives obligations that are not done."))
     reason = (reason or "").strip()
     if not reason:
@@ -195,11 +191,8 @@ def assign_person(
     obligation_id: int, person: User | None, *, actor: User, expected_version: int | None
 ) -> Obligation:
     """Name the person responsible within the responsible organisation (or clear it)."""
-    obligation = lock(Obligation, obligation_id)
-    check_version(obligation, expected_version)
-    if not (
-        permissions.is_responsible(actor, obligation) or permissions.can_waive(actor, obligation)
-    ):
+    obligation = locked(Obligation, obligation_id, expected_version)
+    if not access.can_assign_person(actor, obligation):
         raise NotAllowed(_("Only the responsible organisation or the ministry assigns a person."))
     if person is not None and person.organisation_id != obligation.responsible_org_id:
         raise InvalidInput(_("The person must belong to the responsible organisation."))
@@ -227,9 +220,7 @@ def accept_on_record(
     done on ``when`` without a document."""
     now = now or utcnow()
     obligation = lock(Obligation, obligation_id)
-    if obligation.reviewer_role != actor.role.value or not permissions.can_view_case(
-        actor, obligation.case
-    ):
+    if not access.is_reviewer(actor, obligation):
         raise NotAllowed(_("Your role does not review this obligation."))
     if obligation.is_done():
         return obligation

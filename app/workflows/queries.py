@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
+from app import access
+from app.access.scope import region_id_of, scoped, visible_orgs_clause
 from app.extensions import db
 from app.models.case import (
     DONE_STATUSES,
@@ -26,9 +28,8 @@ from app.models.case import (
 )
 from app.models.document import Document, DocumentVersion
 from app.models.org import Organisation, OrgKind
-from app.models.user import Role, User
-from app.scope import region_id_of, scoped, visible_orgs_clause
-from app.workflows.permissions import LEVEL_ROLE
+from app.models.user import User
+from app.parsing import parse_int
 
 SORTS = {
     "school": (Organisation.name, Case.id),
@@ -38,10 +39,6 @@ SORTS = {
     "markers": (Case.marker_count.desc(), Case.id),
     "updated": (Case.updated_at.desc(), Case.id),
 }
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -63,13 +60,13 @@ class CaseFilters:
         category = args.get("category") or None
         sort = args.get("sort", "school")
         return cls(
-            campaign=_int_or_none(args.get("campaign")),
-            municipality=_int_or_none(args.get("municipality")),
+            campaign=parse_int(args.get("campaign")),
+            municipality=parse_int(args.get("municipality")),
             stage=(args.get("stage") or None),
             category=category if category in {c.value for c in Category} else None,
-            level=_int_or_none(args.get("level")),
+            level=parse_int(args.get("level")),
             overdue=args.get("overdue") == "1",
-            years=_int_or_none(args.get("years")),
+            years=parse_int(args.get("years")),
             q=(args.get("q") or "").strip()[:100],
             sort=sort if sort in SORTS else "school",
         )
@@ -236,17 +233,18 @@ def _inbox_conditions(user: User) -> tuple[Conditions | None, Conditions | None]
     """What the user's organisation owes and what awaits the user's review, as conditions on
     obligations; None where the role has no such part."""
     owed, to_review = None, None
-    level = next((lv for lv, role in LEVEL_ROLE.items() if role is user.role), None)
+    level = access.level_acted_by(user)
     if level is not None:
         owed = [
             Obligation.responsible_org_id == user.organisation_id,
             Obligation.level == level,
             Obligation.status.in_((*PENDING_STATUSES, ObligationStatus.SUBMITTED)),
         ]
-    if user.role in (Role.MUNICIPAL, Role.MINISTRY):
+    reviewer_role = access.reviews_as(user)
+    if reviewer_role is not None:
         to_review = [
             Obligation.status == ObligationStatus.SUBMITTED,
-            Obligation.reviewer_role == user.role.value,
+            Obligation.reviewer_role == reviewer_role,
         ]
     return owed, to_review
 

@@ -15,12 +15,12 @@ from flask import Flask
 
 from app.demo.files import simple_pdf
 from app.documents import storage
-from app.documents.catalog import kind
-from app.documents.generate import register_template
-from app.documents.service import upload_for_obligation
 from app.extensions import db
 from app.models import AuditEvent, DocumentVersion, Role, User
+from app.paperwork.catalog import kind
+from app.paperwork.generate import register_template
 from app.workflows import obligations as ops
+from app.workflows.handin import upload_for_obligation
 from tests.conftest import CsrfClient, make_app, new_database_url, upgrade_schema
 from tests.helpers import Factory, hand_in, login, open_test_case
 from tests.s3server import new_bucket, object_keys, s3_server

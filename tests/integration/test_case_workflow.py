@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import audit
-from app.domain import Conflict, InvalidInput, NotAllowed
+from app.errors import Conflict, InvalidInput, NotAllowed
 from app.extensions import db
 from app.models import AuditEvent, Case, CaseStatus, Category, Obligation, ObligationStatus, User
 from app.workflows import campaigns, registry

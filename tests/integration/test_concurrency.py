@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from app.domain import DomainError
+from app.errors import DomainError
 from app.extensions import db
 from app.models import Case, CaseStage, Obligation, Role, User
 from app.workflows import obligations as ops
@@ -99,8 +99,8 @@ def test_two_concurrent_sweeps_send_each_notice_once(committed: Any) -> None:
     """A second scheduler started by mistake, or a manual rerun at the same moment."""
     from datetime import UTC, datetime, time, timedelta
 
-    from app.deadlines.sweep import sweep
     from app.models import Notification, NotificationLog
+    from app.notices.sweep import sweep
 
     app = committed
     with app.app_context():

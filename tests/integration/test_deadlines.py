@@ -8,10 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from app.deadlines.mail import deliver_pending
-from app.deadlines.sweep import sweep
 from app.extensions import db
 from app.models import Notification, NotificationLog
+from app.notices.mail import deliver_pending
+from app.notices.sweep import sweep
 from app.workflows import calendar
 from tests.helpers import open_test_case
 

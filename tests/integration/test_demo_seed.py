@@ -91,7 +91,8 @@ def test_demo_cases_walked_through_every_stage_with_records(
     seed_demo()
     db_session.commit()
     showcase = db.session.scalars(
-        sa.select(Case).join(Organisation, Case.school_id == Organisation.id)
+        sa.select(Case)
+        .join(Organisation, Case.school_id == Organisation.id)
         .where(Organisation.login == "edu990001", Case.category == Category.OBJECTIVITY)
         .order_by(Case.id)
     ).all()[1]  # 2024, 2025, 2026

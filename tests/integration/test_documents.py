@@ -9,13 +9,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from app.access import can_view_document
 from app.demo.files import simple_pdf
-from app.documents.service import can_view_document, upload_for_obligation
-from app.domain import InvalidInput, NotAllowed
+from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
 from app.models import AuditEvent, Document, DocumentVersion, ObligationStatus, ReviewStatus
 from app.workflows import obligations as ops
 from app.workflows.cases import advance_case
+from app.workflows.handin import upload_for_obligation
 from tests.helpers import hand_in, open_test_case
 from tests.unit.test_upload_checks import bomb_bytes
 

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from app.config import ConfigError, load_config
 from app.demo.files import simple_pdf
-from app.documents import storage
+from app.documents import contents, storage
 from app.documents.s3 import S3Store
 from app.extensions import db
 from tests.helpers import hand_in, login, open_test_case
@@ -52,7 +52,7 @@ def test_upload_and_download_go_through_the_bucket(
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
-    sha = storage.digest(content)
+    sha = contents.digest(content)
     assert f"docs/{sha[:2]}/{sha[2:4]}/{sha}" in object_keys(endpoint, bucket)
     assert _local_files(app) == local_before  # nothing went to the local folder
     db.session.refresh(order)

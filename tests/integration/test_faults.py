@@ -26,12 +26,12 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app import audit
-from app.deadlines.mail import STALE
 from app.extensions import db
 from app.models import AuditEvent, Notification, NotificationLog, Obligation, Role, User
 from app.models.case import ObligationStatus
 from app.models.document import Document, DocumentVersion, ReviewStatus
 from app.models.types import utcnow
+from app.notices.mail import STALE
 from app.workflows import calendar
 from tests.conftest import BACKEND, make_app, new_database_url, upgrade_schema
 from tests.helpers import Factory, hand_in, open_test_case

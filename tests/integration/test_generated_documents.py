@@ -15,13 +15,15 @@ import pytest
 import sqlalchemy as sa
 from docx import Document as Docx
 
-from app.documents import attachments, storage
-from app.documents.catalog import KINDS
-from app.documents.generate import GENERATORS, generate, register_template
-from app.documents.roadmaps import ItemValues, roadmap_of, save_item
-from app.domain import InvalidInput, NotAllowed
+from app.access.records import GENERATORS
+from app.documents import storage
+from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
 from app.models import AuditEvent, RoadmapStatus
+from app.paperwork.catalog import KINDS
+from app.paperwork.generate import generate, register_template
+from app.stages import attachments
+from app.stages.roadmaps import ItemValues, roadmap_of, save_item
 from tests.helpers import open_test_case
 
 HOSTILE = "Кружок «Юный математик» <b>&amp; \"кавычки\" 'апостроф'"

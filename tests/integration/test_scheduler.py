@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import Flask
 
-from app.deadlines import jobs
-from app.deadlines.digest import send_digests
-from app.deadlines.mail import deliver_pending
 from app.extensions import db
+from app.jobs import scheduler as jobs
+from app.notices.digest import send_digests
+from app.notices.mail import deliver_pending
 from tests.helpers import open_test_case
 
 

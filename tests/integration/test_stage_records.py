@@ -13,13 +13,13 @@ from docx import Document as Docx
 from flask.testing import FlaskClient
 
 from app.documents import storage
-from app.documents.roadmaps import ItemValues, roadmap_of
-from app.documents.roadmaps import save_item as save_roadmap_item
-from app.domain import Conflict, InvalidInput, NotAllowed
+from app.errors import Conflict, InvalidInput, NotAllowed
 from app.extensions import db
 from app.models import Category, DocumentVersion, ObligationStatus, RoadmapStatus
-from app.stages import director, forms, recheck, sessions, shnor
-from app.stages.common import current_obligation
+from app.stages import director, questionnaires, recheck, sessions, shnor
+from app.stages.records import current_obligation
+from app.stages.roadmaps import ItemValues, roadmap_of
+from app.stages.roadmaps import save_item as save_roadmap_item
 from app.workflows import obligations as ops
 from app.workflows import queries
 from app.workflows.cases import advance_case
@@ -61,15 +61,17 @@ def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: An
 
     # Self-analysis: the school drafts, hands in; the municipality returns it, then accepts v2.
     with pytest.raises(NotAllowed):
-        forms.save(case, "self_analysis", {"causes": "x"}, actor=municipal, expected_version=None)
-    forms.save(
+        questionnaires.save(
+            case, "self_analysis", {"causes": "x"}, actor=municipal, expected_version=None
+        )
+    questionnaires.save(
         case,
         "self_analysis",
         {"organisation": "Наблюдатели в 4 аудиториях", "causes": "Проверка своих классов"},
         actor=school,
         expected_version=None,
     )
-    forms.submit(case, "self_analysis", actor=school)
+    questionnaires.submit(case, "self_analysis", actor=school)
     assert "Проверка своих классов" in _printed(case, "self_analysis")
     ops.review(
         current_obligation(case, "self_analysis").id,
@@ -78,18 +80,20 @@ def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: An
         expected_version=None,
         comment="Опишите меры",
     )
-    form = forms.form_of(case, "self_analysis")
-    forms.save(
+    form = questionnaires.form_of(case, "self_analysis")
+    questionnaires.save(
         case,
         "self_analysis",
         {**form.answers, "measures": "Перекрёстная проверка"},
         actor=school,
         expected_version=form.version,
     )
-    forms.submit(case, "self_analysis", actor=school)
+    questionnaires.submit(case, "self_analysis", actor=school)
     _accept(case, "self_analysis", municipal)
     with pytest.raises(Conflict):  # accepted: the record is closed
-        forms.save(case, "self_analysis", {"causes": "y"}, actor=school, expected_version=None)
+        questionnaires.save(
+            case, "self_analysis", {"causes": "y"}, actor=school, expected_version=None
+        )
     _move(case, "to_roadmap", municipal)
 
     # Roadmap: the school's roadmap printed and handed in; the municipality's acts uploaded.
@@ -219,14 +223,14 @@ def test_low_results_track_records(world: dict[str, Any]) -> None:
     hand_in(case.obligations[0], municipal)
     _accept(case, "municipal_order_lr", ministry)
     _move(case, "start_diagnostics", municipal)
-    forms.save(
+    questionnaires.save(
         case,
         "risk_questionnaire",
         {"staff": "Нет учителя физики", "parents": "Низкая вовлечённость"},
         actor=school,
         expected_version=None,
     )
-    forms.submit(case, "risk_questionnaire", actor=school)
+    questionnaires.submit(case, "risk_questionnaire", actor=school)
     assert "Нет учителя физики" in _printed(case, "risk_questionnaire")
     _accept(case, "risk_questionnaire", municipal)
     _move(case, "to_roadmap", municipal)

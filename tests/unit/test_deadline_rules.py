@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app.deadlines.rules import (
+from app.notices.rules import (
     DUE_TODAY,
     ESCALATION,
     OVERDUE,

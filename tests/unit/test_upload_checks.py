@@ -12,7 +12,7 @@ from PIL import Image
 
 from app.demo.files import simple_pdf
 from app.documents import checks
-from app.domain import InvalidInput
+from app.errors import InvalidInput
 
 MB = 1024 * 1024
 

@@ -11,7 +11,7 @@ from app.models.user import Role
 from app.workflows import calendar, registry
 from app.workflows.calendar import WorkingCalendar
 from app.workflows.definitions import DueRule, Kind, Stage, Transition, Workflow
-from app.workflows.schedule import default_dates, due_date, parse_rule
+from app.workflows.due import default_dates, due_date, parse_rule
 from app.workflows.years import consecutive_runs
 
 

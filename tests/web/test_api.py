@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.api import tokens
+from app.accounts import tokens
 from app.demo.files import simple_pdf
 from app.extensions import db
 from app.models import AuditEvent, ObligationStatus
@@ -136,7 +136,7 @@ def test_roles_and_errors_are_the_same_as_on_the_pages(
 def test_revoked_and_disabled_tokens_stop_working(
     client: FlaskClient, world: dict[str, Any]
 ) -> None:
-    from app import accounts
+    from app.accounts import users as accounts
 
     user = world["users"]["municipal_a"]
     token, secret = tokens.create(user, "script")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from app.api import tokens
+from app.accounts import tokens
 from app.extensions import db
 from app.models import User
 from tests.conftest import LiveServer

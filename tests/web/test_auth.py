@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import accounts
-from app.auth import throttle
+from app.accounts import throttle
+from app.accounts import users as accounts
 from app.extensions import db
 from app.models import Role
 from app.models.types import utcnow

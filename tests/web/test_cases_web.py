@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from app import audit
-from app.cases.page import HISTORY_SHOWN
 from app.demo.files import simple_pdf
 from app.extensions import db
 from app.models import Case, Obligation, ObligationStatus
+from app.web.cases.page import HISTORY_SHOWN
 from app.workflows import obligations as ops
 from tests.helpers import REAL_FLAG_LIST, hand_in, login
 

@@ -9,9 +9,9 @@ from urllib.parse import quote
 from flask.testing import FlaskClient
 
 from app.demo.files import simple_pdf
-from app.documents.service import upload_for_obligation
 from app.extensions import db
 from app.models import ObligationStatus
+from app.workflows.handin import upload_for_obligation
 from tests.helpers import login, open_test_case
 
 

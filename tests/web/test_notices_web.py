@@ -11,8 +11,8 @@ import openpyxl
 from flask.testing import FlaskClient
 from icalendar import Calendar
 
-from app.deadlines.sweep import sweep
 from app.extensions import db
+from app.notices.sweep import sweep
 from app.workflows import queries
 from tests.helpers import login, open_test_case
 

@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from app.documents.roadmaps import last_monday, report_periods
 from app.extensions import db
 from app.models import AuditEvent, Roadmap, RoadmapStatus
+from app.workflows.due import last_monday, report_periods
 from tests.helpers import login, open_test_case
 
 
@@ -92,7 +92,7 @@ def test_school_keeps_its_roadmap_and_reports(client: FlaskClient, world: dict[s
 
 
 def test_others_see_but_do_not_edit(client: FlaskClient, world: dict[str, Any]) -> None:
-    from app.documents.roadmaps import roadmap_of
+    from app.stages.roadmaps import roadmap_of
 
     case = open_test_case(world["schools"]["a1"])
     roadmap = roadmap_of(

@@ -202,7 +202,7 @@ ENDPOINTS: dict[str, Endpoint] = {
 }
 
 # Which organisations each role's user may see in the `world` fixture (written out by hand,
-# independently of app.scope).
+# independently of app.access.scope).
 VISIBLE = {
     "ministry": {"region", "mun_a", "mun_b", "a1", "a2", "b1", "b2"},
     "auditor": {"region", "mun_a", "mun_b", "a1", "a2", "b1", "b2"},

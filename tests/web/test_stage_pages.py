@@ -12,7 +12,7 @@ from app.demo.files import simple_pdf
 from app.extensions import db
 from app.models import Category, ObligationStatus
 from app.stages import director, shnor
-from app.stages.common import current_obligation
+from app.stages.records import current_obligation
 from app.workflows import obligations as ops
 from app.workflows.cases import advance_case
 from tests.helpers import hand_in, login, open_test_case
@@ -355,8 +355,8 @@ def test_mentoring_page_leader_school_and_assessments(
 
     client.post(url, data={"action": "plan"})
     plan = shnor.mentor_plan(case, actor=u["school_a1"])
-    from app.documents.roadmaps import ItemValues, save_item
     from app.models import RoadmapStatus
+    from app.stages.roadmaps import ItemValues, save_item
 
     save_item(
         plan,

@@ -10,8 +10,9 @@ import pytest
 from docx import Document
 
 from app.documents import render as r
-from app.documents.catalog import COMMON_VARIABLES, KINDS, kind
-from app.documents.samples import sample
+from app.paperwork import catalog
+from app.paperwork.catalog import COMMON_VARIABLES, KINDS, kind
+from app.paperwork.samples import sample
 
 ROOT = Path(__file__).resolve().parents[3]
 KEYS = [k.key for k in KINDS]
@@ -47,7 +48,7 @@ def test_the_sample_context_provides_exactly_the_contract(key: str) -> None:
 def test_each_template_asks_only_for_its_contract(key: str) -> None:
     template = kind(key).bundled_template()
     declared = r.declared_variables(template)
-    assert r.unknown_variables(template, key) == []
+    assert r.unknown_variables(template, catalog.kind(key).variables) == []
     assert set(kind(key).extra) <= declared  # the contract names nothing the template ignores
 
 
@@ -58,8 +59,12 @@ def test_a_template_asking_for_unknown_variables_is_reported_by_name() -> None:
         "{% for i in range(3) %}{{ i }}{% endfor %}{{ zeta|upper }}{{ document.date|ru_date }}",
     )
     assert r.declared_variables(template) == {"school", "salary", "items", "zeta", "document"}
-    assert r.unknown_variables(template, "roadmap") == ["salary", "zeta"]
-    assert r.unknown_variables(template, "case_history") == ["items", "salary", "zeta"]
+    assert r.unknown_variables(template, catalog.kind("roadmap").variables) == ["salary", "zeta"]
+    assert r.unknown_variables(template, catalog.kind("case_history").variables) == [
+        "items",
+        "salary",
+        "zeta",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ import pytest
 from pypdf import PdfReader
 
 from app.documents import render
-from app.documents.catalog import KINDS
-from app.documents.samples import SCHOOL_NAME, sample, sample_images
+from app.paperwork.catalog import KINDS
+from app.paperwork.samples import SCHOOL_NAME, sample, sample_images
 
 LANDSCAPE = {"roadmap", "case_history"}
 

@@ -10,8 +10,8 @@ import pytest
 from docx import Document
 
 from app.documents import render as r
-from app.documents.catalog import KINDS, kind
-from app.documents.samples import SCHOOL_NAME, SPECIAL, sample, sample_images
+from app.paperwork.catalog import KINDS, kind
+from app.paperwork.samples import SCHOOL_NAME, SPECIAL, sample, sample_images
 from tests.unit.documents.docx_text import paragraphs, text
 
 NBSP = "\u00a0"

@@ -1,0 +1,155 @@
+"""What a user may do with the records kept inside a case's work: the recheck, strategic
+sessions, the leader school, roadmaps, data files and generated documents."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.access.cases import (
+    can_view_case,
+    is_ministry_of,
+    is_municipal_of,
+    is_school_of,
+    role_for_level,
+)
+from app.access.scope import can_view_org
+from app.extensions import db
+from app.models.case import Case, Level
+from app.models.document import Document, Roadmap
+from app.models.org import OrgKind
+from app.models.stage import SessionInvite, StrategicSession
+from app.models.user import Role, User
+
+REGION_WIDE = (Role.MINISTRY, Role.AUDITOR, Role.ADMIN)
+
+# Who produces each generated document of a case (besides seeing the case).
+GENERATORS: dict[str, frozenset[Role]] = {
+    "municipal_order": frozenset({Role.MUNICIPAL, Role.MINISTRY}),
+    "roadmap": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
+    "self_analysis": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
+    "information_certificate": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
+    "recheck_protocol": frozenset({Role.MUNICIPAL, Role.MINISTRY}),
+    "director_evaluation": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
+    "case_history": frozenset({Role.AUDITOR, Role.MINISTRY, Role.MUNICIPAL, Role.ADMIN}),
+}
+# Who uploads each analytic data file of a case.
+DATA_UPLOADERS: dict[str, frozenset[Role]] = {
+    "student_marks": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
+    "recheck_results": frozenset({Role.MUNICIPAL, Role.MINISTRY}),
+}
+
+
+def can_run_case_support(user: User, case: Case) -> bool:
+    """The case's municipality (and the ministry) run its recheck and assign its leader school."""
+    return is_municipal_of(user, case) or is_ministry_of(user, case)
+
+
+def can_keep_experts(user: User, municipality_id: int) -> bool:
+    """A municipality keeps its own register of recheck experts."""
+    return user.active and user.role is Role.MUNICIPAL and user.organisation_id == municipality_id
+
+
+def has_expert_register(user: User) -> bool:
+    """The roles that keep a register of experts (for the navigation)."""
+    return user.active and user.role is Role.MUNICIPAL
+
+
+def can_run_sessions(user: User, region_id: int) -> bool:
+    """The ministry of the region plans sessions, invites, records attendance and decisions."""
+    return user.active and user.role is Role.MINISTRY and user.organisation_id == region_id
+
+
+def can_plan_sessions(user: User) -> bool:
+    """The ministry plans strategic sessions (for the sessions page)."""
+    return user.active and user.role is Role.MINISTRY
+
+
+def can_name_participants(user: User, case: Case) -> bool:
+    """The school names who of its team attends."""
+    return is_school_of(user, case)
+
+
+def can_open_sessions(user: User) -> bool:
+    """Everyone but the administrator has a sessions page."""
+    return user.active and user.role is not Role.ADMIN
+
+
+def sessions_stmt(user: User) -> sa.Select[tuple[StrategicSession]]:
+    """The sessions the user may open: the ministry's, auditor's and administrator's whole region;
+    for a school or municipality, those with one of its cases invited."""
+    stmt = sa.select(StrategicSession).order_by(StrategicSession.starts_at.desc())
+    if user.role in REGION_WIDE:
+        return stmt.where(StrategicSession.region_id == user.organisation_id)
+    column = Case.school_id if user.role is Role.SCHOOL else Case.municipality_id
+    invited = (
+        sa.select(SessionInvite.session_id)
+        .join(Case, Case.id == SessionInvite.case_id)
+        .where(column == user.organisation_id)
+    )
+    return stmt.where(StrategicSession.id.in_(invited))
+
+
+def can_view_session(user: User, session_id: int) -> bool:
+    """Whoever may open the session."""
+    if not user.active:
+        return False
+    found = db.session.scalar(
+        sessions_stmt(user)
+        .where(StrategicSession.id == session_id)
+        .with_only_columns(StrategicSession.id)
+    )
+    return found is not None
+
+
+def can_view_document(user: User, document: Document) -> bool:
+    """Whoever sees the owner; a municipality's acts also by the schools of that municipality;
+    a strategic session's materials by whoever may open the session."""
+    if document.session_id is not None:
+        return can_view_session(user, document.session_id)
+    owner = document.owner
+    if can_view_org(user, owner):
+        return True
+    return (
+        user.active
+        and owner.kind is OrgKind.MUNICIPALITY
+        and user.organisation.municipality_id == owner.id
+    )
+
+
+def can_view_roadmap(user: User, roadmap: Roadmap) -> bool:
+    """Whoever sees the owner; a municipal roadmap also by the municipality's schools."""
+    owner = roadmap.owner
+    return can_view_org(user, owner) or (
+        user.active
+        and owner.kind is OrgKind.MUNICIPALITY
+        and user.organisation.municipality_id == owner.id
+    )
+
+
+def roadmap_level(roadmap: Roadmap) -> Level:
+    """The level whose people keep a roadmap: the school's or the municipality's."""
+    return Level.SCHOOL if roadmap.owner.kind is OrgKind.SCHOOL else Level.MUNICIPALITY
+
+
+def can_edit_roadmap(user: User, roadmap: Roadmap) -> bool:
+    """The owner organisation's own people edit its roadmap."""
+    return (
+        user.active
+        and user.role is role_for_level(roadmap_level(roadmap))
+        and user.organisation_id == roadmap.owner_org_id
+    )
+
+
+def can_start_roadmap(user: User, case: Case) -> bool:
+    """The case's school starts its roadmap."""
+    return is_school_of(user, case)
+
+
+def can_generate(user: User, case: Case, key: str) -> bool:
+    """The user's role produces this document and the case is in scope."""
+    return key in GENERATORS and user.role in GENERATORS[key] and can_view_case(user, case)
+
+
+def can_upload_data(user: User, case: Case, key: str) -> bool:
+    """The user's role uploads this data file and the case is in scope."""
+    return key in DATA_UPLOADERS and user.role in DATA_UPLOADERS[key] and can_view_case(user, case)

@@ -1,0 +1,71 @@
+"""Who sees what: the one rule, applied to lists and to single objects alike.
+
+A user sees their own organisation and everything below it: a ministry or auditor user (whose
+organisation is a region) the whole region, a municipal user their municipality and its schools,
+a school user their school. Every model that belongs to an organisation says how to reach it
+(``scope_org_id()``); lists and single objects both go through :func:`scoped`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models.org import Organisation
+from app.models.user import User
+
+T = TypeVar("T")
+
+
+def lineage(org: Organisation) -> tuple[int | None, ...]:
+    """The organisation itself and its ancestors."""
+    return (org.id, org.municipality_id, org.region_id)
+
+
+def can_view_org(user: User, org: Organisation) -> bool:
+    """True when the organisation is the user's own or below it."""
+    return user.is_active and user.organisation_id in lineage(org)
+
+
+def visible_orgs_clause(viewer: User | int, org: Any = Organisation) -> sa.ColumnElement[bool]:
+    """SQL twin of can_view_org() over an Organisation entity or alias. ``viewer`` is a user or
+    the id of the organisation whose view is wanted (commands acting for a region)."""
+    uid = viewer if isinstance(viewer, int) else viewer.organisation_id
+    return sa.or_(org.id == uid, org.municipality_id == uid, org.region_id == uid)
+
+
+def scoped(
+    model: type[T], viewer: User | int, stmt: sa.Select[Any] | None = None
+) -> sa.Select[Any]:
+    """``stmt`` (default: select the model) limited to the rows the viewer may see."""
+    stmt = sa.select(model) if stmt is None else stmt
+    org = aliased(Organisation)
+    for target, onclause in getattr(model, "scope_joins", lambda: [])():
+        stmt = stmt.join(target, onclause)
+    return stmt.join(org, org.id == model.scope_org_id()).where(  # type: ignore[attr-defined]
+        visible_orgs_clause(viewer, org)
+    )
+
+
+def get_scoped_or_404(model: type[T], object_id: int, user: User) -> T:
+    """One object by id, or 404 when it does not exist or lies outside the user's scope."""
+    pk = sa.inspect(model).primary_key[0]  # type: ignore[union-attr]
+    obj = db.session.scalars(scoped(model, user).where(pk == object_id)).first()
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def region_id_of(user: User) -> int:
+    """The region a user works in (a region user's own organisation)."""
+    org = user.organisation
+    return org.region_id if org.region_id is not None else org.id
+
+
+def in_users_region(region_id: int, user: User) -> bool:
+    """Region-wide records (campaigns, schedules) are visible to every user of that region."""
+    return user.is_active and region_id == region_id_of(user)

@@ -1,0 +1,38 @@
+"""`flask flags import`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app.cli.common import refuse, region_named
+from app.extensions import db
+from app.workflows.flags import import_flags
+
+flags_cli = AppGroup("flags", help="Flag lists of schools with signs.")
+
+
+@flags_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--region", help="Region name (needed when there is not exactly one region).")
+@click.option("--dry-run", is_flag=True, help="Check and report without writing.")
+def flags_import(file: Path, region: str | None, dry_run: bool) -> None:
+    """Import a flag list (CSV or XLSX): one case per school, year and category."""
+    target = region_named(region)
+    report = import_flags(file.read_bytes(), region=target, actor=None, dry_run=dry_run)
+    for warning in report.warnings:
+        click.echo(f"WARNING {warning}", err=True)
+    if not report.ok:
+        refuse(report.problems, f"Nothing imported: {len(report.problems)} problem(s).")
+    db.session.rollback() if dry_run else db.session.commit()
+    years = ", ".join(f"{y}: {n}" for y, n in sorted(report.per_year.items()))
+    click.echo(
+        f"{'Would import' if dry_run else 'Imported'} {report.rows} rows ({years}): "
+        f"{len(report.cases_created)} cases created, {len(report.cases_updated)} updated, "
+        f"{report.unchanged} unchanged; {len(report.merged_duplicates)} exact duplicate rows "
+        f"merged; {len(report.schools_created)} schools, "
+        f"{len(report.municipalities_created)} municipalities and "
+        f"{len(report.campaigns_created)} campaigns created."
+    )

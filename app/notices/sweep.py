@@ -1,0 +1,195 @@
+"""One sweep: every notice the schedule implies as of a moment, each created exactly once."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
+
+from app import access
+from app.accounts.users import users_of_level
+from app.extensions import db
+from app.models.case import PENDING_STATUSES, Campaign, Case, CaseStatus, Level, Obligation
+from app.models.document import Roadmap
+from app.models.notify import Notification, NotificationLog
+from app.models.types import utcnow
+from app.models.user import User
+from app.notices import rules
+from app.workflows import calendar
+from app.workflows.cases import org_of_level
+from app.workflows.clock import local_date
+from app.workflows.due import report_periods
+
+log = logging.getLogger(__name__)
+SUPERVISOR = {Level.SCHOOL: Level.MUNICIPALITY, Level.MUNICIPALITY: Level.REGION}
+
+
+@dataclass
+class SweepReport:
+    today: Any = None
+    sent: Counter[str] = field(default_factory=Counter)
+    already: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.sent.values())
+
+
+def policy() -> rules.Policy:
+    """The notice policy from the settings."""
+    cfg = current_app.config
+    return rules.Policy(tuple(cfg["OKO_REMIND_DAYS"]), cfg["OKO_ESCALATE_AFTER_DAYS"])
+
+
+def recipients(obligation: Obligation, kind: str) -> list[User]:
+    """The responsible people; for an escalation, the supervising organisation's."""
+    level = obligation.level
+    if kind == rules.ESCALATION:
+        supervisor = SUPERVISOR.get(level)
+        if supervisor is None:
+            return []
+        return users_of_level(supervisor, org_of_level(obligation.case, supervisor))
+    if obligation.responsible_user is not None and obligation.responsible_user.active:
+        return [obligation.responsible_user]
+    return users_of_level(level, obligation.responsible_org_id)
+
+
+def claim(subject: str, kind: str, offset: int, recipient: User) -> bool:
+    """Insert the log row unless it exists; True when this sweep is the one that sends."""
+    table = NotificationLog.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    stmt = (
+        insert.values(
+            subject=subject,
+            kind=kind,
+            offset_days=offset,
+            recipient_id=recipient.id,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["subject", "kind", "offset_days", "recipient_id"])
+        .returning(table.c.id)
+    )
+    return db.session.execute(stmt).first() is not None
+
+
+def _notify(
+    user: User,
+    kind: str,
+    *,
+    case: Case | None,
+    obligation: Obligation | None,
+    params: dict[str, Any],
+) -> None:
+    mode = "skipped" if user.email_mode != "each" else "pending"
+    db.session.add(
+        Notification(
+            user_id=user.id,
+            kind=kind,
+            case_id=case.id if case else None,
+            obligation_id=obligation.id if obligation else None,
+            params=params,
+            email_status=mode,
+        )
+    )
+
+
+def _pending_obligations(today: Any, pol: rules.Policy) -> list[Obligation]:
+    horizon = today + timedelta(days=2 * max(pol.remind_days) + 14)  # covers N working days
+    return list(
+        db.session.scalars(
+            sa.select(Obligation)
+            .join(Case, Case.id == Obligation.case_id)
+            .where(
+                Obligation.status.in_(PENDING_STATUSES),
+                Obligation.due_date <= horizon,
+                Case.status == CaseStatus.OPEN,
+            )
+            .options(
+                joinedload(Obligation.case).joinedload(Case.campaign),
+                joinedload(Obligation.responsible_user),
+            )
+            .order_by(Obligation.due_date, Obligation.id)
+        ).unique()
+    )
+
+
+def _obligation_notices(today: Any, pol: rules.Policy, report: SweepReport) -> None:
+    obligations = _pending_obligations(today, pol)
+    if not obligations:
+        return
+    cal = calendar.load(
+        min(o.due_date for o in obligations) - timedelta(days=40), today + timedelta(days=60)
+    )
+    for obligation in obligations:
+        for notice in rules.notices_due(obligation.due_date, today, cal, pol):
+            for person in recipients(obligation, notice.kind):
+                if not claim(f"obligation:{obligation.id}", notice.kind, notice.offset, person):
+                    report.already += 1
+                    continue
+                params = {
+                    "due_date": obligation.due_date.isoformat(),
+                    "offset": notice.offset,
+                    "type": obligation.obligation_type,
+                    "school": obligation.case.school.name,
+                }
+                _notify(
+                    person, notice.kind, case=obligation.case, obligation=obligation, params=params
+                )
+                report.sent[notice.kind] += 1
+
+
+def _report_notices(today: Any, report: SweepReport) -> None:
+    roadmaps = db.session.scalars(
+        sa.select(Roadmap)
+        .join(Campaign, Campaign.id == Roadmap.campaign_id)
+        .where(Campaign.vpr_year >= today.year - 1)
+        .options(joinedload(Roadmap.owner), joinedload(Roadmap.reports))
+    ).unique()
+    for roadmap in roadmaps:
+        campaign = db.session.get(Campaign, roadmap.campaign_id)
+        assert campaign is not None
+        done = {r.period for r in roadmap.reports}
+        level = access.roadmap_level(roadmap)
+        for period, due in report_periods(campaign):
+            if not rules.monthly_report_due(due, today, period in done):
+                continue
+            for person in users_of_level(level, roadmap.owner_org_id):
+                if claim(f"report:{roadmap.id}:{period}", rules.MONTHLY_REPORT, 0, person):
+                    _notify(
+                        person,
+                        rules.MONTHLY_REPORT,
+                        case=None,
+                        obligation=None,
+                        params={
+                            "roadmap_id": roadmap.id,
+                            "period": period,
+                            "due_date": due.isoformat(),
+                            "owner": roadmap.owner.name,
+                        },
+                    )
+                    report.sent[rules.MONTHLY_REPORT] += 1
+                else:
+                    report.already += 1
+
+
+def sweep(now: datetime | None = None) -> SweepReport:
+    """Create every notice due as of ``now`` that has not been created before (one transaction,
+    committed by the caller; e-mails go out after the commit)."""
+    today = local_date(now)
+    report = SweepReport(today=today)
+    _obligation_notices(today, policy(), report)
+    _report_notices(today, report)
+    db.session.flush()
+    log.info("sweep %s: %s new notices, %s already sent", today, dict(report.sent), report.already)
+    return report
+
+
+__all__ = ["SweepReport", "sweep"]

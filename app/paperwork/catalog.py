@@ -1,0 +1,163 @@
+"""The kinds of generated documents: titles, template files and the context each one receives.
+
+The context contract is the set of top-level names a template of that kind may use; an uploaded
+template asking for anything else is refused (``render.unknown_variables``). The shape of every
+name is shown by the reference contexts in ``app.paperwork.samples``. Every kind receives the
+common blocks:
+
+* ``region`` {name, authority|None} — authority: the regional education ministry's name;
+* ``municipality`` {name, authority|None} — authority: the municipal education authority's name;
+* ``school`` {name, login, type, director, email, phone} (all but name and login may be None);
+* ``campaign`` {title, vpr_year, school_year, order_number, order_date, deadlines} — deadlines
+  maps obligation types (``self_analysis``, ``recheck``, ``municipal_acts``,
+  ``information_certificate``, ``director_indicators``, ``director_evaluation``,
+  ``strategic_session`` …) to dates;
+* ``case`` {category, markers: [str], marker_count, support_level|None, years_on_list,
+  contract_review: bool, stage, status} — category, stage and status as Russian labels;
+* ``document`` {number|None, date|None, place|None} — the generated document's own registration.
+
+Dates are ``date`` objects (or None), moments are aware UTC ``datetime``s, shares are 0…1 floats,
+missing numbers are None; lists may be empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from app.documents.templates import bundled_path
+
+COMMON_VARIABLES = frozenset({"region", "municipality", "school", "campaign", "case", "document"})
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """One kind of generated document and its context contract."""
+
+    key: str
+    title: LazyString
+    filename: str
+    # Names beyond COMMON_VARIABLES, with their shapes (see samples.py for full examples).
+    extra: tuple[str, ...]
+
+    @property
+    def variables(self) -> frozenset[str]:
+        """Every top-level name the context of this kind provides."""
+        return COMMON_VARIABLES | frozenset(self.extra)
+
+    @property
+    def path(self) -> Path:
+        """The bundled template file (version 1; later versions live in the database)."""
+        return bundled_path(self.key)
+
+    def bundled_template(self) -> bytes:
+        """The bytes of the bundled template."""
+        return self.path.read_bytes()
+
+
+KINDS: tuple[DocumentKind, ...] = (
+    DocumentKind(
+        "municipal_order",
+        _l("Municipal order on organising work with flagged schools"),
+        "municipal_order.docx",
+        # schools: [{name, director, markers: [str], support_level, years_on_list,
+        #            contract_review}]; coordinator: {name, position} | None;
+        # measures: [{title, responsible, due_date: date | str | None}];
+        # signatory: {position, name}
+        ("schools", "coordinator", "measures", "signatory"),
+    ),
+    DocumentKind(
+        "roadmap",
+        _l("School roadmap for objective assessment"),
+        "roadmap.docx",
+        # approved_by: str | None («приказом директора …»);
+        # items: [{section: str | None, number, measure, deadline: date | str | None,
+        #          responsible, indicator, status: str | None, progress: str | None}];
+        # signatory: {position, name}
+        ("approved_by", "items", "signatory"),
+    ),
+    DocumentKind(
+        "self_analysis",
+        _l("School self-analysis («Seven steps»)"),
+        "self_analysis.docx",
+        # signs: [{work, number, title, found: bool, evidence}];
+        # shares: [{work, n, lowered, confirmed, raised}];
+        # sections: [{title, answer: str | None}]; signatory: {position, name}
+        ("signs", "shares", "sections", "signatory"),
+    ),
+    DocumentKind(
+        "information_certificate",
+        _l("Information certificate with the correlation analysis"),
+        "information_certificate.docx",
+        # analytics: None | {source, computed_at, min_n,
+        #   correlations: [{subject, class_name, measure, compared_with, n, spearman,
+        #                   spearman_low, spearman_high, spearman_p, kendall, kendall_p, kappa,
+        #                   lowered, confirmed, raised, verdict}],
+        #   signs: [{work, number, title, found, evidence}],
+        #   contingency: [{title, row_label, column_label, rows: [{mark, counts: [4 ints]}]}],
+        #   charts: [{title, image: <key of images>}]};
+        # conclusions: str | None; signatory: {position, name}
+        ("analytics", "conclusions", "signatory"),
+    ),
+    DocumentKind(
+        "recheck_protocol",
+        _l("Recheck protocol"),
+        "recheck_protocol.docx",
+        # commission: [{role, name, position}];
+        # works: [{work, participant, score_school, score_recheck, score_change,
+        #          mark_school, mark_recheck, confirmed: bool}];
+        # by_work: [{work, n, confirmed, share_confirmed, mean_shift, wilcoxon_p,
+        #            meets_target: bool}];
+        # summary: None | {n, confirmed, lowered, raised, share_confirmed, share_low,
+        #                  share_high, target, meets_target, mean_shift, wilcoxon_p, wording};
+        # charts: [{title, image}]; conclusion: str | None
+        ("commission", "works", "by_work", "summary", "charts", "conclusion"),
+    ),
+    DocumentKind(
+        "director_evaluation",
+        _l("Director evaluation sheet"),
+        "director_evaluation.docx",
+        # indicators: [{number, title, weight, value, score}];
+        # evaluation: {method, total, max_total, result, decision, recommendation} with None
+        #   for what is not decided yet; commission: [{role, name, position}]
+        ("indicators", "evaluation", "commission"),
+    ),
+    DocumentKind(
+        "case_history",
+        _l("Case history report for auditors"),
+        "case_history.docx",
+        # stages: [{stage, entered_at, left_at, entered_by, reason}];
+        # obligations: [{title, responsible, due_date, status, completed_on, comment}];
+        # events: [{seq, occurred_at, actor, role, action, before, after, reason, hash,
+        #           prev_hash}];
+        # verification: {ok: bool, checked: int, checked_at, message};
+        # generated_at: datetime; generated_by: {name, role}
+        ("stages", "obligations", "events", "verification", "generated_at", "generated_by"),
+    ),
+    DocumentKind(
+        "stage_form",
+        _l("Record of a stage"),
+        "stage_form.docx",
+        # title: str; subtitle: str | None; sections: [{title, answer: str | None}];
+        # signatory: {position, name}
+        ("title", "subtitle", "sections", "signatory"),
+    ),
+)
+
+_BY_KEY = {k.key: k for k in KINDS}
+
+
+def kind(key: str) -> DocumentKind:
+    """The document kind with this key; KeyError naming it otherwise."""
+    try:
+        return _BY_KEY[key]
+    except KeyError:
+        raise KeyError(f"unknown document kind: {key}") from None
+
+
+def has_kind(key: str) -> bool:
+    """Whether the product generates documents of this kind."""
+    return key in _BY_KEY

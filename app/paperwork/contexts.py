@@ -1,0 +1,250 @@
+"""The context of each generated document beyond the common blocks, built from a case's real
+data (the shapes are the contracts of app.paperwork.catalog; samples.py shows them filled)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from app import access, audit
+from app.accounts.users import users_of_level
+from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.case import Case, Category, Level
+from app.models.types import utcnow
+from app.models.user import User
+from app.stages import attachments, director, questionnaires, recheck, roadmaps
+from app.stages.printing import Images, director_signatory
+from app.vpr.school import sign_rows
+from app.workflows import labels, registry
+from app.workflows.campaigns import schedule_of
+from app.workflows.labels import describe_values
+
+
+def _signatory(person: User | None, fallback_position: str) -> dict[str, str]:
+    if person is None:
+        return {"position": fallback_position, "name": ""}
+    return {"position": person.position or fallback_position, "name": person.full_name}
+
+
+def municipal_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
+    cases = db.session.scalars(
+        sa.select(Case).where(
+            Case.campaign_id == case.campaign_id,
+            Case.municipality_id == case.municipality_id,
+            Case.category == Category.OBJECTIVITY,
+        )
+    ).all()
+    schools = sorted(
+        (
+            {
+                "name": c.school.name,
+                "director": c.school.director,
+                "markers": sorted(k for k, v in c.markers.items() if v),
+                "support_level": c.support_level,
+                "years_on_list": c.years_on_list,
+                "contract_review": c.contract_review,
+            }
+            for c in cases
+        ),
+        key=lambda s: str(s["name"]),
+    )
+    deadlines = schedule_of(case.campaign)
+    measures = [
+        (
+            "Самоанализ причин необъективности результатов ВПР по региональному шаблону «Семь шагов»",
+            "Руководители ОО",
+            deadlines.get("self_analysis"),
+        ),
+        (
+            "Перепроверка работ участников ВПР независимыми экспертами",
+            "Муниципальный орган управления образованием",
+            deadlines.get("recheck"),
+        ),
+        (
+            "Утверждение муниципальных нормативных актов по профилактике необъективности",
+            "Муниципальный орган управления образованием",
+            deadlines.get("municipal_acts"),
+        ),
+        (
+            "Информационная справка о соответствии текущих отметок, промежуточной аттестации и результатов ВПР, ОГЭ, ЕГЭ",
+            "Руководители ОО",
+            deadlines.get("information_certificate"),
+        ),
+        (
+            "Заполнение формы показателей эффективности руководителя",
+            "Руководители ОО",
+            deadlines.get("director_indicators"),
+        ),
+        (
+            "Оценка эффективности деятельности руководителей ОО",
+            "Муниципальная комиссия",
+            deadlines.get("director_evaluation"),
+        ),
+        (
+            "Участие управленческих команд ОО в стратегических сессиях",
+            "Руководители ОО",
+            deadlines.get("strategic_session"),
+        ),
+        (
+            "Отчёт о ходе реализации дорожной карты",
+            "Методический центр",
+            "ежемесячно, в последний понедельник месяца",
+        ),
+    ]
+    coordinator = (
+        actor
+        if access.is_municipal_of(actor, case)
+        else next(iter(users_of_level(Level.MUNICIPALITY, case.municipality_id)), None)
+    )
+    return {
+        "schools": schools,
+        "coordinator": {"name": coordinator.full_name, "position": coordinator.position or ""}
+        if coordinator
+        else None,
+        "measures": [{"title": t, "responsible": r, "due_date": d} for t, r, d in measures],
+        "signatory": _signatory(coordinator, "Руководитель органа управления образованием"),
+    }, {}
+
+
+def information_certificate(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
+    director = director_signatory(case)
+    found = attachments.correlations(case)
+    if found is None:
+        return {"analytics": None, "conclusions": None, "signatory": director}, {}
+    rows = [
+        {
+            "subject": r["subject"],
+            "class_name": r["class"],
+            "measure": r["measure_label"],
+            "compared_with": r["compared_label"],
+            "n": r["n"],
+            "spearman": r.get("spearman"),
+            "spearman_low": _ci(r, "spearman_ci", 0),
+            "spearman_high": _ci(r, "spearman_ci", 1),
+            "spearman_p": r.get("spearman_p"),
+            "kendall": r.get("kendall_tau_b"),
+            "kendall_p": r.get("kendall_p"),
+            "kappa": r.get("kappa"),
+            "lowered": r.get("lowered"),
+            "confirmed": r.get("confirmed"),
+            "raised": r.get("raised"),
+            "verdict": r["wording"],
+        }
+        for r in found["rows"]
+    ]
+    tables = [
+        {
+            "title": f"{r['subject']}, {r['class']}: {r['measure_label']} и {r['compared_label']}",
+            "row_label": r["measure_label"],
+            "column_label": r["compared_label"],
+            "rows": [
+                {"mark": m, "counts": list(counts)}
+                for m, counts in zip((2, 3, 4, 5), r["contingency"], strict=True)
+            ],
+        }
+        for r in found["rows"]
+        if r["status"] == "ok" and r.get("contingency")
+    ][:6]
+    titles = {
+        "agreement": "Доли понизивших, подтвердивших и повысивших отметку",
+        "contingency": "Таблица сопряжённости отметок",
+    }
+    analytics = {
+        "source": f"Файл «{found['version'].filename}» (версия {found['version'].number})",
+        "computed_at": utcnow(),
+        "min_n": 10,
+        "correlations": rows,
+        "signs": sign_rows(case),
+        "contingency": tables,
+        "charts": [{"title": titles[k], "image": k} for k in found["images"]],
+    }
+    return {
+        "analytics": analytics,
+        "conclusions": None,
+        "signatory": director,
+    }, found["images"]
+
+
+def _ci(row: dict[str, Any], key: str, i: int) -> float | None:
+    value = row.get(key)
+    return value[i] if value else None
+
+
+def case_history(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.seq)
+    ).all()
+    result = audit.verify_case(case.id)
+    message = (
+        f"События дела проверены: {result.checked}; каждое совпадает со своим хешем и связано с предыдущим."
+        if result.ok
+        else f"Цепочка нарушена на событии {result.broken_seq}: {result.problem}."
+    )
+    stages = [
+        {
+            "stage": str(registry.stage_title(case, v.stage)),
+            "entered_at": v.entered_at,
+            "left_at": v.left_at,
+            "entered_by": v.entered_by.full_name if v.entered_by else "система",
+            "reason": v.reason,
+        }
+        for v in case.stages
+    ]
+    obligations = [
+        {
+            "title": str(registry.obligation_title(o)),
+            "responsible": o.responsible_org.name,
+            "due_date": o.due_date,
+            "status": str(labels.OBLIGATION_STATUS[o.status]),
+            "completed_on": o.completed_on,
+            "comment": o.comment,
+        }
+        for o in case.obligations
+    ]
+    rows = [
+        {
+            "seq": e.seq,
+            "occurred_at": e.occurred_at,
+            "actor": e.actor_name,
+            "role": e.actor_role,
+            "action": str(labels.ACTION.get(e.action, e.action)),
+            "before": describe_values(e.before),
+            "after": describe_values(e.after),
+            "reason": e.reason,
+            "hash": e.hash,
+            "prev_hash": e.prev_hash,
+        }
+        for e in events
+    ]
+    now: datetime = utcnow()
+    return {
+        "stages": stages,
+        "obligations": obligations,
+        "events": rows,
+        "verification": {
+            "ok": result.ok,
+            "checked": result.checked,
+            "checked_at": now,
+            "message": message,
+        },
+        "generated_at": now,
+        "generated_by": {"name": actor.full_name, "role": actor.role.label},
+    }, {}
+
+
+Builder = Callable[[Case, User], tuple[dict[str, Any], Images]]
+
+# The context of each kind beyond the common blocks; a stage record prints its own.
+BUILDERS: dict[str, Builder] = {
+    "municipal_order": municipal_order,
+    "roadmap": lambda case, actor: (roadmaps.printable(case), {}),
+    "self_analysis": lambda case, actor: (questionnaires.printable_self_analysis(case), {}),
+    "information_certificate": information_certificate,
+    "recheck_protocol": lambda case, actor: recheck.printable(case),
+    "director_evaluation": lambda case, actor: (director.sheet_context(case), {}),
+    "case_history": case_history,
+}

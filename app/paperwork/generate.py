@@ -1,0 +1,126 @@
+"""Generating .docx documents from a case's data with the active template version, and managing
+template versions (version 1 of each kind is the file shipped in app/documents/templates)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app import access, audit
+from app.documents import checks, storage
+from app.documents.render import DocumentTemplateError, render, unknown_variables
+from app.documents.templates import BUNDLED_VERSION, active_template
+from app.documents.versions import store_version
+from app.errors import InvalidInput, NotAllowed
+from app.extensions import db
+from app.models.case import Case
+from app.models.document import Document, DocumentTemplate, DocumentVersion
+from app.models.user import User
+from app.paperwork import catalog
+from app.paperwork.contexts import BUILDERS
+from app.paperwork.samples import sample, sample_images
+from app.stages.printing import common
+
+
+def kinds_for(user: User, case: Case) -> list[catalog.DocumentKind]:
+    """The documents this user may generate for the case."""
+    return [k for k in catalog.KINDS if access.can_generate(user, case, k.key)]
+
+
+def register_template(key: str, data: bytes, filename: str, *, actor: User) -> DocumentTemplate:
+    """An administrator's new version of a template: refused, naming the variables, when it asks
+    for anything the product does not provide, or when it cannot render the reference context."""
+    if not access.can_manage_templates(actor):
+        raise NotAllowed(_("Only an administrator uploads templates."))
+    kind = catalog.kind(key)
+    if checks.detect(data) is not checks.DOCX:
+        raise InvalidInput(_("A template must be a .docx file."))
+    try:
+        unknown = unknown_variables(data, kind.variables)
+        if unknown:
+            raise InvalidInput(
+                _(
+                    "The template asks for variables the product does not provide: %(names)s.",
+                    names=", ".join(unknown),
+                )
+            )
+        render(data, sample(key), sample_images(), strict=True)
+    except DocumentTemplateError as err:
+        raise InvalidInput(_("The template cannot be used: %(reason)s", reason=str(err))) from err
+    latest = db.session.scalar(
+        sa.select(sa.func.max(DocumentTemplate.version)).where(DocumentTemplate.key == key)
+    )
+    version = max(latest or BUNDLED_VERSION, BUNDLED_VERSION) + 1
+    db.session.execute(
+        sa.update(DocumentTemplate).where(DocumentTemplate.key == key).values(active=False)
+    )
+    row = DocumentTemplate(
+        key=key,
+        version=version,
+        sha256=storage.store().put(data),
+        filename=filename[:200] or kind.filename,
+        active=True,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        "template.uploaded",
+        actor=actor,
+        object_type="template",
+        object_id=row.id,
+        org_id=actor.organisation_id,
+        after={"key": key, "version": version, "sha256": row.sha256},
+    )
+    return row
+
+
+def _document(case: Case, key: str, actor: User) -> Document:
+    municipal = key == "municipal_order"
+    owner = case.municipality_id if municipal else case.school_id
+    case_id = None if municipal else case.id
+    found = db.session.scalars(
+        sa.select(Document).where(
+            Document.owner_org_id == owner,
+            Document.kind == key,
+            Document.campaign_id == case.campaign_id,
+            Document.case_id.is_(None) if case_id is None else Document.case_id == case_id,
+        )
+    ).first()
+    if found is not None:
+        return found
+    document = Document(
+        owner_org_id=owner,
+        case_id=case_id,
+        campaign_id=case.campaign_id,
+        kind=key,
+        generated=True,
+        created_by_id=actor.id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def generate(case: Case, key: str, *, actor: User) -> DocumentVersion:
+    """Fill the kind's active template with the case's data and store it as the next version."""
+    if not access.can_generate(actor, case, key):
+        raise NotAllowed(_("Your role does not produce this document."))
+    version, template = active_template(key)
+    with force_locale("ru"):
+        extra, images = BUILDERS[key](case, actor)
+        context = {**common(case), **extra}
+        title = str(catalog.kind(key).title)
+    data = render(template, context, images, timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    owner_name = case.municipality.name if key == "municipal_order" else case.school.name
+    filename = checks.sanitise_filename(f"{title} — {owner_name}", checks.DOCX)
+    return store_version(
+        _document(case, key, actor),
+        data,
+        checks.DOCX,
+        filename,
+        actor=actor,
+        template=(key, version),
+    )

@@ -1,0 +1,140 @@
+"""Analytic data attached to a case: the school's student marks (§4) for the correlation
+analysis of its information certificate, and the recheck results (§5) for the protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from app import access
+from app.analytics import charts
+from app.analytics.correlation import correlation_table, read_student_marks
+from app.analytics.recheck import read_recheck
+from app.documents import checks, storage
+from app.documents.versions import store_version
+from app.errors import InvalidInput, NotAllowed
+from app.extensions import db
+from app.models.case import Case
+from app.models.document import Document, DocumentVersion
+from app.models.user import User
+from app.stages import recheck
+from app.tabular import FileRefused, Problem
+
+STUDENT_MARKS = "student_marks"
+RECHECK_RESULTS = "recheck_results"
+MEASURES = {
+    "q1": "Четверть 1",
+    "q2": "Четверть 2",
+    "q3": "Четверть 3",
+    "q4": "Четверть 4",
+    "attestation": "Промежуточная аттестация",
+    "vpr": "ВПР",
+    "oge": "ОГЭ",
+    "ege": "ЕГЭ",
+}
+
+
+# The reader of each kind: bytes -> (frame, problems).
+READERS: dict[str, Callable[[bytes], tuple[pd.DataFrame, list[Problem]]]] = {
+    STUDENT_MARKS: read_student_marks,
+    RECHECK_RESULTS: read_recheck,
+}
+
+
+def upload(case: Case, key: str, name: str, data: bytes, *, actor: User) -> DocumentVersion:
+    """Check the table by content and by its format, then store it as the next version."""
+    if not access.can_upload_data(actor, case, key):
+        raise NotAllowed(_("Your role does not upload this data."))
+    kind, filename = checks.check_data_file(name, data, current_app.config["MAX_CONTENT_LENGTH"])
+    frame, problems = READERS[key](data)
+    if problems:
+        raise FileRefused(problems)
+    if not (frame["school_login"].astype(str) == case.school.login).any():
+        raise InvalidInput(
+            _("The file has no rows for the school %(login)s.", login=case.school.login)
+        )
+    document = db.session.scalars(
+        sa.select(Document).where(Document.case_id == case.id, Document.kind == key)
+    ).first()
+    if document is None:
+        document = Document(
+            owner_org_id=case.school_id,
+            case_id=case.id,
+            campaign_id=case.campaign_id,
+            kind=key,
+            created_by_id=actor.id,
+        )
+        db.session.add(document)
+        db.session.flush()
+    version = store_version(document, data, kind, filename, actor=actor)
+    if key == RECHECK_RESULTS:  # the rows become the commission's works
+        recheck.import_works(case, data, actor=actor)
+    return version
+
+
+def latest(case: Case, key: str) -> tuple[DocumentVersion, pd.DataFrame] | None:
+    """The newest uploaded table of this kind, read back (the school's rows only)."""
+    version = db.session.scalars(
+        sa.select(DocumentVersion)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(Document.case_id == case.id, Document.kind == key)
+        .order_by(DocumentVersion.id.desc())
+        .limit(1)
+    ).first()
+    if version is None:
+        return None
+    frame, _problems = READERS[key](storage.store().get(version.sha256))
+    return version, frame[frame["school_login"].astype(str) == case.school.login]
+
+
+def correlations(case: Case) -> dict[str, Any] | None:
+    """The correlation analysis of the school's marks, with charts; None without data."""
+    found = latest(case, STUDENT_MARKS)
+    if found is None:
+        return None
+    version, frame = found
+    table = correlation_table(frame, by=("subject", "class"))
+    rows = []
+    for r in table.to_dict("records"):
+        rows.append(
+            {
+                **r,
+                "measure_label": MEASURES.get(r["measure"], r["measure"]),
+                "compared_label": MEASURES.get(r["compared_with"], r["compared_with"]),
+            }
+        )
+    return {"version": version, "rows": rows, "images": _correlation_charts(rows)}
+
+
+def _correlation_charts(rows: list[dict[str, Any]]) -> dict[str, bytes]:
+    usable = [r for r in rows if r["status"] == "ok" and r.get("confirmed") is not None]
+    images: dict[str, bytes] = {}
+    if usable:
+        bars = pd.DataFrame(
+            [
+                {
+                    "label": f"{r['subject']}, {r['class']}: {r['measure_label']} / {r['compared_label']}",
+                    "lowered": r["lowered"],
+                    "confirmed": r["confirmed"],
+                    "raised": r["raised"],
+                }
+                for r in usable[:12]
+            ]
+        )
+        images["agreement"] = charts.agreement_png(
+            bars, title=_("Marks lowered, confirmed and raised")
+        )
+        first = next((r for r in usable if r.get("contingency")), None)
+        if first is not None:
+            images["contingency"] = charts.contingency_png(
+                first["contingency"],
+                x_label=first["compared_label"],
+                y_label=first["measure_label"],
+                title=f"{first['subject']}, {first['class']}",
+            )
+    return images

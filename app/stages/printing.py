@@ -1,0 +1,104 @@
+"""Printing a case's records: the blocks every document receives, and handing a printed record
+in as the version that answers its obligation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+
+from app.documents import checks
+from app.documents.render import render
+from app.documents.templates import active_template
+from app.extensions import db
+from app.models.case import Case, Obligation
+from app.models.document import DocumentVersion
+from app.models.org import Organisation
+from app.models.types import utcnow
+from app.models.user import User
+from app.stages.records import require_responsible
+from app.workflows import labels, registry
+from app.workflows.campaigns import schedule_of
+from app.workflows.clock import local_date
+from app.workflows.handin import hand_in_version
+from app.workflows.locking import lock
+
+Images = dict[str, bytes]
+
+
+def common(case: Case) -> dict[str, Any]:
+    """The blocks every document receives (labels in Russian: documents are Russian)."""
+    school, campaign = case.school, case.campaign
+    region = db.session.get(Organisation, campaign.region_id)
+    return {
+        "region": {"name": region.name if region else "", "authority": None},
+        "municipality": {"name": case.municipality.name, "authority": None},
+        "school": {
+            "name": school.name,
+            "login": school.login,
+            "type": school.school_type,
+            "director": school.director,
+            "email": school.email,
+            "phone": school.phone,
+        },
+        "campaign": {
+            "title": campaign.title,
+            "vpr_year": campaign.vpr_year,
+            "school_year": campaign.school_year,
+            "order_number": campaign.order_number,
+            "order_date": campaign.order_date,
+            "deadlines": schedule_of(campaign),
+        },
+        "case": {
+            "category": str(labels.CATEGORY[case.category]),
+            "markers": sorted(k for k, v in case.markers.items() if v),
+            "marker_count": case.marker_count,
+            "support_level": case.support_level,
+            "years_on_list": case.years_on_list,
+            "contract_review": case.contract_review,
+            "stage": str(registry.stage_title(case)),
+            "status": str(labels.CASE_STATUS[case.status]),
+        },
+        "document": {"number": None, "date": local_date(), "place": None},
+    }
+
+
+def director_signatory(case: Case) -> dict[str, str]:
+    """The school director's signature block."""
+    return {"position": f"Директор {case.school.name}", "name": case.school.director or ""}
+
+
+def hand_in_record(
+    case: Case,
+    obligation_type: str,
+    template_key: str,
+    extra: dict[str, Any],
+    *,
+    actor: User,
+    title: str,
+    images: Images | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> DocumentVersion:
+    """Print the record with the template in use and hand its obligation in with the document."""
+    obligation = require_responsible(actor, case, obligation_type)
+    obligation = lock(Obligation, obligation.id)
+    version, template = active_template(template_key)
+    with force_locale("ru"):
+        context = {**common(case), **extra}
+    data = render(
+        template, context, images or {}, timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    )
+    filename = checks.sanitise_filename(f"{title} — {case.school.name}", checks.DOCX)
+    return hand_in_version(
+        obligation,
+        data,
+        checks.DOCX,
+        filename,
+        actor=actor,
+        now=now or utcnow(),
+        note=note,
+        template=(template_key, version),
+    )

@@ -1,0 +1,153 @@
+"""Campaigns, their schedules, and importing flag lists."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app import access
+from app.access import can_view_campaigns
+from app.access.scope import in_users_region, region_id_of
+from app.access.web import requires
+from app.extensions import db
+from app.models.case import Campaign
+from app.models.org import Organisation
+from app.web import upload_stash as stash
+from app.web.actions import perform
+from app.web.campaigns.forms import CampaignForm, DeadlineForm, FlagImportForm
+from app.workflows import campaigns as campaign_ops
+from app.workflows import queries, registry
+from app.workflows.flags import import_flags
+
+bp = Blueprint("campaigns", __name__)
+
+
+def _region() -> Organisation:
+    region = db.session.get(Organisation, region_id_of(current_user))
+    assert region is not None
+    return region
+
+
+def _campaign_or_404(campaign_id: int) -> Campaign:
+    """A campaign of the user's region, or 404."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or not in_users_region(campaign.region_id, current_user):
+        abort(404)
+    return campaign
+
+
+@bp.route("/campaigns", methods=["GET", "POST"])
+@login_required
+@requires(can_view_campaigns)
+def campaign_list() -> str | Response:
+    """The region's campaigns; the ministry opens new ones."""
+    form = CampaignForm()
+    if form.validate_on_submit() and access.can_manage_campaigns(current_user):
+        created = perform(
+            lambda: campaign_ops.create_campaign(
+                _region(),
+                form.vpr_year.data or 0,
+                actor=current_user,
+                order_number=form.order_number.data or None,
+                order_date=form.order_date.data,
+            ),
+            _("The campaign is created with the default schedule."),
+        )
+        if created is not None:
+            return redirect(url_for("campaigns.campaign_detail", campaign_id=created.id))
+    return render_template(
+        "campaigns/list.html", campaigns=queries.campaigns_for(current_user), form=form
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+@login_required
+@requires(can_view_campaigns)
+def campaign_detail(campaign_id: int) -> str:
+    """A campaign's order and schedule."""
+    campaign = _campaign_or_404(campaign_id)
+    schedule = campaign_ops.schedule_of(campaign)
+    keys = sorted(
+        {k for w in registry.all_workflows() for k in w.schedule_keys()},
+        key=lambda k: (schedule.get(k) is None, schedule.get(k), k),
+    )
+    titles = {
+        spec.due.schedule_key: spec.title
+        for w in registry.all_workflows()
+        for s in w.stages
+        for spec in s.obligations
+        if spec.due.schedule_key
+    }
+    return render_template(
+        "campaigns/detail.html",
+        campaign=campaign,
+        schedule=schedule,
+        keys=keys,
+        titles=titles,
+        form=DeadlineForm(),
+        can_edit=access.can_edit_schedule(current_user, campaign),
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/deadline")
+@login_required
+def campaign_deadline(campaign_id: int) -> Response:
+    """Change one date of the schedule; open obligations follow."""
+    campaign = _campaign_or_404(campaign_id)
+    form = DeadlineForm()
+    if not form.validate_on_submit() or form.due_date.data is None:
+        abort(400)
+    moved = perform(
+        lambda: campaign_ops.set_deadline(
+            campaign,
+            form.obligation_type.data or "",
+            form.due_date.data,
+            actor=current_user,
+            reason=form.reason.data or None,
+        )
+    )
+    if moved is not None:
+        flash(_("The date is saved; %(n)d open obligations now follow it.", n=moved), "success")
+    return redirect(url_for("campaigns.campaign_detail", campaign_id=campaign.id))
+
+
+def _campaigns_of(years: dict[int, int]) -> list[Campaign]:
+    """The region's campaigns of the imported years, for links to their cases."""
+    found = (campaign_ops.find_campaign(_region(), year) for year in sorted(years))
+    return [c for c in found if c is not None]
+
+
+@bp.route("/flags/import", methods=["GET", "POST"])
+@login_required
+@requires(access.can_import_flags)
+def flags_import() -> str | Response:
+    """Upload a flag list, see what it would do, then import it."""
+    form = FlagImportForm()
+    report, token = None, None
+    if form.validate_on_submit():
+        if form.preview.data and form.file.data:
+            data = form.file.data.read()
+            report = import_flags(data, region=_region(), actor=current_user, dry_run=True)
+            db.session.rollback()
+            token = stash.put("flags", data) if report.ok else None
+        elif form.confirm.data:
+            data = stash.get("flags", form.token.data)
+            if data is None:
+                return redirect(url_for("campaigns.flags_import"))
+            report = import_flags(data, region=_region(), actor=current_user)
+            if report.ok:
+                db.session.commit()
+                stash.drop("flags")
+                return render_template(
+                    "campaigns/flags.html",
+                    form=form,
+                    report=report,
+                    done=True,
+                    campaigns=_campaigns_of(report.per_year),
+                )
+            db.session.rollback()
+    return render_template(
+        "campaigns/flags.html", form=form, report=report, token=token, done=False
+    )

@@ -1,0 +1,93 @@
+"""The inbox of obligations and the compliance dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from app import access
+from app.access.scope import region_id_of
+from app.access.web import requires
+from app.parsing import parse_int
+from app.stages import sessions
+from app.web.cases.views import labels_for_rows
+from app.workflows import labels, queries, registry
+from app.workflows.clock import local_date
+
+bp = Blueprint("overview", __name__)
+
+
+@bp.route("/inbox")
+@login_required
+@requires(access.has_inbox)
+def inbox() -> str:
+    """What the user's organisation owes, and what awaits the user's review, by due date."""
+    owed, to_review = queries.inbox_rows(current_user, local_date())
+    return render_template(
+        "cases/inbox.html", owed=owed, to_review=to_review, titles=labels_for_rows()
+    )
+
+
+@bp.route("/dashboard")
+@login_required
+@requires(access.can_view_dashboard)
+def dashboard() -> str:
+    """Deadline compliance by municipality and obligation type, cases by stage, repeat flags."""
+    campaigns = queries.campaigns_for(current_user)
+    campaign_id = parse_int(request.args.get("campaign")) or (
+        campaigns[0].id if campaigns else None
+    )
+    today = local_date()
+    table = queries.compliance(current_user, campaign_id, today)
+    rows = queries.by_municipality(table)
+    types = sorted({kind for _mun, kind in table})
+    totals = {kind: queries.ComplianceCell() for kind in types}
+    for cells in rows.values():
+        for kind, cell in cells.items():
+            total = totals[kind]
+            total.open += cell.open
+            total.overdue += cell.overdue
+            total.on_time += cell.on_time
+            total.late += cell.late
+            total.waived += cell.waived
+    return render_template(
+        "cases/dashboard.html",
+        campaigns=campaigns,
+        campaign_id=campaign_id,
+        rows=rows,
+        names=dict(queries.municipality_choices(current_user)) if rows else {},
+        types=types,
+        totals=totals,
+        by_stage=queries.cases_by_stage(current_user, campaign_id),
+        repeat=queries.repeat_flagged(current_user, campaign_id),
+        workflows=registry.all_workflows(),
+        type_titles=_type_titles(),
+        level_titles={level.value: str(title) for level, title in labels.LEVEL.items()},
+        pending=_pending_by_stage(campaign_id, today),
+        absences=sessions.absences(region_id_of(current_user), campaign_id),
+    )
+
+
+def _pending_by_stage(campaign_id: int | None, today: Any) -> dict[tuple[str, str], list[Any]]:
+    """Pending parts grouped by (workflow, stage) in the workflow's stage order."""
+    grouped: dict[tuple[str, str], list[Any]] = {}
+    for part in queries.pending_parts(current_user, campaign_id, today):
+        grouped.setdefault((part.workflow, part.stage), []).append(part)
+    order = {
+        (w.ref, s.key): (i, j)
+        for i, w in enumerate(registry.all_workflows())
+        for j, s in enumerate(w.stages)
+    }
+    return dict(sorted(grouped.items(), key=lambda kv: order.get(kv[0], (99, 99))))
+
+
+def _type_titles() -> dict[str, str]:
+    """Obligation titles by type, translated once for the page rather than once per cell."""
+    return {
+        spec.key: str(spec.title)
+        for w in registry.all_workflows()
+        for s in w.stages
+        for spec in s.obligations
+    }

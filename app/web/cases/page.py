@@ -1,0 +1,74 @@
+"""Everything the case page shows besides the case itself, gathered in one place."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import sqlalchemy as sa
+
+from app import access, audit
+from app.extensions import db
+from app.models.case import Case
+from app.models.document import Document
+from app.models.user import User
+from app.paperwork import generate
+from app.stages import attachments, recheck
+from app.vpr.signs import evidence_of, latest_run
+from app.workflows import cases as case_ops
+from app.workflows import registry
+
+
+def documents(case: Case) -> list[Document]:
+    """The case's documents and its municipality's documents for the campaign."""
+    return list(
+        db.session.scalars(
+            sa.select(Document)
+            .where(
+                sa.or_(
+                    Document.case_id == case.id,
+                    sa.and_(
+                        Document.case_id.is_(None),
+                        Document.owner_org_id == case.municipality_id,
+                        Document.campaign_id == case.campaign_id,
+                    ),
+                )
+            )
+            .order_by(Document.id)
+        )
+    )
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+# The case page lists the newest events; the whole history is one click away (and is checked
+# in full on every view either way).
+HISTORY_SHOWN = 100
+
+
+def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, Any]:
+    """The template context of the case page."""
+    run = latest_run(case.campaign.region, case.campaign.vpr_year)
+    login = case.school.login or ""
+    events = audit.case_events(case.id)
+    shown = events if whole_history else events[-HISTORY_SHOWN:]
+    return {
+        "workflow": registry.of_case(case),
+        "visited": {v.stage for v in case.stages},
+        "transitions": case_ops.transitions_for(user, case),
+        "history": shown[::-1],  # newest first
+        "history_total": len(events),
+        "chain": audit.verify_case(case.id, events),
+        "sign_run": run,
+        "evidence": evidence_of(run, login) if run else [],
+        "works": [m for m in run.markers if m["school_login"] == login] if run else [],
+        "documents": documents(case),
+        "generate_kinds": generate.kinds_for(user, case),
+        "correlations": attachments.correlations(case),
+        "recheck": recheck.statistics(case),
+        "can_upload_marks": access.can_upload_data(user, case, attachments.STUDENT_MARKS),
+        "can_upload_recheck": access.can_upload_data(user, case, attachments.RECHECK_RESULTS),
+        "data_uri": data_uri,
+    }

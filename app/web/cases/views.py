@@ -1,0 +1,175 @@
+"""Case list, case page and the actions on a case and its obligations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.access import get_scoped_or_404
+from app.models.case import Case, Obligation
+from app.parsing import parse_int
+from app.web.actions import perform
+from app.web.cases import page
+from app.web.cases.forms import ObligationForm, SupportLevelForm, TransitionForm
+from app.web.pagination import paginate
+from app.workflows import cases as case_ops
+from app.workflows import labels, queries, registry
+from app.workflows import obligations as obligation_ops
+from app.workflows.clock import local_date
+from app.workflows.export import export_response
+
+bp = Blueprint("cases", __name__)
+
+
+@bp.route("/cases")
+@login_required
+def case_list() -> str:
+    """Cases in scope with filters, sorting, pagination and counts."""
+    filters = queries.CaseFilters.from_args(request.args)
+    today = local_date()
+    page = paginate(
+        queries.filtered_cases(current_user, filters, today, shown=True),
+        current_app.config["OKO_PAGE_SIZE"],
+    )
+    return render_template(
+        "cases/list.html",
+        page=page,
+        filters=filters,
+        counts=queries.obligation_counts([c.id for c in page.items], today),
+        campaigns=queries.campaigns_for(current_user),
+        municipalities=queries.municipality_choices(current_user),
+        workflows=registry.all_workflows(),
+        titles=labels_for_rows(),
+    )
+
+
+def labels_for_rows() -> dict[str, Any]:
+    """Labels as plain strings, translated once per page: a lazy string is looked up in the
+    catalogue each time a row prints it. Stages and obligations by (workflow, key)."""
+    workflows = registry.all_workflows()
+    return {
+        "stage": {(w.ref, s.key): str(s.title) for w in workflows for s in w.stages},
+        "obligation": {
+            (w.ref, o.key): str(o.title) for w in workflows for s in w.stages for o in s.obligations
+        },
+        "category": {c: str(title) for c, title in labels.CATEGORY_SHORT.items()},
+        "status": {s: str(title) for s, title in labels.CASE_STATUS.items()},
+        "obligation_status": {s: str(t) for s, t in labels.OBLIGATION_STATUS.items()},
+        "overdue": _("overdue"),
+    }
+
+
+@bp.route("/cases/export")
+@login_required
+def case_export() -> Response:
+    """The filtered case list as CSV or XLSX."""
+    filters = queries.CaseFilters.from_args(request.args)
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in ("csv", "xlsx"):
+        abort(400)
+    stmt = queries.filtered_cases(current_user, filters, local_date())
+    return export_response(stmt, fmt)
+
+
+@bp.route("/cases/<int:case_id>")
+@login_required
+def case_detail(case_id: int) -> str:
+    """Everything about one case, with the actions the current user may take."""
+    case = get_scoped_or_404(Case, case_id, current_user)
+    documents = page.documents(case)
+    queries.load_for_page(case, documents)
+    html = render_template(
+        "cases/detail.html",
+        case=case,
+        today=local_date(),
+        transition_form=TransitionForm(),
+        level_form=SupportLevelForm(level=str(case.support_level or "")),
+        obligation_form=ObligationForm(),
+        **page.gather(case, current_user, whole_history=request.args.get("history") == "all"),
+    )
+    del documents  # held until the page is drawn: the identity map keeps only what is used
+    return html
+
+
+def _back_to(case_id: int) -> Response:
+    return redirect(url_for("cases.case_detail", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/move")
+@login_required
+def case_move(case_id: int) -> Response:
+    """Take a transition."""
+    case = get_scoped_or_404(Case, case_id, current_user)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    perform(
+        lambda: case_ops.advance_case(
+            case.id,
+            form.transition.data or "",
+            actor=current_user,
+            expected_version=form.version.data,
+            reason=form.reason.data,
+        ),
+        _("Done: the case has moved."),
+    )
+    return _back_to(case.id)
+
+
+@bp.post("/cases/<int:case_id>/level")
+@login_required
+def case_level(case_id: int) -> Response:
+    """Set the level of management support."""
+    case = get_scoped_or_404(Case, case_id, current_user)
+    form = SupportLevelForm()
+    if not form.validate_on_submit():
+        abort(400)
+    perform(
+        lambda: case_ops.set_support_level(
+            case, parse_int(form.level.data), actor=current_user, expected_version=form.version.data
+        ),
+        _("The support level is saved."),
+    )
+    return _back_to(case.id)
+
+
+@bp.post("/obligations/<int:obligation_id>/<any(submit, review, waive):action>")
+@login_required
+def obligation_action(obligation_id: int, action: str) -> Response:
+    """Submit, review (accept or return) or waive an obligation."""
+    obligation = get_scoped_or_404(Obligation, obligation_id, current_user)
+    form = ObligationForm()
+    if not form.validate_on_submit():
+        abort(400)
+    version, text = form.version.data, form.text.data
+    if action == "submit":
+        perform(
+            lambda: obligation_ops.submit(
+                obligation.id, actor=current_user, expected_version=version, note=text
+            ),
+            _("Submitted for review."),
+        )
+    elif action == "review":
+        accept = form.decision.data == "accept"
+        perform(
+            lambda: obligation_ops.review(
+                obligation.id,
+                accept=accept,
+                actor=current_user,
+                expected_version=version,
+                comment=text,
+            ),
+            _("Accepted.") if accept else _("Returned for correction."),
+        )
+    else:
+        perform(
+            lambda: obligation_ops.waive(
+                obligation.id, actor=current_user, reason=text or "", expected_version=version
+            ),
+            _("The obligation is waived."),
+        )
+    return _back_to(obligation.case_id)

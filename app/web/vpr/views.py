@@ -1,0 +1,269 @@
+"""The ministry's VPR pages: imports with progress, signs, the proposed list and its approval,
+drill-down to the evidence and charts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import IntegerField
+from wtforms.validators import NumberRange
+
+from app import access
+from app.access.scope import can_view_org, region_id_of
+from app.access.web import requires
+from app.analytics import charts
+from app.analytics.spec import SpecError
+from app.extensions import db
+from app.models.org import Organisation
+from app.models.vpr import SignRun, VprImport, VprSpec
+from app.vpr import importer, signs, store
+from app.web.actions import perform
+
+bp = Blueprint("vpr", __name__, url_prefix="/vpr")
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired()])
+
+
+class YearForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[NumberRange(2000, 2100)])
+
+
+def _region() -> Organisation:
+    region = db.session.get(Organisation, region_id_of(current_user))
+    assert region is not None
+    return region
+
+
+def _run_or_404(run_id: int) -> SignRun:
+    run = db.session.get(SignRun, run_id)
+    if run is None or run.region_id != region_id_of(current_user):
+        abort(404)
+    return run
+
+
+@bp.route("/")
+@login_required
+@requires(access.can_view_vpr)
+def index() -> str:
+    """Imports, specifications and sign runs of the region."""
+    region = _region()
+    jobs = db.session.scalars(
+        sa.select(VprImport)
+        .where(VprImport.region_id == region.id)
+        .order_by(VprImport.id.desc())
+        .limit(20)
+    ).all()
+    specs = db.session.scalars(
+        sa.select(VprSpec).order_by(VprSpec.year.desc(), VprSpec.grade, VprSpec.subject)
+    ).all()
+    runs = db.session.scalars(
+        sa.select(SignRun)
+        .where(SignRun.region_id == region.id)
+        .order_by(SignRun.id.desc())
+        .limit(20)
+    ).all()
+    return render_template(
+        "vpr/index.html",
+        jobs=jobs,
+        specs=specs,
+        runs=runs,
+        upload_form=UploadForm(),
+        year_form=YearForm(),
+        can_manage=access.can_manage_vpr(current_user),
+    )
+
+
+@bp.post("/specs")
+@login_required
+@requires(access.can_manage_vpr)
+def upload_specs() -> Response:
+    """Store test specifications (§2 JSON)."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        specs = importer.read_specs(form.file.data.read())
+    except SpecError as err:
+        db.session.rollback()
+        for problem in err.problems[:20]:
+            flash(str(problem), "error")
+        return redirect(url_for("vpr.index"))
+    db.session.commit()
+    flash(_("Specifications stored: %(n)d.", n=len(specs)), "success")
+    return redirect(url_for("vpr.index"))
+
+
+@bp.post("/imports")
+@login_required
+@requires(access.can_manage_vpr)
+def upload_results() -> Response:
+    """Queue a results file (§1) and start processing it; the page follows its progress."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    data = form.file.data.read()
+    job = importer.queue_import(
+        data, form.file.data.filename or "results", region=_region(), actor=current_user
+    )
+    db.session.commit()
+    importer.start_job(job.id)
+    return redirect(url_for("vpr.index", _anchor=f"job-{job.id}"))
+
+
+@bp.route("/imports/<int:job_id>.json")
+@login_required
+@requires(access.can_view_vpr)
+def job_status(job_id: int) -> Response:
+    """The progress of an import, for the progress bar."""
+    job = db.session.get(VprImport, job_id)
+    if job is None or job.region_id != region_id_of(current_user):
+        abort(404)
+    progress, message = importer.live_progress(job)
+    return jsonify(
+        status=job.status,
+        progress=progress,
+        message=message,
+        rows=job.rows,
+        works=job.works,
+        report=job.report,
+    )
+
+
+@bp.post("/signs")
+@login_required
+@requires(access.can_manage_vpr)
+def compute() -> Response:
+    """Compute the signs for a year."""
+    form = YearForm()
+    if not form.validate_on_submit() or form.year.data is None:
+        abort(400)
+    run = perform(
+        lambda: signs.compute_run(_region(), form.year.data, actor=current_user),
+        _("The signs are computed."),
+    )
+    if run is None:
+        return redirect(url_for("vpr.index"))
+    return redirect(url_for("vpr.run", run_id=run.id))
+
+
+@bp.route("/signs/<int:run_id>")
+@login_required
+@requires(access.can_view_vpr)
+def run(run_id: int) -> str:
+    """The proposed list of a run."""
+    sign_run = _run_or_404(run_id)
+    frame = signs.proposed(sign_run, _region())
+    marker_columns = [
+        c
+        for c in frame.columns
+        if c not in ("Год", "Логин", "Муниципалитет", "ОО", "Количество маркеров", "Категория")
+    ]
+    return render_template(
+        "vpr/run.html",
+        run=sign_run,
+        rows=frame.to_dict("records"),
+        marker_columns=marker_columns,
+        can_manage=access.can_manage_vpr(current_user),
+        form=FlaskForm(),
+    )
+
+
+@bp.route("/signs/<int:run_id>/list.<any(csv, xlsx):fmt>")
+@login_required
+@requires(access.can_view_vpr)
+def download(run_id: int, fmt: str) -> Response:
+    """The proposed list in the layout of the federal list."""
+    sign_run = _run_or_404(run_id)
+    mimetype = (
+        "text/csv"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Response(
+        signs.proposed_bytes(sign_run, _region(), fmt),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="proposed-{sign_run.year}.{fmt}"'},
+    )
+
+
+@bp.post("/signs/<int:run_id>/approve")
+@login_required
+@requires(access.can_manage_vpr)
+def approve(run_id: int) -> str | Response:
+    """Approve the proposed list: the campaign's cases are created."""
+    sign_run = _run_or_404(run_id)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    report = perform(lambda: signs.approve(sign_run, _region(), actor=current_user))
+    if report is None:
+        return redirect(url_for("vpr.run", run_id=run_id))
+    if not report.ok:
+        db.session.rollback()
+    return render_template(
+        "campaigns/flags.html", form=None, report=report, done=report.ok, token=None
+    )
+
+
+@bp.route("/signs/<int:run_id>/<login>")
+@login_required
+@requires(access.can_view_vpr)
+def school(run_id: int, login: str) -> str:
+    """One school's evidence, with its charts."""
+    sign_run = _run_or_404(run_id)
+    school_org = db.session.scalars(
+        sa.select(Organisation).where(
+            Organisation.login == login, Organisation.region_id == sign_run.region_id
+        )
+    ).first()
+    if school_org is None:
+        abort(404)
+    works = [m for m in sign_run.markers if m["school_login"] == login]
+    return render_template(
+        "vpr/school.html",
+        run=sign_run,
+        school=school_org,
+        works=works,
+        evidence=signs.evidence_of(sign_run, login),
+    )
+
+
+@bp.route(
+    "/charts/<int(min=2000, max=2100):year>/<login>/<int(min=1, max=11):grade>/<subject>/<any(histogram, tasks):kind>.png"
+)
+@login_required
+def chart(year: int, login: str, grade: int, subject: str, kind: str) -> Response:
+    """A school's score histogram with the mark boundaries, or its tasks against the region."""
+    school_org = db.session.scalars(
+        sa.select(Organisation).where(Organisation.login == login)
+    ).first()
+    if school_org is None or not can_view_org(current_user, school_org):
+        abort(404)
+    region = db.session.get(Organisation, school_org.region_id)
+    spec = next(
+        (s for s in store.load_specs([year]) if s.subject == subject and s.grade == grade), None
+    )
+    if spec is None or region is None:
+        abort(404)
+    frame = store.load_frame(region, [year], subject=subject, grade=grade)
+    if frame.empty or not (frame["school_login"].astype(str) == login).any():
+        abort(404)
+    mine = frame["school_login"].astype(str) == login
+    title = f"{spec.grade} {spec.code}, {year}"
+    if kind == "histogram":
+        png = charts.score_histogram_png(
+            frame.loc[mine, "score"], spec, region_scores=frame["score"], title=title
+        )
+    else:
+        png = charts.task_profile_png(charts.task_profile(frame, spec, login), title=title)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=300"})
+
+
+__all__ = ["bp"]
