@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+# The project's checkout: templates/, migrations/ and instance/ live here.
+ROOT = Path(__file__).resolve().parent.parent
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed."""

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from flask import Flask, abort, current_app
 from flask_login import current_user
 
+from app import access
 from app.models.user import User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,8 +34,6 @@ def requires(check: Callable[[User], bool]) -> Callable[[F], F]:
 
 def init_app(app: Flask) -> None:
     """Expose ``can('check_name', *args)`` to templates: any check of app.access by name."""
-    from app import access
-
     checks = {name: getattr(access, name) for name in access.CHECKS}
 
     def can(name: str, *args: Any) -> bool:

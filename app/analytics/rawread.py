@@ -8,7 +8,6 @@ files go through `app.tabular`'s row reader, which is slower but exact.
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -221,15 +220,6 @@ def integer_lookup(texts: list[str], *, x_is_zero: bool = False) -> np.ndarray:
         else:
             values.append(-2)
     return np.array([*values, -1], dtype=np.int32)  # code -1 (missing) indexes the last item
-
-
-def as_bytes(source: bytes | str | io.BytesIO) -> bytes:
-    """Bytes of a file given as bytes, text or a binary stream."""
-    if isinstance(source, bytes):
-        return source
-    if isinstance(source, str):
-        return source.encode("utf-8")
-    return source.read()
 
 
 def integers_of(column: Any, *, x_is_zero: bool = False) -> np.ndarray:

@@ -3,12 +3,14 @@ same permission checks, scope helper and operations as the pages."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, g, jsonify, request, send_file, url_for
 from flask_babel import force_locale
+from werkzeug.exceptions import NotFound
 
 from app import access, audit
 from app.access.scope import get_scoped_or_404, region_id_of, scoped
@@ -79,8 +81,6 @@ def _run(operation: Callable[[], T]) -> T:
 
 
 def _scoped(model: type[T], object_id: int) -> T:
-    from werkzeug.exceptions import NotFound
-
     try:
         return get_scoped_or_404(model, object_id, _user())
     except NotFound as err:
@@ -376,8 +376,6 @@ def _version(version: Any) -> s.DocumentVersionOut:
 )
 def download_document(document_id: int, number: int) -> Response:
     """The content of one version of a document in scope."""
-    import io
-
     found = versions.download(document_id, number, _user())
     if found is None:
         raise ApiError(404, "Документ не найден или недоступен.")

@@ -40,23 +40,11 @@ from jinja2 import StrictUndefined, TemplateError, Undefined, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from app.i18n import RU_MONTHS_GENITIVE
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
-RU_MONTHS_GENITIVE = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
 BLANK_DATE = "«___» ________ 20__ г."
 DASH = "—"
 MISSING_IMAGE = "[диаграмма отсутствует]"

@@ -7,11 +7,16 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from app.accounts.users import EMAIL_RE
-from app.extensions import db
 from app.models.org import Organisation
 from app.models.user import User
 from app.orgs import service
-from app.tabular import Column, Problem, TableError, read_table
+from app.orgs.importing import (
+    municipality_named,
+    read_or_report,
+    schools_in_region,
+    write_whole,
+)
+from app.tabular import Column, Problem
 
 COLUMNS = (
     Column("Логин", "login"),
@@ -83,10 +88,8 @@ def _parse_row(number: int, row: dict[str, str], problems: list[Problem]) -> _Sc
 
 
 def _parse(data: bytes, report: DirectoryReport) -> list[_SchoolRow]:
-    try:
-        table = read_table(data, COLUMNS)
-    except TableError as err:
-        report.problems.extend(err.problems)
+    table = read_or_report(data, COLUMNS, report.problems)
+    if table is None:
         return []
     report.rows = len(table)
     parsed: list[_SchoolRow] = []
@@ -117,19 +120,9 @@ def import_directory(
     """Create or update the schools of the file in the region; nothing is written on any problem."""
     report = DirectoryReport()
     parsed = _parse(data, report)
-    existing = service.schools_by_login({r.login for r in parsed})
-    for row in parsed:
-        school = existing.get(row.login)
-        if school is not None and school.region_id != region.id:
-            report.problems.append(
-                Problem(row.number, "Логин", _("This login belongs to a school of another region."))
-            )
-    if report.problems:
-        return report
-    with db.session.begin_nested() as savepoint:
-        _apply(parsed, existing, region, actor, report)
-        if dry_run:
-            savepoint.rollback()
+    existing = schools_in_region(((r.number, r.login) for r in parsed), region, report.problems)
+    if not report.problems:
+        write_whole(lambda: _apply(parsed, existing, region, actor, report), dry_run=dry_run)
     return report
 
 
@@ -142,11 +135,13 @@ def _apply(
 ) -> None:
     municipalities = service.municipalities_by_name(region)
     for row in parsed:
-        key = row.municipality.lower()
-        if key not in municipalities:
-            municipalities[key] = service.create_municipality(region, row.municipality, actor=actor)
-            report.created_municipalities.append(row.municipality)
-        municipality = municipalities[key]
+        municipality = municipality_named(
+            row.municipality,
+            municipalities,
+            region,
+            actor=actor,
+            created=report.created_municipalities,
+        )
         school = existing.get(row.login)
         if school is None:
             service.create_school(municipality, row.login, row.values, actor=actor)

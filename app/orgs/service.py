@@ -12,7 +12,6 @@ from app.models.org import Organisation, OrgKind
 from app.models.user import User
 
 SCHOOL_LOGIN_RE = re.compile(r"^edu\d{6}$")
-SPECIALISED_TYPES = ("лицей", "гимназия")
 
 
 def normalise_name(name: str) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from app.models.case import Level
 from app.models.user import Role
@@ -79,6 +80,40 @@ class Transition:
     kind: str = Kind.FORWARD
     needs_reason: bool = False
     resolution: str | None = None  # CaseStatus value set when the move closes the case
+
+
+def ways_out(
+    order: list[str], closers: frozenset[Role], returners: frozenset[Role]
+) -> tuple[Transition, ...]:
+    """From every open stage: closing the case as escalated (``closers``, with a reason), and
+    returning it to any earlier stage (``returners``, with a reason)."""
+    escalate = tuple(
+        Transition(
+            f"escalate_from_{stage}",
+            stage,
+            "closed",
+            _l("Close as escalated"),
+            closers,
+            kind=Kind.CLOSE,
+            needs_reason=True,
+            resolution="escalated",
+        )
+        for stage in order
+    )
+    back = tuple(
+        Transition(
+            f"return_{source}_to_{target}",
+            source,
+            target,
+            _l("Return to an earlier stage"),
+            returners,
+            kind=Kind.BACK,
+            needs_reason=True,
+        )
+        for i, source in enumerate(order)
+        for target in order[:i]
+    )
+    return escalate + back
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,14 @@ from app.models.case import Case, Category
 from app.models.org import Organisation
 from app.models.user import User
 from app.orgs import service as orgs
+from app.orgs.importing import (
+    municipality_named,
+    read_or_report,
+    schools_in_region,
+    write_whole,
+)
 from app.parsing import parse_int
-from app.tabular import Column, Problem, TableError, read_table
+from app.tabular import Column, Problem
 from app.workflows import campaigns, years
 from app.workflows.cases import open_case
 
@@ -144,10 +150,8 @@ def _parse_row(
 
 
 def _parse(data: bytes, report: FlagReport) -> list[FlagRow]:
-    try:
-        table = read_table(data, COLUMNS, keep_extra=True)
-    except TableError as err:
-        report.problems.extend(err.problems)
+    table = read_or_report(data, COLUMNS, report.problems, keep_extra=True)
+    if table is None:
         return []
     report.rows = len(table)
     report.marker_columns = [h for h in table.extra_headers if MARKER_RE.match(" ".join(h.split()))]
@@ -186,21 +190,12 @@ def import_flags(
     """Turn a flag list into cases; nothing is written when the report has problems."""
     report = FlagReport()
     rows = _parse(data, report)
-    schools = orgs.schools_by_login({r.login for r in rows})
-    for row in rows:
-        school = schools.get(row.login)
-        if school is not None and school.region_id != region.id:
-            report.problems.append(
-                Problem(row.number, "Логин", _("This login belongs to a school of another region."))
-            )
+    schools = schools_in_region(((r.number, r.login) for r in rows), region, report.problems)
     if report.problems:
         return report
     for row in rows:
         report.per_year[row.year] = report.per_year.get(row.year, 0) + 1
-    with db.session.begin_nested() as savepoint:
-        _apply(rows, schools, region, actor, report)
-        if dry_run:
-            savepoint.rollback()
+    write_whole(lambda: _apply(rows, schools, region, actor, report), dry_run=dry_run)
     return report
 
 
@@ -224,12 +219,14 @@ def _school_for(
                 )
             )
         return school
-    if key not in municipalities:
-        municipalities[key] = orgs.create_municipality(region, row.municipality, actor=actor)
-        report.municipalities_created.append(row.municipality)
-    school = orgs.create_school(
-        municipalities[key], row.login, {"name": row.school_name}, actor=actor
+    municipality = municipality_named(
+        row.municipality,
+        municipalities,
+        region,
+        actor=actor,
+        created=report.municipalities_created,
     )
+    school = orgs.create_school(municipality, row.login, {"name": row.school_name}, actor=actor)
     schools[row.login] = school
     report.schools_created.append(row.login)
     return school

@@ -30,10 +30,3 @@ def required_obligations_done(case: Case) -> str | None:
         titles = "; ".join(str(obligation_title(o)) for o in pending)
         return _("Required obligations are not yet accepted: %(titles)s", titles=titles)
     return None
-
-
-def has_support_level(case: Case) -> str | None:
-    """The ministry has assigned a level of management support."""
-    if case.support_level is None:
-        return _("Assign a level of management support first.")
-    return None

@@ -8,7 +8,15 @@ from flask_babel import lazy_gettext as _l
 
 from app.models.case import CaseStatus, Level
 from app.models.user import Role
-from app.workflows.definitions import DueRule, Kind, ObligationSpec, Stage, Transition, Workflow
+from app.workflows.definitions import (
+    DueRule,
+    Kind,
+    ObligationSpec,
+    Stage,
+    Transition,
+    Workflow,
+    ways_out,
+)
 from app.workflows.guards import required_obligations_done
 
 MIN, MUN = Role.MINISTRY, Role.MUNICIPAL
@@ -168,38 +176,10 @@ FORWARD = (
     ),
 )
 
-CLOSE_ESCALATED = tuple(
-    Transition(
-        f"escalate_from_{stage}",
-        stage,
-        "closed",
-        _l("Close as escalated"),
-        MINISTRY,
-        kind=Kind.CLOSE,
-        needs_reason=True,
-        resolution=CaseStatus.ESCALATED,
-    )
-    for stage in _ORDER
-)
-
-BACK = tuple(
-    Transition(
-        f"return_{source}_to_{target}",
-        source,
-        target,
-        _l("Return to an earlier stage"),
-        MINISTRY_OR_MUNICIPAL,
-        kind=Kind.BACK,
-        needs_reason=True,
-    )
-    for i, source in enumerate(_ORDER)
-    for target in _ORDER[:i]
-)
-
 WORKFLOW = Workflow(
     "low_results",
     1,
     _l("Low educational results (ШНОР)"),
     STAGES,
-    FORWARD + CLOSE_ESCALATED + BACK,
+    FORWARD + ways_out(_ORDER, MINISTRY, MINISTRY_OR_MUNICIPAL),
 )

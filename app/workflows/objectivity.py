@@ -19,6 +19,7 @@ from app.workflows.definitions import (
     Stage,
     Transition,
     Workflow,
+    ways_out,
 )
 from app.workflows.guards import required_obligations_done
 
@@ -216,34 +217,10 @@ FORWARD = (
     ),
 )
 
-CLOSE_ESCALATED = tuple(
-    Transition(
-        f"escalate_from_{stage}",
-        stage,
-        "closed",
-        _l("Close as escalated"),
-        MINISTRY,
-        kind=Kind.CLOSE,
-        needs_reason=True,
-        resolution=CaseStatus.ESCALATED,
-    )
-    for stage in _ORDER
-)
-
-BACK = tuple(
-    Transition(
-        f"return_{source}_to_{target}",
-        source,
-        target,
-        _l("Return to an earlier stage"),
-        MINISTRY_OR_MUNICIPAL,
-        kind=Kind.BACK,
-        needs_reason=True,
-    )
-    for i, source in enumerate(_ORDER)
-    for target in _ORDER[:i]
-)
-
 WORKFLOW = Workflow(
-    "objectivity", 1, _l("Signs of non-objective results"), STAGES, FORWARD + CLOSE_ESCALATED + BACK
+    "objectivity",
+    1,
+    _l("Signs of non-objective results"),
+    STAGES,
+    FORWARD + ways_out(_ORDER, MINISTRY, MINISTRY_OR_MUNICIPAL),
 )
