@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,19 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app
+from app.accounts import tokens
 from app.extensions import Session, db
-from app.models import Role
-from tests.helpers import Factory
+from app.models import Notification, Role, SignRun, StrategicSession, VprImport
+from app.models.types import utcnow
+from app.notices import ics
+from tests.helpers import Factory, load_small_vpr
 
 BACKEND = os.environ.get("OKO_TEST_DB", "sqlite")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The API fuzzer runs last: it changes the demo region the other live tests share."""
+    items.sort(key=lambda item: "api_server" in getattr(item, "fixturenames", ()))
 
 
 def _pg_admin_url() -> str:
@@ -189,23 +197,48 @@ def world(make: Factory) -> dict[str, Any]:
     }
 
 
-class LiveServer:
-    """The application served over HTTP on loopback, on its own committed database with the demo
-    region loaded."""
+class DemoSite:
+    """An application on its own committed database with the demo region loaded: seeded once a
+    session and shared by the tests that read the demo and by the live server."""
 
     def __init__(self, tmp_dir: Path) -> None:
-        import threading
-
-        from werkzeug.serving import make_server
-
         from app.demo.seed import seed_demo
 
         url, self._drop = new_database_url(tmp_dir)
         self.app = make_app(url, tmp_dir, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10})
         upgrade_schema(self.app)
         with self.app.app_context():
-            seed_demo()
+            self.logins = seed_demo()
             db.session.commit()
+
+    def client(self) -> FlaskClient:
+        """A test client of the demo application (with CSRF tokens on its posts)."""
+        self.app.test_client_class = CsrfClient
+        return self.app.test_client()
+
+    def close(self) -> None:
+        with self.app.app_context():
+            db.engine.dispose()
+        self._drop()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
+    """The demo region, seeded once for the whole session."""
+    site = DemoSite(tmp_path_factory.mktemp("demo"))
+    yield site
+    site.close()
+
+
+class LiveServer:
+    """The demo application served over HTTP on loopback."""
+
+    def __init__(self, site: DemoSite) -> None:
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.app = site.app
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -214,15 +247,12 @@ class LiveServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._thread.join(timeout=5)
-        with self.app.app_context():
-            db.engine.dispose()
-        self._drop()
 
 
 @pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A live server shared by the browser tests."""
-    server = LiveServer(tmp_path_factory.mktemp("live"))
+def live(demo: DemoSite) -> Iterator[LiveServer]:
+    """A live server on the demo region, shared by the browser tests."""
+    server = LiveServer(demo)
     yield server
     server.stop()
 
@@ -320,3 +350,69 @@ def smtp_server(app: Flask) -> Iterator[list[Any]]:
     finally:
         app.config.update(saved)
         controller.stop()
+
+
+ROLES = ("ministry", "auditor", "admin", "municipal_a", "school_a1")
+
+
+@pytest.fixture
+def matrix_world(
+    case_world: dict[str, Any], app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    """The case world with one real object behind every id the matrix calls: a token, notices,
+    a calendar feed, VPR results, an import job, a sign run proposing school a2, a session."""
+    from app.vpr import importer
+
+    # A queued import runs in a thread of its own connection, which cannot see this test's
+    # transaction; the matrix checks the queueing (the job itself is tested in test_vpr.py).
+    monkeypatch.setattr(importer, "start_job", lambda job_id: None)
+    w = case_world
+    users = w["users"]
+    w["token"], _secret = tokens.create(users["school_a1"], "скрипт")
+    w["notices"] = {
+        role: Notification(user_id=users[role].id, kind="reminder", params={}) for role in ROLES
+    }
+    db.session.add_all(w["notices"].values())
+    w["feed"] = ics.issue_token(users["municipal_b"])
+    spec, results = load_small_vpr(w["region"], [w["schools"]["a1"], w["schools"]["b1"]])
+    w["spec_json"] = spec.replace(b'"year": 2023', b'"year": 2024')
+    w["vpr_csv"] = results
+    w["vpr_job"] = VprImport(
+        region_id=w["region"].id, filename="r.csv", sha256="0" * 64, size=1, status="done"
+    )
+    a2 = w["schools"]["a2"]
+    marker = {"school_login": a2.login, "year": 2023, "grade": 4, "code": "МА", "marker": 1}
+    w["sign_run"] = SignRun(
+        region_id=w["region"].id, year=2023, rules={}, markers=[marker], evidence=[], schools=1
+    )
+    w["session"] = StrategicSession(
+        region_id=w["region"].id,
+        campaign_id=w["cases"]["a1"].campaign_id,
+        title="Стратегическая сессия",
+        starts_at=utcnow(),
+        place="Калининград",
+        directions=[],
+        capacity=10,
+    )
+    db.session.add_all([w["vpr_job"], w["sign_run"], w["session"]])
+    db.session.commit()
+    return w
+
+
+@pytest.fixture
+def rolled_back(db_session: Any) -> Callable[[], Any]:
+    """A context manager: everything inside happens in a savepoint that is then rolled back."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def savepoint() -> Iterator[None]:
+        db_session.commit()  # the test's own session holds no savepoint of its own now
+        nested = db_session.get_bind().begin_nested()
+        try:
+            yield
+        finally:
+            db_session.rollback()  # its savepoint (opened inside ours) first
+            nested.rollback()
+            db_session.expire_all()
+
+    return savepoint

@@ -75,13 +75,7 @@ def login(client: FlaskClient, user: User, password: str = TEST_PASSWORD) -> Any
     return response
 
 
-REAL_FLAG_LIST = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "data"
-    / "real"
-    / "federal_flag_list_2023_2025.xlsx"
-)
+REAL_FLAG_LIST = Path(__file__).resolve().parent / "data" / "federal_flag_list_2023_2025.xlsx"
 
 
 def open_test_case(
@@ -129,3 +123,53 @@ def hand_in(obligation: Any, actor: User, **kwargs: Any) -> Any:
             **kwargs,
         )
     return obligations.submit(obligation.id, actor=actor, expected_version=None, **kwargs)
+
+
+SMALL_SPEC = {
+    "year": 2023,
+    "subject": "Математика",
+    "grade": 4,
+    "code": "МА",
+    "max_score": 10,
+    "marks": {"3": 3, "4": 6, "5": 8},
+    "tasks": [{"id": "1", "max": 5, "level": "Б"}, {"id": "2", "max": 5, "level": "П"}],
+}
+
+
+def load_small_vpr(region: Organisation, schools: list[Organisation]) -> tuple[bytes, bytes]:
+    """VPR results of 2023 (grade 4 mathematics, 12 pupils a school) imported for the schools;
+    returns the specification (§2 JSON) and the results file (§1 CSV) that were imported."""
+    import json
+
+    from app.vpr.importer import import_results, read_specs
+
+    spec = json.dumps([SMALL_SPEC], ensure_ascii=False).encode()
+    read_specs(spec)
+    lines = [
+        "Год;Предмет;Параллель;Логин ОО;Муниципалитет;Название ОО;Код участника;Класс;Вариант;"
+        "1;2;Первичный балл;Отметка;Отметка по журналу"
+    ]
+    for school in schools:
+        parent = db.session.get(Organisation, school.parent_id)
+        for n in range(12):
+            one, two = n % 6, (n * 3) % 6
+            score = one + two
+            mark = 2 if score < 3 else 3 if score < 6 else 4 if score < 8 else 5
+            lines.append(
+                f"2023;Математика;4;{school.login};{parent.name if parent else ''};{school.name};"
+                f"{school.login}-{n};4А;1;{one};{two};{score};{mark};{min(5, mark + 1)}"
+            )
+    results = ("\n".join(lines) + "\n").encode()
+    outcome = import_results(results, region=region, actor=None)
+    assert outcome.ok, outcome.problems[:3]
+    return spec, results
+
+
+def accept_a1_order(w: dict[str, Any]) -> None:
+    """The a1 order handed in and accepted: the case may move on to the self-analysis."""
+    from app.workflows import obligations
+
+    order = w["cases"]["a1"].obligations[0]
+    hand_in(order, w["users"]["municipal_a"])
+    obligations.review(order.id, accept=True, actor=w["users"]["ministry"], expected_version=None)
+    db.session.flush()

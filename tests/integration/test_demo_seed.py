@@ -1,16 +1,18 @@
-"""The demo region is believable, idempotent, and each demo role sees only its own scope."""
+"""The demo region is believable, idempotent, and each demo role sees only its own scope.
+
+The region is seeded once a session (the ``demo`` fixture); these tests read it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
 from flask.testing import FlaskClient
 
 from app.demo.seed import DEMO_PASSWORD, seed_demo
 from app.extensions import db
 from app.models import AuditEvent, Organisation, OrgKind, Role, User
+from tests.conftest import DemoSite
 
 
 def _count(model: Any, *where: Any) -> int:
@@ -22,23 +24,26 @@ def _login(client: FlaskClient, email: str) -> None:
     assert response.status_code == 302, email
 
 
-def test_demo_region_shape_and_idempotence(db_session: Any) -> None:
-    logins = seed_demo()
-    assert _count(Organisation, Organisation.kind == OrgKind.MUNICIPALITY) >= 8
-    assert _count(Organisation, Organisation.kind == OrgKind.SCHOOL) >= 120
-    assert {role for role, _email, _org in logins} == {r.value for r in Role}
-    specialised = _count(Organisation, Organisation.specialised.is_(True))
-    assert 5 <= specialised <= 40  # some lyceums and gymnasiums, not all
-    users, events = _count(User), _count(AuditEvent)
-    seed_demo()
-    assert (_count(User), _count(AuditEvent)) == (users, events)
+def test_demo_region_shape_and_idempotence(demo: DemoSite) -> None:
+    with demo.app.app_context():
+        assert _count(Organisation, Organisation.kind == OrgKind.MUNICIPALITY) >= 8
+        assert _count(Organisation, Organisation.kind == OrgKind.SCHOOL) >= 120
+        assert {role for role, _email, _org in demo.logins} == {r.value for r in Role}
+        specialised = _count(Organisation, Organisation.specialised.is_(True))
+        assert 5 <= specialised <= 40  # some lyceums and gymnasiums, not all
+        users, events = _count(User), _count(AuditEvent)
+        seed_demo()  # a second run adds nothing
+        assert (_count(User), _count(AuditEvent)) == (users, events)
+        db.session.rollback()
 
 
-def test_each_demo_role_sees_only_its_scope(
-    app: Flask, client: FlaskClient, db_session: Any
-) -> None:
-    seed_demo()
-    db_session.commit()
+def test_each_demo_role_sees_only_its_scope(demo: DemoSite) -> None:
+    client = demo.client()
+    with demo.app.app_context():
+        _check_scopes(client)
+
+
+def _check_scopes(client: FlaskClient) -> None:
     schools = {
         s.login: s
         for s in db.session.scalars(
@@ -80,16 +85,18 @@ def test_each_demo_role_sees_only_its_scope(
     assert client.get("/admin/users").status_code == 200
 
 
-def test_demo_cases_walked_through_every_stage_with_records(
-    app: Flask, client: FlaskClient, db_session: Any
-) -> None:
+def test_demo_cases_walked_through_every_stage_with_records(demo: DemoSite) -> None:
     """The showcase objectivity case and a ШНОР case carry each stage's record, printed."""
+    client = demo.client()
+    with demo.app.app_context():
+        _check_walked_cases(client)
+
+
+def _check_walked_cases(client: FlaskClient) -> None:
     from app.models import Case, Category, DocumentVersion, Obligation, ObligationStatus
     from app.models.stage import SessionInvite
     from app.stages import director, recheck, shnor
 
-    seed_demo()
-    db_session.commit()
     showcase = db.session.scalars(
         sa.select(Case)
         .join(Organisation, Case.school_id == Organisation.id)

@@ -14,13 +14,24 @@ from app.notices.mail import deliver_pending
 from tests.helpers import open_test_case
 
 
-def test_the_scheduler_runs_every_job_of_the_list(app: Flask) -> None:
-    with app.app_context():
-        scheduler = jobs.build_scheduler(app)
-    assert {j.id for j in scheduler.get_jobs()} == {j.id for j in jobs.JOBS}
-    assert {"sweep", "deliver", "digest", "abandoned_imports"} <= {j.id for j in jobs.JOBS}
-    sweep_trigger = str(scheduler.get_job("sweep").trigger)
-    assert "hour='7-20'" in sweep_trigger
+def test_the_scheduler_runs_the_jobs_at_their_hours(app: Flask) -> None:
+    """What the operator relies on: notices swept hourly in the working day, e-mail sent every
+    minute, the digest at OKO_DIGEST_HOUR in the product's time zone, queued imports picked up."""
+    saved = app.config["OKO_DIGEST_HOUR"]
+    app.config["OKO_DIGEST_HOUR"] = 6
+    try:
+        with app.app_context():
+            scheduler = jobs.build_scheduler(app)
+    finally:
+        app.config["OKO_DIGEST_HOUR"] = saved
+    triggers = {job.id: str(job.trigger) for job in scheduler.get_jobs()}
+    assert set(triggers) == {"sweep", "deliver", "digest", "abandoned_imports"}
+    assert "hour='7-20'" in triggers["sweep"] and "minute='5'" in triggers["sweep"]
+    assert "hour='6'" in triggers["digest"] and "minute='0'" in triggers["digest"]
+    assert triggers["deliver"] == "interval[0:01:00]"
+    assert triggers["abandoned_imports"] == "interval[0:01:00]"
+    assert str(scheduler.timezone) == "Europe/Moscow"
+    assert [job.id for job in jobs.JOBS if job.at_start] == ["sweep"]  # catches up on start
 
 
 def test_daily_digest_once_a_day(world: dict[str, Any], smtp_server: list[Any]) -> None:

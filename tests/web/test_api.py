@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,8 +15,8 @@ from flask.testing import FlaskClient
 from app.accounts import tokens
 from app.demo.files import simple_pdf
 from app.extensions import db
-from app.models import AuditEvent, ObligationStatus
-from tests.helpers import hand_in
+from app.models import AuditEvent, Case, Obligation, ObligationStatus
+from tests.helpers import accept_a1_order, hand_in
 
 
 def _auth(user: Any) -> dict[str, str]:
@@ -268,3 +271,143 @@ def test_api_never_shows_another_organisations_object(
             f"/api/v1/documents/{document.id}/versions/1", headers=headers
         ).status_code
         assert status == (200 if role in ("ministry", "auditor", "admin") else 404), role
+
+
+def _school_briefing(w: dict[str, Any]) -> None:
+    """An obligation of a1's school that takes no document (as a strategic session's attendance
+    does): it is handed in by a plain submission, reviewed by the municipality."""
+    from datetime import date
+
+    from app.models import Level, Obligation
+
+    case = w["cases"]["a1"]
+    w["briefing"] = Obligation(
+        case_id=case.id,
+        stage_visit_id=case.stages[-1].id,
+        stage=case.stage,
+        obligation_type="briefing",
+        level=Level.SCHOOL,
+        responsible_org_id=case.school_id,
+        reviewer_role="municipal",
+        document_types=[],
+        due_rule="working_days:5",
+        due_date=date(2023, 11, 20),
+    )
+    db.session.add(w["briefing"])
+    db.session.flush()
+
+
+def _status_of(key: str) -> Callable[[dict[str, Any]], Any]:
+    def read(w: dict[str, Any]) -> Any:
+        db.session.expire_all()
+        return db.session.get(Obligation, w[key].id).status
+
+    return read
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """A call of the API, who may make it, and what an allowed call changes."""
+
+    method: str
+    path: Callable[[dict[str, Any]], str]
+    allowed: frozenset[str]
+    body: Callable[[dict[str, Any]], Any] = lambda w: None
+    effect: Callable[[dict[str, Any]], Any] | None = None
+    setup: Callable[[dict[str, Any]], None] | None = None
+    multipart: bool = False
+
+
+def _a1(w: dict[str, Any]) -> Any:
+    return w["cases"]["a1"]
+
+
+API_ROLE_MATRIX = {
+    "api.take_transition": ApiCall(
+        "POST",
+        lambda w: f"/api/v1/cases/{_a1(w).id}/transitions",
+        frozenset({"ministry", "municipal_a"}),
+        body=lambda w: {"transition": "start_self_analysis", "version": _a1(w).version},
+        effect=lambda w: (db.session.expire_all(), db.session.get(Case, _a1(w).id).stage)[1],
+        setup=accept_a1_order,
+    ),
+    "api.submit_obligation": ApiCall(
+        "POST",
+        lambda w: f"/api/v1/obligations/{w['briefing'].id}/submit",
+        frozenset({"school_a1"}),
+        body=lambda w: {"version": w["briefing"].version},
+        effect=_status_of("briefing"),
+        setup=_school_briefing,
+    ),
+    "api.review_obligation": ApiCall(  # b1's order awaits the ministry
+        "POST",
+        lambda w: f"/api/v1/obligations/{w['cases']['b1'].obligations[0].id}/review",
+        frozenset({"ministry"}),
+        body=lambda w: {"version": w["cases"]["b1"].obligations[0].version, "accept": True},
+        effect=lambda w: (
+            db.session.expire_all(),
+            db.session.get(Obligation, w["cases"]["b1"].obligations[0].id).status,
+        )[1],
+    ),
+    "api.upload_document": ApiCall(
+        "POST",
+        lambda w: f"/api/v1/obligations/{_a1(w).obligations[0].id}/documents",
+        frozenset({"municipal_a"}),
+        body=lambda w: {
+            "version": str(_a1(w).obligations[0].version),
+            "file": (io.BytesIO(simple_pdf("x")), "order.pdf"),
+        },
+        effect=lambda w: (
+            db.session.expire_all(),
+            db.session.get(Obligation, _a1(w).obligations[0].id).status,
+        )[1],
+        multipart=True,
+    ),
+    "api.proposed_list": ApiCall(
+        "GET", lambda w: "/api/v1/signs/2023/proposed", frozenset({"ministry", "auditor"})
+    ),
+    "api.download_document": ApiCall(  # municipality B's act for b1
+        "GET",
+        lambda w: f"/api/v1/documents/{w['document'].id}/versions/1",
+        frozenset({"ministry", "auditor", "admin"}),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(API_ROLE_MATRIX))
+def test_api_role_matrix(
+    client: FlaskClient, matrix_world: dict[str, Any], rolled_back: Any, name: str
+) -> None:
+    """Each role's token is let through exactly where its role is, and the outcome shows it:
+    an allowed write changes the record, a refused one (403/404) changes nothing."""
+    call = API_ROLE_MATRIX[name]
+    if call.setup:
+        call.setup(matrix_world)
+        db.session.commit()
+    for role in ROLES:
+        with rolled_back():
+            headers = _auth(matrix_world["users"][role])
+            db.session.commit()
+            before = call.effect(matrix_world) if call.effect else None
+            body = call.body(matrix_world)
+            if call.multipart:
+                response = client.open(
+                    call.path(matrix_world),
+                    method=call.method,
+                    headers=headers,
+                    data=body,
+                    content_type="multipart/form-data",
+                )
+            else:
+                response = client.open(
+                    call.path(matrix_world), method=call.method, headers=headers, json=body
+                )
+            after = call.effect(matrix_world) if call.effect else None
+            status = response.status_code
+            if role in call.allowed:
+                assert status in (200, 201), f"{role} should reach {name}: {status} {response.json}"
+                if call.effect:
+                    assert after != before, f"{role} reached {name} and nothing changed"
+            else:
+                assert status in (403, 404), f"{role} must not reach {name}, got {status}"
+                assert after == before, f"{role} changed what {name} changes"

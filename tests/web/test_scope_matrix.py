@@ -1,68 +1,164 @@
-"""Role × endpoint matrix: every page answers each role as intended, and changing an id in a URL
-never shows another organisation's data.
+"""Role × endpoint matrix: every endpoint answers each role as intended, on real objects in and
+out of the role's scope, and the outcome is checked where a person would notice it.
 
-Every endpoint of the application must appear in ENDPOINTS; a new view without an entry here
-fails test_every_endpoint_is_in_the_matrix.
+For each endpoint the matrix builds one world, then for each role logs in on a fresh client and
+calls the endpoint inside a savepoint that is rolled back afterwards, so that every role meets
+the same world. A page allowed to a role must answer 200 (or its redirect); a page refused must
+answer 403 or 404. A form post allowed to a role must change what its ``effect`` reads; a post
+refused must answer 403 or 404 and change nothing. So removing any permission check from a view
+makes a row fail: the role it kept out now gets the page, or changes the record.
+
+Every endpoint of the application must appear in ENDPOINTS (test_every_endpoint_is_in_the_matrix).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from app.demo.files import simple_pdf
-from app.models import Organisation, User
-from tests.helpers import login
+from app.extensions import db
+from app.models import (
+    ApiToken,
+    CampaignDeadline,
+    Case,
+    Document,
+    DocumentVersion,
+    Notification,
+    Obligation,
+    Organisation,
+    RecheckWork,
+    RoadmapItem,
+    RoadmapReport,
+    SignRun,
+    StrategicSession,
+    User,
+    VprImport,
+    VprSpec,
+)
+from tests.helpers import accept_a1_order, hand_in, login
 
 ROLES = ("ministry", "auditor", "admin", "municipal_a", "school_a1")
 ALL = frozenset(ROLES)
+NOBODY: frozenset[str] = frozenset()
 ABOVE_SCHOOL = ALL - {"school_a1"}
 MINISTRY = frozenset({"ministry"})
+REGION_READERS = frozenset({"ministry", "auditor", "admin"})
+VPR_READERS = frozenset({"ministry", "auditor"})
+W = dict[str, Any]
 
 
-def _case(w: dict[str, Any], key: str = "a1") -> Any:
+def _case(w: W, key: str = "a1") -> Case:
     return w["cases"][key]
 
 
-def _order(w: dict[str, Any]) -> Any:
-    return _case(w).obligations[0]
+def _order(w: W, key: str = "a1") -> Obligation:
+    return _case(w, key).obligations[0]
+
+
+def _fresh(model: type, object_id: int) -> Any:
+    """The row as the database holds it now (not as this test's session remembers it)."""
+    db.session.expire_all()
+    return db.session.get(model, object_id)
+
+
+def _count(model: Any, *where: Any) -> int:
+    db.session.expire_all()
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)))
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """How to call an endpoint and who may use it."""
+    """How to call an endpoint, who may use it, and what an allowed call changes."""
 
-    path: Callable[[dict[str, Any]], str]
+    path: Callable[[W], str]
     allowed: frozenset[str]
     method: str = "GET"
-    form: dict[str, Any] = field(default_factory=dict)  # callables are called per request
+    form: Callable[[W], dict[str, Any]] = lambda w: {}
     public: bool = False  # reachable without logging in
+    # A POST's outcome, read from the database as (world, role) -> value: it must differ after
+    # an allowed call and stay the same after a refused one.
+    effect: Callable[[W, str], Any] | None = None
+    setup: Callable[[W], None] | None = None  # state the endpoint needs to succeed
+    ok: tuple[int, ...] = (200,)  # what an allowed GET answers
+    multipart: bool = False
+
+
+def _pdf() -> tuple[io.BytesIO, str]:
+    return io.BytesIO(simple_pdf("x")), "order.pdf"
+
+
+def _move_a1_to_roadmap(w: W) -> None:
+    from app.workflows.cases import advance_case
+
+    accept_a1_order(w)
+    ministry = w["users"]["ministry"]
+    advance_case(_case(w).id, "start_self_analysis", actor=ministry, expected_version=None)
+    from app.workflows import obligations
+
+    analysis = next(o for o in _case(w).obligations if o.obligation_type == "self_analysis")
+    hand_in(analysis, w["users"]["school_a1"])
+    obligations.review(
+        analysis.id, accept=True, actor=w["users"]["municipal_a"], expected_version=None
+    )
+    advance_case(_case(w).id, "to_roadmap", actor=ministry, expected_version=None)
+    db.session.flush()
+
+
+def _recheck_csv(w: W) -> tuple[io.BytesIO, str]:
+    login_ = w["schools"]["a1"].login
+    text = (
+        "Логин ОО;Предмет;Параллель;Код участника;Первичный балл ОО;Первичный балл перепроверка;"
+        "Отметка ОО;Отметка перепроверка\n"
+        f"{login_};Математика;4;P1;10;8;4;3\n{login_};Математика;4;P2;7;7;3;3\n"
+    )
+    return io.BytesIO(text.encode()), "recheck.csv"
+
+
+def _user_column(column: str) -> Callable[[W, str], Any]:
+    return lambda w, role: getattr(_fresh(User, w["users"][role].id), column)
 
 
 ENDPOINTS: dict[str, Endpoint] = {
-    "auth.login": Endpoint(lambda w: "/login", ALL, public=True),
+    # -- accounts -------------------------------------------------------------------------------
+    "auth.login": Endpoint(lambda w: "/login", ALL, public=True, ok=(302,)),  # already in
     "auth.logout": Endpoint(lambda w: "/logout", ALL, method="POST"),
     "auth.choose_language": Endpoint(
-        lambda w: "/language", ALL, method="POST", form={"locale": "ru"}, public=True
+        lambda w: "/language",
+        ALL,
+        method="POST",
+        form=lambda w: {"locale": "en"},
+        public=True,
+        effect=_user_column("locale"),
     ),
     "auth.profile": Endpoint(lambda w: "/profile", ALL),
     "auth.token_create": Endpoint(
-        lambda w: "/profile/tokens", ALL, method="POST", form={"name": "скрипт"}
+        lambda w: "/profile/tokens",
+        ALL,
+        method="POST",
+        form=lambda w: {"name": "скрипт"},
+        effect=lambda w, role: _count(ApiToken, ApiToken.user_id == w["users"][role].id),
     ),
-    "auth.token_revoke": Endpoint(
-        lambda w: "/profile/tokens/999999/revoke", frozenset(), method="POST"
+    "auth.token_revoke": Endpoint(  # only the owner revokes a token
+        lambda w: f"/profile/tokens/{w['token'].id}/revoke",
+        frozenset({"school_a1"}),
+        method="POST",
+        effect=lambda w, role: _fresh(ApiToken, w["token"].id).revoked_at,
     ),
+    # -- directory and people ------------------------------------------------------------------
     "main.index": Endpoint(lambda w: "/", ALL),
     "main.ping": Endpoint(lambda w: "/ping", ALL, public=True),
     "main.health": Endpoint(lambda w: "/healthz", ALL, public=True),
     "main.organisations": Endpoint(lambda w: "/orgs", ABOVE_SCHOOL),
     "main.organisation": Endpoint(lambda w: f"/orgs/{w['schools']['a1'].id}", ALL),
+    "main.organisation[b1]": Endpoint(lambda w: f"/orgs/{w['schools']['b1'].id}", REGION_READERS),
     "admin.users": Endpoint(lambda w: "/admin/users", frozenset({"admin"})),
     "admin.user_new": Endpoint(lambda w: "/admin/users/new", frozenset({"admin"})),
     "admin.user_detail": Endpoint(
@@ -72,115 +168,222 @@ ENDPOINTS: dict[str, Endpoint] = {
         lambda w: f"/admin/users/{w['users']['school_b1'].id}/active",
         frozenset({"admin"}),
         method="POST",
-        form={"active": "1"},
+        form=lambda w: {"active": "0"},
+        effect=lambda w, role: _fresh(User, w["users"]["school_b1"].id).active,
     ),
     "admin.user_reset": Endpoint(
         lambda w: f"/admin/users/{w['users']['school_b1'].id}/reset",
         frozenset({"admin"}),
         method="POST",
+        effect=lambda w, role: _fresh(User, w["users"]["school_b1"].id).password_hash,
     ),
     "admin.directory": Endpoint(lambda w: "/admin/directory", frozenset({"admin", "ministry"})),
     "admin.calendar_days": Endpoint(lambda w: "/admin/calendar?year=2024", frozenset({"admin"})),
+    "admin.templates": Endpoint(lambda w: "/admin/templates", frozenset({"admin"})),
+    "admin.template_download": Endpoint(
+        lambda w: "/admin/templates/roadmap.docx", frozenset({"admin"})
+    ),
+    # -- cases and obligations -----------------------------------------------------------------
     "cases.case_list": Endpoint(lambda w: "/cases", ALL),
     "cases.case_export": Endpoint(lambda w: "/cases/export?format=csv", ALL),
     "cases.case_detail": Endpoint(lambda w: f"/cases/{_case(w).id}", ALL),
+    "cases.case_detail[b1]": Endpoint(lambda w: f"/cases/{_case(w, 'b1').id}", REGION_READERS),
     "cases.case_move": Endpoint(
         lambda w: f"/cases/{_case(w).id}/move",
         frozenset({"ministry", "municipal_a"}),
         method="POST",
-        form={"transition": "start_self_analysis", "version": "1"},
+        form=lambda w: {"transition": "start_self_analysis", "version": str(_case(w).version)},
+        effect=lambda w, role: _fresh(Case, _case(w).id).stage,
+        setup=accept_a1_order,
     ),
     "cases.case_level": Endpoint(
         lambda w: f"/cases/{_case(w).id}/level",
         MINISTRY,
         method="POST",
-        form={"level": "2", "version": "1"},
+        form=lambda w: {"level": "3", "version": str(_case(w).version)},
+        effect=lambda w, role: _fresh(Case, _case(w).id).support_level,
     ),
-    "cases.obligation_action": Endpoint(
-        lambda w: f"/obligations/{_order(w).id}/submit",
-        frozenset({"municipal_a"}),
+    "cases.obligation_action": Endpoint(  # waive
+        lambda w: f"/obligations/{_order(w).id}/waive",
+        MINISTRY,
         method="POST",
-        form={"version": "1"},
+        form=lambda w: {"version": str(_order(w).version), "text": "Приказ издан ранее"},
+        effect=lambda w, role: _fresh(Obligation, _order(w).id).status,
+    ),
+    "cases.obligation_action[review]": Endpoint(  # b1's order awaits the ministry's review
+        lambda w: f"/obligations/{_order(w, 'b1').id}/review",
+        MINISTRY,
+        method="POST",
+        form=lambda w: {"version": str(_order(w, "b1").version), "decision": "accept"},
+        effect=lambda w, role: _fresh(Obligation, _order(w, "b1").id).status,
     ),
     "documents.upload": Endpoint(
         lambda w: f"/obligations/{_order(w).id}/upload",
         frozenset({"municipal_a"}),
         method="POST",
-        form={"version": "1", "file": lambda: (io.BytesIO(simple_pdf("x")), "order.pdf")},
+        form=lambda w: {"version": str(_order(w).version), "file": _pdf()},
+        effect=lambda w, role: _fresh(Obligation, _order(w).id).status,
+        multipart=True,
     ),
-    "roadmaps.case_roadmap": Endpoint(lambda w: f"/cases/{_case(w).id}/roadmap", ALL),
-    "roadmaps.show": Endpoint(lambda w: f"/roadmaps/{w['roadmap'].id}", ALL),
-    "roadmaps.save_item": Endpoint(
-        lambda w: f"/roadmaps/{w['roadmap'].id}/items",
-        frozenset({"school_a1"}),
-        method="POST",
-        form={"measure": "Педсовет", "status": "planned"},
+    "documents.download": Endpoint(  # municipality B's act, for b1
+        lambda w: f"/documents/{w['document'].id}/v/1", REGION_READERS
     ),
-    "roadmaps.submit_report": Endpoint(
-        lambda w: f"/roadmaps/{w['roadmap'].id}/reports",
-        frozenset({"school_a1"}),
-        method="POST",
-        form={"period": "2023-11", "text": "Отчёт"},
-    ),
-    "notices.inbox": Endpoint(lambda w: "/notifications", ALL),
-    "notices.read": Endpoint(lambda w: "/notifications/999999/read", frozenset(), method="POST"),
-    "notices.read_all": Endpoint(lambda w: "/notifications/read-all", ALL, method="POST"),
-    "notices.settings": Endpoint(
-        lambda w: "/notifications/settings", ALL, method="POST", form={"email_mode": "each"}
-    ),
-    "notices.calendar_feed": Endpoint(lambda w: "/notifications/calendar", ALL, method="POST"),
-    "notices.calendar": Endpoint(lambda w: "/calendar/no-such-token.ics", frozenset(), public=True),
-    "notices.compliance": Endpoint(
-        lambda w: "/dashboard/compliance.xlsx", frozenset({"ministry", "auditor", "municipal_a"})
-    ),
-    "vpr.index": Endpoint(lambda w: "/vpr/", frozenset({"ministry", "auditor"})),
-    "vpr.upload_specs": Endpoint(
-        lambda w: "/vpr/specs",
-        MINISTRY,
-        method="POST",
-        form={"file": lambda: (io.BytesIO(b"[]"), "specs.json")},
-    ),
-    "vpr.upload_results": Endpoint(lambda w: "/vpr/imports", MINISTRY, method="POST"),
-    "vpr.job_status": Endpoint(lambda w: "/vpr/imports/999999.json", frozenset()),
-    "vpr.compute": Endpoint(lambda w: "/vpr/signs", MINISTRY, method="POST", form={"year": "2023"}),
-    "vpr.run": Endpoint(lambda w: "/vpr/signs/999999", frozenset()),
-    "vpr.download": Endpoint(lambda w: "/vpr/signs/999999/list.csv", frozenset()),
-    "vpr.approve": Endpoint(lambda w: "/vpr/signs/999999/approve", frozenset(), method="POST"),
-    "vpr.school": Endpoint(lambda w: "/vpr/signs/999999/edu000000", frozenset()),
-    "vpr.chart": Endpoint(lambda w: "/vpr/charts/2023/edu000000/4/x/histogram.png", frozenset()),
     "documents.upload_data": Endpoint(
         lambda w: f"/cases/{_case(w).id}/data/recheck_results",
         frozenset({"ministry", "municipal_a"}),
         method="POST",
+        form=lambda w: {"file": _recheck_csv(w)},
+        effect=lambda w, role: _count(RecheckWork, RecheckWork.case_id == _case(w).id),
+        multipart=True,
     ),
     "documents.generate_document": Endpoint(
         lambda w: f"/cases/{_case(w).id}/generate/case_history",
         frozenset({"ministry", "auditor", "admin", "municipal_a"}),
         method="POST",
+        effect=lambda w, role: _count(
+            DocumentVersion.__table__.join(Document.__table__),
+            Document.case_id == _case(w).id,
+            Document.kind == "case_history",
+        ),
     ),
-    "admin.templates": Endpoint(lambda w: "/admin/templates", frozenset({"admin"})),
-    "admin.template_download": Endpoint(
-        lambda w: "/admin/templates/roadmap.docx", frozenset({"admin"})
+    # -- roadmaps ------------------------------------------------------------------------------
+    "roadmaps.case_roadmap": Endpoint(lambda w: f"/cases/{_case(w).id}/roadmap", ALL, ok=(302,)),
+    "roadmaps.show": Endpoint(lambda w: f"/roadmaps/{w['roadmap'].id}", ALL),
+    "roadmaps.save_item": Endpoint(
+        lambda w: f"/roadmaps/{w['roadmap'].id}/items",
+        frozenset({"school_a1"}),
+        method="POST",
+        form=lambda w: {"measure": "Педсовет", "status": "planned"},
+        effect=lambda w, role: _count(RoadmapItem, RoadmapItem.roadmap_id == w["roadmap"].id),
     ),
+    "roadmaps.submit_report": Endpoint(
+        lambda w: f"/roadmaps/{w['roadmap'].id}/reports",
+        frozenset({"school_a1"}),
+        method="POST",
+        form=lambda w: {"period": "2023-11", "text": "Отчёт за ноябрь"},
+        effect=lambda w, role: _count(RoadmapReport, RoadmapReport.roadmap_id == w["roadmap"].id),
+    ),
+    "roadmaps.hand_in": Endpoint(
+        lambda w: f"/roadmaps/{w['roadmap'].id}/hand-in",
+        frozenset({"school_a1"}),
+        method="POST",
+        effect=lambda w, role: next(
+            o.status
+            for o in _fresh(Case, _case(w).id).obligations
+            if o.obligation_type == "school_roadmap"
+        ),
+        setup=_move_a1_to_roadmap,
+    ),
+    # -- notices -------------------------------------------------------------------------------
+    "notices.inbox": Endpoint(lambda w: "/notifications", ALL),
+    "notices.read": Endpoint(
+        lambda w: f"/notifications/{w['notices']['school_a1'].id}/read",
+        frozenset({"school_a1"}),
+        method="POST",
+        effect=lambda w, role: _fresh(Notification, w["notices"]["school_a1"].id).read_at,
+    ),
+    "notices.read_all": Endpoint(
+        lambda w: "/notifications/read-all",
+        ALL,
+        method="POST",
+        effect=lambda w, role: _count(
+            Notification,
+            Notification.user_id == w["users"][role].id,
+            Notification.read_at.is_(None),
+        ),
+    ),
+    "notices.settings": Endpoint(
+        lambda w: "/notifications/settings",
+        ALL,
+        method="POST",
+        form=lambda w: {"email_mode": "none"},
+        effect=_user_column("email_mode"),
+    ),
+    "notices.calendar_feed": Endpoint(
+        lambda w: "/notifications/calendar",
+        ALL,
+        method="POST",
+        effect=_user_column("calendar_token_hash"),
+    ),
+    "notices.calendar": Endpoint(lambda w: f"/calendar/{w['feed']}.ics", ALL, public=True),
+    "notices.compliance": Endpoint(
+        lambda w: "/dashboard/compliance.xlsx", frozenset({"ministry", "auditor", "municipal_a"})
+    ),
+    # -- VPR and signs -------------------------------------------------------------------------
+    "vpr.index": Endpoint(lambda w: "/vpr/", VPR_READERS),
+    "vpr.upload_specs": Endpoint(
+        lambda w: "/vpr/specs",
+        MINISTRY,
+        method="POST",
+        form=lambda w: {"file": (io.BytesIO(w["spec_json"]), "specs.json")},
+        effect=lambda w, role: _count(VprSpec, VprSpec.year == 2024),
+        multipart=True,
+    ),
+    "vpr.upload_results": Endpoint(
+        lambda w: "/vpr/imports",
+        MINISTRY,
+        method="POST",
+        form=lambda w: {"file": (io.BytesIO(w["vpr_csv"]), "results.csv")},
+        effect=lambda w, role: _count(VprImport),
+        multipart=True,
+    ),
+    "vpr.job_status": Endpoint(lambda w: f"/vpr/imports/{w['vpr_job'].id}.json", VPR_READERS),
+    "vpr.compute": Endpoint(
+        lambda w: "/vpr/signs",
+        MINISTRY,
+        method="POST",
+        form=lambda w: {"year": "2023"},
+        effect=lambda w, role: _count(SignRun),
+    ),
+    "vpr.run": Endpoint(lambda w: f"/vpr/signs/{w['sign_run'].id}", VPR_READERS),
+    "vpr.download": Endpoint(lambda w: f"/vpr/signs/{w['sign_run'].id}/list.csv", VPR_READERS),
+    "vpr.approve": Endpoint(
+        lambda w: f"/vpr/signs/{w['sign_run'].id}/approve",
+        MINISTRY,
+        method="POST",
+        effect=lambda w, role: _count(Case, Case.school_id == w["schools"]["a2"].id),
+    ),
+    "vpr.school": Endpoint(
+        lambda w: f"/vpr/signs/{w['sign_run'].id}/{w['schools']['a2'].login}", VPR_READERS
+    ),
+    "vpr.chart": Endpoint(  # a school sees its own charts, nobody outside its lineage does
+        lambda w: f"/vpr/charts/2023/{w['schools']['a1'].login}/4/Математика/histogram.png", ALL
+    ),
+    "vpr.chart[b1]": Endpoint(
+        lambda w: f"/vpr/charts/2023/{w['schools']['b1'].login}/4/Математика/histogram.png",
+        REGION_READERS,
+    ),
+    # -- stage records -------------------------------------------------------------------------
     "stages.form": Endpoint(lambda w: f"/cases/{_case(w).id}/forms/self_analysis", ALL),
     "stages.recheck_page": Endpoint(lambda w: f"/cases/{_case(w).id}/recheck", ALL),
     "stages.recheck_action": Endpoint(
-        lambda w: f"/cases/{_case(w).id}/recheck/assign",
+        lambda w: f"/cases/{_case(w).id}/recheck/work",
         frozenset({"ministry", "municipal_a"}),
         method="POST",
+        form=lambda w: {
+            "subject": "Математика",
+            "grade": "4",
+            "participant": "P9",
+            "score_school": "9",
+            "mark_school": "4",
+        },
+        effect=lambda w, role: _count(RecheckWork, RecheckWork.case_id == _case(w).id),
     ),
     "stages.experts": Endpoint(lambda w: "/experts", frozenset({"municipal_a"})),
     "stages.director_page": Endpoint(lambda w: f"/cases/{_case(w).id}/director", ALL),
     "stages.mentoring": Endpoint(lambda w: f"/cases/{_case(w).id}/mentoring", ALL),
     "sessions.index": Endpoint(lambda w: "/sessions", ALL),
-    "sessions.show": Endpoint(lambda w: "/sessions/999999", frozenset()),
-    "sessions.act": Endpoint(lambda w: "/sessions/999999/decisions", frozenset(), method="POST"),
-    "roadmaps.hand_in": Endpoint(
-        lambda w: f"/roadmaps/{w['roadmap'].id}/hand-in", frozenset({"school_a1"}), method="POST"
+    "sessions.show": Endpoint(
+        lambda w: f"/sessions/{w['session'].id}", frozenset({"ministry", "auditor", "admin"})
     ),
-    "documents.download": Endpoint(
-        lambda w: f"/documents/{w['document'].id}/v/1", frozenset({"ministry", "auditor", "admin"})
+    "sessions.act": Endpoint(
+        lambda w: f"/sessions/{w['session'].id}/decisions",
+        MINISTRY,
+        method="POST",
+        form=lambda w: {"decisions": "Разработать планы ВСОКО"},
+        effect=lambda w, role: _fresh(StrategicSession, w["session"].id).decisions,
     ),
+    # -- overview, campaigns, history -------------------------------------------------------------
     "overview.inbox": Endpoint(
         lambda w: "/inbox", frozenset({"ministry", "municipal_a", "school_a1"})
     ),
@@ -195,11 +398,101 @@ ENDPOINTS: dict[str, Endpoint] = {
         lambda w: f"/campaigns/{_case(w).campaign_id}/deadline",
         MINISTRY,
         method="POST",
-        form={"obligation_type": "self_analysis", "due_date": "2023-12-01"},
+        form=lambda w: {"obligation_type": "self_analysis", "due_date": "2023-12-01"},
+        effect=lambda w, role: db.session.scalar(
+            sa.select(CampaignDeadline.due_date).where(
+                CampaignDeadline.campaign_id == _case(w).campaign_id,
+                CampaignDeadline.obligation_type == "self_analysis",
+            )
+        ),
     ),
     "campaigns.flags_import": Endpoint(lambda w: "/flags/import", MINISTRY),
-    "auditing.history": Endpoint(lambda w: "/audit", frozenset({"ministry", "auditor", "admin"})),
+    "auditing.history": Endpoint(lambda w: "/audit", REGION_READERS),
 }
+
+
+def _endpoint_of(name: str) -> str:
+    return name.split("[", 1)[0]
+
+
+def _call(client: FlaskClient, endpoint: Endpoint, w: W, *, csrf: bool = True) -> Any:
+    if endpoint.method == "POST":
+        return client.post(
+            endpoint.path(w),
+            data=endpoint.form(w),
+            csrf=csrf,
+            content_type="multipart/form-data" if endpoint.multipart else None,
+        )
+    return client.get(endpoint.path(w))
+
+
+def test_every_endpoint_is_in_the_matrix(app: Flask) -> None:
+    registered = {
+        r.endpoint
+        for r in app.url_map.iter_rules()
+        if r.endpoint != "static" and not r.endpoint.startswith("api.")
+    }  # the API has its own matrix in test_api.py
+    listed = {_endpoint_of(name) for name in ENDPOINTS}
+    assert registered - listed == set(), "add the new endpoints to the matrix"
+    assert listed - registered == set(), "the matrix lists endpoints that do not exist"
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_role_endpoint_matrix(
+    app: Flask, client: FlaskClient, matrix_world: W, rolled_back: Callable[[], Any], name: str
+) -> None:
+    endpoint = ENDPOINTS[name]
+    if endpoint.setup:
+        endpoint.setup(matrix_world)
+        db.session.commit()
+    for role in ROLES:
+        with rolled_back():
+            client = app.test_client()  # a fresh session for each role
+            login(client, matrix_world["users"][role])
+            before = endpoint.effect(matrix_world, role) if endpoint.effect else None
+            response = _call(client, endpoint, matrix_world)
+            after = endpoint.effect(matrix_world, role) if endpoint.effect else None
+            status = response.status_code
+            if role not in endpoint.allowed:
+                assert status in (403, 404), f"{role} must not reach {name}, got {status}"
+                assert after == before, f"{role} changed what {name} changes: {before} → {after}"
+            elif endpoint.method == "GET":
+                assert status in endpoint.ok, f"{role} should reach {name}, got {status}"
+            else:
+                assert status in (200, 302), f"{role} should reach {name}, got {status}"
+                if endpoint.effect:
+                    assert after != before, f"{role} reached {name} and nothing changed"
+                if name == "auth.logout":
+                    assert client.get("/profile").status_code == 302, "still logged in"
+
+
+def test_anonymous_users_are_sent_to_login(client: FlaskClient, matrix_world: W) -> None:
+    for name, endpoint in ENDPOINTS.items():
+        response = _call(client, endpoint, matrix_world)
+        if endpoint.public:
+            assert not response.headers.get("Location", "").startswith("/login"), name
+        else:
+            assert response.status_code == 302, name
+            assert response.headers["Location"].startswith("/login"), name
+
+
+def test_every_form_post_needs_a_csrf_token(
+    client: FlaskClient, matrix_world: W, rolled_back: Callable[[], Any]
+) -> None:
+    for name, endpoint in ENDPOINTS.items():
+        if endpoint.method != "POST":
+            continue
+        role = sorted(endpoint.allowed)[0] if endpoint.allowed else "admin"
+        with rolled_back():
+            if endpoint.setup:
+                endpoint.setup(matrix_world)
+            login(client, matrix_world["users"][role])
+            before = endpoint.effect(matrix_world, role) if endpoint.effect else None
+            response = _call(client, endpoint, matrix_world, csrf=False)
+            assert response.status_code == 400, f"{name} accepted a post without a CSRF token"
+            if endpoint.effect:
+                assert endpoint.effect(matrix_world, role) == before, name
+
 
 # Which organisations each role's user may see in the `world` fixture (written out by hand,
 # independently of app.access.scope).
@@ -212,58 +505,15 @@ VISIBLE = {
 }
 
 
-def _orgs(case_world: dict[str, Any]) -> dict[str, Organisation]:
+def _orgs(case_world: W) -> dict[str, Organisation]:
     orgs = {k: case_world[k] for k in ("region", "other_region", "mun_a", "mun_b", "mun_x")}
     orgs.update(case_world["schools"])
     return orgs
 
 
-def _form(endpoint: Endpoint) -> dict[str, Any]:
-    return {k: (v() if callable(v) else v) for k, v in endpoint.form.items()}
-
-
-def _call(client: FlaskClient, endpoint: Endpoint, case_world: dict[str, Any]) -> Any:
-    if endpoint.method == "POST":
-        return client.post(endpoint.path(case_world), data=_form(endpoint))
-    return client.get(endpoint.path(case_world))
-
-
-def test_every_endpoint_is_in_the_matrix(app: Flask) -> None:
-    registered = {
-        r.endpoint
-        for r in app.url_map.iter_rules()
-        if r.endpoint != "static" and not r.endpoint.startswith("api.")
-    }  # the API has its own probe in test_api.py
-    assert registered - set(ENDPOINTS) == set(), "add the new endpoints to the matrix"
-    assert set(ENDPOINTS) - registered == set(), "the matrix lists endpoints that do not exist"
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_role_endpoint_matrix(client: FlaskClient, case_world: dict[str, Any], role: str) -> None:
-    login(client, case_world["users"][role])
-    for name, endpoint in ENDPOINTS.items():
-        if name in ("auth.logout", "auth.login"):
-            continue  # would end the session this loop relies on
-        status = _call(client, endpoint, case_world).status_code
-        if role in endpoint.allowed:  # 400: let in, then the empty form is refused
-            assert status in (200, 302, 400), f"{role} should reach {name}, got {status}"
-        else:
-            assert status in (403, 404), f"{role} must not reach {name}, got {status}"
-
-
-def test_anonymous_users_are_sent_to_login(client: FlaskClient, case_world: dict[str, Any]) -> None:
-    for name, endpoint in ENDPOINTS.items():
-        response = _call(client, endpoint, case_world)
-        if endpoint.public:
-            assert not response.headers.get("Location", "").startswith("/login"), name
-        else:
-            assert response.status_code == 302, name
-            assert response.headers["Location"].startswith("/login"), name
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_changing_the_id_never_shows_another_organisation(
-    client: FlaskClient, case_world: dict[str, Any], role: str
+    client: FlaskClient, case_world: W, role: str
 ) -> None:
     login(client, case_world["users"][role])
     for key, org in _orgs(case_world).items():
@@ -277,7 +527,7 @@ def test_changing_the_id_never_shows_another_organisation(
 
 
 def test_admin_of_one_region_cannot_touch_users_of_another(
-    client: FlaskClient, case_world: dict[str, Any], make: Any
+    client: FlaskClient, case_world: W, make: Any
 ) -> None:
     stranger: User = make.user(case_world["users"]["ministry_x"].role, case_world["other_region"])
     login(client, case_world["users"]["admin"])
@@ -286,26 +536,16 @@ def test_admin_of_one_region_cannot_touch_users_of_another(
     assert (
         client.post(f"/admin/users/{stranger.id}/active", data={"active": "0"}).status_code == 404
     )
+    assert _fresh(User, stranger.id).active is True
     listing = client.get("/admin/users?q=")
     assert stranger.email not in listing.text
 
 
-def test_lists_show_only_the_scope(client: FlaskClient, case_world: dict[str, Any]) -> None:
+def test_lists_show_only_the_scope(client: FlaskClient, case_world: W) -> None:
     login(client, case_world["users"]["municipal_a"])
     listing = client.get("/orgs").text
     for key, school in case_world["schools"].items():
         assert (school.login in listing) == (key in VISIBLE["municipal_a"]), key
-
-
-def test_every_form_post_needs_a_csrf_token(
-    client: FlaskClient, case_world: dict[str, Any]
-) -> None:
-    login(client, case_world["users"]["admin"])
-    for name, endpoint in ENDPOINTS.items():
-        if endpoint.method != "POST":
-            continue
-        response = client.post(endpoint.path(case_world), data=_form(endpoint), csrf=False)
-        assert response.status_code == 400, f"{name} accepted a post without a CSRF token"
 
 
 CASE_VISIBLE = {
@@ -319,12 +559,13 @@ CASE_VISIBLE = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_changing_a_case_or_obligation_id_never_leaks(
-    client: FlaskClient, case_world: dict[str, Any], role: str
+    client: FlaskClient, case_world: W, role: str
 ) -> None:
     login(client, case_world["users"][role])
     for key, case in case_world["cases"].items():
         page = client.get(f"/cases/{case.id}")
         obligation = case.obligations[0]
+        status_before = obligation.status
         post = client.post(
             f"/obligations/{obligation.id}/waive", data={"version": "1", "text": "x"}
         )
@@ -335,6 +576,7 @@ def test_changing_a_case_or_obligation_id_never_leaks(
             assert page.status_code == 404, f"{role} must not see case {key}"
             assert case.school.name not in page.text
             assert post.status_code == 404, f"{role} must not act on case {key}"
+            assert _fresh(Obligation, obligation.id).status == status_before
     listing = client.get("/cases").text
     for key, case in case_world["cases"].items():
         assert (case.school.login in listing) == (key in CASE_VISIBLE[role]), (role, key)

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from app.access import can_import_directory, can_manage_users
+from app import access
 from app.access.scope import get_scoped_or_404, scoped
 from app.access.web import requires
 from app.accounts import users as accounts
@@ -52,7 +52,7 @@ bp = Blueprint("admin", __name__)
 
 @bp.route("/users")
 @login_required
-@requires(can_manage_users)
+@requires(access.can_manage_users)
 def users() -> str:
     """All accounts in the administrator's scope."""
     query = (request.args.get("q") or "").strip().lower()
@@ -92,7 +92,7 @@ def _chosen_organisation(form: UserCreateForm) -> Organisation | None:
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @login_required
-@requires(can_manage_users)
+@requires(access.can_manage_users)
 def user_new() -> str | Response:
     """Create an account and show its first password once."""
     form = UserCreateForm()
@@ -124,7 +124,7 @@ def user_new() -> str | Response:
 
 @bp.route("/users/<int:user_id>")
 @login_required
-@requires(can_manage_users)
+@requires(access.can_manage_users)
 def user_detail(user_id: int) -> str:
     """One account with its actions."""
     user = get_scoped_or_404(User, user_id, current_user)
@@ -133,7 +133,7 @@ def user_detail(user_id: int) -> str:
 
 @bp.post("/users/<int:user_id>/active")
 @login_required
-@requires(can_manage_users)
+@requires(access.can_manage_users)
 def user_set_active(user_id: int) -> Response:
     """Disable or re-enable an account."""
     user = get_scoped_or_404(User, user_id, current_user)
@@ -154,7 +154,7 @@ def user_set_active(user_id: int) -> Response:
 
 @bp.post("/users/<int:user_id>/reset")
 @login_required
-@requires(can_manage_users)
+@requires(access.can_manage_users)
 def user_reset(user_id: int) -> str | Response:
     """Give the account a new random password, shown once."""
     user = get_scoped_or_404(User, user_id, current_user)
@@ -168,7 +168,7 @@ def user_reset(user_id: int) -> str | Response:
 
 @bp.route("/directory", methods=["GET", "POST"])
 @login_required
-@requires(can_import_directory)
+@requires(access.can_import_directory)
 def directory() -> str:
     """Upload the school directory: check it, then import it whole."""
     form = DirectoryImportForm()
@@ -190,7 +190,7 @@ def directory() -> str:
 
 @bp.route("/calendar", methods=["GET", "POST"])
 @login_required
-@requires(can_manage_users)
+@requires(access.can_correct_calendar)
 def calendar_days() -> str | Response:
     """The production calendar's exceptions for a year; the administrator corrects a day."""
     form = CalendarDayForm()
@@ -212,7 +212,7 @@ def calendar_days() -> str | Response:
 
 @bp.route("/templates", methods=["GET", "POST"])
 @login_required
-@requires(can_manage_users)
+@requires(access.can_manage_templates)
 def templates() -> str | Response:
     """The document templates in use; upload a new version of one."""
     form = TemplateForm()
@@ -238,7 +238,7 @@ def templates() -> str | Response:
 
 @bp.route("/templates/<key>.docx")
 @login_required
-@requires(can_manage_users)
+@requires(access.can_manage_templates)
 def template_download(key: str) -> Response:
     """The template in use for a kind, to edit and upload again."""
     if key not in {k.key for k in catalog.KINDS}:

@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app import access
-from app.access import can_view_campaigns
 from app.access.scope import in_users_region, region_id_of
 from app.access.web import requires
 from app.extensions import db
@@ -40,7 +39,7 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
 
 @bp.route("/campaigns", methods=["GET", "POST"])
 @login_required
-@requires(can_view_campaigns)
+@requires(access.can_view_campaigns)
 def campaign_list() -> str | Response:
     """The region's campaigns; the ministry opens new ones."""
     form = CampaignForm()
@@ -64,7 +63,7 @@ def campaign_list() -> str | Response:
 
 @bp.route("/campaigns/<int:campaign_id>")
 @login_required
-@requires(can_view_campaigns)
+@requires(access.can_view_campaigns)
 def campaign_detail(campaign_id: int) -> str:
     """A campaign's order and schedule."""
     campaign = _campaign_or_404(campaign_id)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from app.access import can_view_organisations
+from app import access
 from app.access.scope import get_scoped_or_404, scoped
 from app.access.web import requires
 from app.documents import storage
@@ -34,7 +34,7 @@ def index() -> str:
 
 @bp.route("/orgs")
 @login_required
-@requires(can_view_organisations)
+@requires(access.can_view_organisations)
 def organisations() -> str:
     """Schools in scope, searchable by name or login."""
     query = (request.args.get("q") or "").strip()
