@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
+from app.accounts.users import users_of
 from app.demo.files import simple_pdf
 from app.extensions import db
 from app.models import RoadmapStatus
@@ -34,11 +35,9 @@ def _at(day: str, hour: int = 9) -> datetime:
 
 
 def _user(role: Role, org_id: int) -> User:
-    found = db.session.scalars(
-        sa.select(User).where(User.role == role, User.organisation_id == org_id).order_by(User.id)
-    ).first()
-    assert found is not None, f"no {role.value} user for organisation {org_id}"
-    return found
+    found = users_of(role, org_id)
+    assert found, f"no {role.value} user for organisation {org_id}"
+    return found[0]
 
 
 def _obligation(case: Case, kind: str) -> Obligation:
