@@ -21,6 +21,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.extensions import db
 from app.models.audit import GENESIS_HASH, AuditEvent
+from app.models.case import Obligation
 from app.models.types import utcnow
 from app.models.user import User
 
@@ -134,6 +135,29 @@ class VerifyResult:
     @property
     def ok(self) -> bool:
         return self.broken_seq is None
+
+
+def record_obligation(
+    action: str,
+    obligation: Obligation,
+    *,
+    actor: User | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """An event of one obligation, filed under its case and its school."""
+    return record(
+        action,
+        actor=actor,
+        object_type="obligation",
+        object_id=obligation.id,
+        org_id=obligation.case.school_id,
+        case_id=obligation.case_id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
 
 
 def verify(batch: int = 5000) -> VerifyResult:

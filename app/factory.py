@@ -25,6 +25,7 @@ from app.web.documents.views import bp as documents_bp
 from app.web.main.views import bp as main_bp
 from app.web.notices.views import bp as notices_bp
 from app.web.notices.views import init_app as notices_init
+from app.web.plans.views import bp as plans_bp
 from app.web.roadmaps.views import bp as roadmaps_bp
 from app.web.sessions.views import bp as sessions_bp
 from app.web.stages.views import bp as stages_bp
@@ -83,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(overview_bp)
     app.register_blueprint(campaigns_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(auditing_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(roadmaps_bp)

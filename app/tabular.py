@@ -165,12 +165,23 @@ def raw_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     return _csv_rows(data)
 
 
-def read_table(data: bytes, columns: Sequence[Column], *, keep_extra: bool = False) -> Table:
-    """Parse a file against the expected columns; raise TableError if the header is wrong."""
+def read_table(
+    data: bytes,
+    columns: Sequence[Column],
+    *,
+    keep_extra: bool = False,
+    title_rows: bool = False,
+) -> Table:
+    """Parse a file against the expected columns; raise TableError if the header is wrong.
+    The header is the first non-empty row, or with ``title_rows`` the first row that holds the
+    first expected column's name (a title may stand above it, as in a printed roadmap)."""
     rows = raw_rows(data)
-    header_number, header = next(
-        ((n, cells) for n, cells in rows if any(cells)), (0, [])
-    )  # the first non-empty row is the header
+    first = columns[0]
+
+    def is_header(cells: list[str]) -> bool:
+        return any(cells) and (not title_rows or any(first.matches(c) for c in cells))
+
+    header_number, header = next(((n, cells) for n, cells in rows if is_header(cells)), (0, []))
     if not header:
         raise TableError([Problem(None, None, _("The file is empty."))])
     positions: dict[str, int] = {}

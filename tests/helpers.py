@@ -166,7 +166,7 @@ def load_small_vpr(region: Organisation, schools: list[Organisation]) -> tuple[b
 
 
 def accept_a1_order(w: dict[str, Any]) -> None:
-    """The a1 order handed in and accepted: the case may move on to the self-analysis."""
+    """a1's first measure (the analysis of causes, an act of municipality A) handed in and accepted."""
     from app.workflows import obligations
 
     order = w["cases"]["a1"].obligations[0]

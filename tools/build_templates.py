@@ -444,14 +444,10 @@ def roadmap(b: Builder) -> None:
     """Seeds 002 and 004: the school roadmap as a table, with progress marks."""
     b.block_right('УТВЕРЖДЕНА\n{{ approved_by or "приказом" }}\nот ' + REGISTRATION)
     b.kind("ДОРОЖНАЯ КАРТА", before=12, after=0)
-    b.center(
-        "повышения объективности оценочных процедур в {{ school.name }}\n"
-        "в {{ campaign.school_year }} учебном году",
-        after=6,
-    )
+    b.center("{{ title }}\n{{ school.name }}", after=6)
     b.body(
-        "Основание: включение в перечень общеобразовательных организаций с признаками "
-        "необъективных результатов ({{ campaign.title }}); маркеры: "
+        "Основание: включение в перечень общеобразовательных организаций ({{ case.category }}; "
+        "{{ campaign.title }}); маркеры: "
         "{{ case.markers|join(', ') or \"—\" }}; уровень управленческого сопровождения: "
         '{{ case.support_level or "не установлен" }}; {{ case.years_on_list }}-й год в перечне.',
         size=12,

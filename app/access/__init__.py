@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from app.access.cases import (
     can_assign_person,
-    can_edit_schedule,
+    can_edit_plan,
+    can_extend_plan,
     can_import_flags,
     can_manage_campaigns,
     can_review,
@@ -26,7 +27,7 @@ from app.access.cases import (
     is_responsible,
     is_reviewer,
     is_school_of,
-    level_acted_by,
+    levels_acted_by,
     reviews_as,
     role_for_level,
 )
@@ -67,8 +68,9 @@ __all__ = [
     "can_audit",
     "can_configure_indicators",
     "can_correct_calendar",
+    "can_edit_plan",
     "can_edit_roadmap",
-    "can_edit_schedule",
+    "can_extend_plan",
     "can_generate",
     "can_import_directory",
     "can_import_flags",
@@ -107,7 +109,7 @@ __all__ = [
     "is_responsible",
     "is_reviewer",
     "is_school_of",
-    "level_acted_by",
+    "levels_acted_by",
     "reviews_as",
     "roadmap_level",
     "role_for_level",

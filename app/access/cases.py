@@ -8,13 +8,17 @@ from app.access.scope import can_view_org
 from app.models.case import PENDING_STATUSES, Campaign, Case, Level, Obligation, ObligationStatus
 from app.models.user import Role, User
 
-# The role that acts for each level of responsibility.
+# The role whose people act for each level of responsibility (the regional institute is the
+# ministry's, the methodological centre the municipality's, a leader school a school's).
 LEVEL_ROLE = {
     Level.SCHOOL: Role.SCHOOL,
+    Level.LEADER_SCHOOL: Role.SCHOOL,
+    Level.METHOD_CENTRE: Role.MUNICIPAL,
     Level.MUNICIPALITY: Role.MUNICIPAL,
+    Level.INSTITUTE: Role.MINISTRY,
     Level.REGION: Role.MINISTRY,
 }
-# Roles that review submissions (an obligation names its reviewer by role).
+# Roles that review submissions.
 REVIEWER_ROLES = (Role.MUNICIPAL, Role.MINISTRY)
 
 
@@ -23,29 +27,25 @@ def can_view_case(user: User, case: Case) -> bool:
     return can_view_org(user, case.school)
 
 
-def can_take(user: User, case: Case, transition: Any) -> bool:
-    """The role may take the transition (a workflow definition's) and the case is in the user's
-    scope; the transition's guards are the workflow's business."""
-    return (
-        case.stage == transition.source
-        and user.role in transition.roles
-        and can_view_case(user, case)
-    )
+def can_take(user: User, case: Case, action: Any) -> bool:
+    """The user's role may take the case action (app.workflows.cases.ACTIONS) and the case is
+    in the user's scope; whether the case allows it now is the workflow's business."""
+    return user.active and user.role in action.roles and can_view_case(user, case)
 
 
-def level_acted_by(user: User) -> Level | None:
-    """The level of responsibility the user's role acts for, if any."""
-    return next((level for level, role in LEVEL_ROLE.items() if role is user.role), None)
+def levels_acted_by(user: User) -> tuple[Level, ...]:
+    """The levels of responsibility the user's role acts for."""
+    return tuple(level for level, role in LEVEL_ROLE.items() if role is user.role)
 
 
-def reviews_as(user: User) -> str | None:
-    """The reviewer role (as obligations store it) the user reviews as, if any."""
-    return user.role.value if user.role in REVIEWER_ROLES else None
+def reviews_as(user: User) -> tuple[Level, ...]:
+    """The reviewing levels the user reviews for (none for roles that do not review)."""
+    return levels_acted_by(user) if user.role in REVIEWER_ROLES else ()
 
 
 def has_reviews(user: User) -> bool:
     """The roles that review submissions (the inbox's second part)."""
-    return user.active and reviews_as(user) is not None
+    return user.active and bool(reviews_as(user))
 
 
 def role_for_level(level: Level) -> Role:
@@ -69,7 +69,11 @@ def can_submit(user: User, obligation: Obligation) -> bool:
 
 def is_reviewer(user: User, obligation: Obligation) -> bool:
     """The user's role reviews this obligation and the case is in the user's scope."""
-    return obligation.reviewer_role == reviews_as(user) and can_view_case(user, obligation.case)
+    return (
+        obligation.reviewer_level is not None
+        and obligation.reviewer_level in reviews_as(user)
+        and can_view_case(user, obligation.case)
+    )
 
 
 def can_review(user: User, obligation: Obligation) -> bool:
@@ -96,9 +100,19 @@ def can_set_support_level(user: User, case: Case) -> bool:
     return user.role is Role.MINISTRY and can_view_case(user, case)
 
 
-def can_edit_schedule(user: User, campaign: Campaign) -> bool:
-    """The ministry of the campaign's region edits its dates."""
+def can_edit_plan(user: User, campaign: Campaign) -> bool:
+    """The ministry of the campaign's region edits its plan."""
     return user.active and user.role is Role.MINISTRY and user.organisation_id == campaign.region_id
+
+
+def can_extend_plan(user: User, campaign: Campaign, municipality_id: int) -> bool:
+    """A municipality of the campaign's region adds its own measures for its schools."""
+    return (
+        user.active
+        and user.role is Role.MUNICIPAL
+        and user.organisation_id == municipality_id
+        and user.organisation.region_id == campaign.region_id
+    )
 
 
 def can_manage_campaigns(user: User) -> bool:

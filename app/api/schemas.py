@@ -63,11 +63,12 @@ class ObligationOut(BaseModel):
     case_id: int
     type: str
     title: str
+    period: str | None = None
     stage: str
     level: str
     responsible_org_id: int
     responsible_org: str
-    due_date: date
+    due_date: date | None
     status: str
     overdue: bool
     document_types: list[str]
@@ -92,7 +93,7 @@ class CaseDetail(CaseSummary):
 
 
 class TransitionIn(Strict):
-    transition: str = Field(min_length=1, max_length=60, pattern=r"^[a-z_]+$")
+    transition: str = Field(min_length=1, max_length=60, pattern=r"^[a-z_]+(:[a-z_]+)?$")
     version: int = Field(ge=1, le=2**31 - 1)
     reason: str | None = Text
 

@@ -28,7 +28,7 @@ from app.models.user import User
 from app.notices import texts
 from app.vpr import signs
 from app.workflows import cases as case_ops
-from app.workflows import handin, queries, registry
+from app.workflows import handin, labels, queries
 from app.workflows import obligations as obligation_ops
 from app.workflows.clock import local_date
 
@@ -92,7 +92,8 @@ def _obligation(o: Obligation) -> s.ObligationOut:
         id=o.id,
         case_id=o.case_id,
         type=o.obligation_type,
-        title=str(registry.obligation_title(o)),
+        title=labels.obligation_title(o),
+        period=o.period or None,
         stage=o.stage,
         level=o.level.value,
         responsible_org_id=o.responsible_org_id,
@@ -120,7 +121,7 @@ def _summary(case: Case, counts: queries.ObligationCounts) -> dict[str, Any]:
         "support_level": case.support_level,
         "markers": sorted(k for k, v in case.markers.items() if v),
         "stage": case.stage,
-        "stage_title": str(registry.stage_title(case)),
+        "stage_title": labels.stage_title(case),
         "status": case.status.value,
         "years_on_list": case.years_on_list,
         "contract_review": case.contract_review,
@@ -138,15 +139,15 @@ def _detail(case: Case) -> s.CaseDetail:
         s.TransitionOut(
             key=t.key,
             title=str(t.title),
-            target=t.target,
+            target=t.milestone or ("closed" if t.kind == "close" else case.stage),
             needs_reason=t.needs_reason,
             blocked=blocked,
         )
-        for t, blocked in case_ops.transitions_for(_user(), case)
+        for t, blocked in case_ops.actions_for(_user(), case)
     ]
     return s.CaseDetail(
         **_summary(case, counts),
-        obligations=[_obligation(o) for o in case.obligations],
+        obligations=[_obligation(o) for o in sorted(case.obligations, key=lambda o: o.id)],
         transitions=offered,
         updated_at=case.updated_at,
         updated_by=case.updated_by.full_name if case.updated_by else None,
@@ -222,10 +223,11 @@ def get_case(case_id: int) -> s.CaseDetail:
     errors=(400, 401, 403, 404, 409),
 )
 def take_transition(case_id: int, body: s.TransitionIn) -> s.CaseDetail:
-    """Move the case; send the version you saw: a stale one answers 409 naming who changed it."""
+    """Act on the case (close it, return a milestone's work for rework, reopen it); send the
+    version you saw: a stale one answers 409 naming who changed it."""
     case = _scoped(Case, case_id)
     _run(
-        lambda: case_ops.advance_case(
+        lambda: case_ops.act_on_case(
             case.id,
             body.transition,
             actor=_user(),

@@ -1,5 +1,5 @@
-"""Command-line interface: `flask users|orgs|demo|audit|flags|cases|vpr|deadlines|scheduler|
-backup …`. One transaction per command."""
+"""Command-line interface: `flask users|orgs|demo|audit|flags|cases|vpr|plans|obligations|
+deadlines|scheduler|backup …`. One transaction per command."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from app.cli.demo import demo_cli
 from app.cli.flags import flags_cli
 from app.cli.notices import deadlines_cli, scheduler_cli
 from app.cli.orgs import orgs_cli
+from app.cli.plans import obligations_cli, plans_cli
 from app.cli.users import users_cli
 from app.cli.vpr import vpr_cli
 
@@ -23,6 +24,8 @@ GROUPS = (
     flags_cli,
     cases_cli,
     vpr_cli,
+    plans_cli,
+    obligations_cli,
     deadlines_cli,
     scheduler_cli,
     backup_cli,

@@ -1,182 +1,104 @@
-"""Demo campaigns: flag lists for three years imported through the real importer, and the
-current campaign's cases walked part of the way by the demo users."""
+"""Demo campaigns: a flag list for each of three years imported through the real importer, each
+year's campaign opened on its order's date with a plan from the seeds' templates, and the cases
+worked as their people would have by today.
+
+- 2024: the Lazo roadmap and the Chernozemelsky mechanisms; every measure done by its last
+  term (December 2025), every case closed (escalated when the school is on the 2025 list again);
+- 2025: the default plan (Kaliningrad by levels, Chelyabinsk ШНОР) which the ministry extends
+  with a self-analysis and a school roadmap; objectivity measures done (a few late, one
+  evaluation still owed), ШНОР support under way; the showcase school's case told in full
+  (``showcase``);
+- 2026: the same plan opened on 03.11.2026, a municipality with its own earlier date for the
+  certificate; by 1 December most rechecks are in, some acts handed in and one returned.
+"""
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from app import access
-from app.accounts.users import users_of
-from app.demo import stage_walk
-from app.demo.files import simple_pdf
+from app.demo import showcase
+from app.demo.answers import People, at, complete, decide, hand_in, user_of
+from app.demo.walk import work
 from app.extensions import db
-from app.models.case import Case, Category, Obligation, ObligationStatus
+from app.models.case import Campaign, Case, Category, Level
 from app.models.org import Organisation, OrgKind
 from app.models.user import Role, User
+from app.plans.dates import before, by
+from app.plans.measures import Measure, from_row, reviewed_by
+from app.plans.service import plan_of
 from app.workflows import cases as case_ops
-from app.workflows import obligations as obligation_ops
-from app.workflows import registry
+from app.workflows import replan
 from app.workflows.campaigns import find_campaign
-from app.workflows.definitions import Kind
-from app.workflows.flags import import_flags
-from app.workflows.handin import upload_for_obligation
+from app.workflows.flags import Opening, import_flags
 
 YEARS = (2024, 2025, 2026)
 MARKERS = ("4 РУ", "4 МА", "5 РУ", "5 МА")
+# The plan each year's campaign is opened with, and its approving order.
+OPENINGS = {
+    2024: Opening("lazo_objectivity,chernozemelsky_mechanisms", "1311", date(2024, 11, 5)),
+    2025: Opening(None, "1502/1", date(2025, 11, 3)),
+    2026: Opening(None, "1488", date(2026, 11, 3)),
+}
+# The day each campaign's work has got to in the demo (the 2026 one: the demo's "today").
+# (The 2024 one runs to its last term, when its cases are closed.)
+WORKED_UNTIL = {2025: date(2026, 11, 30), 2026: date(2026, 11, 30)}
 
 
-def _flag_list(schools: list[Organisation], rng: random.Random) -> bytes:
-    """A §3 flag list: a core of schools flagged every year, others now and then."""
+def _flag_list(year: int, schools: list[Organisation], rng: random.Random) -> bytes:
+    """A §3 flag list of one year: a core of schools flagged every year, others now and then."""
     lines = [
         "Год;Логин;Муниципалитет;ОО;"
         + ";".join(MARKERS)
         + ";Количество маркеров;Категория;Уровень сопровождения"
     ]
     core = schools[:6]  # on the list three years running: contract review
-    for year in YEARS:
-        flagged = core + rng.sample(schools[6:], 14)
-        for school in flagged:
-            marks = [1 if rng.random() < 0.4 else 0 for _ in MARKERS]
-            if not any(marks):
-                marks[rng.randrange(len(MARKERS))] = 1
-            level = 3 if school in core else rng.choice((1, 1, 2))
-            municipality = school.parent.name if school.parent else ""
-            cells = [
-                str(year),
-                school.login or "",
-                municipality,
-                school.name,
-                *map(str, marks),
-                str(sum(marks)),
-                "необъективность",
-                str(level),
-            ]
-            lines.append(";".join(c.replace(";", ",") for c in cells))
-        for school in rng.sample(schools[6:], 4):
-            municipality = school.parent.name if school.parent else ""
-            lines.append(f"{year};{school.login};{municipality};{school.name};0;0;0;0;0;ШНОР;2")
+    for school in core + rng.sample(schools[6:], 14):
+        marks = [1 if rng.random() < 0.4 else 0 for _ in MARKERS]
+        if not any(marks):
+            marks[rng.randrange(len(MARKERS))] = 1
+        level = 3 if school in core else rng.choice((1, 1, 2))
+        cells = [
+            str(year),
+            school.login or "",
+            school.parent.name if school.parent else "",
+            school.name,
+            *map(str, marks),
+            str(sum(marks)),
+            "необъективность",
+            str(level),
+        ]
+        lines.append(";".join(c.replace(";", ",") for c in cells))
+    for school in rng.sample(schools[6:], 4):
+        municipality = school.parent.name if school.parent else ""
+        lines.append(f"{year};{school.login};{municipality};{school.name};0;0;0;0;0;ШНОР;2")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def hand_in(obligation: Obligation, actor: User, now: datetime) -> None:
-    """Upload a demo document for obligations that take one; submit the others."""
-    if obligation.document_types:
-        title = f"{obligation.obligation_type} {obligation.case.school.login}"
-        upload_for_obligation(
-            obligation.id,
-            f"{obligation.obligation_type}.pdf",
-            simple_pdf(title),
-            actor=actor,
+def _cases(campaign: Campaign, category: Category | None = None) -> list[Case]:
+    stmt = sa.select(Case).where(Case.campaign_id == campaign.id)
+    if category is not None:
+        stmt = stmt.where(Case.category == category)
+    return list(db.session.scalars(stmt.order_by(Case.id)))
+
+
+def _close(case: Case, ministry: User, *, flagged_again: bool, day: date) -> None:
+    """Close a case whose work is done: escalated when the school is on the next list again."""
+    if flagged_again:
+        case_ops.act_on_case(
+            case.id,
+            "close_escalated",
+            actor=ministry,
             expected_version=None,
-            now=now,
+            reason=f"Школа снова в перечне по итогам ВПР-{case.campaign.vpr_year + 1}.",
+            now=at(day),
         )
     else:
-        obligation_ops.submit(obligation.id, actor=actor, expected_version=None, now=now)
-
-
-def _at(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(hour=9, tzinfo=UTC)
-
-
-def _user(role: Role, org_id: int) -> User:
-    found = users_of(role, org_id)
-    assert found, f"no {role.value} user for organisation {org_id}"
-    return found[0]
-
-
-def _complete(obligation: Obligation, submitter: User, reviewer: User, day: str) -> None:
-    if obligation.status not in (ObligationStatus.OPEN, ObligationStatus.RETURNED):
-        return  # already answered, e.g. by the municipality's act handed in for another case
-    hand_in(obligation, submitter, _at(day))
-    if obligation.reviewer_role:
-        obligation_ops.review(
-            obligation.id, accept=True, actor=reviewer, expected_version=None, now=_at(day)
+        case_ops.act_on_case(
+            case.id, "close_resolved", actor=ministry, expected_version=None, now=at(day)
         )
-
-
-def _people(case: Case, ministry: User) -> dict[str, User]:
-    return {
-        "school": _user(Role.SCHOOL, case.school_id),
-        "municipality": _user(Role.MUNICIPAL, case.municipality_id),
-        "region": ministry,
-        "ministry": ministry,
-        "municipal": _user(Role.MUNICIPAL, case.municipality_id),
-    }
-
-
-def walk(case: Case, ministry: User, until: str, days: list[str]) -> None:
-    """Complete each stage's obligations with the right people and move on, until ``until``."""
-    people = _people(case, ministry)
-    for day in days:
-        if case.stage == until:
-            return
-        workflow = registry.of_case(case)
-        for obligation in list(case.obligations):
-            if obligation.status in (ObligationStatus.OPEN, ObligationStatus.RETURNED):
-                reviewer = people.get(obligation.reviewer_role or "ministry", ministry)
-                _complete(obligation, people[obligation.level.value], reviewer, day)
-        forward = next(
-            t
-            for t in workflow.transitions_from(case.stage)
-            if t.kind in (Kind.FORWARD, Kind.CLOSE) and not t.needs_reason
-        )
-        actor = ministry if access.can_take(ministry, case, forward) else people["municipal"]
-        case_ops.advance_case(
-            case.id, forward.key, actor=actor, expected_version=None, now=_at(day)
-        )
-
-
-def _walk_past_campaigns(region: Organisation, ministry: User) -> None:
-    """2024: every case closed; 2025: cases at the director evaluation or in monitoring, and
-    two walked through every stage with their records (see ``stage_walk``)."""
-    plans = {
-        2024: (
-            "monitoring",
-            [
-                "2024-11-20",
-                "2024-12-10",
-                "2024-12-20",
-                "2025-01-15",
-                "2025-03-20",
-                "2025-04-10",
-                "2025-05-20",
-            ],
-        ),
-        2025: (
-            "director_evaluation",
-            ["2025-11-18", "2025-11-28", "2025-12-22", "2026-01-14", "2026-03-18"],
-        ),
-    }
-    for year, (until, days) in plans.items():
-        campaign = find_campaign(region, year)
-        if campaign is None:
-            continue
-        cases = db.session.scalars(
-            sa.select(Case)
-            .where(Case.campaign_id == campaign.id, Case.category == Category.OBJECTIVITY)
-            .order_by(Case.id)
-        ).all()
-        flagged_next_year = _schools_flagged(region, year + 1)
-        for case in cases:
-            if year == 2025 and case.school.login == stage_walk.SHOWCASE_LOGIN:
-                stage_walk.walk_objectivity(case, ministry)
-            elif year == 2025 and case.id % 3 == 0:
-                walk(case, ministry, "monitoring", [*days, "2026-04-10"])
-            else:
-                walk(case, ministry, until, days)
-            if year == 2024:
-                _close(case, ministry, escalate=case.school_id in flagged_next_year)
-        if year == 2025:
-            shnor_case = db.session.scalars(
-                sa.select(Case)
-                .where(Case.campaign_id == campaign.id, Case.category == Category.LOW_RESULTS)
-                .order_by(Case.id)
-            ).first()
-            if shnor_case is not None:
-                stage_walk.walk_shnor(shnor_case, ministry)
 
 
 def _schools_flagged(region: Organisation, year: int) -> set[int]:
@@ -186,60 +108,141 @@ def _schools_flagged(region: Organisation, year: int) -> set[int]:
     return set(db.session.scalars(sa.select(Case.school_id).where(Case.campaign_id == campaign.id)))
 
 
-def _close(case: Case, ministry: User, *, escalate: bool) -> None:
-    """Close a past case: escalated when the school is on the next year's list again."""
-    people = _people(case, ministry)
-    final = next(o for o in case.obligations if o.obligation_type == "final_report")
-    _complete(final, people["school"], people["municipal"], "2025-06-05")
-    key = f"escalate_from_{case.stage}" if escalate else "close_resolved"
-    reason = "Школа снова в списке по итогам ВПР-2025." if escalate else None
-    case_ops.advance_case(
-        case.id, key, actor=ministry, expected_version=None, reason=reason, now=_at("2025-06-10")
+def extend_plan(campaign: Campaign, ministry: User) -> None:
+    """The ministry adds a self-analysis and a school roadmap to the default plan (the Lazo
+    practice of seed 004) for every objectivity school."""
+    year = campaign.vpr_year
+    reason = (
+        "Письмо министерства: самоанализ и школьная дорожная карта для всех ОО с признаками "
+        "необъективности."
+    )
+    for values in (
+        Measure(
+            "self_analysis",
+            "7.1",
+            "Самоанализ причин необъективности результатов ВПР по шаблону «Семь шагов»",
+            Level.SCHOOL,
+            by(date(year, 12, 10)),
+            "self_analysis",
+            (Category.OBJECTIVITY,),
+            result="Самоанализ в отдел образования",
+            reviewers=reviewed_by(Level.MUNICIPALITY),
+            takes="form:self_analysis",
+            seed="004, приказ № 429, п. 2.1",
+        ),
+        Measure(
+            "school_roadmap",
+            "7.2",
+            "Дорожная карта ОО по повышению объективности оценочных процедур",
+            Level.SCHOOL,
+            by(date(year, 12, 22)),
+            "roadmap",
+            (Category.OBJECTIVITY,),
+            result="Дорожная карта, согласованная отделом образования",
+            reviewers=reviewed_by(Level.MUNICIPALITY),
+            takes="roadmap:school",
+            seed="004 (дорожная карта ОО)",
+        ),
+    ):
+        replan.save_measure(campaign, None, values, actor=ministry, reason=reason)
+
+
+def _walk_2024(region: Organisation, ministry: User, rng: random.Random) -> None:
+    campaign = find_campaign(region, 2024)
+    if campaign is None:
+        return
+    again = _schools_flagged(region, 2025)
+    cases = _cases(campaign)
+    last = max(o.due_date for c in cases for o in c.obligations if o.due_date)
+    for case in cases:
+        work(case, People.of(case, ministry), last, rng)
+        _close(case, ministry, flagged_again=case.school_id in again, day=last + timedelta(days=14))
+
+
+def _walk_2025(region: Organisation, ministry: User, rng: random.Random) -> None:
+    campaign = find_campaign(region, 2025)
+    if campaign is None:
+        return
+    extend_plan(campaign, ministry)
+    again = _schools_flagged(region, 2026)
+    objectivity = _cases(campaign, Category.OBJECTIVITY)
+    for index, case in enumerate(objectivity):
+        people = People.of(case, ministry)
+        if case.school.login == showcase.SHOWCASE_LOGIN:
+            showcase.walk_objectivity(case, people, rng, WORKED_UNTIL[2025])
+            continue
+        if index == 1:  # the municipality has not evaluated the director yet
+            work(case, people, WORKED_UNTIL[2025], rng, skip=frozenset({"k_director_evaluation"}))
+            continue
+        late = frozenset({"k_certificate"}) if index % 5 == 2 else frozenset()
+        work(case, people, WORKED_UNTIL[2025], rng, late=late)
+        if index % 2 == 0:
+            _close(case, ministry, flagged_again=case.school_id in again, day=date(2026, 11, 25))
+    for case in _cases(campaign, Category.LOW_RESULTS):
+        work(case, People.of(case, ministry), WORKED_UNTIL[2025], rng)
+
+
+def _municipal_date(campaign: Campaign, municipality: Organisation) -> None:
+    """A municipality asks its schools for the certificate earlier than the region does (as
+    Ozersk did, seed 001), leaving itself time to check it."""
+    regional = next(r for r in plan_of(campaign).measures if r.key == "k_certificate")
+    measure = from_row(regional).shifted(
+        key="k_certificate_local",
+        when=before(date(campaign.vpr_year + 1, 1, 12)),
+        seed="001 (муниципальный срок раньше регионального)",
+    )
+    replan.save_measure(
+        campaign,
+        None,
+        measure,
+        actor=user_of(Role.MUNICIPAL, municipality.id),
+        reason="Постановление администрации: справка о корреляции до 12 января.",
+        municipality=municipality,
+        overrides="k_certificate",
     )
 
 
-def _walk_current_campaign(region: Organisation) -> None:
-    """Move the 2026 cases forward as the demo users would by late November 2026."""
+def _walk_2026(region: Organisation, ministry: User, rng: random.Random) -> None:
+    """By 30 November 2026: rechecks in (two still owed), some acts in, one returned."""
     campaign = find_campaign(region, 2026)
     if campaign is None:
         return
-    ministry = _user(Role.MINISTRY, region.id)
-    cases = db.session.scalars(
-        sa.select(Case)
-        .where(Case.campaign_id == campaign.id, Case.category == Category.OBJECTIVITY)
-        .order_by(Case.id)
-    ).all()
-    for index, case in enumerate(cases):
-        municipal = _user(Role.MUNICIPAL, case.municipality_id)
-        school = _user(Role.SCHOOL, case.school_id)
+    extend_plan(campaign, ministry)
+    first = db.session.scalars(
+        sa.select(Organisation)
+        .where(Organisation.kind == OrgKind.MUNICIPALITY, Organisation.parent_id == region.id)
+        .order_by(Organisation.name)
+    ).first()
+    if first is not None:
+        _municipal_date(campaign, first)
+    until = WORKED_UNTIL[2026]
+    for index, case in enumerate(_cases(campaign, Category.OBJECTIVITY)):
+        people = People.of(case, ministry)
         if index % 4 == 3:
-            continue  # a quarter still waits for its municipal order
-        order = next(o for o in case.obligations if o.obligation_type == "municipal_order")
-        _complete(order, municipal, ministry, "2026-11-12")
-        moved = case_ops.advance_case(
-            case.id,
-            "start_self_analysis",
-            actor=municipal,
-            expected_version=None,
-            now=_at("2026-11-13"),
-        )
+            continue  # nothing handed in yet
+        skip = frozenset({"k_recheck", "k_recheck_regional"}) if index % 7 == 5 else frozenset()
+        work(case, people, until, rng, skip=skip)
         if index % 4 == 0:
-            analysis = moved.created[0]
-            hand_in(analysis, school, _at("2026-11-20"))
-            if index % 8 == 0:
-                obligation_ops.review(
-                    analysis.id,
-                    accept=False,
-                    actor=municipal,
-                    expected_version=None,
-                    comment="Не раскрыт шаг 4 шаблона «Семь шагов»: сравнение с отметками по журналу.",
-                    now=_at("2026-11-21"),
-                )
+            acts = [o for o in case.obligations if o.obligation_type == "k_prevention_acts"]
+            for act in acts:
+                hand_in(act, people, date(2026, 11, 24))
+                if index % 8 == 0:
+                    decide(
+                        act,
+                        people,
+                        date(2026, 11, 26),
+                        comment="В акте нет порядка привлечения общественных наблюдателей.",
+                    )
+                else:
+                    decide(act, people, date(2026, 11, 26))
+        for self_analysis in (o for o in case.obligations if o.obligation_type == "self_analysis"):
+            if index % 3 == 0:
+                complete(self_analysis, people, date(2026, 11, 27), date(2026, 11, 30))
 
 
 def seed_cases(region: Organisation, ministry: User) -> None:
-    """Import the demo flag lists (idempotent) and, the first time, walk the current campaign."""
-    first_time = find_campaign(region, 2026) is None
+    """Import each year's demo flag list (idempotent) and, the first time, work the cases."""
+    first_time = find_campaign(region, YEARS[-1]) is None
     schools = list(
         db.session.scalars(
             sa.select(Organisation)
@@ -248,13 +251,18 @@ def seed_cases(region: Organisation, ministry: User) -> None:
         )
     )
     rng = random.Random(7)
-    report = import_flags(_flag_list(schools, rng), region=region, actor=ministry)
-    if not report.ok:
-        raise RuntimeError(f"demo flag list refused: {report.problems[:3]}")
+    for year in YEARS:
+        report = import_flags(
+            _flag_list(year, schools, rng), region=region, actor=ministry, opening=OPENINGS[year]
+        )
+        if not report.ok:
+            raise RuntimeError(f"demo flag list refused: {report.problems[:3]}")
     if first_time:
-        _walk_past_campaigns(region, ministry)
-        _walk_current_campaign(region)
+        walk = random.Random(11)
+        _walk_2024(region, ministry, walk)
+        _walk_2025(region, ministry, walk)
+        _walk_2026(region, ministry, walk)
     db.session.flush()
 
 
-__all__ = ["seed_cases"]
+__all__ = ["OPENINGS", "YEARS", "extend_plan", "seed_cases"]

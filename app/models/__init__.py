@@ -5,7 +5,6 @@ from app.models.case import (
     CalendarDay,
     CalendarYear,
     Campaign,
-    CampaignDeadline,
     Case,
     CaseStage,
     CaseStatus,
@@ -26,6 +25,7 @@ from app.models.document import (
 )
 from app.models.notify import Notification, NotificationLog
 from app.models.org import Organisation, OrgKind
+from app.models.plan import DateKind, Plan, PlanMeasure, PlanVersion, Scope
 from app.models.stage import (
     CaseForm,
     CommissionMember,
@@ -47,7 +47,6 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Campaign",
-    "CampaignDeadline",
     "Case",
     "CaseForm",
     "CaseStage",
@@ -55,6 +54,7 @@ __all__ = [
     "Category",
     "CommissionMember",
     "CompetenceAssessment",
+    "DateKind",
     "DirectorEvaluation",
     "Document",
     "DocumentTemplate",
@@ -70,6 +70,9 @@ __all__ = [
     "ObligationStatus",
     "OrgKind",
     "Organisation",
+    "Plan",
+    "PlanMeasure",
+    "PlanVersion",
     "RecheckWork",
     "ReviewStatus",
     "Roadmap",
@@ -77,6 +80,7 @@ __all__ = [
     "RoadmapReport",
     "RoadmapStatus",
     "Role",
+    "Scope",
     "SessionInvite",
     "SignRun",
     "StrategicSession",

@@ -1,4 +1,5 @@
-"""Campaigns, cases, their stages and obligations, and the working-day calendar."""
+"""Campaigns, cases, the milestones they passed and their obligations, and the working-day
+calendar."""
 
 from __future__ import annotations
 
@@ -16,11 +17,15 @@ from app.models.user import User
 
 if TYPE_CHECKING:
     from app.models.document import Document
+    from app.models.plan import Plan, PlanMeasure
 
 
 class Category(enum.StrEnum):
+    """The track (list) a case is on."""
+
     OBJECTIVITY = "objectivity"  # признаки необъективности
     LOW_RESULTS = "low_results"  # ШНОР
+    ADVERSE = "adverse"  # ШФНСУ: schools in adverse social conditions
 
 
 class CaseStatus(enum.StrEnum):
@@ -30,11 +35,14 @@ class CaseStatus(enum.StrEnum):
 
 
 class Level(enum.StrEnum):
-    """Who is responsible for an obligation."""
+    """Who is responsible for (or reviews) a measure."""
 
     SCHOOL = "school"
-    MUNICIPALITY = "municipality"
-    REGION = "region"
+    LEADER_SCHOOL = "leader_school"  # the leader school assigned to a ШНОР school
+    METHOD_CENTRE = "method_centre"  # the municipal methodological centre (ИМЦ)
+    MUNICIPALITY = "municipality"  # the municipal education authority (МОУО)
+    INSTITUTE = "institute"  # the regional institute (РЦО, ИРО)
+    REGION = "region"  # the ministry
 
 
 class ObligationStatus(enum.StrEnum):
@@ -62,39 +70,15 @@ class Campaign(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     order_number: Mapped[str | None] = mapped_column(sa.String(50))
     order_date: Mapped[date | None]
-    objectivity_workflow: Mapped[str] = mapped_column(sa.String(40))  # "objectivity@1"
-    low_results_workflow: Mapped[str] = mapped_column(sa.String(40))  # "low_results@1"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     region: Mapped[Organisation] = relationship()
-    deadlines: Mapped[list[CampaignDeadline]] = relationship(
-        back_populates="campaign", order_by="CampaignDeadline.due_date"
-    )
-
-    def workflow_ref(self, category: Category) -> str:
-        """The workflow definition (key@version) this campaign uses for a category."""
-        if category is Category.LOW_RESULTS:
-            return self.low_results_workflow
-        return self.objectivity_workflow
+    plan: Mapped[Plan | None] = relationship(back_populates="campaign", uselist=False)
 
     @property
     def school_year(self) -> str:
         """The school year the work happens in, e.g. 2023/2024 for VPR 2023."""
         return f"{self.vpr_year}/{self.vpr_year + 1}"
-
-
-class CampaignDeadline(db.Model):
-    """The campaign's date for one obligation type; edited by the ministry."""
-
-    __tablename__ = "campaign_deadline"
-    __table_args__ = (sa.UniqueConstraint("campaign_id", "obligation_type"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
-    obligation_type: Mapped[str] = mapped_column(sa.String(40))
-    due_date: Mapped[date]
-
-    campaign: Mapped[Campaign] = relationship(back_populates="deadlines")
 
 
 class Case(db.Model):
@@ -112,7 +96,7 @@ class Case(db.Model):
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     category: Mapped[Category] = mapped_column(str_enum(Category, "category", 16))
-    workflow: Mapped[str] = mapped_column(sa.String(40))
+    # The milestone summary of where the work stands (derived from the obligations).
     stage: Mapped[str] = mapped_column(sa.String(40))
     status: Mapped[CaseStatus] = mapped_column(
         str_enum(CaseStatus, "case_status", 16), default=CaseStatus.OPEN
@@ -122,6 +106,9 @@ class Case(db.Model):
     marker_count: Mapped[int] = mapped_column(default=0)
     years_on_list: Mapped[int] = mapped_column(default=1)
     contract_review: Mapped[bool] = mapped_column(default=False)
+    # The day its measures start: the day the list was approved (the campaign's order), or the
+    # day the case was opened when the list came later.
+    opened_on: Mapped[date]
     stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -146,7 +133,7 @@ class Case(db.Model):
 
 
 class CaseStage(db.Model):
-    """One stay of a case in a stage: the timeline on the case page."""
+    """One stay of a case at a milestone of its work: the timeline on the case page."""
 
     __tablename__ = "case_stage"
 
@@ -162,11 +149,12 @@ class CaseStage(db.Model):
 
 
 class Obligation(db.Model):
-    """Something a responsible organisation owes a case by a due date."""
+    """What a responsible organisation owes a case under one measure of the plan (for a monthly
+    measure, under one month of it), by its due date."""
 
     __tablename__ = "obligation"
     __table_args__ = (
-        sa.UniqueConstraint("case_id", "stage_visit_id", "obligation_type"),
+        sa.UniqueConstraint("case_id", "measure_id", "period"),
         sa.Index("ix_obligation_responsible", "responsible_org_id", "status", "due_date"),
         sa.Index("ix_obligation_status_due", "status", "due_date"),
         # A municipal act's review decides every obligation the act answers.
@@ -175,18 +163,21 @@ class Obligation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("school_case.id"), index=True)
-    # The stay in the stage that created it: re-entering a stage creates fresh obligations.
-    stage_visit_id: Mapped[int] = mapped_column(sa.ForeignKey("case_stage.id"))
-    stage: Mapped[str] = mapped_column(sa.String(40))
-    obligation_type: Mapped[str] = mapped_column(sa.String(40))
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_measure.id"), index=True)
+    period: Mapped[str] = mapped_column(sa.String(7), default="")  # YYYY-MM of a monthly measure
+    stage: Mapped[str] = mapped_column(sa.String(40))  # the measure's milestone
+    obligation_type: Mapped[str] = mapped_column(sa.String(60))  # the measure's key
+    takes: Mapped[str] = mapped_column(sa.String(60), default="nothing")
     level: Mapped[Level] = mapped_column(str_enum(Level, "level", 16))
     responsible_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
     responsible_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    reviewer_role: Mapped[str | None] = mapped_column(sa.String(16))
+    reviewer_level: Mapped[Level | None] = mapped_column(str_enum(Level, "reviewer_level", 16))
     document_types: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     required: Mapped[bool] = mapped_column(default=True)
-    due_rule: Mapped[str] = mapped_column(sa.String(60))  # "schedule:<type>" or "working_days:N"
-    due_date: Mapped[date] = mapped_column(index=True)
+    opened_on: Mapped[date]  # from when the work counts (the case opened, a period started)
+    # None: waits for the measure it follows, or ongoing («постоянно»).
+    due_date: Mapped[date | None] = mapped_column(index=True)
+    due_inclusive: Mapped[bool] = mapped_column(default=True)  # «не позднее» or «до»
     status: Mapped[ObligationStatus] = mapped_column(
         str_enum(ObligationStatus, "obligation_status", 16), default=ObligationStatus.OPEN
     )
@@ -203,6 +194,7 @@ class Obligation(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     case: Mapped[Case] = relationship(back_populates="obligations")
+    measure: Mapped[PlanMeasure] = relationship()
     document: Mapped[Document | None] = relationship(foreign_keys=[document_id])
     responsible_org: Mapped[Organisation] = relationship(foreign_keys=[responsible_org_id])
     responsible_user: Mapped[User | None] = relationship(foreign_keys=[responsible_user_id])
@@ -220,22 +212,52 @@ class Obligation(db.Model):
         return Case.school_id
 
     def is_overdue(self, today: date) -> bool:
-        """Still owed by the responsible party after its due date."""
-        return self.status in PENDING_STATUSES and self.due_date < today
+        """Still owed by the responsible party once its term has run out: after the due date
+        («не позднее»), or from the due date on («до»)."""
+        if self.status not in PENDING_STATUSES or self.due_date is None:
+            return False
+        return self.due_date < today if self.due_inclusive else self.due_date <= today
 
     def is_done(self) -> bool:
         return self.status in DONE_STATUSES
 
     def done_on_time(self) -> bool | None:
-        """For accepted obligations: submitted (or accepted) no later than the due date."""
+        """For accepted obligations: handed in within the term."""
         if self.status is not ObligationStatus.ACCEPTED or self.completed_on is None:
             return None
-        return self.completed_on <= self.due_date
+        if self.due_date is None:
+            return True
+        if self.due_inclusive:
+            return self.completed_on <= self.due_date
+        return self.completed_on < self.due_date
 
 
 def overdue_clause(today: date) -> sa.ColumnElement[bool]:
     """SQL twin of Obligation.is_overdue()."""
-    return sa.and_(Obligation.status.in_(PENDING_STATUSES), Obligation.due_date < today)
+    return sa.and_(
+        Obligation.status.in_(PENDING_STATUSES),
+        Obligation.due_date.is_not(None),
+        sa.or_(
+            Obligation.due_date < today,
+            sa.and_(Obligation.due_inclusive.is_(False), Obligation.due_date == today),
+        ),
+    )
+
+
+def on_time_clause() -> sa.ColumnElement[bool]:
+    """SQL twin of Obligation.done_on_time() being True."""
+    return sa.and_(
+        Obligation.status == ObligationStatus.ACCEPTED,
+        sa.or_(
+            Obligation.due_date.is_(None),
+            sa.and_(
+                Obligation.due_inclusive.is_(True), Obligation.completed_on <= Obligation.due_date
+            ),
+            sa.and_(
+                Obligation.due_inclusive.is_(False), Obligation.completed_on < Obligation.due_date
+            ),
+        ),
+    )
 
 
 class CalendarDay(db.Model):

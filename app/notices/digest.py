@@ -15,7 +15,7 @@ from app.notices import rules
 from app.notices.sweep import claim
 from app.workflows import queries
 from app.workflows.clock import local_date
-from app.workflows.registry import obligation_title
+from app.workflows.labels import obligation_title
 
 
 def _items(user: User, today: object) -> list[str]:

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models.types import utcnow
 from app.models.user import User
 from app.workflows import queries
-from app.workflows.registry import obligation_title
+from app.workflows.labels import obligation_title
 
 
 def _hash(token: str) -> str:
@@ -70,6 +70,8 @@ def feed(user: User) -> bytes:
     stamp = utcnow()
     with force_locale(user.locale or "ru"):
         for obligation in [*owed, *to_review]:
+            if obligation.due_date is None:  # waits for another measure, or ongoing
+                continue
             event = Event()
             event.add("uid", f"obligation-{obligation.id}@oko")
             event.add("dtstamp", stamp)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.workflows.calendar import WorkingCalendar
+from app.plans.calendar import WorkingCalendar
 
 REMINDER = "reminder"
 DUE_TODAY = "due_today"
@@ -52,13 +52,3 @@ def notices_due(due: date, today: date, calendar: WorkingCalendar, policy: Polic
     if calendar.working_days_between(due, today) >= policy.escalate_after:
         notices.append(Notice(ESCALATION, policy.escalate_after))
     return notices
-
-
-def monthly_report_due(
-    last_monday: date, today: date, submitted: bool, grace_days: int = 7
-) -> bool:
-    """The monthly report reminder goes out on its last Monday (or, after a missed run, within
-    the following week) while the report is still missing."""
-    return not submitted and last_monday <= today < last_monday.fromordinal(
-        last_monday.toordinal() + grace_days
-    )

@@ -13,19 +13,16 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
-from app import access
 from app.accounts.users import users_of_level
 from app.extensions import db
-from app.models.case import PENDING_STATUSES, Campaign, Case, CaseStatus, Level, Obligation
-from app.models.document import Roadmap
+from app.models.case import PENDING_STATUSES, Case, CaseStatus, Level, Obligation
 from app.models.notify import Notification, NotificationLog
 from app.models.types import utcnow
 from app.models.user import User
 from app.notices import rules
-from app.workflows import calendar
-from app.workflows.cases import org_of_level
+from app.plans import calendar
 from app.workflows.clock import local_date
-from app.workflows.due import report_periods
+from app.workflows.derive import org_of_level
 
 log = logging.getLogger(__name__)
 SUPERVISOR = {Level.SCHOOL: Level.MUNICIPALITY, Level.MUNICIPALITY: Level.REGION}
@@ -109,6 +106,7 @@ def _pending_obligations(today: Any, pol: rules.Policy) -> list[Obligation]:
             .join(Case, Case.id == Obligation.case_id)
             .where(
                 Obligation.status.in_(PENDING_STATUSES),
+                Obligation.due_date.is_not(None),
                 Obligation.due_date <= horizon,
                 Case.status == CaseStatus.OPEN,
             )
@@ -125,11 +123,16 @@ def _obligation_notices(today: Any, pol: rules.Policy, report: SweepReport) -> N
     obligations = _pending_obligations(today, pol)
     if not obligations:
         return
-    cal = calendar.load(
-        min(o.due_date for o in obligations) - timedelta(days=40), today + timedelta(days=60)
-    )
+    first = min(o.due_date for o in obligations if o.due_date is not None)
+    cal = calendar.load(first - timedelta(days=40), today + timedelta(days=60))
     for obligation in obligations:
-        for notice in rules.notices_due(obligation.due_date, today, cal, pol):
+        assert obligation.due_date is not None  # the query keeps only dated ones
+        last_day = (
+            obligation.due_date
+            if obligation.due_inclusive
+            else cal.previous_working(obligation.due_date - timedelta(days=1))
+        )  # «до» a date: the day before is the last one
+        for notice in rules.notices_due(last_day, today, cal, pol):
             for person in recipients(obligation, notice.kind):
                 if not claim(f"obligation:{obligation.id}", notice.kind, notice.offset, person):
                     report.already += 1
@@ -146,47 +149,12 @@ def _obligation_notices(today: Any, pol: rules.Policy, report: SweepReport) -> N
                 report.sent[notice.kind] += 1
 
 
-def _report_notices(today: Any, report: SweepReport) -> None:
-    roadmaps = db.session.scalars(
-        sa.select(Roadmap)
-        .join(Campaign, Campaign.id == Roadmap.campaign_id)
-        .where(Campaign.vpr_year >= today.year - 1)
-        .options(joinedload(Roadmap.owner), joinedload(Roadmap.reports))
-    ).unique()
-    for roadmap in roadmaps:
-        campaign = db.session.get(Campaign, roadmap.campaign_id)
-        assert campaign is not None
-        done = {r.period for r in roadmap.reports}
-        level = access.roadmap_level(roadmap)
-        for period, due in report_periods(campaign):
-            if not rules.monthly_report_due(due, today, period in done):
-                continue
-            for person in users_of_level(level, roadmap.owner_org_id):
-                if claim(f"report:{roadmap.id}:{period}", rules.MONTHLY_REPORT, 0, person):
-                    _notify(
-                        person,
-                        rules.MONTHLY_REPORT,
-                        case=None,
-                        obligation=None,
-                        params={
-                            "roadmap_id": roadmap.id,
-                            "period": period,
-                            "due_date": due.isoformat(),
-                            "owner": roadmap.owner.name,
-                        },
-                    )
-                    report.sent[rules.MONTHLY_REPORT] += 1
-                else:
-                    report.already += 1
-
-
 def sweep(now: datetime | None = None) -> SweepReport:
     """Create every notice due as of ``now`` that has not been created before (one transaction,
     committed by the caller; e-mails go out after the commit)."""
     today = local_date(now)
     report = SweepReport(today=today)
     _obligation_notices(today, policy(), report)
-    _report_notices(today, report)
     db.session.flush()
     log.info("sweep %s: %s new notices, %s already sent", today, dict(report.sent), report.already)
     return report

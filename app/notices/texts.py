@@ -12,7 +12,7 @@ from app.i18n import short_date
 from app.models.case import Obligation
 from app.models.notify import Notification
 from app.notices import rules
-from app.workflows.registry import obligation_title
+from app.workflows.labels import obligation_title
 
 
 def _title(notification: Notification) -> str:

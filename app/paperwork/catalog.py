@@ -42,6 +42,10 @@ class DocumentKind:
     filename: str
     # Names beyond COMMON_VARIABLES, with their shapes (see samples.py for full examples).
     extra: tuple[str, ...]
+    # The tracks it is written for (empty: none — a part of other documents), and what the
+    # case's plan must ask for (a measure's «takes») for the document to belong to the case.
+    tracks: tuple[str, ...] = ("objectivity", "low_results", "adverse")
+    needs: str | None = None
 
     @property
     def variables(self) -> frozenset[str]:
@@ -68,16 +72,18 @@ KINDS: tuple[DocumentKind, ...] = (
         # measures: [{title, responsible, due_date: date | str | None}];
         # signatory: {position, name}
         ("schools", "coordinator", "measures", "signatory"),
+        tracks=("objectivity",),
     ),
     DocumentKind(
         "roadmap",
-        _l("School roadmap for objective assessment"),
+        _l("School roadmap"),
         "roadmap.docx",
-        # approved_by: str | None («приказом директора …»);
+        # title: str (the roadmap's, by track); approved_by: str | None («приказом директора…»);
         # items: [{section: str | None, number, measure, deadline: date | str | None,
         #          responsible, indicator, status: str | None, progress: str | None}];
         # signatory: {position, name}
-        ("approved_by", "items", "signatory"),
+        ("title", "approved_by", "items", "signatory"),
+        needs="roadmap:school",
     ),
     DocumentKind(
         "self_analysis",
@@ -87,6 +93,8 @@ KINDS: tuple[DocumentKind, ...] = (
         # shares: [{work, n, lowered, confirmed, raised}];
         # sections: [{title, answer: str | None}]; signatory: {position, name}
         ("signs", "shares", "sections", "signatory"),
+        tracks=("objectivity",),
+        needs="form:self_analysis",
     ),
     DocumentKind(
         "information_certificate",
@@ -101,6 +109,8 @@ KINDS: tuple[DocumentKind, ...] = (
         #   charts: [{title, image: <key of images>}]};
         # conclusions: str | None; signatory: {position, name}
         ("analytics", "conclusions", "signatory"),
+        tracks=("objectivity",),
+        needs="document:certificate",
     ),
     DocumentKind(
         "recheck_protocol",
@@ -115,6 +125,8 @@ KINDS: tuple[DocumentKind, ...] = (
         #                  share_high, target, meets_target, mean_shift, wilcoxon_p, wording};
         # charts: [{title, image}]; conclusion: str | None
         ("commission", "works", "by_work", "summary", "charts", "conclusion"),
+        tracks=("objectivity",),
+        needs="record:recheck_protocol",
     ),
     DocumentKind(
         "director_evaluation",
@@ -124,6 +136,7 @@ KINDS: tuple[DocumentKind, ...] = (
         # evaluation: {method, total, max_total, result, decision, recommendation} with None
         #   for what is not decided yet; commission: [{role, name, position}]
         ("indicators", "evaluation", "commission"),
+        needs="record:director_evaluation",
     ),
     DocumentKind(
         "case_history",
@@ -144,6 +157,7 @@ KINDS: tuple[DocumentKind, ...] = (
         # title: str; subtitle: str | None; sections: [{title, answer: str | None}];
         # signatory: {position, name}
         ("title", "subtitle", "sections", "signatory"),
+        tracks=(),
     ),
 )
 
@@ -161,3 +175,8 @@ def kind(key: str) -> DocumentKind:
 def has_kind(key: str) -> bool:
     """Whether the product generates documents of this kind."""
     return key in _BY_KEY
+
+
+def belongs_to(kind_: DocumentKind, track: str, takes: set[str]) -> bool:
+    """Whether a case on the track whose obligations take ``takes`` has this document."""
+    return track in kind_.tracks and (kind_.needs is None or kind_.needs in takes)

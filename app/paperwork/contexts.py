@@ -13,15 +13,34 @@ from app import access, audit
 from app.accounts.users import users_of_level
 from app.extensions import db
 from app.models.audit import AuditEvent
-from app.models.case import Case, Category, Level
+from app.models.case import Case, Level
 from app.models.types import utcnow
 from app.models.user import User
+from app.plans import dates
+from app.plans.measures import rule_of
+from app.plans.service import active_measures, plan_of
+from app.plans.xlsx import RESPONSIBLE
 from app.stages import attachments, director, questionnaires, recheck, roadmaps
 from app.stages.printing import Images, director_signatory
 from app.vpr.school import sign_rows
-from app.workflows import labels, registry
-from app.workflows.campaigns import schedule_of
+from app.workflows import labels
 from app.workflows.labels import describe_values
+
+
+def in_force_for_track(case: Case) -> list[Any]:
+    """The measures of the case's plan on its track for its municipality (every level)."""
+    plan = plan_of(case.campaign)
+    return [
+        row
+        for row in active_measures(plan, case.municipality_id)
+        if str(case.category) in row.tracks and row.scope is not None
+    ]
+
+
+def _term(row: Any) -> Any:
+    """A measure's due date, or its rule in words when it has none."""
+    rule = rule_of(row)
+    return rule.due if rule.due else dates.describe(rule)
 
 
 def _signatory(person: User | None, fallback_position: str) -> dict[str, str]:
@@ -35,7 +54,7 @@ def municipal_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
         sa.select(Case).where(
             Case.campaign_id == case.campaign_id,
             Case.municipality_id == case.municipality_id,
-            Case.category == Category.OBJECTIVITY,
+            Case.category == case.category,
         )
     ).all()
     schools = sorted(
@@ -52,48 +71,13 @@ def municipal_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
         ),
         key=lambda s: str(s["name"]),
     )
-    deadlines = schedule_of(case.campaign)
     measures = [
-        (
-            "Самоанализ причин необъективности результатов ВПР по региональному шаблону «Семь шагов»",
-            "Руководители ОО",
-            deadlines.get("self_analysis"),
-        ),
-        (
-            "Перепроверка работ участников ВПР независимыми экспертами",
-            "Муниципальный орган управления образованием",
-            deadlines.get("recheck"),
-        ),
-        (
-            "Утверждение муниципальных нормативных актов по профилактике необъективности",
-            "Муниципальный орган управления образованием",
-            deadlines.get("municipal_acts"),
-        ),
-        (
-            "Информационная справка о соответствии текущих отметок, промежуточной аттестации и результатов ВПР, ОГЭ, ЕГЭ",
-            "Руководители ОО",
-            deadlines.get("information_certificate"),
-        ),
-        (
-            "Заполнение формы показателей эффективности руководителя",
-            "Руководители ОО",
-            deadlines.get("director_indicators"),
-        ),
-        (
-            "Оценка эффективности деятельности руководителей ОО",
-            "Муниципальная комиссия",
-            deadlines.get("director_evaluation"),
-        ),
-        (
-            "Участие управленческих команд ОО в стратегических сессиях",
-            "Руководители ОО",
-            deadlines.get("strategic_session"),
-        ),
-        (
-            "Отчёт о ходе реализации дорожной карты",
-            "Методический центр",
-            "ежемесячно, в последний понедельник месяца",
-        ),
+        {
+            "title": row.title,
+            "responsible": RESPONSIBLE[Level(row.responsible)],
+            "due_date": _term(row),
+        }
+        for row in in_force_for_track(case)
     ]
     coordinator = (
         actor
@@ -105,7 +89,7 @@ def municipal_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
         "coordinator": {"name": coordinator.full_name, "position": coordinator.position or ""}
         if coordinator
         else None,
-        "measures": [{"title": t, "responsible": r, "due_date": d} for t, r, d in measures],
+        "measures": measures,
         "signatory": _signatory(coordinator, "Руководитель органа управления образованием"),
     }, {}
 
@@ -186,7 +170,7 @@ def case_history(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
     )
     stages = [
         {
-            "stage": str(registry.stage_title(case, v.stage)),
+            "stage": labels.stage_title(v.stage),
             "entered_at": v.entered_at,
             "left_at": v.left_at,
             "entered_by": v.entered_by.full_name if v.entered_by else "система",
@@ -196,7 +180,7 @@ def case_history(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
     ]
     obligations = [
         {
-            "title": str(registry.obligation_title(o)),
+            "title": labels.obligation_title(o),
             "responsible": o.responsible_org.name,
             "due_date": o.due_date,
             "status": str(labels.OBLIGATION_STATUS[o.status]),

@@ -24,9 +24,20 @@ from app.paperwork.samples import sample, sample_images
 from app.stages.printing import common
 
 
+def applies(case: Case, key: str) -> bool:
+    """Whether the document belongs to the case: its track, and a measure of its plan that asks
+    for it."""
+    takes = {o.takes for o in case.obligations}
+    return catalog.has_kind(key) and catalog.belongs_to(
+        catalog.kind(key), str(case.category), takes
+    )
+
+
 def kinds_for(user: User, case: Case) -> list[catalog.DocumentKind]:
     """The documents this user may generate for the case."""
-    return [k for k in catalog.KINDS if access.can_generate(user, case, k.key)]
+    return [
+        k for k in catalog.KINDS if applies(case, k.key) and access.can_generate(user, case, k.key)
+    ]
 
 
 def register_template(key: str, data: bytes, filename: str, *, actor: User) -> DocumentTemplate:
@@ -108,6 +119,8 @@ def generate(case: Case, key: str, *, actor: User) -> DocumentVersion:
     """Fill the kind's active template with the case's data and store it as the next version."""
     if not access.can_generate(actor, case, key):
         raise NotAllowed(_("Your role does not produce this document."))
+    if not applies(case, key):
+        raise InvalidInput(_("This document does not belong to the case's track and plan."))
     version, template = active_template(key)
     with force_locale("ru"):
         extra, images = BUILDERS[key](case, actor)

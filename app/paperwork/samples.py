@@ -263,6 +263,7 @@ def _roadmap() -> dict[str, Any]:
     )
     return {
         "document": {"number": "118", "date": date(2023, 11, 13), "place": "г. Озерск"},
+        "title": "повышения объективности оценочных процедур в 2023/2024 учебном году",
         "approved_by": f"приказом директора {SCHOOL_NAME}",
         "items": [dict(zip(keys, row, strict=True)) for row in rows],
         "signatory": DIRECTOR_SIGNATORY,

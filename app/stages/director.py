@@ -22,7 +22,7 @@ from app.models.user import User
 from app.stages.printing import director_signatory, hand_in_record
 from app.stages.records import require_responsible
 
-SCHOOL_PART, COMMISSION_PART = "director_indicators", "director_evaluation"
+SCHOOL_PART, COMMISSION_PART = "record:director_indicators", "record:director_evaluation"
 RESULTS = {
     "effective": "эффективен",
     "partly": "частично эффективен",

@@ -19,8 +19,7 @@ from app.models.org import Organisation
 from app.models.types import utcnow
 from app.models.user import User
 from app.stages.records import require_responsible
-from app.workflows import labels, registry
-from app.workflows.campaigns import schedule_of
+from app.workflows import labels
 from app.workflows.clock import local_date
 from app.workflows.handin import hand_in_version
 from app.workflows.locking import lock
@@ -49,7 +48,7 @@ def common(case: Case) -> dict[str, Any]:
             "school_year": campaign.school_year,
             "order_number": campaign.order_number,
             "order_date": campaign.order_date,
-            "deadlines": schedule_of(campaign),
+            "deadlines": deadlines(case),
         },
         "case": {
             "category": str(labels.CATEGORY[case.category]),
@@ -58,11 +57,40 @@ def common(case: Case) -> dict[str, Any]:
             "support_level": case.support_level,
             "years_on_list": case.years_on_list,
             "contract_review": case.contract_review,
-            "stage": str(registry.stage_title(case)),
+            "stage": labels.stage_title(case),
             "status": str(labels.CASE_STATUS[case.status]),
         },
         "document": {"number": None, "date": local_date(), "place": None},
     }
+
+
+# The names documents use for the terms of the case's work, by what answers each.
+DEADLINE_NAMES = {
+    "form:self_analysis": "self_analysis",
+    "record:recheck_protocol": "recheck",
+    "document:certificate": "information_certificate",
+    "record:director_indicators": "director_indicators",
+    "record:director_evaluation": "director_evaluation",
+    "attendance": "strategic_session",
+    "form:risk_questionnaire": "risk_questionnaire",
+    "roadmap:school": "school_roadmap",
+}
+
+
+def deadlines(case: Case) -> dict[str, Any]:
+    """The due dates of the case's own obligations: by measure key, and by the names above; the
+    municipal acts by the last of their dates."""
+    out: dict[str, Any] = {}
+    for o in case.obligations:
+        if o.due_date is None or o.period:
+            continue
+        out[o.obligation_type] = o.due_date
+        name = DEADLINE_NAMES.get(o.takes)
+        if name and name not in out:
+            out[name] = o.due_date
+        if o.stage == "municipal_acts":
+            out["municipal_acts"] = max(out.get("municipal_acts", o.due_date), o.due_date)
+    return out
 
 
 def director_signatory(case: Case) -> dict[str, str]:
@@ -72,7 +100,7 @@ def director_signatory(case: Case) -> dict[str, str]:
 
 def hand_in_record(
     case: Case,
-    obligation_type: str,
+    takes: str,
     template_key: str,
     extra: dict[str, Any],
     *,
@@ -83,7 +111,7 @@ def hand_in_record(
     now: datetime | None = None,
 ) -> DocumentVersion:
     """Print the record with the template in use and hand its obligation in with the document."""
-    obligation = require_responsible(actor, case, obligation_type)
+    obligation = require_responsible(actor, case, takes)
     obligation = lock(Obligation, obligation.id)
     version, template = active_template(template_key)
     with force_locale("ru"):

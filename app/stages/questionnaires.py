@@ -40,7 +40,7 @@ class Section:
 class FormSpec:
     kind: str
     title: LazyString
-    obligation_type: str
+    takes: str  # what the plan's measure takes: form:<kind>
     template: str  # document kind it prints as
     sections: tuple[Section, ...]
 
@@ -48,7 +48,7 @@ class FormSpec:
 SELF_ANALYSIS = FormSpec(
     "self_analysis",
     _l("Self-analysis of the causes of non-objective results"),
-    "self_analysis",
+    "form:self_analysis",
     "self_analysis",
     (
         Section(
@@ -92,7 +92,7 @@ SELF_ANALYSIS = FormSpec(
 RISK_QUESTIONNAIRE = FormSpec(
     "risk_questionnaire",
     _l("Questionnaire on the risk factors of low results"),
-    "risk_questionnaire",
+    "form:risk_questionnaire",
     "stage_form",
     (
         Section(
@@ -191,7 +191,7 @@ def save(
 ) -> CaseForm:
     """Keep a draft of the answers (only while the obligation waits for the school)."""
     form_spec = spec(kind)
-    require_responsible(actor, case, form_spec.obligation_type)
+    require_responsible(actor, case, form_spec.takes)
     keys = {s.key for s in form_spec.sections}
     cleaned = {k: v.strip() for k, v in answers.items() if k in keys and v and v.strip()}
     if any(len(v) > MAX_ANSWER for v in cleaned.values()):
@@ -233,7 +233,7 @@ def submit(case: Case, kind: str, *, actor: User, now: datetime | None = None) -
         title = str(form_spec.title)
     return hand_in_record(
         case,
-        form_spec.obligation_type,
+        form_spec.takes,
         form_spec.template,
         extra,
         actor=actor,

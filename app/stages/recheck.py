@@ -22,13 +22,16 @@ from app.models.org import Organisation, OrgKind
 from app.models.stage import CommissionMember, Expert, RecheckWork
 from app.models.user import User
 from app.stages.printing import hand_in_record
+from app.stages.records import may_fill
 from app.tabular import FileRefused
 
-OBLIGATION = "recheck_protocol"
+OBLIGATION = "record:recheck_protocol"
 
 
 def _require(user: User, case: Case) -> None:
-    if not access.can_run_case_support(user, case):
+    """The municipality and the ministry run a case's recheck, and so does whoever the plan
+    makes responsible for it (a school's own commission, the regional institute)."""
+    if not (access.can_run_case_support(user, case) or may_fill(user, case, OBLIGATION)):
         raise NotAllowed(_("Only the municipality runs the recheck."))
 
 

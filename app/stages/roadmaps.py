@@ -4,7 +4,7 @@ each month (seed 004)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,13 +14,18 @@ from flask_babel import lazy_gettext as _l
 from app import access, audit
 from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
-from app.models.case import Campaign, Case, Category
+from app.models.case import PENDING_STATUSES, Campaign, Case, Category, Obligation
 from app.models.document import Roadmap, RoadmapItem, RoadmapReport, RoadmapStatus
 from app.models.org import Organisation, OrgKind
+from app.models.plan import DateKind
 from app.models.types import utcnow
 from app.models.user import User
+from app.plans import calendar, dates
+from app.plans import measures as m
+from app.plans.service import plan_of
 from app.stages.printing import director_signatory
-from app.workflows.due import report_periods
+from app.workflows import obligations
+from app.workflows.locking import lock
 
 STATUS_LABELS = {
     RoadmapStatus.PLANNED: _l("planned"),
@@ -30,6 +35,8 @@ STATUS_LABELS = {
 }
 # The joint plan of a ШНОР school with its leader school is a roadmap of this category.
 MENTOR_PLAN = "mentor_plan"
+# What a plan's monthly reporting measure takes.
+REPORT_TAKES = "record:roadmap_report"
 
 # Typical measures of a school's objectivity roadmap, after the municipal roadmap of seed 004.
 SCHOOL_MEASURES = (
@@ -84,8 +91,79 @@ SCHOOL_MEASURES = (
 )
 
 
+# Typical measures of a ШНОР school's roadmap, after the regional measures of seed 003 and the
+# municipal roadmap 1.2 of seed 002.
+SHNOR_MEASURES = (
+    (
+        "Анализ внутренних и внешних причин низких образовательных результатов по итогам "
+        "анкетирования",
+        "март",
+        "Директор, заместитель директора по УВР",
+        "Выявлены причины низких результатов, намечены меры",
+    ),
+    (
+        "Участие педагогов в оценке профессиональных компетенций и в адресных программах "
+        "повышения квалификации",
+        "март – ноябрь",
+        "Заместитель директора по УВР",
+        "Педагоги с дефицитами прошли курсы",
+    ),
+    (
+        "Совместные мероприятия со школой-лидером: посещение уроков, методические дни, "
+        "наставничество",
+        "в течение года",
+        "Директор, руководители ШМО",
+        "Проведены совместные мероприятия по плану",
+    ),
+    (
+        "Индивидуальные образовательные маршруты для обучающихся группы риска учебной неуспешности",
+        "в течение года",
+        "Классные руководители, учителя-предметники",
+        "Снижение доли неудовлетворительных отметок",
+    ),
+    (
+        "Работа с родителями: информационные встречи, вовлечение в жизнь школы",
+        "в течение года",
+        "Классные руководители",
+        "Проведено не менее двух встреч",
+    ),
+)
+TITLES = {
+    "objectivity": "Дорожная карта повышения объективности оценочных процедур в {year} учебном году",
+    "low_results": "Дорожная карта повышения качества образования и перехода в эффективный режим "
+    "функционирования в {year} учебном году",
+    "adverse": "Дорожная карта повышения качества образования в условиях неблагоприятных "
+    "социальных факторов в {year} учебном году",
+    MENTOR_PLAN: "Совместный план работы со школой-лидером в {year} учебном году",
+}
+PREFILLS = {
+    "objectivity": SCHOOL_MEASURES,
+    "low_results": SHNOR_MEASURES,
+    "adverse": SHNOR_MEASURES,
+}
+
+
+def report_periods(campaign: Campaign) -> list[tuple[str, date]]:
+    """(YYYY-MM, due date) of the monthly roadmap report: the months of the plan's monthly
+    reporting measure, or else November to May of the campaign's school year, each due on the
+    last Monday of the month that is a working day."""
+    rule = next(
+        (
+            m.rule_of(row)
+            for row in plan_of(campaign).measures
+            if row.active and row.takes == REPORT_TAKES and row.date_kind is DateKind.MONTHLY
+        ),
+        dates.monthly(date(campaign.vpr_year, 11, 1), date(campaign.vpr_year + 1, 5, 31)),
+    )
+    assert rule.start is not None
+    assert rule.due is not None
+    cal = calendar.load(rule.start, rule.due)
+    return [(period, due) for period, _first, due in dates.months(rule, cal)]
+
+
 def roadmap_of(owner: Organisation, campaign: Campaign, category: str, *, actor: User) -> Roadmap:
-    """The owner's roadmap for the campaign; created (with typical measures) on first use."""
+    """The owner's roadmap for the campaign and track (or the joint plan with a leader school);
+    created on first use, a school's with the typical measures of its track."""
     found = db.session.scalars(
         sa.select(Roadmap).where(
             Roadmap.owner_org_id == owner.id,
@@ -99,12 +177,13 @@ def roadmap_of(owner: Organisation, campaign: Campaign, category: str, *, actor:
         owner_org_id=owner.id,
         campaign_id=campaign.id,
         category=category,
-        title=f"Дорожная карта повышения объективности оценочных процедур в {campaign.school_year} учебном году",
+        title=TITLES.get(category, TITLES["objectivity"]).format(year=campaign.school_year),
     )
     db.session.add(roadmap)
     db.session.flush()
     if owner.kind is OrgKind.SCHOOL:
-        for position, (measure, deadline, responsible, indicator) in enumerate(SCHOOL_MEASURES, 1):
+        prefill = PREFILLS.get(category, ())
+        for position, (measure, deadline, responsible, indicator) in enumerate(prefill, 1):
             db.session.add(
                 RoadmapItem(
                     roadmap_id=roadmap.id,
@@ -234,7 +313,30 @@ def submit_report(
         org_id=roadmap.owner_org_id,
         after={"period": period, "due_date": due},
     )
+    _hand_in_reports(roadmap, period, actor=actor, now=report.submitted_at)
     return report
+
+
+def _hand_in_reports(roadmap: Roadmap, period: str, *, actor: User, now: datetime) -> None:
+    """The month's report answers the plan's monthly reporting obligations of the roadmap's
+    owner (for a municipality, those of every case of the municipality)."""
+    column = Case.school_id if roadmap.owner.kind is OrgKind.SCHOOL else Case.municipality_id
+    ids = db.session.scalars(
+        sa.select(Obligation.id)
+        .join(Case, Case.id == Obligation.case_id)
+        .where(
+            column == roadmap.owner_org_id,
+            Case.campaign_id == roadmap.campaign_id,
+            Obligation.takes == REPORT_TAKES,
+            Obligation.period == period,
+            Obligation.status.in_(PENDING_STATUSES),
+        )
+        .order_by(Obligation.id)
+    ).all()
+    for obligation_id in ids:
+        obligation = lock(Obligation, obligation_id)
+        if access.is_responsible(actor, obligation):
+            obligations.hand_in(obligation, actor=actor, now=now)
 
 
 def roadmap_case(roadmap: Roadmap) -> Case | None:
@@ -278,4 +380,16 @@ def printable(case: Case, roadmap: Roadmap | None = None) -> dict[str, Any]:
         }
         for i in (found.items if found else [])
     ]
-    return {"approved_by": None, "items": items, "signatory": director_signatory(case)}
+    title = (
+        found.title
+        if found
+        else TITLES.get(case.category.value, TITLES["objectivity"]).format(
+            year=case.campaign.school_year
+        )
+    )
+    return {
+        "title": title,
+        "approved_by": None,
+        "items": items,
+        "signatory": director_signatory(case),
+    }

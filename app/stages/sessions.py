@@ -15,14 +15,14 @@ from app.documents import checks
 from app.documents.versions import store_version
 from app.errors import Conflict, InvalidInput, NotAllowed
 from app.extensions import db
-from app.models.case import Campaign, Case, CaseStatus
+from app.models.case import PENDING_STATUSES, Campaign, Case, CaseStatus, Obligation
 from app.models.document import Document, DocumentVersion
 from app.models.stage import SessionInvite, StrategicSession
 from app.models.user import User
 from app.stages.records import current_obligation
 from app.workflows import obligations
 
-OBLIGATION = "strategic_session"
+OBLIGATION = "attendance"
 # The directions of seed 000 (letter of the Kaliningrad ministry, 08.11.2023).
 DIRECTIONS = (
     "Анализ результатов оценочных процедур и причин необъективности",
@@ -82,15 +82,19 @@ def plan(
 
 
 def eligible_cases(session: StrategicSession) -> list[Case]:
-    """Open cases of the campaign in the strategic-session stage not invited yet."""
+    """Open cases of the campaign whose plan asks for a strategic session they have not
+    attended, not invited yet."""
     invited = sa.select(SessionInvite.case_id).where(SessionInvite.session_id == session.id)
+    owing = sa.select(Obligation.case_id).where(
+        Obligation.takes == OBLIGATION, Obligation.status.in_(PENDING_STATUSES)
+    )
     return list(
         db.session.scalars(
             sa.select(Case)
             .where(
                 Case.campaign_id == session.campaign_id,
-                Case.stage == OBLIGATION,
                 Case.status == CaseStatus.OPEN,
+                Case.id.in_(owing),
                 Case.id.not_in(invited),
             )
             .order_by(Case.id)
@@ -112,7 +116,7 @@ def invite(session: StrategicSession, cases: list[Case], *, actor: User) -> list
     created = []
     for case in cases:
         if case.id not in allowed:
-            raise InvalidInput(_("Only open cases in the strategic-session stage can be invited."))
+            raise InvalidInput(_("Only open cases that owe a strategic session can be invited."))
         created.append(SessionInvite(session_id=session.id, case_id=case.id, participants=[]))
         db.session.add(created[-1])
     db.session.flush()

@@ -13,29 +13,37 @@ from flask_babel import gettext as _
 from app import access, audit
 from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
-from app.models.case import Case, Category
+from app.models.case import PENDING_STATUSES, Case, Category, Level, Obligation
 from app.models.document import DocumentVersion, Roadmap
 from app.models.org import Organisation, OrgKind
 from app.models.stage import CompetenceAssessment, Mentorship
+from app.models.types import utcnow
 from app.models.user import User
 from app.stages import roadmaps
 from app.stages.printing import hand_in_record
 from app.stages.records import current_obligation, require_responsible
 from app.stages.roadmaps import MENTOR_PLAN, roadmap_of
+from app.workflows import obligations
+from app.workflows.locking import lock
 
-# Roadmaps that answer an obligation when handed in, by the roadmap's category.
-ROADMAP_OBLIGATIONS = {
-    "objectivity": "school_roadmap",
-    "low_results": "school_roadmap_lr",
-    MENTOR_PLAN: MENTOR_PLAN,
-}
+# What a roadmap handed in answers: a school's its roadmap measure, the joint plan with the leader
+# school its own, a municipality's its municipal roadmap measure.
+SCHOOL_ROADMAP, MENTOR_ROADMAP, MUNICIPAL_ROADMAP = (
+    "roadmap:school",
+    "roadmap:mentor",
+    "roadmap:municipal",
+)
+COMPETENCE = "record:competence_assessment"
+LEADER = "record:leader_assignment"
 
 
 def mentorship_of(case: Case) -> Mentorship | None:
     return db.session.scalars(sa.select(Mentorship).where(Mentorship.case_id == case.id)).first()
 
 
-def assign_leader(case: Case, leader: Organisation, *, actor: User) -> Mentorship:
+def assign_leader(
+    case: Case, leader: Organisation, *, actor: User, now: datetime | None = None
+) -> Mentorship:
     """Pair the ШНОР school with a leader school of the region that is not itself on the list."""
     if not access.can_run_case_support(actor, case):
         raise NotAllowed(_("The municipality assigns the leader school."))
@@ -48,14 +56,10 @@ def assign_leader(case: Case, leader: Organisation, *, actor: User) -> Mentorshi
     ):
         raise InvalidInput(_("Choose another school of the region as the leader."))
     flagged = db.session.scalar(
-        sa.select(Case.id).where(
-            Case.school_id == leader.id,
-            Case.campaign_id == case.campaign_id,
-            Case.category == Category.LOW_RESULTS,
-        )
+        sa.select(Case.id).where(Case.school_id == leader.id, Case.campaign_id == case.campaign_id)
     )
     if flagged:
-        raise InvalidInput(_("A school on the ШНОР list itself cannot be a leader school."))
+        raise InvalidInput(_("A school on one of the campaign's lists cannot be a leader school."))
     mentorship = mentorship_of(case) or Mentorship(case_id=case.id, leader_school_id=leader.id)
     before = {"leader_school_id": mentorship.leader_school_id} if mentorship.id else None
     mentorship.leader_school_id, mentorship.assigned_by_id = leader.id, actor.id
@@ -71,7 +75,18 @@ def assign_leader(case: Case, leader: Organisation, *, actor: User) -> Mentorshi
         before=before,
         after={"leader_school_id": leader.id, "leader": leader.name},
     )
+    _leader_takes_over(case, leader, actor=actor, now=now or utcnow())
     return mentorship
+
+
+def _leader_takes_over(case: Case, leader: Organisation, *, actor: User, now: datetime) -> None:
+    """The assignment answers its measure, and the leader school's measures become its own."""
+    for obligation in case.obligations:
+        if obligation.level is Level.LEADER_SCHOOL and not obligation.is_done():
+            obligation.responsible_org_id = leader.id
+    assignment = current_obligation(case, LEADER)
+    if assignment is not None and assignment.status in PENDING_STATUSES:
+        obligations.hand_in(lock(Obligation, assignment.id), actor=actor, now=now)
 
 
 def mentor_plan(case: Case, *, actor: User) -> Roadmap:
@@ -101,7 +116,7 @@ def add_assessment(
     actor: User,
 ) -> CompetenceAssessment:
     """Record one teacher's professional competence assessment."""
-    require_responsible(actor, case, "competence_assessment")
+    require_responsible(actor, case, COMPETENCE)
     if not teacher.strip() or not subject.strip() or not method.strip():
         raise InvalidInput(_("Give the teacher, the subject and the method."))
     if score is not None and not 0 <= score <= 100:
@@ -155,7 +170,7 @@ def hand_in_assessments(case: Case, *, actor: User, now: datetime | None = None)
     }
     return hand_in_record(
         case,
-        "competence_assessment",
+        COMPETENCE,
         "stage_form",
         extra,
         actor=actor,
@@ -166,8 +181,13 @@ def hand_in_assessments(case: Case, *, actor: User, now: datetime | None = None)
 
 def obligation_for_roadmap(case: Case, roadmap: Roadmap) -> str | None:
     """The obligation a roadmap answers in this case, if it has one pending."""
-    kind = ROADMAP_OBLIGATIONS.get(roadmap.category)
-    obligation = current_obligation(case, kind) if kind else None
+    if roadmap.category == MENTOR_PLAN:
+        kind = MENTOR_ROADMAP
+    elif roadmap.owner.kind is OrgKind.SCHOOL:
+        kind = SCHOOL_ROADMAP
+    else:
+        kind = MUNICIPAL_ROADMAP
+    obligation = current_obligation(case, kind)
     return kind if obligation is not None and not obligation.is_done() else None
 
 

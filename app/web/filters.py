@@ -1,4 +1,4 @@
-"""Template helpers: labels and titles from the workflow definitions, values of the history."""
+"""Template helpers: labels of codes, titles of milestones and measures, values of the history."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import base64
 
 from flask import Flask
 
-from app.workflows import labels, registry
+from app.workflows import labels
 from app.workflows.labels import describe_values
 
 
@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["b64"] = lambda data: base64.b64encode(data).decode()
     app.jinja_env.globals.update(
         labels=labels,
-        stage_title=registry.stage_title,
-        obligation_title=registry.obligation_title,
+        stage_title=labels.stage_title,
+        obligation_title=labels.obligation_title,
         describe_values=describe_values,
     )

@@ -1,1 +1,2 @@
-"""Case rules: workflow definitions (data), guards, deadlines, permissions and operations."""
+"""Case rules: cases and their obligations derived from the campaign plan, the hand-in of
+documents, milestones, queries for lists and dashboards, exports."""

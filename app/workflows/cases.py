@@ -1,135 +1,114 @@
-"""Operations on cases: opening one, moving it between stages, its support level."""
+"""Operations on cases: opening one (with every obligation its plan gives it), the few actions a
+case itself takes (closing it, returning part of its work for rework, reopening it), and its
+level of management support."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app import access, audit
 from app.errors import Conflict, InvalidInput, NotAllowed
 from app.extensions import db
+from app.models.audit import AuditEvent
 from app.models.case import (
+    DONE_STATUSES,
     Campaign,
     Case,
-    CaseStage,
     CaseStatus,
     Category,
-    Level,
     Obligation,
     ObligationStatus,
 )
-from app.models.document import ReviewStatus
 from app.models.org import Organisation
 from app.models.types import utcnow
-from app.models.user import User
-from app.workflows import calendar, registry
-from app.workflows.campaigns import schedule_of
+from app.models.user import Role, User
+from app.plans import calendar
+from app.plans.measures import MILESTONES
+from app.workflows import stages
 from app.workflows.clock import local_date
-from app.workflows.definitions import Kind, Stage, Transition
-from app.workflows.due import due_date
-from app.workflows.handin import municipal_document
+from app.workflows.derive import derive
 from app.workflows.locking import locked
 
+# A reopened obligation whose term has run out gets this many working days from the day it is
+# returned: rework never starts overdue.
+REWORK_DAYS = 10
 
-def org_of_level(case: Case, level: Level) -> int:
-    """The organisation that acts for a level of responsibility in the case."""
-    if level is Level.SCHOOL:
-        return case.school_id
-    if level is Level.MUNICIPALITY:
-        return case.municipality_id
-    return case.campaign.region_id
+MINISTRY = frozenset({Role.MINISTRY})
+MINISTRY_OR_MUNICIPAL = frozenset({Role.MINISTRY, Role.MUNICIPAL})
 
 
-def enter_stage(
-    case: Case, stage: Stage, *, actor: User | None, now: datetime, reason: str | None = None
-) -> list[Obligation]:
-    """Record the stay in ``stage`` and create the obligations the stage creates on entry."""
-    if case.stages:
-        case.stages[-1].left_at = now
-    visit = CaseStage(stage=stage.key, entered_at=now, entered_by=actor, reason=reason)
-    case.stages.append(visit)
-    case.stage, case.stage_entered_at = stage.key, now
-    db.session.flush()
-    entered = local_date(now)
-    schedule = schedule_of(case.campaign)
-    cal = calendar.load(entered, entered)
-    created = []
-    for spec in stage.obligations:
-        obligation = Obligation(
-            stage_visit_id=visit.id,
-            stage=stage.key,
-            obligation_type=spec.key,
-            level=spec.level,
-            responsible_org_id=org_of_level(case, spec.level),
-            reviewer_role=spec.reviewer.value if spec.reviewer else None,
-            document_types=list(spec.documents),
-            required=spec.required,
-            due_rule=spec.due.encode(),
-            due_date=due_date(spec.due, schedule, entered, cal),
-            created_at=now,
-            updated_at=now,
-            updated_by_id=actor.id if actor else None,
-        )
-        case.obligations.append(obligation)
-        created.append(obligation)
-    db.session.flush()
-    for spec, obligation in zip(stage.obligations, created, strict=True):
-        audit.record(
-            "obligation.created",
-            actor=actor,
-            object_type="obligation",
-            object_id=obligation.id,
-            org_id=case.school_id,
-            case_id=case.id,
-            after={
-                "type": obligation.obligation_type,
-                "stage": stage.key,
-                "responsible_org_id": obligation.responsible_org_id,
-                "due_date": obligation.due_date,
-                "due_rule": obligation.due_rule,
-            },
-        )
-        if spec.municipality_wide and not _had_before(case, obligation):
-            _apply_existing_act(case, obligation, actor, now)
-    return created
+@dataclass(frozen=True)
+class CaseAction:
+    """Something done to a case as a whole. ``milestone`` names the part of the work a return
+    sends back for rework."""
+
+    key: str
+    title: LazyString | str
+    roles: frozenset[Role]
+    kind: str  # close, return, reopen
+    needs_reason: bool = False
+    milestone: str | None = None
+    resolution: CaseStatus | None = None
 
 
-def _had_before(case: Case, obligation: Obligation) -> bool:
-    """A case returned to a stage owes its obligations afresh, acts included."""
-    return any(
-        o.obligation_type == obligation.obligation_type and o.id != obligation.id
-        for o in case.obligations
+CLOSE_RESOLVED = CaseAction(
+    "close_resolved", _l("Close as resolved"), MINISTRY, "close", resolution=CaseStatus.RESOLVED
+)
+CLOSE_ESCALATED = CaseAction(
+    "close_escalated",
+    _l("Close as escalated"),
+    MINISTRY,
+    "close",
+    needs_reason=True,
+    resolution=CaseStatus.ESCALATED,
+)
+REOPEN = CaseAction("reopen", _l("Reopen the case"), MINISTRY, "reopen", needs_reason=True)
+
+
+def _return_to(milestone: str) -> CaseAction:
+    return CaseAction(
+        f"return:{milestone}",
+        _l("Return for rework"),
+        MINISTRY_OR_MUNICIPAL,
+        "return",
+        needs_reason=True,
+        milestone=milestone,
     )
 
 
-def _apply_existing_act(
-    case: Case, obligation: Obligation, actor: User | None, now: datetime
-) -> None:
-    """A municipality's act already handed in for this campaign answers a case that joins later."""
-    act = municipal_document(case.municipality_id, case.campaign_id, obligation.obligation_type)
-    latest = act.latest if act else None
-    if act is None or latest is None or latest.review_status is ReviewStatus.RETURNED:
-        return
-    obligation.document_id = act.id
-    obligation.submitted_at = latest.uploaded_at
-    if latest.review_status is ReviewStatus.ACCEPTED:
-        obligation.status = ObligationStatus.ACCEPTED
-        obligation.completed_at = latest.uploaded_at
-        obligation.completed_on = local_date(latest.uploaded_at)
-    else:
-        obligation.status = ObligationStatus.SUBMITTED
-    audit.record(
-        "obligation.satisfied_by_act",
-        actor=actor,
-        object_type="obligation",
-        object_id=obligation.id,
-        org_id=case.school_id,
-        case_id=case.id,
-        before={"status": "open"},
-        after={"status": obligation.status.value, "document_id": act.id, "version": latest.number},
+def actions_of(case: Case) -> list[CaseAction]:
+    """The actions a case offers in its state (before asking who may take them)."""
+    if case.status is not CaseStatus.OPEN:
+        return [REOPEN]
+    done = sorted(
+        {o.stage for o in case.obligations if o.status is ObligationStatus.ACCEPTED},
+        key=list(MILESTONES).index,
     )
+    return [CLOSE_RESOLVED, CLOSE_ESCALATED, *(_return_to(m) for m in done)]
+
+
+def action(case: Case, key: str) -> CaseAction | None:
+    return next((a for a in actions_of(case) if a.key == key), None)
+
+
+def blocked(case: Case, case_action: CaseAction) -> str | None:
+    """Why the case cannot take the action now (None when it can)."""
+    if case_action is CLOSE_RESOLVED:
+        owed = [o for o in case.obligations if o.required and o.status not in DONE_STATUSES]
+        if owed:
+            return _("Required obligations are not yet done: %(n)d.", n=len(owed))
+    return None
+
+
+def actions_for(user: User, case: Case) -> list[tuple[CaseAction, str | None]]:
+    """The actions this user may take now, each with the reason it is blocked (or None)."""
+    return [(a, blocked(case, a)) for a in actions_of(case) if access.can_take(user, case, a)]
 
 
 def open_case(
@@ -141,22 +120,27 @@ def open_case(
     support_level: int | None,
     actor: User | None,
     source: str,
+    years_on_list: int = 1,
     now: datetime | None = None,
 ) -> Case:
-    """A new case in the initial stage of the campaign's workflow for the category."""
+    """A new case with an obligation for every measure of the campaign's plan that applies.
+    Its measures start on the day the list was approved (the campaign's order date, when it is
+    not in the future), else today."""
     now = now or utcnow()
-    workflow = registry.get(campaign.workflow_ref(category))
+    today = local_date(now)
+    approved = campaign.order_date
     case = Case(
         campaign=campaign,
         school_id=school.id,
         municipality_id=school.municipality_id,
         category=category,
-        workflow=workflow.ref,
-        stage=workflow.initial.key,
+        stage="flagged",
         status=CaseStatus.OPEN,
         support_level=support_level,
         markers=dict(markers),
         marker_count=sum(markers.values()),
+        years_on_list=years_on_list,
+        opened_on=approved if approved is not None and approved <= today else today,
         stage_entered_at=now,
         created_at=now,
         updated_at=now,
@@ -175,87 +159,169 @@ def open_case(
             "campaign_id": campaign.id,
             "school": school.login,
             "category": category.value,
-            "workflow": workflow.ref,
             "markers": case.markers,
             "support_level": support_level,
             "source": source,
         },
     )
-    enter_stage(case, workflow.initial, actor=actor, now=now)
+    derive(case, actor=actor, now=now)
+    stages.refresh(case, actor=actor, now=now)
     return case
-
-
-def transitions_for(user: User, case: Case) -> list[tuple[Transition, str | None]]:
-    """The transitions this user may take now, each with the reason it is blocked (or None)."""
-    offered = []
-    for transition in registry.of_case(case).transitions_from(case.stage):
-        if not access.can_take(user, case, transition):
-            continue
-        reason = next((r for g in transition.guards if (r := g(case)) is not None), None)
-        offered.append((transition, reason))
-    return offered
 
 
 @dataclass(frozen=True)
 class Moved:
     case: Case
-    transition: Transition
-    created: list[Obligation]
+    action: CaseAction
+    reopened: list[Obligation]
 
 
-def advance_case(
+def act_on_case(
     case_id: int,
-    transition_key: str,
+    action_key: str,
     *,
     actor: User,
     expected_version: int | None,
     reason: str | None = None,
     now: datetime | None = None,
 ) -> Moved:
-    """Take a transition: lock the case, check version, permission and guards, move, record."""
+    """Close the case, return part of its work for rework, or reopen it: lock, check the
+    version, the permission and the state, act, record."""
     now = now or utcnow()
     case: Case = locked(Case, case_id, expected_version)
-    workflow = registry.of_case(case)
-    transition = workflow.transition(transition_key)
-    if transition is None or transition.source != case.stage:
-        raise Conflict(_("This action is not available for the case in its current stage."))
-    if not access.can_take(actor, case, transition):
+    chosen = action(case, action_key)
+    if chosen is None:
+        raise Conflict(_("This action is not available for the case now."))
+    if not access.can_take(actor, case, chosen):
         raise NotAllowed(_("Your role cannot take this action."))
     reason = (reason or "").strip() or None
-    if transition.needs_reason and not reason:
+    if chosen.needs_reason and not reason:
         raise InvalidInput(_("Give a reason for this action."))
-    refusal = next((r for g in transition.guards if (r := g(case)) is not None), None)
+    refusal = blocked(case, chosen)
     if refusal:
         raise Conflict(refusal)
     before = {"stage": case.stage, "status": case.status.value}
-    # All changes to the case row before the one flush in enter_stage: the version moves by one.
-    if transition.kind == Kind.CLOSE and transition.resolution:
-        case.status = CaseStatus(transition.resolution)
-    elif transition.kind == Kind.BACK:
+    reopened: list[Obligation] = []
+    if chosen.kind == "close" and chosen.resolution:
+        case.status = chosen.resolution
+        _waive_with_case(case, actor=actor, now=now, reason=reason)
+    elif chosen.kind == "reopen":
         case.status = CaseStatus.OPEN
+        reopened = _restore_with_case(case, actor=actor, now=now, reason=reason or "")
+    elif chosen.milestone:
+        reopened = _rework(case, chosen.milestone, actor=actor, now=now, reason=reason or "")
     case.updated_at, case.updated_by_id = now, actor.id
-    created = enter_stage(
-        case, workflow.stage(transition.target), actor=actor, now=now, reason=reason
-    )
+    stages.refresh(case, actor=actor, now=now, reason=reason)
     audit.record(
-        "case.transition",
+        "case.action",
         actor=actor,
         object_type="case",
         object_id=case.id,
         org_id=case.school_id,
         case_id=case.id,
         before=before,
-        after={"stage": case.stage, "status": case.status.value, "transition": transition.key},
+        after={
+            "stage": case.stage,
+            "status": case.status.value,
+            "action": chosen.key,
+            "reopened": [o.id for o in reopened],
+        },
         reason=reason,
     )
     db.session.flush()
-    return Moved(case, transition, created)
+    return Moved(case, chosen, reopened)
+
+
+CLOSED_WITH_CASE = "case_closed"
+
+
+def _waive_with_case(case: Case, *, actor: User, now: datetime, reason: str | None) -> None:
+    """A closed case owes nothing more: what is still open is waived, and recorded so that a
+    reopening gives it back."""
+    for obligation in case.obligations:
+        if obligation.is_done():
+            continue
+        before = obligation.status
+        obligation.status, obligation.completed_at = ObligationStatus.WAIVED, now
+        obligation.completed_on = local_date(now)
+        obligation.updated_at, obligation.updated_by_id = now, actor.id
+        audit.record_obligation(
+            "obligation.waived",
+            obligation,
+            actor=actor,
+            before={"status": before.value},
+            after={"status": obligation.status.value, "cause": CLOSED_WITH_CASE},
+            reason=reason or _("The case is closed."),
+        )
+
+
+def _restore_with_case(case: Case, *, actor: User, now: datetime, reason: str) -> list[Obligation]:
+    """Give back, open again, the obligations the case's last closing waived."""
+    last_cause: dict[int, str | None] = {}
+    for event in db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action == "obligation.waived")
+        .order_by(AuditEvent.seq)
+    ):
+        if event.object_id is not None:
+            last_cause[int(event.object_id)] = (event.after or {}).get("cause")
+    closed_with = {oid for oid, cause in last_cause.items() if cause == CLOSED_WITH_CASE}
+    restored = []
+    for obligation in case.obligations:
+        if obligation.id not in closed_with or obligation.status is not ObligationStatus.WAIVED:
+            continue
+        obligation.status = ObligationStatus.OPEN
+        obligation.completed_at = obligation.completed_on = None
+        obligation.updated_at, obligation.updated_by_id = now, actor.id
+        audit.record_obligation(
+            "obligation.reopened",
+            obligation,
+            actor=actor,
+            before={"status": ObligationStatus.WAIVED.value},
+            after={"status": obligation.status.value, "cause": "case_reopened"},
+            reason=reason,
+        )
+        restored.append(obligation)
+    return restored
+
+
+def _rework(
+    case: Case, milestone: str, *, actor: User, now: datetime, reason: str
+) -> list[Obligation]:
+    """Reopen the accepted obligations of a milestone with the reason; one whose term has run
+    out gets REWORK_DAYS working days from today, so nothing is left overdue behind it."""
+    today = local_date(now)
+    cal = calendar.load(today, today)
+    fresh_due = cal.add_working_days(today, REWORK_DAYS)
+    reopened = []
+    for obligation in case.obligations:
+        if obligation.stage != milestone or obligation.status is not ObligationStatus.ACCEPTED:
+            continue
+        before = {"status": obligation.status.value, "due_date": obligation.due_date}
+        obligation.status = ObligationStatus.RETURNED
+        obligation.completed_at = obligation.completed_on = None
+        obligation.comment = reason
+        if obligation.due_date is not None and obligation.is_overdue(today):
+            obligation.due_date = fresh_due
+        obligation.updated_at, obligation.updated_by_id = now, actor.id
+        audit.record_obligation(
+            "obligation.reopened",
+            obligation,
+            actor=actor,
+            before=before,
+            after={"status": obligation.status.value, "due_date": obligation.due_date},
+            reason=reason,
+        )
+        reopened.append(obligation)
+    return reopened
 
 
 def set_support_level(
     case: Case, level: int | None, *, actor: User, expected_version: int | None
 ) -> None:
-    """The ministry assigns the level of management support (1–3)."""
+    """The ministry assigns the level of management support (1–3); the case's obligations
+    follow it: measures of the new level are added, open ones of the old level are waived, and
+    open obligations move to the new level's reviewer."""
     if not access.can_set_support_level(actor, case):
         raise NotAllowed(_("Only the ministry assigns support levels."))
     if level is not None and level not in (1, 2, 3):
@@ -263,6 +329,7 @@ def set_support_level(
     case = locked(Case, case.id, expected_version)
     if case.support_level == level:
         return
+    now = utcnow()
     audit.record(
         "case.support_level_changed",
         actor=actor,
@@ -274,5 +341,27 @@ def set_support_level(
         after={"support_level": level},
     )
     case.support_level = level
-    case.updated_at, case.updated_by_id = utcnow(), actor.id
+    case.updated_at, case.updated_by_id = now, actor.id
+    reason = _("Support level %(level)s.", level=level if level is not None else "—")
+    derive(case, actor=actor, now=now, reason=reason)
+    stages.refresh(case, actor=actor, now=now)
     db.session.flush()
+
+
+def rederive(cases: list[Case], *, actor: User | None, reason: str) -> None:
+    """Derive again the obligations of these cases (after their years on the list changed)."""
+    now = utcnow()
+    for case in cases:
+        derive(case, actor=actor, now=now, reason=reason)
+        stages.refresh(case, actor=actor, now=now)
+
+
+__all__ = [
+    "CaseAction",
+    "Moved",
+    "act_on_case",
+    "actions_for",
+    "open_case",
+    "rederive",
+    "set_support_level",
+]

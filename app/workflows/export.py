@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from app.extensions import db
 from app.models.case import Case
-from app.workflows import queries, registry
+from app.workflows import labels, queries
 from app.workflows.clock import local_date
 from app.workflows.labels import CASE_STATUS, CATEGORY_SHORT
 
@@ -61,7 +61,7 @@ def case_rows(stmt: sa.Select[Any]) -> Iterator[list[Any]]:
                 case.support_level or "",
                 _markers(case),
                 case.marker_count,
-                str(registry.stage_title(case)),
+                labels.stage_title(case),
                 str(CASE_STATUS[case.status]),
                 case.years_on_list,
                 "да" if case.contract_review else "нет",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -28,7 +29,7 @@ from app.orgs.importing import (
 from app.parsing import parse_int
 from app.tabular import Column, Problem
 from app.workflows import campaigns, years
-from app.workflows.cases import open_case
+from app.workflows.cases import open_case, rederive
 
 COLUMNS = (
     Column("Год", "year"),
@@ -46,6 +47,8 @@ CATEGORY_NAMES = {
     "objectivity": Category.OBJECTIVITY,
     "шнор": Category.LOW_RESULTS,
     "low_results": Category.LOW_RESULTS,
+    "шфнсу": Category.ADVERSE,
+    "adverse": Category.ADVERSE,
 }
 
 
@@ -184,18 +187,42 @@ def _parse(data: bytes, report: FlagReport) -> list[FlagRow]:
     return list(unique.values())
 
 
+@dataclass(frozen=True)
+class Opening:
+    """How the campaigns a list opens are set up: the plan templates (None: the default ones),
+    and the approving order, recorded for the campaign of the order date's year (a list is
+    approved in the autumn of its VPR year), or of the list's newest year when the order has no
+    date."""
+
+    templates: str | None = None
+    order_number: str | None = None
+    order_date: date | None = None
+
+    def order_year(self, years: set[int]) -> int | None:
+        if not (self.order_number or self.order_date):
+            return None
+        return self.order_date.year if self.order_date else max(years)
+
+
 def import_flags(
-    data: bytes, *, region: Organisation, actor: User | None, dry_run: bool = False
+    data: bytes,
+    *,
+    region: Organisation,
+    actor: User | None,
+    dry_run: bool = False,
+    opening: Opening | None = None,
+    now: datetime | None = None,
 ) -> FlagReport:
     """Turn a flag list into cases; nothing is written when the report has problems."""
     report = FlagReport()
+    opening = opening or Opening()
     rows = _parse(data, report)
     schools = schools_in_region(((r.number, r.login) for r in rows), region, report.problems)
     if report.problems:
         return report
     for row in rows:
         report.per_year[row.year] = report.per_year.get(row.year, 0) + 1
-    write_whole(lambda: _apply(rows, schools, region, actor, report), dry_run=dry_run)
+    write_whole(lambda: _apply(rows, schools, region, actor, report, opening, now), dry_run=dry_run)
     return report
 
 
@@ -238,22 +265,54 @@ def _apply(
     region: Organisation,
     actor: User | None,
     report: FlagReport,
+    opening: Opening,
+    now: datetime | None,
 ) -> None:
     municipalities = orgs.municipalities_by_name(region)
     by_year = {}
-    for year in sorted({r.year for r in rows}):
+    listed = {r.year for r in rows}
+    order_year = opening.order_year(listed)
+    for year in sorted(listed):
         campaign = campaigns.find_campaign(region, year)
+        order = (opening.order_number, opening.order_date) if year == order_year else (None, None)
         if campaign is None:
-            campaign = campaigns.create_campaign(region, year, actor=None)
+            campaign = campaigns.create_campaign(
+                region,
+                year,
+                actor=None,
+                templates=opening.templates,
+                order_number=order[0],
+                order_date=order[1],
+            )
             report.campaigns_created.append(year)
+        elif order != (None, None) and (campaign.order_number, campaign.order_date) != order:
+            report.warnings.append(
+                Problem(
+                    1,
+                    None,
+                    _(
+                        "The campaign of %(year)d exists already: its order and plan are kept "
+                        "as they are.",
+                        year=year,
+                    ),
+                )
+            )
         by_year[year] = campaign
+    if order_year is not None and order_year not in listed:
+        report.warnings.append(
+            Problem(
+                1,
+                None,
+                _("The list has no year %(year)d: the order is not recorded.", year=order_year),
+            )
+        )
     existing = {
         (c.campaign_id, c.school_id, c.category): c
         for c in db.session.scalars(
             sa.select(Case).where(Case.campaign_id.in_([c.id for c in by_year.values()]))
         )
     }
-    touched: dict[Category, set[int]] = {Category.OBJECTIVITY: set(), Category.LOW_RESULTS: set()}
+    touched: dict[Category, set[int]] = {category: set() for category in Category}
     for row in rows:
         school = _school_for(row, schools, municipalities, region, actor, report)
         campaign = by_year[row.year]
@@ -269,6 +328,7 @@ def _apply(
                 support_level=row.support_level,
                 actor=actor,
                 source="flag_list",
+                now=now,
             )
             report.cases_created.append(ref)
         elif _update_case(case, markers, row.support_level, actor):
@@ -276,9 +336,11 @@ def _apply(
         else:
             report.unchanged += 1
         touched[row.category].add(school.id)
+    changed: list[Case] = []
     for category, school_ids in touched.items():
         if school_ids:
-            years.recompute(school_ids, category)
+            changed += years.recompute(school_ids, category)
+    rederive(changed, actor=actor, reason=_("Years on the list changed with the list."))
 
 
 def _update_case(
@@ -298,5 +360,8 @@ def _update_case(
         before={"markers": case.markers, "support_level": case.support_level},
         after={"markers": markers, "support_level": new_level},
     )
+    level_changed = case.support_level != new_level
     case.markers, case.marker_count, case.support_level = markers, sum(markers.values()), new_level
+    if level_changed:
+        rederive([case], actor=actor, reason=_("Support level from the flag list."))
     return True

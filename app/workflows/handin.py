@@ -15,49 +15,31 @@ from app.documents import checks
 from app.documents.versions import store_version
 from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
-from app.models.case import PENDING_STATUSES, Case, Obligation
+from app.models.case import Obligation
 from app.models.document import Document, DocumentVersion, ReviewStatus
 from app.models.types import utcnow
 from app.models.user import User
-from app.workflows import obligations, registry
+from app.workflows import obligations
 from app.workflows.locking import lock, locked
-
-
-def municipal_document(
-    municipality_id: int, campaign_id: int, obligation_type: str
-) -> Document | None:
-    """The municipality's document answering an obligation type in a campaign, if any."""
-    return db.session.scalars(
-        sa.select(Document).where(
-            Document.owner_org_id == municipality_id,
-            Document.campaign_id == campaign_id,
-            Document.obligation_type == obligation_type,
-            Document.case_id.is_(None),
-        )
-    ).first()
+from app.workflows.shared import owner_of, shared_document, siblings
 
 
 def _document_for(obligation: Obligation, actor: User) -> Document:
-    case = obligation.case
-    spec = registry.of_case(case).obligation_spec(obligation.obligation_type)
-    if spec is not None and spec.municipality_wide:
-        found = municipal_document(
-            case.municipality_id, case.campaign_id, obligation.obligation_type
-        )
-        owner, case_id = case.municipality_id, None
-    else:
+    """The document the obligation's versions are filed under (made on first hand-in)."""
+    found = shared_document(obligation)
+    owner, case_id = owner_of(obligation)
+    if found is None and case_id is not None:
         found = db.session.scalars(
             sa.select(Document).where(
-                Document.case_id == case.id, Document.obligation_type == obligation.obligation_type
+                Document.case_id == case_id, Document.obligation_type == obligation.obligation_type
             )
         ).first()
-        owner, case_id = case.school_id, case.id
     if found is not None:
         return found
     document = Document(
         owner_org_id=owner,
         case_id=case_id,
-        campaign_id=case.campaign_id,
+        campaign_id=obligation.case.campaign_id,
         obligation_type=obligation.obligation_type,
         kind=(obligation.document_types or [obligation.obligation_type])[0],
         created_by_id=actor.id,
@@ -65,24 +47,6 @@ def _document_for(obligation: Obligation, actor: User) -> Document:
     db.session.add(document)
     db.session.flush()
     return document
-
-
-def _siblings(obligation: Obligation) -> list[Obligation]:
-    """Pending obligations of the same type in the same municipality and campaign."""
-    case = obligation.case
-    ids = db.session.scalars(
-        sa.select(Obligation.id)
-        .join(Case, Case.id == Obligation.case_id)
-        .where(
-            Case.municipality_id == case.municipality_id,
-            Case.campaign_id == case.campaign_id,
-            Obligation.obligation_type == obligation.obligation_type,
-            Obligation.status.in_(PENDING_STATUSES),
-            Obligation.id != obligation.id,
-        )
-        .order_by(Obligation.id)
-    ).all()
-    return [lock(Obligation, i) for i in ids]
 
 
 def upload_for_obligation(
@@ -127,7 +91,7 @@ def hand_in_version(
     version.review_status = ReviewStatus.PENDING
     targets = [obligation]
     if document.case_id is None:
-        targets += _siblings(obligation)
+        targets += [lock(Obligation, i) for i in siblings(obligation)]
     for target in targets:
         target.document_id = document.id
         obligations.hand_in(target, actor=actor, now=now, note=note)

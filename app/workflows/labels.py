@@ -9,12 +9,18 @@ from flask_babel import lazy_gettext as _l
 
 from app.models.case import CaseStatus, Category, Level, ObligationStatus
 from app.models.document import ReviewStatus
+from app.plans.measures import MILESTONES
 
 CATEGORY = {
     Category.OBJECTIVITY: _l("Signs of non-objective results"),
     Category.LOW_RESULTS: _l("Low educational results (ШНОР)"),
+    Category.ADVERSE: _l("Adverse social conditions (ШФНСУ)"),
 }
-CATEGORY_SHORT = {Category.OBJECTIVITY: _l("non-objectivity"), Category.LOW_RESULTS: _l("ШНОР")}
+CATEGORY_SHORT = {
+    Category.OBJECTIVITY: _l("non-objectivity"),
+    Category.LOW_RESULTS: _l("ШНОР"),
+    Category.ADVERSE: _l("ШФНСУ"),
+}
 CASE_STATUS = {
     CaseStatus.OPEN: _l("in progress"),
     CaseStatus.RESOLVED: _l("closed: resolved"),
@@ -22,8 +28,11 @@ CASE_STATUS = {
 }
 LEVEL = {
     Level.SCHOOL: _l("school"),
+    Level.LEADER_SCHOOL: _l("leader school"),
+    Level.METHOD_CENTRE: _l("methodological centre"),
     Level.MUNICIPALITY: _l("municipality"),
-    Level.REGION: _l("region"),
+    Level.INSTITUTE: _l("regional institute"),
+    Level.REGION: _l("ministry"),
 }
 OBLIGATION_STATUS = {
     ObligationStatus.OPEN: _l("open"),
@@ -40,6 +49,7 @@ REVIEW_STATUS = {
 ACTION = {
     "case.created": _l("Case opened"),
     "case.transition": _l("Stage changed"),
+    "case.action": _l("Case action"),
     "case.support_level_changed": _l("Support level changed"),
     "case.flags_updated": _l("Markers updated from a flag list"),
     "obligation.created": _l("Obligation created"),
@@ -49,6 +59,9 @@ ACTION = {
     "obligation.waived": _l("Obligation waived"),
     "obligation.assigned": _l("Responsible person assigned"),
     "obligation.due_changed": _l("Due date changed"),
+    "obligation.changed": _l("Obligation changed with the plan"),
+    "obligation.reopened": _l("Obligation returned for rework"),
+    "obligation.reviewer_changed": _l("Reviewer changed"),
     "obligation.satisfied_by_act": _l("Answered by the municipality's act"),
     "document.uploaded": _l("Document uploaded"),
     "document.generated": _l("Document generated"),
@@ -57,6 +70,10 @@ ACTION = {
     "roadmap.report_submitted": _l("Monthly report submitted"),
     "campaign.created": _l("Campaign created"),
     "campaign.deadline_changed": _l("Campaign schedule changed"),
+    "plan.created": _l("Plan made from templates"),
+    "plan.measure_saved": _l("Plan measure saved"),
+    "plan.measure_withdrawn": _l("Plan measure withdrawn"),
+    "plan.replaced": _l("Plan imported"),
     "calendar.day_changed": _l("Calendar corrected"),
     "user.created": _l("User created"),
     "user.disabled": _l("User disabled"),
@@ -83,3 +100,17 @@ def describe_values(values: dict[str, Any] | None) -> str:
     if not values:
         return ""
     return "; ".join(f"{k}: {_short(v)}" for k, v in values.items())
+
+
+def stage_title(value: Any, key: str | None = None) -> str:
+    """The localised title of a milestone: of ``key``, or of a case's stage."""
+    stage = key or (value if isinstance(value, str) else value.stage)
+    return str(MILESTONES.get(stage, stage))
+
+
+def obligation_title(obligation: Any) -> str:
+    """What an obligation is, as its plan's measure says (with the month of a monthly one)."""
+    title = obligation.measure.title
+    if obligation.period:
+        return f"{title} ({obligation.period[5:]}.{obligation.period[:4]})"
+    return str(title)

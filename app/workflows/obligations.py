@@ -14,7 +14,9 @@ from app.models.case import Obligation, ObligationStatus
 from app.models.document import ReviewStatus
 from app.models.types import utcnow
 from app.models.user import User
+from app.workflows import stages
 from app.workflows.clock import local_date
+from app.workflows.derive import follow_ups
 from app.workflows.locking import lock, locked
 
 
@@ -28,21 +30,30 @@ def _record(
     extra: dict[str, object] | None = None,
 ) -> None:
     after: dict[str, object] = {"status": obligation.status.value, **(extra or {})}
-    audit.record(
+    audit.record_obligation(
         action,
+        obligation,
         actor=actor,
-        object_type="obligation",
-        object_id=obligation.id,
-        org_id=obligation.case.school_id,
-        case_id=obligation.case_id,
         before={"status": before.value},
         after=after,
         reason=reason,
     )
 
 
+# Measures answered by a record of their own (a form, a protocol, a roadmap): the record's
+# hand-in prints it, so a plain submission would leave the obligation without its content.
+RECORD_PREFIXES = ("form:", "record:", "roadmap:")
+
+
 def _touch(obligation: Obligation, actor: User, now: datetime) -> None:
     obligation.updated_at, obligation.updated_by_id = now, actor.id
+
+
+def _settled(obligation: Obligation, actor: User, now: datetime) -> None:
+    """After a state change: the measures that follow an accepted one start their terms, and
+    the case's stage follows its obligations."""
+    follow_ups(obligation, actor=actor)
+    stages.refresh(obligation.case, actor=actor, now=now)
 
 
 def hand_in(obligation: Obligation, *, actor: User, now: datetime, note: str | None = None) -> None:
@@ -52,7 +63,7 @@ def hand_in(obligation: Obligation, *, actor: User, now: datetime, note: str | N
         raise Conflict(_("This obligation is not waiting for a submission."))
     before = obligation.status
     obligation.submitted_at = now
-    if obligation.reviewer_role is None:
+    if obligation.reviewer_level is None:
         obligation.status, obligation.completed_at = ObligationStatus.ACCEPTED, now
         obligation.completed_on = local_date(now)
     else:
@@ -61,6 +72,7 @@ def hand_in(obligation: Obligation, *, actor: User, now: datetime, note: str | N
     _touch(obligation, actor, now)
     _record("obligation.submitted", obligation, actor, before, reason=note)
     db.session.flush()
+    _settled(obligation, actor, now)
 
 
 def submit(
@@ -79,6 +91,10 @@ def submit(
         raise NotAllowed(_("Only the responsible organisation submits this obligation."))
     if obligation.document_types:
         raise Conflict(_("Upload the document: it is what the obligation asks for."))
+    if obligation.takes.startswith(RECORD_PREFIXES):
+        raise Conflict(_("Fill in its record on the case page: handing it in prints it."))
+    if obligation.takes == "attendance":
+        raise Conflict(_("Attendance is recorded by the ministry after the session."))
     hand_in(obligation, actor=actor, now=now, note=note)
     return obligation
 
@@ -143,6 +159,8 @@ def review(
         _decide(target, accept, comment, actor, now)
     _mark_version(obligation, accept, comment, actor, now)
     db.session.flush()
+    for target in targets:
+        _settled(target, actor, now)
     return obligation
 
 
@@ -184,6 +202,7 @@ def waive(
     _touch(obligation, actor, now)
     _record("obligation.waived", obligation, actor, before, reason=reason)
     db.session.flush()
+    _settled(obligation, actor, now)
     return obligation
 
 
@@ -199,13 +218,10 @@ def assign_person(
     before = obligation.responsible_user_id
     obligation.responsible_user_id = person.id if person else None
     _touch(obligation, actor, utcnow())
-    audit.record(
+    audit.record_obligation(
         "obligation.assigned",
+        obligation,
         actor=actor,
-        object_type="obligation",
-        object_id=obligation.id,
-        org_id=obligation.case.school_id,
-        case_id=obligation.case_id,
         before={"responsible_user_id": before},
         after={"responsible_user_id": obligation.responsible_user_id},
     )
@@ -230,4 +246,5 @@ def accept_on_record(
     _touch(obligation, actor, now)
     _record("obligation.accepted", obligation, actor, before, reason=reason)
     db.session.flush()
+    _settled(obligation, actor, now)
     return obligation

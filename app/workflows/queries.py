@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,10 +24,12 @@ from app.models.case import (
     Category,
     Obligation,
     ObligationStatus,
+    on_time_clause,
     overdue_clause,
 )
 from app.models.document import Document, DocumentVersion
 from app.models.org import Organisation, OrgKind
+from app.models.plan import PlanMeasure
 from app.models.user import User
 from app.parsing import parse_int
 
@@ -79,6 +81,11 @@ class CaseFilters:
             if value not in (None, "", False):
                 out[f.name] = "1" if value is True else value
         return out
+
+
+def by_due() -> tuple[Any, ...]:
+    """Obligations by due date, those without one (waiting, ongoing) last, on both databases."""
+    return (Obligation.due_date.is_(None), Obligation.due_date, Obligation.id)
 
 
 def in_users_region(user: User) -> sa.ColumnElement[bool]:
@@ -184,6 +191,7 @@ def load_for_page(case: Case, documents: list[Document]) -> None:
             joinedload(Case.municipality),
             selectinload(Case.stages).joinedload(CaseStage.entered_by),
             selectinload(Case.obligations).options(
+                joinedload(Obligation.measure),
                 joinedload(Obligation.responsible_org),
                 joinedload(Obligation.responsible_user),
                 joinedload(Obligation.document)
@@ -233,18 +241,18 @@ def _inbox_conditions(user: User) -> tuple[Conditions | None, Conditions | None]
     """What the user's organisation owes and what awaits the user's review, as conditions on
     obligations; None where the role has no such part."""
     owed, to_review = None, None
-    level = access.level_acted_by(user)
-    if level is not None:
+    levels = access.levels_acted_by(user)
+    if levels:
         owed = [
             Obligation.responsible_org_id == user.organisation_id,
-            Obligation.level == level,
+            Obligation.level.in_(levels),
             Obligation.status.in_((*PENDING_STATUSES, ObligationStatus.SUBMITTED)),
         ]
-    reviewer_role = access.reviews_as(user)
-    if reviewer_role is not None:
+    reviewing = access.reviews_as(user)
+    if reviewing:
         to_review = [
             Obligation.status == ObligationStatus.SUBMITTED,
-            Obligation.reviewer_role == reviewer_role,
+            Obligation.reviewer_level.in_(reviewing),
         ]
     return owed, to_review
 
@@ -254,7 +262,7 @@ def _inbox_part(user: User, stmt: sa.Select[Any] | None, conditions: Conditions)
     return (
         scoped(Obligation, user, stmt)  # joins each obligation's case
         .where(in_users_region(user), *conditions)
-        .order_by(Obligation.due_date, Obligation.id)
+        .order_by(*by_due())
         .limit(500)
     )
 
@@ -270,14 +278,14 @@ def inbox(user: User) -> tuple[list[Obligation], list[Obligation]]:
 
 
 def inbox_rows(user: User, today: date) -> tuple[list[sa.Row[Any]], list[sa.Row[Any]]]:
-    """The inbox as its page lists it, without building objects: rows of id, case_id,
-    workflow, obligation_type, school, due_date, status and overdue."""
+    """The inbox as its page lists it, without building objects: rows of id, case_id, title
+    (the measure's), period, school, due_date, status and overdue."""
     school = aliased(Organisation)
     columns = sa.select(
         Obligation.id,
         Obligation.case_id,
-        Case.workflow,
-        Obligation.obligation_type,
+        PlanMeasure.title,
+        Obligation.period,
         school.name.label("school"),
         Obligation.due_date,
         Obligation.status,
@@ -286,7 +294,9 @@ def inbox_rows(user: User, today: date) -> tuple[list[sa.Row[Any]], list[sa.Row[
     return tuple(  # type: ignore[return-value]
         list(
             db.session.execute(
-                _inbox_part(user, columns, part).join(school, school.id == Case.school_id)
+                _inbox_part(user, columns, part)
+                .join(school, school.id == Case.school_id)
+                .join(PlanMeasure, PlanMeasure.id == Obligation.measure_id)
             )
         )
         if part
@@ -312,13 +322,8 @@ def compliance(
     viewer: User | int, campaign_id: int | None, today: date
 ) -> dict[tuple[int, str], ComplianceCell]:
     """Deadline compliance per (municipality id, obligation type) within the viewer's scope."""
-    completed_day = Obligation.completed_on
-    on_time = sa.and_(
-        Obligation.status == ObligationStatus.ACCEPTED, completed_day <= Obligation.due_date
-    )
-    late = sa.and_(
-        Obligation.status == ObligationStatus.ACCEPTED, completed_day > Obligation.due_date
-    )
+    on_time = on_time_clause()
+    late = sa.and_(Obligation.status == ObligationStatus.ACCEPTED, sa.not_(on_time))
     stmt = scoped(
         Obligation,
         viewer,
@@ -353,13 +358,13 @@ def compliance(
 
 
 def cases_by_stage(user: User, campaign_id: int | None) -> dict[tuple[str, str], int]:
-    """Number of cases per (workflow, stage) in scope."""
-    stmt = scoped(Case, user, sa.select(Case.workflow, Case.stage, sa.func.count())).group_by(
-        Case.workflow, Case.stage
+    """Number of cases per (track, stage) in scope."""
+    stmt = scoped(Case, user, sa.select(Case.category, Case.stage, sa.func.count())).group_by(
+        Case.category, Case.stage
     )
     if campaign_id:
         stmt = stmt.where(Case.campaign_id == campaign_id)
-    return {(w, s): n for w, s, n in db.session.execute(stmt)}
+    return {(str(c), s): n for c, s, n in db.session.execute(stmt)}
 
 
 def repeat_flagged(user: User, campaign_id: int | None, limit: int = 100) -> list[sa.Row[Any]]:
@@ -408,20 +413,29 @@ def by_municipality(
 class PendingPart:
     case_id: int
     stage: str
-    workflow: str
+    track: str
     school: str
     responsible: str
     level: str
     obligation_type: str
-    due_date: date
+    due_date: date | None
     overdue: bool
+
+
+# How far ahead the dashboard looks for parts coming due.
+PENDING_HORIZON = timedelta(days=14)
+
+
+def _overdue(due: date, inclusive: bool, today: date) -> bool:
+    return due < today if inclusive else due <= today
 
 
 def pending_parts(
     user: User, campaign_id: int | None, today: date, limit: int = 300
 ) -> list[PendingPart]:
-    """Who has not yet done their part of each stage: required obligations still owed by open
-    cases, in the user's scope, oldest due date first."""
+    """Who has not yet done their part: required obligations of open cases in the user's scope
+    that are overdue or come due within two weeks, oldest due date first, with the milestone
+    each belongs to."""
     school, responsible = aliased(Organisation), aliased(Organisation)
     stmt = (
         scoped(
@@ -429,13 +443,14 @@ def pending_parts(
             user,
             sa.select(
                 Case.id,
-                Case.stage,
-                Case.workflow,
+                Obligation.stage,
+                Case.category,
                 school.name,
                 responsible.name,
                 Obligation.level,
                 Obligation.obligation_type,
                 Obligation.due_date,
+                Obligation.due_inclusive,
             ),
         )
         .join(school, school.id == Case.school_id)
@@ -443,7 +458,7 @@ def pending_parts(
         .where(
             Obligation.status.in_(PENDING_STATUSES),
             Obligation.required.is_(True),
-            Obligation.stage == Case.stage,
+            Obligation.due_date <= today + PENDING_HORIZON,
             Case.status == CaseStatus.OPEN,
         )
         .order_by(Obligation.due_date, Case.id)
@@ -452,6 +467,8 @@ def pending_parts(
     if campaign_id:
         stmt = stmt.where(Case.campaign_id == campaign_id)
     return [
-        PendingPart(cid, st, wf, sname, rname, lvl.value, kind, due, due < today)
-        for cid, st, wf, sname, rname, lvl, kind, due in db.session.execute(stmt)
+        PendingPart(
+            cid, st, str(tr), sname, rname, lvl.value, kind, due, _overdue(due, inclusive, today)
+        )
+        for cid, st, tr, sname, rname, lvl, kind, due, inclusive in db.session.execute(stmt)
     ]

@@ -21,8 +21,11 @@ def consecutive_runs(years: Iterable[int]) -> dict[int, int]:
     return run
 
 
-def recompute(school_ids: Iterable[int], category: Category) -> None:
-    """Refresh years_on_list and the contract-review mark of every case of these schools."""
+def recompute(school_ids: Iterable[int], category: Category) -> list[Case]:
+    """Refresh years_on_list of every case of these schools on the track, and the
+    contract-review mark (repeated non-objectivity only); returns the cases whose years
+    changed."""
+    changed: list[Case] = []
     ids = sorted(set(school_ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -39,7 +42,9 @@ def recompute(school_ids: Iterable[int], category: Category) -> None:
             n = runs[case.school_id][year]
             if case.years_on_list != n:
                 case.years_on_list = n
-            review = n >= CONTRACT_REVIEW_YEARS
+                changed.append(case)
+            review = category is Category.OBJECTIVITY and n >= CONTRACT_REVIEW_YEARS
             if case.contract_review != review:
                 case.contract_review = review
     db.session.flush()
+    return changed

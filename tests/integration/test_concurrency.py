@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Case, CaseStage, Obligation, Role, User
+from app.models import AuditEvent, Case, CaseStage, Obligation, Role, User
 from app.workflows import obligations as ops
-from app.workflows.cases import advance_case
+from app.workflows.cases import act_on_case
 from tests.conftest import BACKEND, make_app, new_database_url, upgrade_schema
 from tests.helpers import Factory, hand_in, open_test_case
 
@@ -36,7 +36,7 @@ def committed(tmp_path: Path) -> Any:
     drop()
 
 
-def test_twenty_concurrent_transitions_one_wins(committed: Any) -> None:
+def test_twenty_concurrent_closings_one_wins(committed: Any) -> None:
     app = committed
     with app.app_context():
         make = Factory()
@@ -61,7 +61,13 @@ def test_twenty_concurrent_transitions_one_wins(committed: Any) -> None:
             actor = db.session.get(User, ministry_id)
             barrier.wait()
             try:
-                advance_case(case_id, "start_self_analysis", actor=actor, expected_version=version)
+                act_on_case(
+                    case_id,
+                    "close_escalated",
+                    actor=actor,
+                    expected_version=version,
+                    reason="Школа снова в перечне",
+                )
                 db.session.commit()
                 result = "ok"
             except DomainError as err:
@@ -80,16 +86,23 @@ def test_twenty_concurrent_transitions_one_wins(committed: Any) -> None:
     assert outcomes.count("ok") == 1, outcomes
     with app.app_context():
         case = db.session.get(Case, case_id)
-        assert case is not None and case.stage == "self_analysis"
+        assert case is not None and case.stage == "closed"
         assert case.version == version + 1
         visits = db.session.scalars(
             sa.select(CaseStage.stage).where(CaseStage.case_id == case_id).order_by(CaseStage.id)
         ).all()
-        assert visits == ["flagged", "self_analysis"]
-        kinds = db.session.scalars(
-            sa.select(Obligation.obligation_type).where(Obligation.case_id == case_id)
-        ).all()
-        assert sorted(kinds) == ["municipal_order", "self_analysis"]
+        assert visits == ["recheck", "closed"]
+        waivers = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.case_id == case_id, AuditEvent.action == "obligation.waived")
+        )
+        owed = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Obligation)
+            .where(Obligation.case_id == case_id, Obligation.status == "waived")
+        )
+        assert waivers == owed > 0  # waived once each, by the one closing that won
         from app import audit
 
         assert audit.verify().ok

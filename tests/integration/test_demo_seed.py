@@ -93,7 +93,14 @@ def test_demo_cases_walked_through_every_stage_with_records(demo: DemoSite) -> N
 
 
 def _check_walked_cases(client: FlaskClient) -> None:
-    from app.models import Case, Category, DocumentVersion, Obligation, ObligationStatus
+    from app.models import (
+        Campaign,
+        Case,
+        Category,
+        DocumentVersion,
+        Obligation,
+        ObligationStatus,
+    )
     from app.models.stage import SessionInvite
     from app.stages import director, recheck, shnor
 
@@ -113,12 +120,16 @@ def _check_walked_cases(client: FlaskClient) -> None:
         )
     }
     assert printed >= {
-        "self_analysis",
+        "self_analysis",  # the measure the ministry added to the 2025 plan
         "school_roadmap",
-        "recheck_protocol",
-        "director_indicators",
-        "director_evaluation",
+        "k_recheck_regional",  # level 3: the regional commission
+        "k_director_form",
+        "k_director_evaluation",
     }
+    analysis = next(o for o in showcase.obligations if o.obligation_type == "self_analysis")
+    assert [v.review_status.value for v in analysis.document.versions] == ["returned", "accepted"]
+    late = [o.obligation_type for o in showcase.obligations if o.done_on_time() is False]
+    assert late == []
     summary = recheck.statistics(showcase)["summary"]  # type: ignore[index]
     assert summary["n"] == 24 and not summary["meets_target"]
     invites = db.session.scalars(
@@ -126,11 +137,15 @@ def _check_walked_cases(client: FlaskClient) -> None:
     ).all()
     assert [(i.attended, len(i.participants)) for i in invites] == [(True, 2)]
     done = {o.obligation_type: o.status for o in showcase.obligations}
-    assert done["strategic_session"] is ObligationStatus.ACCEPTED
+    assert done["k_strategic_session"] is ObligationStatus.ACCEPTED
 
     shnor_case = db.session.scalars(
-        sa.select(Case).where(Case.category == Category.LOW_RESULTS, Case.stage == "monitoring")
-    ).one()
+        sa.select(Case)
+        .join(Case.campaign)
+        .where(Case.category == Category.LOW_RESULTS, Campaign.vpr_year == 2025)
+        .order_by(Case.id)
+    ).first()
+    assert shnor_case is not None
     assert shnor.mentorship_of(shnor_case) is not None and len(shnor.assessments(shnor_case)) == 2
 
     _login(client, "edu990001@oko.demo")
@@ -144,3 +159,27 @@ def _check_walked_cases(client: FlaskClient) -> None:
     client.post("/logout", data={})
     _login(client, "ministry@oko.demo")
     assert "Кто ещё не выполнил свою часть" in client.get("/dashboard").text
+
+
+def test_every_template_runs_a_demo_case(demo: DemoSite) -> None:
+    """Each of the four seed templates is the plan of a demo campaign, and a case on it has
+    done measures of that template (2024: Lazo and Chernozemelsky; 2025: Kaliningrad and
+    Chelyabinsk)."""
+    from app.models import Case, Obligation, ObligationStatus
+    from app.plans.templates import TEMPLATES
+
+    prefixes = {
+        "kaliningrad_objectivity": "k_",
+        "lazo_objectivity": "lz_",
+        "chelyabinsk_shnor": "ch_",
+        "chernozemelsky_mechanisms": "zm_",
+    }
+    assert set(prefixes) == set(TEMPLATES)
+    with demo.app.app_context():
+        accepted = db.session.scalars(
+            sa.select(Obligation.obligation_type)
+            .join(Case, Case.id == Obligation.case_id)
+            .where(Obligation.status == ObligationStatus.ACCEPTED)
+        ).all()
+        for key, prefix in prefixes.items():
+            assert sum(1 for t in accepted if t.startswith(prefix)) >= 5, key

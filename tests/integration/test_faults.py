@@ -32,7 +32,7 @@ from app.models.case import ObligationStatus
 from app.models.document import Document, DocumentVersion, ReviewStatus
 from app.models.types import utcnow
 from app.notices.mail import STALE
-from app.workflows import calendar
+from app.plans import calendar
 from tests.conftest import BACKEND, make_app, new_database_url, upgrade_schema
 from tests.helpers import Factory, hand_in, open_test_case
 from tests.integration.processes import (
@@ -305,7 +305,9 @@ def _seed_due_obligations(app: Flask, municipalities: int = 5, schools: int = 30
             municipality = make.municipality(region)
             people = [make.user(Role.MUNICIPAL, municipality) for _ in range(2)]
             for _ in range(schools):
-                order = open_test_case(make.school(municipality)).obligations[0]
+                case = open_test_case(make.school(municipality))
+                # The recheck (30.11.2023): the campaign's first term, alone on its day.
+                order = next(o for o in case.obligations if o.obligation_type == "k_recheck")
                 days.add(order.due_date)
                 expected |= {(person.email, order.id) for person in people}
         assert len(days) == 1

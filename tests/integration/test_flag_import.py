@@ -125,7 +125,10 @@ def test_categories_levels_and_unknown_schools(region: Organisation, make: Facto
         (Category.LOW_RESULTS, 2),
     }
     low = next(c for c in cases if c.category is Category.LOW_RESULTS)
-    assert low.workflow == "low_results@1" and low.stage == "flagged"
+    assert low.stage == "diagnostics"  # the ШНОР plan's first milestone with something owed
+    assert {o.obligation_type[:3] for o in low.obligations} == {"ch_"}
+    objectivity = next(c for c in cases if c.category is Category.OBJECTIVITY)
+    assert "k_recheck_regional" in {o.obligation_type for o in objectivity.obligations}
 
 
 def test_dry_run_writes_nothing(region: Organisation) -> None:

@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from docx import Document as Docx
 
 from app.access.records import GENERATORS
+from app.demo.cases import extend_plan
 from app.documents import storage
 from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
-from app.models import AuditEvent, RoadmapStatus
+from app.models import AuditEvent, Category, RoadmapStatus
 from app.paperwork.catalog import KINDS
 from app.paperwork.generate import generate, register_template
 from app.stages import attachments
@@ -61,6 +62,8 @@ def rich_case(world: dict[str, Any]) -> Any:
     school.director = "Иванова Ирина Ивановна"
     case = open_test_case(school)
     open_test_case(world["schools"]["a2"])
+    # The plan asks for everything there is to print: a self-analysis and a school roadmap too.
+    extend_plan(case.campaign, world["users"]["ministry"])
     roadmap = roadmap_of(school, case.campaign, "objectivity", actor=world["users"]["school_a1"])
     save_item(
         roadmap,
@@ -208,3 +211,20 @@ def test_a_new_template_version_is_used_and_recorded(world: dict[str, Any], rich
     version = generate(rich_case, "self_analysis", actor=world["users"]["school_a1"])
     assert version.template_version == 2
     assert "Самоанализ школы МБОУ «СОШ № 1»" in _text(storage.store().get(version.sha256))
+
+
+def test_a_shnor_case_offers_and_prints_no_objectivity_papers(world: dict[str, Any]) -> None:
+    from app.paperwork.generate import kinds_for
+
+    ministry = world["users"]["ministry"]
+    case = open_test_case(world["schools"]["a2"], category=Category.LOW_RESULTS)
+    offered = {k.key for k in kinds_for(ministry, case)}
+    assert offered == {"roadmap", "case_history"}  # its own roadmap, and the auditors' report
+    for key in ("municipal_order", "self_analysis", "information_certificate", "recheck_protocol"):
+        with pytest.raises(InvalidInput, match=r"track|направлени|перечн"):
+            generate(case, key, actor=ministry)
+    roadmap = roadmap_of(
+        case.school, case.campaign, "low_results", actor=world["users"]["school_a1"]
+    )
+    assert "эффективный режим функционирования" in roadmap.title
+    assert not any("объективност" in item.measure.lower() for item in roadmap.items)

@@ -14,7 +14,6 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import Notification
-from app.workflows import cases as case_ops
 from app.workflows import obligations as obligation_ops
 from tests.helpers import hand_in, login, open_test_case
 
@@ -100,44 +99,46 @@ def _notices(world: dict[str, Any], count: int) -> None:
     db.session.flush()
 
 
+def _of_type(case: Any, key: str) -> Any:
+    return next(o for o in case.obligations if o.obligation_type == key)
+
+
 def grow_small(world: dict[str, Any], make: Any) -> None:
-    """Two more cases a municipality; municipality A's order accepted for all its cases; case a1
-    in the self-analysis, which is overdue; a few notices."""
+    """Two more cases a municipality; municipality A's analysis of causes accepted for all its
+    cases; a few notices."""
     users, a1 = world["users"], world["cases"]["a1"]
     _more_cases(world, make, 2)
-    hand_in(a1.obligations[0], users["municipal_a"])  # the act answers every case of A
-    obligation_ops.review(
-        a1.obligations[0].id, accept=True, actor=users["ministry"], expected_version=None
-    )
-    case_ops.advance_case(
-        a1.id, "start_self_analysis", actor=users["municipal_a"], expected_version=None
-    )
+    causes = _of_type(a1, "k_causes")
+    hand_in(causes, users["municipal_a"])  # the act answers every case of A
+    obligation_ops.review(causes.id, accept=True, actor=users["ministry"], expected_version=None)
     _notices(world, 3)
 
 
 def grow_large(world: dict[str, Any], make: Any) -> None:
-    """Ten more cases a municipality; a1's analysis handed in, returned, handed in again and
-    accepted, a1 moved on to the roadmaps with the school's roadmap handed in (and the
-    municipality's acts overdue); many more notices."""
+    """Ten more cases a municipality; a1's certificate handed in, returned, handed in again and
+    accepted, its recheck waived so that its stage moves on; many more notices."""
     users, a1 = world["users"], world["cases"]["a1"]
     _more_cases(world, make, 10)
-    analysis = a1.obligations[-1]
-    hand_in(analysis, users["school_a1"])
+    certificate = _of_type(a1, "k_certificate")
+    hand_in(certificate, users["school_a1"])
     obligation_ops.review(
-        analysis.id,
+        certificate.id,
         accept=False,
         actor=users["municipal_a"],
         expected_version=None,
-        comment="Не раскрыт шаг 4.",
+        comment="Нет корреляции с ОГЭ.",
     )
-    hand_in(analysis, users["school_a1"])
+    hand_in(certificate, users["school_a1"])
     obligation_ops.review(
-        analysis.id, accept=True, actor=users["municipal_a"], expected_version=None
+        certificate.id, accept=True, actor=users["municipal_a"], expected_version=None
     )
-    moved = case_ops.advance_case(
-        a1.id, "to_roadmap", actor=users["municipal_a"], expected_version=None
+    recheck = _of_type(a1, "k_recheck")
+    obligation_ops.waive(
+        recheck.id,
+        actor=users["ministry"],
+        reason="Перепроверка в другом порядке",
+        expected_version=None,
     )
-    hand_in(next(o for o in moved.created if o.level.value == "school"), users["school_a1"])
     _notices(world, 30)
 
 
@@ -164,7 +165,8 @@ def test_statements_per_page_do_not_grow_with_the_data(
 def _check_growth_reached_every_page(world: dict[str, Any]) -> None:
     """More cases, obligations, document versions, history events and notices than before."""
     a1, user = world["cases"]["a1"], world["users"]["municipal_a"]
-    assert len(a1.stages) == 3 and len(a1.obligations) == 4
+    assert [s.stage for s in a1.stages] == ["recheck", "municipal_acts"]
+    assert len(a1.obligations) == 10
     events = db.session.scalar(
         sa.text("SELECT count(*) FROM audit_event WHERE case_id = :case"), {"case": a1.id}
     )

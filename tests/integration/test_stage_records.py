@@ -4,7 +4,7 @@ and the dashboard telling who has not yet done their part."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from docx import Document as Docx
 from flask.testing import FlaskClient
 
+from app.demo.cases import extend_plan
 from app.documents import storage
 from app.errors import Conflict, InvalidInput, NotAllowed
 from app.extensions import db
@@ -22,7 +23,7 @@ from app.stages.roadmaps import ItemValues, roadmap_of
 from app.stages.roadmaps import save_item as save_roadmap_item
 from app.workflows import obligations as ops
 from app.workflows import queries
-from app.workflows.cases import advance_case
+from app.workflows.cases import act_on_case
 from tests.helpers import hand_in, login, open_test_case
 from tests.integration.test_generated_documents import _recheck_csv
 
@@ -46,18 +47,20 @@ def _printed(case: Any, kind: str) -> str:
     return "\n".join([p.text for p in doc.paragraphs] + cells)
 
 
-def _move(case: Any, key: str, actor: Any) -> None:
-    advance_case(case.id, key, actor=actor, expected_version=None)
+def _of_type(case: Any, key: str) -> Any:
+    return next(o for o in case.obligations if o.obligation_type == key)
+
+
+def _accept_type(case: Any, key: str, reviewer: Any) -> None:
+    ops.review(_of_type(case, key).id, accept=True, actor=reviewer, expected_version=None)
 
 
 def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: Any) -> None:
     u = world["users"]
     school, municipal, ministry = u["school_a1"], u["municipal_a"], u["ministry"]
     case = open_test_case(world["schools"]["a1"])
+    extend_plan(case.campaign, ministry)  # the ministry adds a self-analysis and a roadmap
     case.years_on_list, case.contract_review = 3, True
-    hand_in(case.obligations[0], municipal)
-    _accept(case, "municipal_order", ministry)
-    _move(case, "start_self_analysis", municipal)
 
     # Self-analysis: the school drafts, hands in; the municipality returns it, then accepts v2.
     with pytest.raises(NotAllowed):
@@ -72,9 +75,9 @@ def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: An
         expected_version=None,
     )
     questionnaires.submit(case, "self_analysis", actor=school)
-    assert "Проверка своих классов" in _printed(case, "self_analysis")
+    assert "Проверка своих классов" in _printed(case, "form:self_analysis")
     ops.review(
-        current_obligation(case, "self_analysis").id,
+        current_obligation(case, "form:self_analysis").id,
         accept=False,
         actor=municipal,
         expected_version=None,
@@ -89,12 +92,11 @@ def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: An
         expected_version=form.version,
     )
     questionnaires.submit(case, "self_analysis", actor=school)
-    _accept(case, "self_analysis", municipal)
+    _accept(case, "form:self_analysis", municipal)
     with pytest.raises(Conflict):  # accepted: the record is closed
         questionnaires.save(
             case, "self_analysis", {"causes": "y"}, actor=school, expected_version=None
         )
-    _move(case, "to_roadmap", municipal)
 
     # Roadmap: the school's roadmap printed and handed in; the municipality's acts uploaded.
     plan = roadmap_of(case.school, case.campaign, "objectivity", actor=school)
@@ -107,11 +109,11 @@ def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: An
         actor=school,
     )
     shnor.hand_in_roadmap(case, plan, actor=school)
-    assert "Педсовет по объективности" in _printed(case, "school_roadmap")
-    _accept(case, "school_roadmap", municipal)
-    hand_in(current_obligation(case, "municipal_acts"), municipal)
-    _accept(case, "municipal_acts", ministry)
-    _move(case, "to_recheck", municipal)
+    assert "Педсовет по объективности" in _printed(case, "roadmap:school")
+    _accept(case, "roadmap:school", municipal)
+    for act in ("k_causes", "k_vpr_acts", "k_control_order", "k_prevention_acts"):
+        hand_in(_of_type(case, act), municipal)
+        _accept_type(case, act, ministry)
 
     # Recheck: a commission of teachers from other schools; never an expert of this school.
     own = recheck.add_expert(
@@ -142,11 +144,10 @@ def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: An
     )
     assert stats["summary"]["meets_target"]
     recheck.hand_in_protocol(case, actor=municipal)
-    assert "Кузнецова Мария" in _printed(case, "recheck_protocol")
-    _accept(case, "recheck_protocol", ministry)
-    hand_in(current_obligation(case, "information_certificate"), school)
-    _accept(case, "information_certificate", municipal)
-    _move(case, "to_strategic_session", ministry)
+    assert "Кузнецова Мария" in _printed(case, "record:recheck_protocol")
+    _accept(case, "record:recheck_protocol", ministry)
+    hand_in(_of_type(case, "k_certificate"), school)
+    _accept_type(case, "k_certificate", municipal)
 
     # Strategic session: planned, the case invited, the school names its team, attendance closes it.
     session = sessions.plan(
@@ -168,18 +169,17 @@ def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: An
         invite, [{"name": "Иванова И. И.", "position": "директор"}], actor=school
     )
     sessions.record_attendance(invite, True, actor=ministry, now=datetime.now(UTC))
-    attended = current_obligation(case, "strategic_session")
+    attended = current_obligation(case, "attendance")
     assert (
         attended.status is ObligationStatus.ACCEPTED
         and attended.completed_on.isoformat() == "2024-02-15"
     )
-    _move(case, "to_director_evaluation", ministry)
 
     # Director evaluation: the school's values, then the commission's scores and decision.
     director.save_school_values(case, {"recheck": "0 %", "acts": "Приказ № 112"}, actor=school)
     director.hand_in_school_part(case, actor=school)
-    assert "Приказ № 112" in _printed(case, "director_indicators")
-    _accept(case, "director_indicators", municipal)
+    assert "Приказ № 112" in _printed(case, "record:director_indicators")
+    _accept(case, "record:director_indicators", municipal)
     with pytest.raises(InvalidInput):
         director.save_scores(case, {"recheck": 9}, "", actor=municipal)
     evaluation = director.save_scores(
@@ -187,15 +187,13 @@ def test_an_objectivity_case_through_every_stage(world: dict[str, Any], make: An
     )
     assert evaluation.result == "not_effective" and evaluation.max_total == 26
     director.hand_in_evaluation(case, actor=municipal)
-    sheet = _printed(case, "director_evaluation")
+    sheet = _printed(case, "record:director_evaluation")
     assert (
         "неэффективен" in sheet and "продлении трудового договора" in sheet
     )  # third year: contract review
-    _accept(case, "director_evaluation", ministry)
-    _move(case, "to_monitoring", ministry)
-    hand_in(current_obligation(case, "final_report"), school)
-    _accept(case, "final_report", municipal)
-    _move(case, "close_resolved", ministry)
+    _accept(case, "record:director_evaluation", ministry)
+    assert case.stage == "monitoring"  # nothing required is owed any more
+    act_on_case(case.id, "close_resolved", actor=ministry, expected_version=None)
     assert case.stage == "closed"
 
 
@@ -203,12 +201,23 @@ def test_the_dashboard_shows_who_owes_what(client: FlaskClient, world: dict[str,
     u = world["users"]
     late = open_test_case(world["schools"]["a1"])
     done = open_test_case(world["schools"]["b1"])
-    hand_in(done.obligations[0], u["municipal_b"])
-    today = late.obligations[0].due_date + timedelta(days=1)
-    parts = queries.pending_parts(u["ministry"], late.campaign_id, today)
-    assert [(p.case_id, p.obligation_type, p.overdue) for p in parts] == [
-        (late.id, "municipal_order", True)
+    ops.waive(
+        _of_type(done, "k_recheck").id, actor=u["ministry"], reason="x", expected_version=None
+    )
+    # On 1 December the recheck (due 30.11) is overdue for a1; nothing else is due within two
+    # weeks, and b1's recheck is waived.
+    parts = queries.pending_parts(u["ministry"], late.campaign_id, date(2023, 12, 1))
+    assert [(p.case_id, p.obligation_type, p.stage, p.overdue) for p in parts] == [
+        (late.id, "k_recheck", "recheck", True)
     ]
+    soon = queries.pending_parts(u["ministry"], late.campaign_id, date(2023, 12, 12))
+    assert {p.obligation_type for p in soon if p.case_id == late.id} == {
+        "k_recheck",
+        "k_causes",
+        "k_vpr_acts",
+        "k_control_order",
+        "k_prevention_acts",
+    }
     db.session.commit()
     login(client, u["ministry"])
     page = client.get("/dashboard").text
@@ -220,9 +229,6 @@ def test_low_results_track_records(world: dict[str, Any]) -> None:
     u = world["users"]
     school, municipal, ministry = u["school_a1"], u["municipal_a"], u["ministry"]
     case = open_test_case(world["schools"]["a1"], category=Category.LOW_RESULTS)
-    hand_in(case.obligations[0], municipal)
-    _accept(case, "municipal_order_lr", ministry)
-    _move(case, "start_diagnostics", municipal)
     questionnaires.save(
         case,
         "risk_questionnaire",
@@ -231,16 +237,14 @@ def test_low_results_track_records(world: dict[str, Any]) -> None:
         expected_version=None,
     )
     questionnaires.submit(case, "risk_questionnaire", actor=school)
-    assert "Нет учителя физики" in _printed(case, "risk_questionnaire")
-    _accept(case, "risk_questionnaire", municipal)
-    _move(case, "to_roadmap", municipal)
-    for kind, who, reviewer in (
-        ("school_roadmap_lr", school, municipal),
-        ("municipal_roadmap_lr", municipal, ministry),
-    ):
-        hand_in(current_obligation(case, kind), who)
-        _accept(case, kind, reviewer)
-    _move(case, "to_mentoring", municipal)
+    assert "Нет учителя физики" in _printed(case, "form:risk_questionnaire")
+    _accept(case, "form:risk_questionnaire", municipal)
+    school_plan = roadmap_of(case.school, case.campaign, "low_results", actor=school)
+    assert "эффективный режим" in school_plan.title  # the ШНОР roadmap, not an objectivity one
+    assert "объективност" not in " ".join(i.measure for i in school_plan.items).lower()
+    shnor.hand_in_roadmap(case, school_plan, actor=school)
+    assert "эффективный режим" in _printed(case, "roadmap:school")
+    _accept(case, "roadmap:school", municipal)
     with pytest.raises(InvalidInput):
         shnor.assign_leader(case, world["schools"]["a1"], actor=municipal)
     shnor.assign_leader(case, world["schools"]["a2"], actor=municipal)
@@ -254,11 +258,21 @@ def test_low_results_track_records(world: dict[str, Any]) -> None:
         actor=school,
     )
     shnor.hand_in_roadmap(case, plan, actor=school)
-    assert "Взаимопосещение уроков" in _printed(case, "mentor_plan")
-    _accept(case, "mentor_plan", municipal)
-    _move(case, "to_competence", municipal)
-    from datetime import date
+    assert "Взаимопосещение уроков" in _printed(case, "roadmap:mentor")
+    _accept(case, "roadmap:mentor", municipal)
 
+    # The regional institute (acting through the ministry's people) assesses the teachers.
+    with pytest.raises(NotAllowed):
+        shnor.add_assessment(
+            case,
+            teacher="Петров П. П.",
+            subject="Математика",
+            assessed_on=date(2024, 3, 1),
+            method="Региональная диагностика",
+            score=54,
+            conclusion=None,
+            actor=municipal,
+        )
     shnor.add_assessment(
         case,
         teacher="Петров П. П.",
@@ -267,7 +281,7 @@ def test_low_results_track_records(world: dict[str, Any]) -> None:
         method="Региональная диагностика",
         score=54,
         conclusion="Дефицит: геометрия",
-        actor=municipal,
+        actor=ministry,
     )
-    shnor.hand_in_assessments(case, actor=municipal)
-    assert "Петров П. П. — Математика" in _printed(case, "competence_assessment")
+    shnor.hand_in_assessments(case, actor=ministry)
+    assert "Петров П. П. — Математика" in _printed(case, "record:competence_assessment")

@@ -11,10 +11,9 @@ from app.notices.rules import (
     REMINDER,
     Notice,
     Policy,
-    monthly_report_due,
     notices_due,
 )
-from app.workflows.calendar import WorkingCalendar, production_calendar_exceptions
+from app.plans.calendar import WorkingCalendar, production_calendar_exceptions
 
 CAL = WorkingCalendar({d: w for d, (w, _n) in production_calendar_exceptions(2024).items()})
 POLICY = Policy((5, 1), 3)
@@ -52,12 +51,3 @@ def test_catch_up_after_a_missed_week_sends_only_what_still_applies() -> None:
     assert notices_due(DUE, DUE - timedelta(days=1), CAL, POLICY) == [Notice(REMINDER, 1)]
     # ... or until after it: no stale reminder and no due-day notice, just the overdue one.
     assert notices_due(DUE, DUE + timedelta(days=3), CAL, POLICY) == [Notice(OVERDUE, 0)]
-
-
-def test_monthly_report_reminder_window() -> None:
-    monday = date(2024, 11, 25)
-    assert not monthly_report_due(monday, monday - timedelta(days=1), submitted=False)
-    assert monthly_report_due(monday, monday, submitted=False)
-    assert monthly_report_due(monday, monday + timedelta(days=6), submitted=False)
-    assert not monthly_report_due(monday, monday + timedelta(days=7), submitted=False)
-    assert not monthly_report_due(monday, monday, submitted=True)

@@ -106,7 +106,7 @@ def test_admin_corrects_the_calendar_and_due_dates_follow(
 ) -> None:
     from datetime import date
 
-    from app.workflows import calendar
+    from app.plans import calendar
 
     login(client, world["users"]["admin"])
     page = client.get("/admin/calendar?year=2024").text

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from app.accounts import tokens
 from app.demo.files import simple_pdf
 from app.extensions import db
-from app.models import AuditEvent, Case, Obligation, ObligationStatus
-from tests.helpers import accept_a1_order, hand_in
+from app.models import AuditEvent, Obligation, ObligationStatus
+from tests.helpers import accept_a1_order
 
 
 def _auth(user: Any) -> dict[str, str]:
@@ -34,26 +34,16 @@ def test_a_school_token_sees_only_its_cases_uploads_and_reads_history(
     other = case_world["cases"]["b1"]
     assert client.get(f"/api/v1/cases/{other.id}", headers=headers).status_code == 404
 
-    # Walk a1 to the self-analysis, which the school hands in by uploading a certificate.
+    # The school hands in its information certificate, owed from the day the case opened.
     case = case_world["cases"]["a1"]
-    order = case.obligations[0]
-    hand_in(order, case_world["users"]["municipal_a"])
-    from app.workflows import obligations as ops
-    from app.workflows.cases import advance_case
-
-    ops.review(order.id, accept=True, actor=case_world["users"]["ministry"], expected_version=None)
-    advance_case(
-        case.id, "start_self_analysis", actor=case_world["users"]["ministry"], expected_version=None
-    )
-    db.session.commit()
-    analysis = case.obligations[-1]
+    analysis = next(o for o in case.obligations if o.obligation_type == "k_certificate")
     response = client.post(
         f"/api/v1/obligations/{analysis.id}/documents",
         headers=headers,
         data={
             "version": str(analysis.version),
-            "note": "самоанализ",
-            "file": (io.BytesIO(simple_pdf("sa")), "Самоанализ.pdf"),
+            "note": "справка",
+            "file": (io.BytesIO(simple_pdf("sa")), "Справка.pdf"),
         },
         content_type="multipart/form-data",
     )
@@ -69,7 +59,7 @@ def test_a_school_token_sees_only_its_cases_uploads_and_reads_history(
     assert analysis.status is ObligationStatus.SUBMITTED
 
 
-def test_a_ministry_token_walks_a_transition_and_stale_versions_get_409(
+def test_a_ministry_token_takes_a_case_action_and_stale_versions_get_409(
     client: FlaskClient, case_world: dict[str, Any]
 ) -> None:
     case = case_world["cases"]["b1"]  # its order was handed in by the fixture
@@ -82,23 +72,25 @@ def test_a_ministry_token_walks_a_transition_and_stale_versions_get_409(
     )
     assert reviewed.status_code == 200 and reviewed.json["status"] == "accepted"
     seen = client.get(f"/api/v1/cases/{case.id}", headers=headers).json
-    assert (
-        next(t["key"] for t in seen["transitions"] if t["blocked"] is None) == "start_self_analysis"
-    )
+    offered = {t["key"]: t["blocked"] for t in seen["transitions"]}
+    assert set(offered) == {"close_resolved", "close_escalated", "return:municipal_acts"}
+    assert offered["close_resolved"] is not None and offered["return:municipal_acts"] is None
     moved = client.post(
         f"/api/v1/cases/{case.id}/transitions",
         headers=headers,
-        json={"transition": "start_self_analysis", "version": seen["version"]},
+        json={
+            "transition": "return:municipal_acts",
+            "version": seen["version"],
+            "reason": "Анализ причин без выводов",
+        },
     )
-    assert moved.status_code == 200 and moved.json["stage"] == "self_analysis"
+    assert moved.status_code == 200 and moved.json["stage"] == "recheck"
+    returned = next(o for o in moved.json["obligations"] if o["id"] == order["id"])
+    assert returned["status"] == "returned"
     stale = client.post(
         f"/api/v1/cases/{case.id}/transitions",
         headers=headers,
-        json={
-            "transition": "escalate_from_self_analysis",
-            "version": seen["version"],
-            "reason": "x",
-        },
+        json={"transition": "close_escalated", "version": seen["version"], "reason": "x"},
     )
     assert stale.status_code == 409
     assert stale.mimetype == "application/problem+json"
@@ -114,7 +106,7 @@ def test_roles_and_errors_are_the_same_as_on_the_pages(
     refused = client.post(
         f"/api/v1/cases/{case.id}/transitions",
         headers=school,
-        json={"transition": "escalate_from_flagged", "version": case.version, "reason": "x"},
+        json={"transition": "close_escalated", "version": case.version, "reason": "x"},
     )
     assert refused.status_code == 403
     assert client.get("/api/v1/cases").status_code == 401
@@ -274,27 +266,33 @@ def test_api_never_shows_another_organisations_object(
 
 
 def _school_briefing(w: dict[str, Any]) -> None:
-    """An obligation of a1's school that takes no document (as a strategic session's attendance
-    does): it is handed in by a plain submission, reviewed by the municipality."""
+    """A measure the ministry adds for every school that takes no document (a briefing held):
+    a1's obligation is handed in by a plain submission and reviewed by the municipality."""
     from datetime import date
 
-    from app.models import Level, Obligation
+    from app.models import Category, Level
+    from app.plans.dates import by
+    from app.plans.measures import Measure, reviewed_by
+    from app.workflows import replan
 
     case = w["cases"]["a1"]
-    w["briefing"] = Obligation(
-        case_id=case.id,
-        stage_visit_id=case.stages[-1].id,
-        stage=case.stage,
-        obligation_type="briefing",
-        level=Level.SCHOOL,
-        responsible_org_id=case.school_id,
-        reviewer_role="municipal",
-        document_types=[],
-        due_rule="working_days:5",
-        due_date=date(2023, 11, 20),
+    replan.save_measure(
+        case.campaign,
+        None,
+        Measure(
+            "briefing",
+            "12",
+            "Совещание с педагогами по итогам ВПР",
+            Level.SCHOOL,
+            by(date(2023, 11, 20)),
+            "self_analysis",
+            (Category.OBJECTIVITY,),
+            reviewers=reviewed_by(Level.MUNICIPALITY),
+        ),
+        actor=w["users"]["ministry"],
+        reason="Письмо министерства",
     )
-    db.session.add(w["briefing"])
-    db.session.flush()
+    w["briefing"] = next(o for o in case.obligations if o.obligation_type == "briefing")
 
 
 def _status_of(key: str) -> Callable[[dict[str, Any]], Any]:
@@ -323,12 +321,19 @@ def _a1(w: dict[str, Any]) -> Any:
 
 
 API_ROLE_MATRIX = {
-    "api.take_transition": ApiCall(
+    "api.take_transition": ApiCall(  # a1's accepted act returned for rework
         "POST",
         lambda w: f"/api/v1/cases/{_a1(w).id}/transitions",
         frozenset({"ministry", "municipal_a"}),
-        body=lambda w: {"transition": "start_self_analysis", "version": _a1(w).version},
-        effect=lambda w: (db.session.expire_all(), db.session.get(Case, _a1(w).id).stage)[1],
+        body=lambda w: {
+            "transition": "return:municipal_acts",
+            "version": _a1(w).version,
+            "reason": "Без выводов",
+        },
+        effect=lambda w: (
+            db.session.expire_all(),
+            db.session.get(Obligation, _a1(w).obligations[0].id).status,
+        )[1],
         setup=accept_a1_order,
     ),
     "api.submit_obligation": ApiCall(

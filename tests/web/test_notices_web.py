@@ -19,8 +19,8 @@ from tests.helpers import login, open_test_case
 
 def test_unread_count_and_mark_read(client: FlaskClient, world: dict[str, Any]) -> None:
     case = open_test_case(world["schools"]["a1"])
-    order = case.obligations[0]
-    sweep(datetime.combine(order.due_date, time(7), UTC))
+    order = next(o for o in case.obligations if o.obligation_type == "k_recheck")
+    sweep(datetime.combine(order.due_date, time(7), UTC))  # 30.11: the first term, alone
     db.session.commit()
     login(client, world["users"]["municipal_a"])
     page = client.get("/").text
@@ -54,11 +54,14 @@ def test_calendar_feed_matches_the_inbox_and_can_be_revoked(
     assert feed.mimetype == "text/calendar"
     events = [c for c in Calendar.from_ical(feed.data).walk() if c.name == "VEVENT"]
     owed, to_review = queries.inbox(user)
+    dated = [o for o in [*owed, *to_review] if o.due_date is not None]  # «постоянно»: no date
     assert {(str(e["uid"]), e.decoded("dtstart")) for e in events} == {
-        (f"obligation-{o.id}@oko", o.due_date) for o in [*owed, *to_review]
+        (f"obligation-{o.id}@oko", o.due_date) for o in dated
     }
-    assert len(events) == 2
-    assert "Муниципальный приказ" in str(events[0]["summary"])
+    assert len(events) == len(dated) == 12  # six dated measures of municipality A, two cases
+    titles = {f"obligation-{o.id}@oko": o.measure.title for o in dated}
+    for event in events:
+        assert titles[str(event["uid"])][:40] in str(event["summary"])
     client.post("/notifications/calendar", data={"action": "revoke"})
     assert anonymous.get("/" + path).status_code == 404
     assert anonymous.get("/calendar/not-a-token.ics").status_code == 404
@@ -75,10 +78,11 @@ def test_compliance_report_xlsx(client: FlaskClient, case_world: dict[str, Any])
     a_order = body[
         (
             "Район А",
-            "Муниципальный приказ об организации работы со школами с признаками необъективных результатов",
+            "Анализ причин необъективности результатов ВПР и низких образовательных результатов "
+            "в общеобразовательных организациях",
         )
     ]
-    assert a_order[2] == 1  # overdue: a1's municipal order
+    assert a_order[2] == 1  # overdue: a1's analysis of causes (b1's is handed in)
     assert rows[-1][0] == "Итого"
     assert "Район Икс" not in {r[0] for r in rows}
 

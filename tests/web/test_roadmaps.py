@@ -10,15 +10,17 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import AuditEvent, Roadmap, RoadmapStatus
-from app.workflows.due import last_monday, report_periods
+from app.stages.roadmaps import report_periods
 from tests.helpers import login, open_test_case
 
 
-def test_last_monday_of_the_month() -> None:
-    assert last_monday(2023, 11) == date(2023, 11, 27)
-    assert last_monday(2024, 1) == date(2024, 1, 29)
-    assert last_monday(2024, 4) == date(2024, 4, 29)
-    assert last_monday(2024, 9) == date(2024, 9, 30)
+def test_monthly_reports_are_due_on_the_last_working_monday(world: dict[str, Any]) -> None:
+    case = open_test_case(world["schools"]["a1"])
+    periods = dict(report_periods(case.campaign))
+    assert sorted(periods)[0] == "2023-11" and sorted(periods)[-1] == "2024-05"
+    assert periods["2023-11"] == date(2023, 11, 27)
+    assert periods["2024-01"] == date(2024, 1, 29)
+    assert periods["2024-04"] == date(2024, 4, 22)  # 29 April 2024 was a day off
 
 
 def test_school_keeps_its_roadmap_and_reports(client: FlaskClient, world: dict[str, Any]) -> None:

@@ -27,13 +27,13 @@ from app.demo.files import simple_pdf
 from app.extensions import db
 from app.models import (
     ApiToken,
-    CampaignDeadline,
     Case,
     Document,
     DocumentVersion,
     Notification,
     Obligation,
     Organisation,
+    PlanMeasure,
     RecheckWork,
     RoadmapItem,
     RoadmapReport,
@@ -43,7 +43,7 @@ from app.models import (
     VprImport,
     VprSpec,
 )
-from tests.helpers import accept_a1_order, hand_in, login
+from tests.helpers import accept_a1_order, login
 
 ROLES = ("ministry", "auditor", "admin", "municipal_a", "school_a1")
 ALL = frozenset(ROLES)
@@ -95,21 +95,56 @@ def _pdf() -> tuple[io.BytesIO, str]:
     return io.BytesIO(simple_pdf("x")), "order.pdf"
 
 
-def _move_a1_to_roadmap(w: W) -> None:
-    from app.workflows.cases import advance_case
+def _plan_with_school_roadmap(w: W) -> None:
+    """The ministry adds a self-analysis and a school roadmap to the plan (a1 now owes both)."""
+    from app.demo.cases import extend_plan
 
-    accept_a1_order(w)
-    ministry = w["users"]["ministry"]
-    advance_case(_case(w).id, "start_self_analysis", actor=ministry, expected_version=None)
-    from app.workflows import obligations
-
-    analysis = next(o for o in _case(w).obligations if o.obligation_type == "self_analysis")
-    hand_in(analysis, w["users"]["school_a1"])
-    obligations.review(
-        analysis.id, accept=True, actor=w["users"]["municipal_a"], expected_version=None
-    )
-    advance_case(_case(w).id, "to_roadmap", actor=ministry, expected_version=None)
+    extend_plan(_case(w).campaign, w["users"]["ministry"])
     db.session.flush()
+
+
+def _measure(w: W, key: str) -> Any:
+    db.session.expire_all()
+    return db.session.scalars(
+        sa.select(PlanMeasure).where(
+            PlanMeasure.plan_id == _case(w).campaign.plan.id, PlanMeasure.key == key
+        )
+    ).one()
+
+
+def _measure_form(w: W, key: str, **changes: Any) -> dict[str, Any]:
+    """The measure page's fields for a measure of a1's plan, with changes."""
+    from app.plans.measures import from_row
+
+    m = from_row(_measure(w, key))
+    data: dict[str, Any] = {
+        "number": m.number,
+        "title": m.title,
+        "result": m.result,
+        "responsible": m.responsible.value,
+        "reviewer_1": m.reviewers[0].value if m.reviewers[0] else "",
+        "reviewer_2": m.reviewers[1].value if m.reviewers[1] else "",
+        "reviewer_3": m.reviewers[2].value if m.reviewers[2] else "",
+        "tracks": [t.value for t in m.tracks],
+        "levels": [str(n) for n in m.levels],
+        "min_years": str(m.min_years),
+        "scope": m.scope.value,
+        "takes": m.takes,
+        "milestone": m.milestone,
+        "date_kind": m.when.kind.value,
+        "due": m.when.due.isoformat() if m.when.due else "",
+        "start": m.when.start.isoformat() if m.when.start else "",
+        "days": "",
+        "after": "",
+        "reminders": "5, 1",
+        "seed": m.seed,
+        "reason": "Письмо министерства",
+    }
+    if m.when.inclusive:
+        data["inclusive"] = "y"
+    if m.required:
+        data["required"] = "y"
+    return {**data, **changes}
 
 
 def _recheck_csv(w: W) -> tuple[io.BytesIO, str]:
@@ -192,8 +227,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         lambda w: f"/cases/{_case(w).id}/move",
         frozenset({"ministry", "municipal_a"}),
         method="POST",
-        form=lambda w: {"transition": "start_self_analysis", "version": str(_case(w).version)},
-        effect=lambda w, role: _fresh(Case, _case(w).id).stage,
+        form=lambda w: {
+            "transition": "return:municipal_acts",
+            "version": str(_case(w).version),
+            "reason": "Анализ без выводов",
+        },
+        effect=lambda w, role: _fresh(Obligation, _order(w).id).status,
         setup=accept_a1_order,
     ),
     "cases.case_level": Endpoint(
@@ -272,7 +311,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             for o in _fresh(Case, _case(w).id).obligations
             if o.obligation_type == "school_roadmap"
         ),
-        setup=_move_a1_to_roadmap,
+        setup=_plan_with_school_roadmap,
     ),
     # -- notices -------------------------------------------------------------------------------
     "notices.inbox": Endpoint(lambda w: "/notifications", ALL),
@@ -394,17 +433,35 @@ ENDPOINTS: dict[str, Endpoint] = {
     "campaigns.campaign_detail": Endpoint(
         lambda w: f"/campaigns/{_case(w).campaign_id}", ABOVE_SCHOOL
     ),
-    "campaigns.campaign_deadline": Endpoint(
-        lambda w: f"/campaigns/{_case(w).campaign_id}/deadline",
+    "plans.show": Endpoint(lambda w: f"/campaigns/{_case(w).campaign_id}/plan", ABOVE_SCHOOL),
+    "plans.download": Endpoint(
+        lambda w: f"/campaigns/{_case(w).campaign_id}/plan.xlsx", ABOVE_SCHOOL
+    ),
+    "plans.measure": Endpoint(  # the ministry moves the certificate's date
+        lambda w: f"/campaigns/{_case(w).campaign_id}/plan/measures/k_certificate",
         MINISTRY,
         method="POST",
-        form=lambda w: {"obligation_type": "self_analysis", "due_date": "2023-12-01"},
-        effect=lambda w, role: db.session.scalar(
-            sa.select(CampaignDeadline.due_date).where(
-                CampaignDeadline.campaign_id == _case(w).campaign_id,
-                CampaignDeadline.obligation_type == "self_analysis",
-            )
+        form=lambda w: _measure_form(w, "k_certificate", due="2024-01-12"),
+        effect=lambda w, role: _measure(w, "k_certificate").due_on,
+    ),
+    "plans.measure[new]": Endpoint(  # a municipality's own earlier date for its schools
+        lambda w: f"/campaigns/{_case(w).campaign_id}/plan/measures/new",
+        frozenset({"ministry", "municipal_a"}),
+        method="POST",
+        form=lambda w: _measure_form(w, "k_certificate", due="2024-01-10"),
+        effect=lambda w, role: _count(
+            PlanMeasure, PlanMeasure.plan_id == _case(w).campaign.plan.id
         ),
+    ),
+    "plans.withdraw": Endpoint(
+        lambda w: f"/campaigns/{_case(w).campaign_id}/plan/measures/k_mmo/withdraw",
+        MINISTRY,
+        method="POST",
+        form=lambda w: {"reason": "Контроль ММО ведётся по другому плану"},
+        effect=lambda w, role: _measure(w, "k_mmo").withdrawn_at is None,
+    ),
+    "plans.import_workbook": Endpoint(
+        lambda w: f"/campaigns/{_case(w).campaign_id}/plan/import", MINISTRY
     ),
     "campaigns.flags_import": Endpoint(lambda w: "/flags/import", MINISTRY),
     "auditing.history": Endpoint(lambda w: "/audit", REGION_READERS),

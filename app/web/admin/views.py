@@ -34,6 +34,7 @@ from app.models.org import Organisation, OrgKind
 from app.models.user import Role, User
 from app.orgs.directory import import_directory
 from app.paperwork import catalog, generate
+from app.plans import calendar
 from app.web.actions import perform
 from app.web.admin.forms import (
     CalendarDayForm,
@@ -44,7 +45,6 @@ from app.web.admin.forms import (
 )
 from app.web.form_choices import choices
 from app.web.pagination import paginate
-from app.workflows import calendar
 from app.workflows.clock import local_date
 
 bp = Blueprint("admin", __name__)

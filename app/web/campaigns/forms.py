@@ -1,10 +1,28 @@
 """Forms of the campaign pages."""
 
+from __future__ import annotations
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, StringField, SubmitField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.plans.templates import DEFAULT, TEMPLATES
+from app.web.form_choices import choices
+
+
+class MultiCheckbox(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class CampaignForm(FlaskForm):
@@ -16,12 +34,13 @@ class CampaignForm(FlaskForm):
         _l("Approving order: number"), validators=[Optional(), Length(max=50)]
     )
     order_date = DateField(_l("Approving order: date"), validators=[Optional()])
+    templates = MultiCheckbox(_l("Plan templates"))
 
-
-class DeadlineForm(FlaskForm):
-    obligation_type = HiddenField(validators=[DataRequired()])
-    due_date = DateField(_l("Due date"), validators=[DataRequired()])
-    reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
+    def with_choices(self) -> CampaignForm:
+        self.templates.choices = choices((t.key, t.title) for t in TEMPLATES.values())
+        if not self.templates.data:
+            self.templates.data = list(DEFAULT)
+        return self
 
 
 class FlagImportForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -13,11 +13,12 @@ from app.access.web import requires
 from app.extensions import db
 from app.models.case import Campaign
 from app.models.org import Organisation
+from app.plans.service import plan_of
 from app.web import upload_stash as stash
 from app.web.actions import perform
-from app.web.campaigns.forms import CampaignForm, DeadlineForm, FlagImportForm
+from app.web.campaigns.forms import CampaignForm, FlagImportForm
 from app.workflows import campaigns as campaign_ops
-from app.workflows import queries, registry
+from app.workflows import labels, queries
 from app.workflows.flags import import_flags
 
 bp = Blueprint("campaigns", __name__)
@@ -42,17 +43,18 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
 @requires(access.can_view_campaigns)
 def campaign_list() -> str | Response:
     """The region's campaigns; the ministry opens new ones."""
-    form = CampaignForm()
+    form = CampaignForm().with_choices()
     if form.validate_on_submit() and access.can_manage_campaigns(current_user):
         created = perform(
             lambda: campaign_ops.create_campaign(
                 _region(),
                 form.vpr_year.data or 0,
                 actor=current_user,
+                templates=tuple(form.templates.data or ()),
                 order_number=form.order_number.data or None,
                 order_date=form.order_date.data,
             ),
-            _("The campaign is created with the default schedule."),
+            _("The campaign is created with its plan."),
         )
         if created is not None:
             return redirect(url_for("campaigns.campaign_detail", campaign_id=created.id))
@@ -65,51 +67,21 @@ def campaign_list() -> str | Response:
 @login_required
 @requires(access.can_view_campaigns)
 def campaign_detail(campaign_id: int) -> str:
-    """A campaign's order and schedule."""
+    """A campaign: its order, its plan at a glance, its cases."""
     campaign = _campaign_or_404(campaign_id)
-    schedule = campaign_ops.schedule_of(campaign)
-    keys = sorted(
-        {k for w in registry.all_workflows() for k in w.schedule_keys()},
-        key=lambda k: (schedule.get(k) is None, schedule.get(k), k),
-    )
-    titles = {
-        spec.due.schedule_key: spec.title
-        for w in registry.all_workflows()
-        for s in w.stages
-        for spec in s.obligations
-        if spec.due.schedule_key
+    plan = plan_of(campaign)
+    active = [r for r in plan.measures if r.active and r.municipality_id is None]
+    by_track = {
+        title: sum(1 for r in active if category.value in r.tracks)
+        for category, title in labels.CATEGORY.items()
     }
     return render_template(
         "campaigns/detail.html",
         campaign=campaign,
-        schedule=schedule,
-        keys=keys,
-        titles=titles,
-        form=DeadlineForm(),
-        can_edit=access.can_edit_schedule(current_user, campaign),
+        plan=plan,
+        active=active,
+        by_track={title: n for title, n in by_track.items() if n},
     )
-
-
-@bp.post("/campaigns/<int:campaign_id>/deadline")
-@login_required
-def campaign_deadline(campaign_id: int) -> Response:
-    """Change one date of the schedule; open obligations follow."""
-    campaign = _campaign_or_404(campaign_id)
-    form = DeadlineForm()
-    if not form.validate_on_submit() or form.due_date.data is None:
-        abort(400)
-    moved = perform(
-        lambda: campaign_ops.set_deadline(
-            campaign,
-            form.obligation_type.data or "",
-            form.due_date.data,
-            actor=current_user,
-            reason=form.reason.data or None,
-        )
-    )
-    if moved is not None:
-        flash(_("The date is saved; %(n)d open obligations now follow it.", n=moved), "success")
-    return redirect(url_for("campaigns.campaign_detail", campaign_id=campaign.id))
 
 
 def _campaigns_of(years: dict[int, int]) -> list[Campaign]:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from app import access
 from app.access.scope import region_id_of
 from app.access.web import requires
+from app.extensions import db
+from app.models.plan import Plan, PlanMeasure
 from app.parsing import parse_int
+from app.plans.measures import MILESTONE_ORDER, MILESTONES
 from app.stages import sessions
 from app.web.cases.views import labels_for_rows
-from app.workflows import labels, queries, registry
+from app.workflows import labels, queries
 from app.workflows.clock import local_date
 
 bp = Blueprint("overview", __name__)
@@ -40,6 +44,7 @@ def dashboard() -> str:
         campaigns[0].id if campaigns else None
     )
     today = local_date()
+    by_stage = queries.cases_by_stage(current_user, campaign_id)
     table = queries.compliance(current_user, campaign_id, today)
     rows = queries.by_municipality(table)
     types = sorted({kind for _mun, kind in table})
@@ -60,10 +65,12 @@ def dashboard() -> str:
         names=dict(queries.municipality_choices(current_user)) if rows else {},
         types=types,
         totals=totals,
-        by_stage=queries.cases_by_stage(current_user, campaign_id),
+        by_stage=by_stage,
+        present={track for track, _stage in by_stage},
         repeat=queries.repeat_flagged(current_user, campaign_id),
-        workflows=registry.all_workflows(),
-        type_titles=_type_titles(),
+        tracks=labels.CATEGORY,
+        milestones=MILESTONES,
+        type_titles=_type_titles(campaign_id),
         level_titles={level.value: str(title) for level, title in labels.LEVEL.items()},
         pending=_pending_by_stage(campaign_id, today),
         absences=sessions.absences(region_id_of(current_user), campaign_id),
@@ -71,23 +78,22 @@ def dashboard() -> str:
 
 
 def _pending_by_stage(campaign_id: int | None, today: Any) -> dict[tuple[str, str], list[Any]]:
-    """Pending parts grouped by (workflow, stage) in the workflow's stage order."""
+    """Pending parts grouped by (track, milestone), tracks and milestones in their order."""
     grouped: dict[tuple[str, str], list[Any]] = {}
     for part in queries.pending_parts(current_user, campaign_id, today):
-        grouped.setdefault((part.workflow, part.stage), []).append(part)
-    order = {
-        (w.ref, s.key): (i, j)
-        for i, w in enumerate(registry.all_workflows())
-        for j, s in enumerate(w.stages)
-    }
-    return dict(sorted(grouped.items(), key=lambda kv: order.get(kv[0], (99, 99))))
+        grouped.setdefault((part.track, part.stage), []).append(part)
+    tracks = [str(c) for c in labels.CATEGORY]
+
+    def order(key: tuple[str, str]) -> tuple[int, int]:
+        track, stage = key
+        return (tracks.index(track) if track in tracks else 99, MILESTONE_ORDER.index(stage))
+
+    return dict(sorted(grouped.items(), key=lambda kv: order(kv[0])))
 
 
-def _type_titles() -> dict[str, str]:
-    """Obligation titles by type, translated once for the page rather than once per cell."""
-    return {
-        spec.key: str(spec.title)
-        for w in registry.all_workflows()
-        for s in w.stages
-        for spec in s.obligations
-    }
+def _type_titles(campaign_id: int | None) -> dict[str, str]:
+    """Measure titles by key, for the campaign's plan (or every plan of the region)."""
+    stmt = sa.select(PlanMeasure.key, PlanMeasure.title).join(Plan, Plan.id == PlanMeasure.plan_id)
+    if campaign_id:
+        stmt = stmt.where(Plan.campaign_id == campaign_id)
+    return dict(db.session.execute(stmt).tuples().all())

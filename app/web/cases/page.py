@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,10 +14,10 @@ from app.models.case import Case
 from app.models.document import Document
 from app.models.user import User
 from app.paperwork import generate
+from app.plans.measures import MILESTONE_ORDER
 from app.stages import attachments, recheck
 from app.vpr.signs import evidence_of, latest_run
 from app.workflows import cases as case_ops
-from app.workflows import registry
 
 
 def documents(case: Case) -> list[Document]:
@@ -39,6 +40,25 @@ def documents(case: Case) -> list[Document]:
     )
 
 
+def milestones_of(case: Case) -> list[str]:
+    """The milestones the case's obligations pass, in order, ending with «closed»."""
+    own = {o.stage for o in case.obligations}
+    return [key for key in MILESTONE_ORDER if key in own or key in ("monitoring", "closed")]
+
+
+def other_cases(case: Case) -> list[Case]:
+    """The school's cases on other lists of the same campaign (one school, several tracks)."""
+    return list(
+        db.session.scalars(
+            sa.select(Case).where(
+                Case.school_id == case.school_id,
+                Case.campaign_id == case.campaign_id,
+                Case.id != case.id,
+            )
+        )
+    )
+
+
 def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
@@ -55,9 +75,13 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
     events = audit.case_events(case.id)
     shown = events if whole_history else events[-HISTORY_SHOWN:]
     return {
-        "workflow": registry.of_case(case),
+        "milestones": milestones_of(case),
+        "obligations": sorted(
+            case.obligations, key=lambda o: (o.due_date is None, o.due_date or date.max, o.id)
+        ),
         "visited": {v.stage for v in case.stages},
-        "transitions": case_ops.transitions_for(user, case),
+        "transitions": case_ops.actions_for(user, case),
+        "other_cases": other_cases(case),
         "history": shown[::-1],  # newest first
         "history_total": len(events),
         "chain": audit.verify_case(case.id, events),

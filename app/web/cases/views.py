@@ -12,12 +12,13 @@ from werkzeug.wrappers import Response
 from app.access import get_scoped_or_404
 from app.models.case import Case, Obligation
 from app.parsing import parse_int
+from app.plans.measures import MILESTONES
 from app.web.actions import perform
 from app.web.cases import page
 from app.web.cases.forms import ObligationForm, SupportLevelForm, TransitionForm
 from app.web.pagination import paginate
 from app.workflows import cases as case_ops
-from app.workflows import labels, queries, registry
+from app.workflows import labels, queries
 from app.workflows import obligations as obligation_ops
 from app.workflows.clock import local_date
 from app.workflows.export import export_response
@@ -42,20 +43,16 @@ def case_list() -> str:
         counts=queries.obligation_counts([c.id for c in page.items], today),
         campaigns=queries.campaigns_for(current_user),
         municipalities=queries.municipality_choices(current_user),
-        workflows=registry.all_workflows(),
+        milestones=MILESTONES,
         titles=labels_for_rows(),
     )
 
 
 def labels_for_rows() -> dict[str, Any]:
     """Labels as plain strings, translated once per page: a lazy string is looked up in the
-    catalogue each time a row prints it. Stages and obligations by (workflow, key)."""
-    workflows = registry.all_workflows()
+    catalogue each time a row prints it."""
     return {
-        "stage": {(w.ref, s.key): str(s.title) for w in workflows for s in w.stages},
-        "obligation": {
-            (w.ref, o.key): str(o.title) for w in workflows for s in w.stages for o in s.obligations
-        },
+        "stage": {key: str(title) for key, title in MILESTONES.items()},
         "category": {c: str(title) for c, title in labels.CATEGORY_SHORT.items()},
         "status": {s: str(title) for s, title in labels.CASE_STATUS.items()},
         "obligation_status": {s: str(t) for s, t in labels.OBLIGATION_STATUS.items()},
@@ -108,14 +105,14 @@ def case_move(case_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     perform(
-        lambda: case_ops.advance_case(
+        lambda: case_ops.act_on_case(
             case.id,
             form.transition.data or "",
             actor=current_user,
             expected_version=form.version.data,
             reason=form.reason.data,
         ),
-        _("Done: the case has moved."),
+        _("Done."),
     )
     return _back_to(case.id)
 

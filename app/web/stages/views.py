@@ -63,8 +63,8 @@ def form(case_id: int, kind: str) -> str | Response:
             )
         return redirect(url_for("stages.form", case_id=case.id, kind=kind))
     record = questionnaires.form_of(case, kind)
-    obligation = records.current_obligation(case, spec.obligation_type)
-    may_edit = records.may_fill(current_user, case, spec.obligation_type)
+    obligation = records.current_obligation(case, spec.takes)
+    may_edit = records.may_fill(current_user, case, spec.takes)
     return render_template(
         "stages/form.html",
         case=case,
@@ -307,7 +307,7 @@ def mentoring(case_id: int) -> str | Response:
         plan=plan,
         assessments=shnor.assessments(case),
         can_assign=access.can_run_case_support(current_user, case),
-        can_assess=records.may_fill(current_user, case, "competence_assessment"),
+        can_assess=records.may_fill(current_user, case, shnor.COMPETENCE),
         csrf=FlaskForm(),
         today=date.today(),
     )

@@ -43,6 +43,12 @@ class WorkingCalendar:
             day += timedelta(days=1)
         return day
 
+    def previous_working(self, day: date) -> date:
+        """The day itself when it is a working day, else the working day before it."""
+        while not self.is_working(day):
+            day -= timedelta(days=1)
+        return day
+
     def add_working_days(self, day: date, count: int) -> date:
         """The date ``count`` working days after ``day`` (``day`` itself not counted)."""
         remaining = count

@@ -1,0 +1,68 @@
+"""What one hand-in answers for. A school's measure is answered for its own case; a
+municipality's act for every case of the municipality that owes it; a regional measure for every
+case of the campaign. The document of a shared measure belongs to the municipality (or the
+region) and is found by the campaign and the measure."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models.case import PENDING_STATUSES, Case, Obligation
+from app.models.document import Document
+from app.models.plan import PlanMeasure, Scope
+
+
+def scope_of(obligation: Obligation) -> Scope:
+    return obligation.measure.scope
+
+
+def owner_of(obligation: Obligation) -> tuple[int, int | None]:
+    """(owner organisation, case id or None) of the document answering the obligation."""
+    case = obligation.case
+    scope = scope_of(obligation)
+    if scope is Scope.MUNICIPALITY:
+        return case.municipality_id, None
+    if scope is Scope.REGION:
+        return case.campaign.region_id, None
+    return case.school_id, case.id
+
+
+def shared_document(obligation: Obligation) -> Document | None:
+    """The document already answering a shared obligation's measure, if any (None for a
+    school's own measure)."""
+    owner, case_id = owner_of(obligation)
+    if case_id is not None:
+        return None
+    return db.session.scalars(
+        sa.select(Document).where(
+            Document.owner_org_id == owner,
+            Document.campaign_id == obligation.case.campaign_id,
+            Document.obligation_type == obligation.obligation_type,
+            Document.case_id.is_(None),
+        )
+    ).first()
+
+
+def siblings(obligation: Obligation) -> list[int]:
+    """Ids of the other pending obligations one hand-in of a shared measure answers."""
+    scope = scope_of(obligation)
+    if scope is Scope.SCHOOL:
+        return []
+    case = obligation.case
+    stmt = (
+        sa.select(Obligation.id)
+        .join(Case, Case.id == Obligation.case_id)
+        .join(PlanMeasure, PlanMeasure.id == Obligation.measure_id)
+        .where(
+            Case.campaign_id == case.campaign_id,
+            Obligation.measure_id == obligation.measure_id,
+            Obligation.period == obligation.period,
+            Obligation.status.in_(PENDING_STATUSES),
+            Obligation.id != obligation.id,
+        )
+        .order_by(Obligation.id)
+    )
+    if scope is Scope.MUNICIPALITY:
+        stmt = stmt.where(Case.municipality_id == case.municipality_id)
+    return list(db.session.scalars(stmt))
