@@ -42,7 +42,7 @@ class Plan(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), unique=True)
-    template_key: Mapped[str] = mapped_column(sa.String(40))
+    template_key: Mapped[str] = mapped_column(sa.String(200))
     title: Mapped[str] = mapped_column(sa.String(500))
     version: Mapped[int] = mapped_column(default=1)
     # The level a case is supported at while the list gives it none.

@@ -14,6 +14,8 @@ from app.models.plan import PlanMeasure, Scope
 from app.plans.dates import DateRule
 
 ALL_LEVELS = (1, 2, 3)
+# The lengths of the plan_measure columns a person writes in one line.
+NUMBER_MAX, SEED_MAX, KEY_MAX = 20, 200, 60
 
 # The milestones of a case's work, in the order the work usually runs; a case's stage is the
 # first of its milestones with something still owed (app.workflows.stages).

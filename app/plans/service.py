@@ -139,6 +139,8 @@ def _snapshot(row: PlanMeasure) -> dict[str, Any]:
 def _check(values: m.Measure) -> None:
     if not values.title.strip():
         raise InvalidInput(_("Describe the measure."))
+    if len(values.number) > m.NUMBER_MAX or len(values.seed) > m.SEED_MAX:
+        raise InvalidInput(_("The number or the source is too long."))
     if not values.tracks:
         raise InvalidInput(_("Choose the lists (tracks) the measure applies to."))
     if values.milestone not in m.MILESTONES:

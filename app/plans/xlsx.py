@@ -235,6 +235,9 @@ def _row(number: int, row: dict[str, str], problems: list[Problem]) -> m.Measure
     title = row["Мероприятие"].strip()
     if not title:
         problems.append(Problem(number, "Мероприятие", _("The measure is not described.")))
+    for column, most in (("№", m.NUMBER_MAX), ("Источник", m.SEED_MAX), ("Ключ", m.KEY_MAX)):
+        if len(row.get(column, "").strip()) > most:
+            problems.append(Problem(number, column, _("At most %(n)d characters.", n=most)))
     responsible = _level(row["Ответственный (код)"], number, "Ответственный (код)", problems)
     if responsible is None and len(problems) == before:
         problems.append(Problem(number, "Ответственный (код)", _("A value is required.")))

@@ -114,7 +114,7 @@ def upgrade():
         "campaign_plan",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("campaign_id", sa.Integer(), nullable=False),
-        sa.Column("template_key", sa.String(length=40), nullable=False),
+        sa.Column("template_key", sa.String(length=200), nullable=False),
         sa.Column("title", sa.String(length=500), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("default_level", sa.Integer(), nullable=True),
@@ -231,11 +231,14 @@ def upgrade():
 
 
 def _check(table, column, values, nullable=False):
-    """The CHECK constraint an Enum column carries (batch mode on PostgreSQL does not add it)."""
+    """The CHECK constraint an Enum column carries, on PostgreSQL (SQLite's table copies get it
+    from the column's type)."""
     if op.get_bind().dialect.name != "postgresql":
         return
     allowed = ", ".join(f"'{v}'" for v in values)
     condition = f"{column} IN ({allowed})" + (f" OR {column} IS NULL" if nullable else "")
+    # Altering the column's type to the Enum may have added it already: make it exactly this one.
+    op.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS ck_{table}_{column}")
     op.create_check_constraint(op.f(f"ck_{table}_{column}"), table, condition)
 
 
@@ -315,6 +318,9 @@ def _carry_obligations(bind, t, campaign, measures, now):
         if c["status"] != "open":
             continue
         opened = _as_date(c["created_at"])
+        visit = bind.execute(
+            sa.select(sa.func.max(t["case_stage"].c.id)).where(t["case_stage"].c.case_id == c["id"])
+        ).scalar()
         for key, (measure_id, track, milestone, responsible, reviewer, takes, fixed, days) in measures.items():
             if track != c["category"] or key in had:
                 continue
@@ -327,11 +333,39 @@ def _carry_obligations(bind, t, campaign, measures, now):
                     reviewer_level=reviewer, document_types=[takes.split(":", 1)[1]] if takes.startswith("document:") else [],
                     required=True, opened_on=opened, due_date=due, due_inclusive=True, status="open",
                     created_at=now, updated_at=now, version=1,
+                    stage_visit_id=visit, due_rule="plan",  # version-1 columns, dropped below
                 )
             )
+        _summarise_stage(bind, t, c)
     orphans = bind.execute(sa.select(sa.func.count()).select_from(ob).where(ob.c.measure_id.is_(None))).scalar()
     if orphans:
         raise RuntimeError(f"{orphans} obligations of unknown types: the migration cannot map them")
+
+
+# The milestones in the order the work runs (app.plans.measures.MILESTONES at this revision).
+MILESTONE_ORDER = (
+    "flagged", "diagnostics", "self_analysis", "recheck", "municipal_acts", "roadmap", "mentoring",
+    "certificate", "director_evaluation", "competence", "strategic_session", "monitoring",
+)
+
+
+def _summarise_stage(bind, t, c):
+    """An open case's stage becomes the first milestone with a required obligation owed."""
+    ob, case, stage = t["obligation"], t["school_case"], t["case_stage"]
+    owed = set(
+        bind.execute(
+            sa.select(ob.c.stage).where(
+                ob.c.case_id == c["id"], ob.c.required.is_(True), ob.c.status.in_(("open", "returned", "submitted"))
+            )
+        ).scalars()
+    )
+    summary = next((m for m in MILESTONE_ORDER if m in owed), "monitoring")
+    if summary == c["stage"]:
+        return
+    now = datetime.utcnow().replace(microsecond=0)  # noqa: DTZ003
+    bind.execute(stage.update().where(stage.c.case_id == c["id"], stage.c.left_at.is_(None)).values(left_at=now))
+    bind.execute(stage.insert().values(case_id=c["id"], stage=summary, entered_at=now, reason="Этап по плану мероприятий"))
+    bind.execute(case.update().where(case.c.id == c["id"]).values(stage=summary, stage_entered_at=now))
 
 
 def downgrade():

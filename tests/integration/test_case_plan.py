@@ -337,3 +337,16 @@ def test_a_school_user_acts_for_the_leader_school_measures_once_assigned(
     assert leader_user.role is Role.SCHOOL
     ops.submit(consultations.id, actor=leader_user, expected_version=None)
     assert consultations.status is ObligationStatus.SUBMITTED
+
+
+def test_a_school_on_any_list_of_the_campaign_is_never_a_leader_school(
+    world: dict[str, Any],
+) -> None:
+    from app.stages import shnor
+
+    case = open_test_case(world["schools"]["a2"], category=Category.LOW_RESULTS)
+    open_test_case(world["schools"]["a1"])  # a1 is on the objectivity list
+    with pytest.raises(InvalidInput, match=r"(?i)перечн|lists"):
+        shnor.assign_leader(case, world["schools"]["a1"], actor=world["users"]["municipal_a"])
+    shnor.assign_leader(case, world["schools"]["b1"], actor=world["users"]["municipal_a"])
+    assert shnor.mentorship_of(case).leader_school_id == world["schools"]["b1"].id

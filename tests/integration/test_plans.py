@@ -208,6 +208,14 @@ def test_an_edit_of_the_words_in_the_workbook_moves_the_open_obligations(
     book.save(bad)
     refused = replan.import_plan(first.campaign, bad.getvalue(), actor=ministry, reason="x")
     assert [(p.row, p.column) for p in refused.problems] == [(4, "Сроки")]
+    sheet.cell(row=4, column=3).value = "не позднее 25.12.2023"
+    sheet.cell(row=5, column=1).value = "1.2.3.4.5.6.7.8.9.10.11"  # longer than a number is
+    sheet.cell(row=6, column=header.index("Этап") + 1).value = "nowhere"
+    worse = io.BytesIO()
+    book.save(worse)
+    refused = replan.import_plan(first.campaign, worse.getvalue(), actor=ministry, reason="x")
+    assert [(p.row, p.column) for p in refused.problems] == [(5, "№"), (6, "Этап")]
+    assert service.plan_of(first.campaign).version == 2  # the refused files changed nothing
 
 
 def test_a_ministry_edit_moves_open_obligations_with_history(world: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -294,3 +295,54 @@ def test_auditor_opens_and_verifies_the_history(
     assert "flash success" in str(result.get_attribute("class"))
     assert result.inner_text() == f"Цепочка не нарушена, проверено событий: {total}."
     page.shot("04-chain-verified")
+
+
+def test_ministry_moves_a_term_of_its_plan(live: LiveServer, page: Any) -> None:
+    """The ministry opens the current campaign's plan, moves the director evaluation's term,
+    and the open obligations of the campaign follow with the reason in their history."""
+    base = live.url
+    with live.app.app_context():
+        campaign = _campaign(2026)
+        assert campaign is not None
+        campaign_id, title = campaign.id, campaign.title
+
+    _login(page, base, "ministry@oko.demo")
+    page.get_by_role("navigation").get_by_role("link", name="Кампании").click()
+    page.get_by_role("link", name=title).click()
+    page.get_by_role("link", name=re.compile("План мероприятий")).click()
+    page.wait_for_url(f"{base}/campaigns/{campaign_id}/plan")
+    row = page.locator("#m-k_director_evaluation")
+    expect(row).to_contain_text("не позднее 22.01.2027")
+    expect(page.locator("#m-k_strategic_session")).to_contain_text("с 15.02.2027 по 30.04.2027")
+    page.shot("01-plan")
+
+    row.get_by_role("link", name="Изменить").click()
+    page.get_by_label("Дата (или последний день)").fill("2027-01-29")
+    page.get_by_label("Причина изменения плана").fill("Письмо министерства № 12 от 10.01.2027")
+    page.shot("02-measure")
+    page.get_by_role("button", name="Сохранить").click()
+    _expect_flash(page, "План сохранён")
+    expect(page.locator("#m-k_director_evaluation")).to_contain_text("не позднее 29.01.2027")
+    page.shot("03-plan-saved")
+
+    with live.app.app_context():
+        rows = db.session.execute(
+            sa.select(Obligation.status, Obligation.due_date)
+            .join(Case, Case.id == Obligation.case_id)
+            .where(
+                Case.campaign_id == campaign_id,
+                Obligation.obligation_type == "k_director_evaluation",
+            )
+        ).all()
+        assert rows and {due for status, due in rows if status is ObligationStatus.OPEN} == {
+            date(2027, 1, 29)
+        }
+        moved = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == "obligation.due_changed",
+                AuditEvent.reason == "Письмо министерства № 12 от 10.01.2027",
+            )
+        )
+        assert moved == len([r for r in rows if r.status is ObligationStatus.OPEN])

@@ -266,3 +266,20 @@ def test_case_page_shows_the_newest_events_and_checks_them_all(
     assert whole.count("<tr>") == total + 1
     assert "запись 000" in whole
     assert "Показать всю историю" not in whole
+
+
+def test_a_school_on_two_lists_has_its_cases_linked(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    from app.models import Category
+    from tests.helpers import open_test_case
+
+    objectivity = case_world["cases"]["a1"]
+    shnor = open_test_case(case_world["schools"]["a1"], category=Category.LOW_RESULTS)
+    db.session.commit()
+    login(client, case_world["users"]["school_a1"])
+    page = client.get(f"/cases/{objectivity.id}").text
+    assert f'href="/cases/{shnor.id}"' in page and "ШНОР" in page
+    other = client.get(f"/cases/{shnor.id}").text
+    assert f'href="/cases/{objectivity.id}"' in other
+    assert "/forms/self_analysis" not in other and "/recheck" not in other

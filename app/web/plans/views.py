@@ -22,6 +22,7 @@ from app.parsing import parse_int
 from app.plans import calendar, dates
 from app.plans import measures as m
 from app.plans.service import plan_of
+from app.plans.templates import TEMPLATES
 from app.plans.xlsx import RESPONSIBLE, to_xlsx
 from app.web import upload_stash as stash
 from app.web.actions import perform
@@ -99,6 +100,7 @@ def show(campaign_id: int) -> str:
         rows=rows,
         versions=versions,
         can_edit=access.can_edit_plan(current_user, campaign),
+        templates=[TEMPLATES[k].title for k in plan.template_key.split("+") if k in TEMPLATES],
         municipality=municipality,
         milestones=m.MILESTONES,
         withdraw_form=WithdrawForm(),
