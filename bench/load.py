@@ -2,12 +2,16 @@
 
 Run from the repository root:  .venv/bin/python bench/load.py [--reuse] [--duration 30]
     [--clients 20] [--workers 3] [--threads 4] [--client wrk|python] [--pg URL] [--db oko_bench]
+    [--scale 1]
 
 1. Builds the dataset into a fresh PostgreSQL database (skipped with --reuse): the schema by the
    project's migrations, then by COPY 85 regions with 40,000 schools, users of every role, three
-   campaigns a region, 6,000 cases a year for three years walked through the workflow
-   definitions, 100,000 document versions (metadata), 1,000,000 hash-chained history events;
-   then times `flask audit verify` over the whole chain.
+   campaigns a region each with its plan made from the default templates, 6,000 cases a year for
+   three years with an obligation for every measure of the plan that applies to the case, walked
+   through hand-ins, reviews and closings, 100,000 document versions (metadata), 1,000,000
+   hash-chained history events; then times `flask audit verify` over the whole chain. --scale
+   (or BENCH_SCALE) builds a part of it for a quick run: 0.05 is 4 regions, 2,000 schools, 300
+   cases a year, 5,000 versions and 50,000 events.
 2. Starts gunicorn with the project's gunicorn.conf.py on loopback, logs in through the login
    form as a ministry user of the largest region, a municipal user and a school user there,
    checks that every page answers 200, warms up, and drives --clients concurrent keep-alive
@@ -63,6 +67,12 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--db", default="oko_bench", help="the benchmark's own database")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=float(os.environ.get("BENCH_SCALE", "1")),
+        help="the part of the national dataset to build (1: all of it; 0.05 for a quick run)",
+    )
     parser.add_argument(
         "--verify", action="store_true", help="time `flask audit verify` with --reuse"
     )
@@ -121,12 +131,14 @@ def build_dataset(args: argparse.Namespace, url: str, sa_url: str) -> dict[str, 
     from flask_migrate import upgrade
 
     from app.extensions import db
-    from app.workflows import calendar
+    from app.plans import calendar
+    from bench.national import Size
     from bench.national_build import CALENDAR_YEARS, _timed, build
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    print(f"Building the national dataset into {args.db} …", flush=True)
+    size = Size.scaled(args.scale)
+    print(f"Building the national dataset into {args.db} at scale {args.scale:g} …", flush=True)
     with psycopg.connect(args.pg + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{args.db}"')
@@ -135,7 +147,7 @@ def build_dataset(args: argparse.Namespace, url: str, sa_url: str) -> dict[str, 
         _timed("migrations (flask db upgrade)", timings, upgrade)
         calendar.ensure_years(CALENDAR_YEARS)
         db.session.commit()
-        counts = build(url, args.seed, timings)
+        counts = build(url, args.seed, timings, size)
         db.engine.dispose()
     timings["total"] = time.perf_counter() - started
     print("  rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))

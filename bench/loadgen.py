@@ -221,6 +221,7 @@ def run_python(
     small machine: the client's own CPU comes out of the server's)."""
     host, port = base.removeprefix("http://").split(":")
     headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
+    quoted = [quote(p, safe="/?=&") for p in paths]  # a request line is ASCII («лицей»)
     latencies: list[float] = []
     errors = [0]
     deadline = time.monotonic() + seconds
@@ -229,7 +230,7 @@ def run_python(
         conn, n = HTTPConnection(host, int(port), timeout=30), offset
         while time.monotonic() < deadline:
             started = time.perf_counter()
-            conn.request("GET", paths[n % len(paths)], headers=headers)
+            conn.request("GET", quoted[n % len(quoted)], headers=headers)
             answer = conn.getresponse()
             answer.read()
             latencies.append(time.perf_counter() - started)

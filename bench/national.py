@@ -1,5 +1,6 @@
 """The national directory of the load benchmark: 85 regions, their municipalities and 40,000
-schools, users of every role and three campaigns a region, plus the COPY helper every table uses.
+schools, users of every role and three campaigns a region, each with its plan made from the default
+templates, plus the COPY helper every table uses. ``Size`` scales all of it down for a quick run.
 
 Ids are assigned here rather than by the sequences so that the rows can be written with COPY;
 the sequences are moved past them afterwards (``reset_sequences``).
@@ -16,16 +17,78 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from app.demo import names as demo_names
+from app.models.plan import Plan, PlanMeasure
+from app.plans import measures as m
+from app.plans.service import export
+from app.plans.templates import DEFAULT, TEMPLATES
 from app.workflows.campaigns import campaign_title
-from app.workflows.due import default_dates
 from bench import national_names as nn
 
 SCHOOLS = 40_000
+CASES_PER_YEAR = 6000
+VERSIONS = 100_000
+TOTAL_EVENTS = 1_000_000
 YEARS = (2024, 2025, 2026)
 DOMAIN = "oko.bench"
 PASSWORD = "oko-bench-2026"  # noqa: S105 -- the published password of the benchmark accounts
 CREATED = datetime(2023, 9, 1, 6, tzinfo=UTC)
 SCHOOLS_PER_MUNICIPALITY = 17
+# The reason create_plan() keeps with a plan's first version (in Russian, as the ministry sees it).
+PLAN_REASON = "Составлен по шаблонам: {keys}."
+MEASURE_COLUMNS = (
+    "id",
+    "plan_id",
+    "key",
+    "position",
+    "number",
+    "title",
+    "result",
+    "responsible",
+    "reviewers",
+    "tracks",
+    "levels",
+    "min_years",
+    "school_kinds",
+    "scope",
+    "takes",
+    "milestone",
+    "seed",
+    "required",
+    "date_kind",
+    "due_on",
+    "starts_on",
+    "days",
+    "after_key",
+    "inclusive",
+    "monthly_rule",
+    "reminders",
+)
+JSON_COLUMNS = {"reviewers", "tracks", "levels", "school_kinds", "reminders"}
+
+
+@dataclass(frozen=True)
+class Size:
+    """How much of the country the dataset holds: the national figures at scale 1."""
+
+    regions: int = len(nn.REGIONS)
+    schools: int = SCHOOLS
+    cases_per_year: int = CASES_PER_YEAR
+    versions: int = VERSIONS
+    events: int = TOTAL_EVENTS
+
+    @classmethod
+    def scaled(cls, scale: float) -> Size:
+        """The national figures times ``scale`` (regions, schools, cases, documents, events)."""
+        if not 0 < scale <= 1:
+            raise ValueError("the scale is above 0 and at most 1")
+        regions = max(1, round(len(nn.REGIONS) * scale))
+        return cls(
+            regions=regions,
+            schools=max(40 * regions, round(SCHOOLS * scale)),
+            cases_per_year=max(6 * regions, round(CASES_PER_YEAR * scale)),
+            versions=round(VERSIONS * scale),
+            events=round(TOTAL_EVENTS * scale),
+        )
 
 
 @dataclass(frozen=True)
@@ -60,6 +123,9 @@ class Directory:
         default_factory=lambda: defaultdict(list)
     )
     campaigns: dict[tuple[int, int], int] = field(default_factory=dict)
+    # The plan of each campaign (by campaign id), made from the default templates; transient
+    # ORM objects with their ids, never added to a session.
+    plans: dict[int, Plan] = field(default_factory=dict)
 
     def person(self, org_id: int, role: str) -> Person:
         """The first account of a role in an organisation."""
@@ -139,12 +205,16 @@ class _Ids:
         return self.user
 
 
-def build_directory(rng: random.Random) -> tuple[Directory, list[tuple[Any, ...]]]:
+def build_directory(
+    rng: random.Random, dataset: Size | None = None
+) -> tuple[Directory, list[tuple[Any, ...]]]:
     """Plan the organisations; return the directory and the organisation rows."""
+    dataset = dataset or Size()
     directory, ids, rows = Directory(), _Ids(), []
-    sizes = apportion(SCHOOLS, [rng.lognormvariate(0, 0.8) for _ in nn.REGIONS])
+    names = nn.REGIONS[: dataset.regions]
+    sizes = apportion(dataset.schools, [rng.lognormvariate(0, 0.8) for _ in names])
     region_ids = []
-    for name in nn.REGIONS:
+    for name in names:
         rid = ids.next_org()
         region_ids.append(rid)
         directory.region_names[rid] = name
@@ -226,10 +296,37 @@ def plan_people(directory: Directory, rng: random.Random) -> None:
         add("school", school.id, f"{school.login}@{DOMAIN}", _person_name(rng))
 
 
+def plan_campaigns(directory: Directory) -> None:
+    """Three campaigns a region (ids region by region, year by year), each with the plan
+    create_plan() makes from the default templates for its VPR year."""
+    templates = [TEMPLATES[key] for key in DEFAULT]
+    measure_id = 0
+    for rid in directory.region_names:
+        for year in YEARS:
+            cid = directory.campaigns[(rid, year)] = len(directory.campaigns) + 1
+            plan = Plan(
+                id=cid,
+                campaign_id=cid,
+                template_key="+".join(DEFAULT),
+                title="; ".join(t.title for t in templates),
+                default_level=next((t.default_level for t in templates if t.default_level), None),
+                assumptions="\n\n".join(t.assumptions for t in templates),
+                version=1,
+            )
+            rows = []
+            for measure in (x for t in templates for x in t.measures(year)):
+                measure_id += 1
+                rows.append(
+                    PlanMeasure(id=measure_id, plan_id=cid, **m.to_row(measure, len(rows) + 1))
+                )
+            plan.measures = rows
+            directory.plans[cid] = plan
+
+
 def write_directory(
     cur: Any, directory: Directory, org_rows: list[tuple[Any, ...]], password_hash: str
 ) -> dict[str, int]:
-    """COPY organisations, accounts, campaigns and their schedules."""
+    """COPY organisations, accounts, campaigns and their plans."""
     created = naive(CREATED)
     counts = {
         "organisation": copy_rows(
@@ -290,51 +387,116 @@ def write_directory(
     return counts
 
 
+def campaign_opened(year: int) -> datetime:
+    """When a campaign (and its plan) was made: 10:00 Moscow time on the day of its order."""
+    return datetime(year, 10, 28, 7, tzinfo=UTC)
+
+
+def order_date(year: int) -> date:
+    return campaign_opened(year).date()
+
+
+def plan_events(directory: Directory) -> list[tuple[Any, ...]]:
+    """What create_campaign() records for every campaign: the plan made, the campaign opened
+    (in the shape of bench.national_walk.Walker.event)."""
+    events = []
+    for (rid, year), cid in directory.campaigns.items():
+        plan, actor = directory.plans[cid], directory.person(rid, "ministry")
+        at = campaign_opened(year)
+        after = {"campaign_id": cid, "templates": list(DEFAULT), "measures": len(plan.measures)}
+        events.append((at, actor.id, "plan.created", "plan", plan.id, rid, None, None, after, None))
+        after = {
+            "title": campaign_title(year),
+            "vpr_year": year,
+            "order_number": _order_number(rid, year),
+            "order_date": order_date(year).isoformat(),
+            "plan": plan.template_key,
+        }
+        events.append(
+            (at, actor.id, "campaign.created", "campaign", cid, rid, None, None, after, None)
+        )
+    return events
+
+
+def _order_number(rid: int, year: int) -> str:
+    return f"{rid:02d}-{year}/ОД"
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
 def _write_campaigns(cur: Any, directory: Directory) -> dict[str, int]:
-    campaigns, deadlines = [], []
-    for rid in directory.region_names:
-        for year in YEARS:
-            cid = len(campaigns) + 1
-            directory.campaigns[(rid, year)] = cid
-            campaigns.append(
-                (
-                    cid,
-                    rid,
-                    year,
-                    campaign_title(year),
-                    f"{rid:02d}-{year}/ОД",
-                    date(year, 10, 28),
-                    "objectivity@1",
-                    "low_results@1",
-                    naive(datetime(year, 10, 28, 7, tzinfo=UTC)),
-                )
+    campaigns, plans, measures, versions = [], [], [], []
+    for (rid, year), cid in directory.campaigns.items():
+        at, actor = naive(campaign_opened(year)), directory.person(rid, "ministry").id
+        campaigns.append(
+            (cid, rid, year, campaign_title(year), _order_number(rid, year), order_date(year), at)
+        )
+        plan = directory.plans[cid]
+        plans.append(
+            (
+                plan.id,
+                cid,
+                plan.template_key,
+                plan.title,
+                plan.version,
+                plan.default_level,
+                plan.assumptions,
+                at,
+                actor,
             )
-            for key, due in default_dates(year).items():
-                deadlines.append((len(deadlines) + 1, cid, key, due))
+        )
+        data = json.dumps(export(plan), default=_plain, ensure_ascii=False)
+        reason = PLAN_REASON.format(keys=", ".join(DEFAULT))
+        versions.append((plan.id, plan.id, plan.version, data, reason, at, actor))
+        measures.extend(_measure_row(row) for row in plan.measures)
     return {
         "campaign": copy_rows(
             cur,
             "campaign",
-            (
-                "id",
-                "region_id",
-                "vpr_year",
-                "title",
-                "order_number",
-                "order_date",
-                "objectivity_workflow",
-                "low_results_workflow",
-                "created_at",
-            ),
+            ("id", "region_id", "vpr_year", "title", "order_number", "order_date", "created_at"),
             campaigns,
         ),
-        "campaign_deadline": copy_rows(
+        "campaign_plan": copy_rows(
             cur,
-            "campaign_deadline",
-            ("id", "campaign_id", "obligation_type", "due_date"),
-            deadlines,
+            "campaign_plan",
+            (
+                "id",
+                "campaign_id",
+                "template_key",
+                "title",
+                "version",
+                "default_level",
+                "assumptions",
+                "updated_at",
+                "updated_by_id",
+            ),
+            plans,
+        ),
+        "plan_measure": copy_rows(cur, "plan_measure", MEASURE_COLUMNS, measures),
+        "plan_version": copy_rows(
+            cur,
+            "plan_version",
+            ("id", "plan_id", "version", "data", "reason", "created_at", "created_by_id"),
+            versions,
         ),
     }
+
+
+def _measure_row(row: PlanMeasure) -> tuple[Any, ...]:
+    """A stored measure as COPY writes it (JSON lists as text, enums as their values)."""
+    values = []
+    for column in MEASURE_COLUMNS:
+        value = getattr(row, column)
+        if column in JSON_COLUMNS:
+            value = as_json(list(value))
+        elif hasattr(value, "value"):
+            value = value.value
+        values.append(value)
+    return tuple(values)
 
 
 def reset_sequences(cur: Any, tables: Iterable[str]) -> None:

@@ -1,6 +1,7 @@
 """Build the national dataset into a fresh PostgreSQL database: the schema by the project's
-migrations, the production calendar by the app's own loader, everything else planned in memory
-and written with COPY (psycopg 3)."""
+migrations, the production calendar by the app's own loader, everything else (campaign plans
+included) planned in memory and written with COPY (psycopg 3), at a scale of the country
+(``Size``)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,20 @@ import psycopg
 from werkzeug.security import generate_password_hash
 
 from app.models.user import PASSWORD_METHOD
-from app.workflows.calendar import WorkingCalendar, production_calendar_exceptions
+from app.plans.calendar import WorkingCalendar, production_calendar_exceptions
 from app.workflows.clock import local_date
-from app.workflows.due import default_dates
 from bench import national_cases as nc
 from bench.national import (
     PASSWORD,
     YEARS,
     Directory,
+    Size,
     as_json,
     build_directory,
     copy_rows,
     naive,
+    plan_campaigns,
+    plan_events,
     plan_people,
     reset_sequences,
     write_directory,
@@ -34,16 +37,18 @@ from bench.national_docs import Acts, Documents, sha_of
 from bench.national_history import pad_history, plan_notifications, write_history
 from bench.national_walk import Walker
 
-VERSIONS = 100_000
 CALENDAR_YEARS = range(2023, 2029)
 SEQUENCED = (
     "organisation",
     "user_account",
     "campaign",
-    "campaign_deadline",
+    "campaign_plan",
+    "plan_measure",
+    "plan_version",
     "school_case",
     "case_stage",
     "obligation",
+    "mentorship",
     "document",
     "document_version",
     "notification",
@@ -58,44 +63,37 @@ def _timed(label: str, timings: dict[str, float], work: Callable[[], Any]) -> An
     return result
 
 
-def plan(seed: int) -> tuple[Directory, list[Any], list[nc.PlannedCase], Walker, list[Any]]:
-    """Everything in memory: directory, cases walked through their workflows, history."""
+def plan(
+    seed: int, size: Size | None = None
+) -> tuple[Directory, list[Any], list[nc.PlannedCase], Walker, list[Any]]:
+    """Everything in memory: directory, campaigns and their plans, cases walked through their
+    plans, history."""
+    size = size or Size()
     rng = random.Random(seed)
-    directory, org_rows = build_directory(rng)
+    directory, org_rows = build_directory(rng, size)
     plan_people(directory, rng)
-    _campaign_ids(directory)
-    lists = nc.flag_lists(directory, rng)
+    plan_campaigns(directory)
+    lists = nc.flag_lists(directory, rng, size.cases_per_year)
     cases = nc.plan_cases(directory, lists, rng)
     flagged = {(s.id, category, year) for year, rows in lists.items() for s, category in rows}
     orders = nc.order_states(directory, rng)
-    nc.plan_paths(cases, flagged, orders, rng)
+    nc.plan_paths(cases, flagged, rng)
     exceptions = {
         day: working
         for year in CALENDAR_YEARS
         for day, (working, _name) in production_calendar_exceptions(year).items()
     }
-    walker = Walker(
-        directory,
-        WorkingCalendar(exceptions),
-        {y: default_dates(y) for y in YEARS},
-        rng,
-        Acts(rng),
-        Documents(rng),
-    )
+    walker = Walker(directory, WorkingCalendar(exceptions), rng, Acts(rng), Documents(rng))
+    walker.events.extend(plan_events(directory))
+    for case in cases:
+        walker.open(case)
     walker.acts.plan(walker, cases, orders)
     for case in cases:
         walker.walk(case)
     past = [c for c in cases if c.year < YEARS[-1]]
-    walker.documents.generate(walker, past, VERSIONS - len(walker.documents.versions))
-    pad_history(walker, cases, rng)
+    walker.documents.generate(walker, past, size.versions - len(walker.documents.versions))
+    pad_history(walker, cases, rng, size.events)
     return directory, org_rows, cases, walker, plan_notifications(walker, rng)
-
-
-def _campaign_ids(directory: Directory) -> None:
-    """The ids write_directory() will give the campaigns (region by region, year by year)."""
-    for rid in directory.region_names:
-        for year in YEARS:
-            directory.campaigns[(rid, year)] = len(directory.campaigns) + 1
 
 
 def write_all(url: str, planned: tuple[Any, ...]) -> dict[str, int]:
@@ -107,6 +105,12 @@ def write_all(url: str, planned: tuple[Any, ...]) -> dict[str, int]:
         counts = write_directory(cur, directory, org_rows, password_hash)
         counts["school_case"] = _write_cases(cur, cases)
         counts["case_stage"] = _write_stages(cur, walker)
+        counts["mentorship"] = copy_rows(
+            cur,
+            "mentorship",
+            ("id", "case_id", "leader_school_id", "assigned_at", "assigned_by_id"),
+            ((*row[:3], naive(row[3]), row[4]) for row in walker.mentorships),
+        )
         counts["document"] = copy_rows(
             cur,
             "document",
@@ -158,7 +162,6 @@ def _write_cases(cur: Any, cases: list[nc.PlannedCase]) -> int:
             "school_id",
             "municipality_id",
             "category",
-            "workflow",
             "stage",
             "status",
             "support_level",
@@ -166,6 +169,7 @@ def _write_cases(cur: Any, cases: list[nc.PlannedCase]) -> int:
             "marker_count",
             "years_on_list",
             "contract_review",
+            "opened_on",
             "stage_entered_at",
             "created_at",
             "updated_at",
@@ -179,7 +183,6 @@ def _write_cases(cur: Any, cases: list[nc.PlannedCase]) -> int:
                 c.school.id,
                 c.school.municipality_id,
                 c.category,
-                c.workflow.ref,
                 c.stage,
                 c.status,
                 c.support_level,
@@ -187,7 +190,8 @@ def _write_cases(cur: Any, cases: list[nc.PlannedCase]) -> int:
                 sum(c.markers.values()),
                 c.years_on_list,
                 c.contract_review,
-                naive(c.visits[-1].entered),
+                c.opened_on,
+                naive(c.stays[-1].entered),
                 naive(c.steps[0].at),
                 naive(c.updated_at or c.steps[0].at),
                 c.updated_by,
@@ -213,7 +217,7 @@ def _write_stages(cur: Any, walker: Walker) -> int:
                 v.by,
                 v.reason,
             )
-            for v in walker.visits
+            for v in walker.stays
         ),
     )
 
@@ -229,17 +233,20 @@ def _write_obligations(cur: Any, walker: Walker) -> int:
         (
             "id",
             "case_id",
-            "stage_visit_id",
+            "measure_id",
+            "period",
             "stage",
             "obligation_type",
+            "takes",
             "level",
             "responsible_org_id",
             "responsible_user_id",
-            "reviewer_role",
+            "reviewer_level",
             "document_types",
             "required",
-            "due_rule",
+            "opened_on",
             "due_date",
+            "due_inclusive",
             "status",
             "submitted_at",
             "completed_at",
@@ -255,25 +262,28 @@ def _write_obligations(cur: Any, walker: Walker) -> int:
             (
                 o.id,
                 o.case.id,
-                o.visit.id,
-                o.visit.stage,
-                o.spec.key,
-                o.spec.level.value,
+                o.measure.id,
+                o.period,
+                o.stage,
+                o.key,
+                o.measure.takes,
+                o.level,
                 o.responsible_org,
                 o.responsible_user,
-                o.spec.reviewer.value if o.spec.reviewer else None,
-                as_json(list(o.spec.documents)),
-                o.spec.required,
-                o.spec.due.encode(),
+                o.reviewer,
+                as_json(o.document_types),
+                o.required,
+                o.opened_on,
                 o.due,
+                o.measure.inclusive,
                 o.status,
                 naive(o.submitted_at) if o.submitted_at else None,
                 naive(o.completed_at) if o.completed_at else None,
                 _local(o.completed_at),
                 o.comment,
                 o.document_id,
-                naive(o.visit.entered),
-                naive(o.updated_at or o.visit.entered),
+                naive(o.created),
+                naive(o.updated_at or o.created),
                 o.updated_by,
                 o.version,
             )
@@ -326,9 +336,11 @@ def _write_versions(cur: Any, walker: Walker) -> int:
     )
 
 
-def build(url: str, seed: int, timings: dict[str, float]) -> dict[str, int]:
+def build(
+    url: str, seed: int, timings: dict[str, float], size: Size | None = None
+) -> dict[str, int]:
     """Plan and write the dataset; the schema must already be migrated."""
-    planned = _timed("plan in memory", timings, lambda: plan(seed))
+    planned = _timed("plan in memory", timings, lambda: plan(seed, size))
     counts = _timed("write with COPY", timings, lambda: write_all(url, planned))
     with psycopg.connect(url, autocommit=True) as conn:
         _timed("vacuum analyze", timings, lambda: conn.execute("VACUUM ANALYZE"))

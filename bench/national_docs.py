@@ -1,7 +1,7 @@
-"""Documents of the national benchmark: one document per case and obligation type with a version
-per hand-in, the municipalities' acts (one document answering the obligation in every case of
-the municipality in the campaign), and generated documents. Metadata only: no file is stored,
-but every version has a well-formed SHA-256."""
+"""Documents of the national benchmark: one document per case and measure with a version per
+hand-in (an upload, or the record printed when it is handed in), the municipalities' acts (one
+document answering the measure in every case of the municipality in the campaign), and generated
+documents. Metadata only: no file is stored, but every version has a well-formed SHA-256."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ import hashlib
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from app.workflows import registry
-from app.workflows.definitions import ObligationSpec
+from app.paperwork import catalog
+from app.workflows.clock import local_date
 from bench import national_names as nn
-from bench.national import Person
-from bench.national_cases import NOW, YEARS, PlannedCase
+from bench.national import YEARS, Person
+from bench.national_cases import PlannedCase
 
 if TYPE_CHECKING:
-    from bench.national_walk import Ob, Walker
+    from bench.national_walk import Ob, Planned, Walker
 
 PDF = ("pdf", "application/pdf", "PDF")
 DOCX = ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX")
@@ -31,6 +31,20 @@ GENERATED_KINDS = (
     "self_analysis",
     "director_evaluation",
 )
+# The record a measure's hand-in prints (with the template app/stages/* print it with) and the
+# title of its file (a key of national_names.FILE_TITLES).
+PRINTED = {
+    "form:self_analysis": ("self_analysis", "self_analysis"),
+    "form:risk_questionnaire": ("stage_form", "questionnaire"),
+    "record:recheck_protocol": ("recheck_protocol", "recheck_protocol"),
+    "record:director_indicators": ("stage_form", "director_indicators"),
+    "record:director_evaluation": ("director_evaluation", "director_evaluation"),
+    "record:competence_assessment": ("stage_form", "assessment"),
+    "roadmap:school": ("roadmap", "roadmap"),
+    "roadmap:mentor": ("roadmap", "plan"),
+    "roadmap:municipal": ("roadmap", "roadmap"),
+}
+LATE_ACTS = 0.1  # of the municipalities' acts, handed in after their term
 
 
 def sha_of(document_id: int, number: int) -> str:
@@ -106,15 +120,19 @@ class Documents:
         self.latest[doc_id] = version
         return version
 
-    def upload(self, walker: Walker, ob: Ob, at: datetime, actor: Person) -> int:
-        """A hand-in of a case's own document: a new version, recorded as uploaded."""
-        case, kind = ob.case, ob.spec.documents[0]
-        key = (case.id, ob.spec.key)
+    def _of(self, ob: Ob, kind: str, at: datetime, actor: Person) -> int:
+        """The document of the case's measure (made on its first hand-in)."""
+        case, key = ob.case, (ob.case.id, ob.key)
         if key not in self.of_case:
             self.of_case[key] = self.create(
-                case.school.id, case.id, case.campaign_id, ob.spec.key, kind, at, actor.id
+                case.school.id, case.id, case.campaign_id, ob.key, kind, at, actor.id
             )
-        doc_id = self.of_case[key]
+        return self.of_case[key]
+
+    def upload(self, walker: Walker, ob: Ob, at: datetime, actor: Person) -> int:
+        """A hand-in of a case's own document: a new version, recorded as uploaded."""
+        case, kind = ob.case, ob.document_types[0]
+        doc_id = self._of(ob, kind, at, actor)
         fmt = PDF if self.rng.random() < 0.7 else DOCX
         version = self.add_version(
             doc_id, f"{nn.FILE_TITLES[kind]} {case.school.login}", at, actor, fmt
@@ -129,6 +147,19 @@ class Documents:
             case,
             after=_upload_after(version, fmt, doc_id),
         )
+        return doc_id
+
+    def print_record(self, walker: Walker, ob: Ob, at: datetime, actor: Person) -> int:
+        """A hand-in of a case's record (a form, a protocol, a roadmap): the record printed with
+        its template as the next version of the measure's document."""
+        case, (template, title) = ob.case, PRINTED[ob.measure.takes]
+        doc_id = self._of(ob, ob.key, at, actor)
+        version = self.add_version(
+            doc_id, f"{nn.FILE_TITLES[title]} {case.school.login}", at, actor, DOCX, template
+        )
+        version.review_status = "pending"
+        after = _upload_after(version, DOCX, doc_id) | {"template": f"{template}@1"}
+        walker.event(at, actor, "document.generated", "document", doc_id, case, after=after)
         return doc_id
 
     def decide(
@@ -146,14 +177,20 @@ class Documents:
     def generate(self, walker: Walker, cases: list[PlannedCase], count: int) -> None:
         """Generated documents (history reports, protocols, forms) until ``count`` versions."""
         rng, made = self.rng, 0
-        while made < count:
+        kinds_of = {
+            case.id: [k for k in GENERATED_KINDS if _belongs(k, case)] or ["case_history"]
+            for case in cases
+        }
+        while made < count and cases:
             case = rng.choice(cases)
-            kind = rng.choice(GENERATED_KINDS)
+            kind = rng.choice(kinds_of[case.id])
             actor = walker.person_for(case, rng.choice(("municipal", "ministry")))
             start, end = case.steps[0].at, case.ended_at
             doc_id = None
-            for _n in range(min(count - made, rng.choice((1, 1, 1, 2, 3)))):
-                at = start + (end - start) * rng.uniform(0.05, 0.99)
+            versions = min(count - made, rng.choice((1, 1, 1, 2, 3)))
+            for at in sorted(
+                start + (end - start) * rng.uniform(0.05, 0.99) for _ in range(versions)
+            ):
                 if doc_id is None:
                     doc_id = self.create(
                         case.school.id,
@@ -171,6 +208,12 @@ class Documents:
                 made += 1
 
 
+def _belongs(kind: str, case: PlannedCase) -> bool:
+    """paperwork.generate.applies(): the case's track, and a measure asking for the document."""
+    takes = {o.measure.takes for o in case.obligations}
+    return catalog.belongs_to(catalog.kind(kind), case.category, takes)
+
+
 def _upload_after(version: Version, fmt: tuple[str, str, str], doc_id: int) -> dict[str, Any]:
     return {
         "version": version.number,
@@ -184,7 +227,7 @@ def _upload_after(version: Version, fmt: tuple[str, str, str], doc_id: int) -> d
 
 @dataclass
 class Round:
-    """One hand-in of a municipal act and the ministry's decision on it."""
+    """One hand-in of a municipal act and the reviewer's decision on it."""
 
     version: Version
     decision: str | None = None  # "accepted", "returned" or None (awaiting review)
@@ -195,76 +238,100 @@ class Round:
 class Act:
     document_id: int
     uploader: Person
-    reviewer: Person
+    reviewer: Person | None  # None: done when handed in
+    template: str | None  # the template of a printed record (a municipal roadmap)
     rounds: list[Round] = field(default_factory=list)
 
 
 @dataclass
 class Acts:
-    """The municipalities' acts, planned from the stage visits of every case."""
+    """The shared hand-ins: a municipality's act (or a regional document) answering its measure
+    in every case of the municipality (or the region) in the campaign."""
 
     rng: random.Random
     acts: dict[tuple[int, int, str], Act] = field(default_factory=dict)
 
+    @staticmethod
+    def answers(ob: Ob) -> bool:
+        """Whether an act answers the obligation: a shared measure handed in with a document."""
+        return ob.shared and bool(ob.document_types or ob.measure.takes in PRINTED)
+
+    @staticmethod
+    def key_of(ob: Ob) -> tuple[int, int, str]:
+        """(owner, campaign, measure): shared.owner_of() and the document it looks for."""
+        school = ob.case.school
+        owner = school.municipality_id if ob.measure.scope == "municipality" else school.region_id
+        return owner, ob.case.campaign_id, ob.key
+
     def plan(self, walker: Walker, cases: list[PlannedCase], orders: dict[int, str]) -> None:
-        """Date every act so that it is accepted before the first case leaves its stage."""
-        windows: dict[tuple[int, int, str], list[tuple[datetime, datetime | None]]]
-        windows = defaultdict(list)
-        campaign_year = {}
+        """Date every act within the term of its measure (now and then after it), before the
+        first of its cases is closed; in the current campaign some are missing or unreviewed."""
+        shared: dict[tuple[int, int, str], list[Ob]] = defaultdict(list)
         for case in cases:
-            campaign_year[case.campaign_id] = case.year
-            for i, step in enumerate(case.steps):
-                left = case.steps[i + 1].at if i + 1 < len(case.steps) else None
-                for spec in case.workflow.stage(step.stage).obligations:
-                    if spec.municipality_wide:
-                        key = (case.school.municipality_id, case.campaign_id, spec.key)
-                        windows[key].append((step.at, left))
-        for key, spans in sorted(windows.items()):
-            state = orders[key[0]] if campaign_year[key[1]] == YEARS[-1] else "accepted"
+            for ob in case.obligations:
+                if self.answers(ob):
+                    shared[self.key_of(ob)].append(ob)
+        for key, obs in sorted(shared.items()):
+            current = obs[0].case.year == YEARS[-1]
+            state = orders.get(key[0], "accepted") if current else "accepted"
             if state != "none":
-                self._plan_act(walker, key, spans, state)
+                self._plan_act(walker, key, obs, state)
 
     def _plan_act(
-        self,
-        walker: Walker,
-        key: tuple[int, int, str],
-        spans: list[tuple[datetime, datetime | None]],
-        state: str,
+        self, walker: Walker, key: tuple[int, int, str], obs: list[Ob], state: str
     ) -> None:
-        rng, directory = self.rng, walker.directory
-        mid, campaign_id, obligation_type = key
-        uploader = directory.person(mid, "municipal")
-        reviewer = directory.person(directory.municipality_region[mid], "ministry")
-        first = min(entered for entered, _l in spans)
-        deadline = min((left for _e, left in spans if left), default=NOW - (NOW - first) * 0.1)
-        spec = _spec(obligation_type)
-        at = first + (deadline - first) * rng.uniform(0.15, 0.45)
-        doc_id = walker.documents.create(
-            mid, None, campaign_id, obligation_type, spec.documents[0], at, uploader.id
-        )
-        act = self.acts[key] = Act(doc_id, uploader, reviewer)
-        returned = state != "submitted" and rng.random() < 0.15
+        rng, first = self.rng, max(ob.created for ob in obs)
+        limit = min(ob.case.ended_at for ob in obs)
+        due = min((ob.due for ob in obs if ob.due), default=None)
+        deadline = limit
+        if due is not None:
+            day = due + timedelta(days=rng.randint(5, 30)) if rng.random() < LATE_ACTS else due
+            deadline = min(limit, datetime.combine(day, time(14, tzinfo=UTC)))
+        if deadline <= first + timedelta(days=1):
+            deadline = first + (limit - first) * 0.5
+        owner, campaign_id, measure = key
+        sample = obs[0]
+        uploader = walker.responsible(sample)
+        reviewer = walker.reviewing(sample) if sample.reviewer else None
+        template = PRINTED.get(sample.measure.takes, (None, ""))[0]
+        kind = (sample.document_types or [measure])[0]
+        at = _office(walker, first + (deadline - first) * rng.uniform(0.15, 0.45), first)
+        if at >= limit:
+            return
+        doc_id = walker.documents.create(owner, None, campaign_id, measure, kind, at, uploader.id)
+        act = self.acts[key] = Act(doc_id, uploader, reviewer, template)
+        title = nn.FILE_TITLES[PRINTED[sample.measure.takes][1] if template else kind]
+        returned = reviewer is not None and state != "submitted" and rng.random() < 0.15
         for last in (False, True) if returned else (True,):
-            act.rounds.append(Round(self._upload(walker, act, at, spec.documents[0])))
-            if last and state == "submitted":
+            act.rounds.append(Round(self._upload(walker, act, at, title)))
+            if reviewer is None or (last and state == "submitted"):
                 break
-            decided = at + (deadline - at) * rng.uniform(0.3, 0.7)
+            decided = _office(walker, at + (deadline - at) * rng.uniform(0.3, 0.7), at)
+            if decided >= limit:
+                break  # still awaiting review when the first of its cases ends
             self._decide(act.rounds[-1], decided, accept=last)
-            at = decided + (deadline - decided) * rng.uniform(0.2, 0.5)
+            at = _office(walker, decided + (deadline - decided) * rng.uniform(0.2, 0.5), decided)
+            if at >= limit:
+                break
 
-    def _upload(self, walker: Walker, act: Act, at: datetime, kind: str) -> Version:
-        title = f"{nn.FILE_TITLES[kind]} {act.document_id}"
-        version = walker.documents.add_version(act.document_id, title, at, act.uploader, PDF)
+    def _upload(self, walker: Walker, act: Act, at: datetime, title: str) -> Version:
+        fmt = DOCX if act.template else PDF
+        version = walker.documents.add_version(
+            act.document_id, f"{title} {act.document_id}", at, act.uploader, fmt, act.template
+        )
         version.review_status = "pending"
+        after = _upload_after(version, fmt, act.document_id)
+        if act.template:
+            after["template"] = f"{act.template}@1"
         walker.event(
             at,
             act.uploader,
-            "document.uploaded",
+            "document.generated" if act.template else "document.uploaded",
             "document",
             act.document_id,
             None,
             org_id=act.uploader.org_id,
-            after=_upload_after(version, PDF, act.document_id),
+            after=after,
         )
         return version
 
@@ -273,25 +340,40 @@ class Acts:
         version = round_.version
         version.review_status = round_.decision
         version.reviewed_at = at
-        version.review_comment = None if accept else "Приказ не согласован с министерством."
+        version.review_comment = None if accept else "Акт не согласован с министерством."
 
-    def apply(self, walker: Walker, ob: Ob, end: datetime) -> None:
-        """What the act did to one case's obligation: answered it on entry (the act was there
-        before the case), or handed it in and had it decided along with every other case."""
-        act = self.acts.get((ob.case.school.municipality_id, ob.case.campaign_id, ob.spec.key))
+    def moments(self, walker: Walker, ob: Ob) -> list[Planned]:
+        """What the act does to one case's obligation: answers it on entry (the act was there
+        before the case), or hands it in and has it decided along with every other case."""
+        act = self.acts.get(self.key_of(ob))
         if act is None:
-            return
-        entered = ob.visit.entered
+            return []
+        entered, end = ob.created, ob.case.ended_at
+        out: list[Planned] = []
         before_entry = [r for r in act.rounds if r.version.uploaded_at <= entered]
         if before_entry and _state_at(before_entry[-1], entered) != "returned":
-            _answer_on_entry(walker, ob, act, before_entry[-1])
+            out.append((entered, _call(_answer_on_entry, walker, ob, act, before_entry[-1])))
         for moment, kind, round_ in _moments(act):
-            if not entered < moment < end:
-                continue
-            if kind == "upload" and ob.status in ("open", "returned"):
-                _hand_in(walker, ob, act, round_)
-            elif kind == "decision" and ob.status == "submitted":
-                _review(walker, ob, act, round_)
+            if entered < moment < end:
+                out.append((moment, _call(_apply, walker, ob, act, round_, kind)))
+        return out
+
+
+def _office(walker: Walker, moment: datetime, after: datetime) -> datetime:
+    """The moment moved into the working hours of a working day (from its own day on), after
+    ``after``."""
+    return walker.moment(walker.calendar.next_working(local_date(moment)), after)
+
+
+def _call(do: Any, *args: Any) -> Any:
+    return lambda: do(*args)
+
+
+def _apply(walker: Walker, ob: Ob, act: Act, round_: Round, kind: str) -> None:
+    if kind == "upload" and ob.status in ("open", "returned"):
+        _hand_in(walker, ob, act, round_)
+    elif kind == "decision" and ob.status == "submitted":
+        _review(walker, ob, act, round_)
 
 
 def _state_at(round_: Round, moment: datetime) -> str:
@@ -310,15 +392,16 @@ def _moments(act: Act) -> list[tuple[datetime, str, Round]]:
 
 
 def _answer_on_entry(walker: Walker, ob: Ob, act: Act, round_: Round) -> None:
-    accepted = _state_at(round_, ob.visit.entered) == "accepted"
+    """derive._answer_from_shared(): a case that joins later is answered by the act."""
+    accepted = _state_at(round_, ob.created) == "accepted"
     ob.document_id, ob.submitted_at = act.document_id, round_.version.uploaded_at
     ob.status = "accepted" if accepted else "submitted"
     if accepted:
         ob.completed_at = round_.version.uploaded_at
     after = {"status": ob.status, "document_id": act.document_id, "version": round_.version.number}
-    actor = walker.directory.person(ob.case.school.region_id, "ministry")
+    actor = walker.ministry(ob.case)
     walker.event(
-        ob.visit.entered,
+        ob.created,
         actor,
         "obligation.satisfied_by_act",
         "obligation",
@@ -327,11 +410,16 @@ def _answer_on_entry(walker: Walker, ob: Ob, act: Act, round_: Round) -> None:
         before={"status": "open"},
         after=after,
     )
+    walker.refresh(ob.case, ob.created, actor)
 
 
 def _hand_in(walker: Walker, ob: Ob, act: Act, round_: Round) -> None:
     at, before = round_.version.uploaded_at, ob.status
-    ob.document_id, ob.status, ob.submitted_at, ob.comment = act.document_id, "submitted", at, None
+    ob.document_id, ob.submitted_at, ob.comment = act.document_id, at, None
+    if ob.reviewer is None:
+        ob.status, ob.completed_at = "accepted", at
+    else:
+        ob.status = "submitted"
     ob.updated_at, ob.updated_by, ob.version = at, act.uploader.id, ob.version + 1
     walker.event(
         at,
@@ -341,13 +429,15 @@ def _hand_in(walker: Walker, ob: Ob, act: Act, round_: Round) -> None:
         ob.id,
         ob.case,
         before={"status": before},
-        after={"status": "submitted"},
+        after={"status": ob.status},
     )
+    walker.settled(ob, at, act.uploader)
 
 
 def _review(walker: Walker, ob: Ob, act: Act, round_: Round) -> None:
     at, accept = round_.decided_at, round_.decision == "accepted"
     assert at is not None
+    assert act.reviewer is not None
     ob.status = "accepted" if accept else "returned"
     ob.comment = round_.version.review_comment
     if accept:
@@ -365,11 +455,4 @@ def _review(walker: Walker, ob: Ob, act: Act, round_: Round) -> None:
         after={"status": ob.status, "document_version": round_.version.number},
         reason=ob.comment,
     )
-
-
-def _spec(obligation_type: str) -> ObligationSpec:
-    return next(
-        spec
-        for workflow in registry.all_workflows()
-        if (spec := workflow.obligation_spec(obligation_type)) is not None
-    )
+    walker.settled(ob, at, act.reviewer)

@@ -1,7 +1,8 @@
 """The history of the national benchmark: topping the events up to 1,000,000 with the kinds of
 change a long-running case collects (responsible people assigned and reassigned, the support
-level revised), the notices the sweep would have sent, and the hash chain, computed with
-app.audit.event_digest so that ``flask audit verify`` checks it like any other."""
+level revised where that changes none of the case's obligations), the notices the sweep would
+have sent, and the hash chain, computed with app.audit.event_digest so that ``flask audit
+verify`` checks it like any other."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ from datetime import UTC, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
 
+from app.access.cases import LEVEL_ROLE
 from app.audit import SYSTEM_ACTOR, event_digest
 from app.models.audit import GENESIS_HASH
-from app.workflows.calendar import WorkingCalendar
+from app.models.case import Category, Level
+from app.notices.sweep import SUPERVISOR
+from app.plans import measures as m
+from app.plans.calendar import WorkingCalendar
 from app.workflows.clock import local_date
 from bench.national import Person, apportion, as_json, naive
 from bench.national_cases import NOW, PlannedCase
 from bench.national_walk import PENDING, Ob, Walker, working_days_before
 
-TOTAL_EVENTS = 1_000_000
 LEVEL_SHARE = 0.15  # of the top-up: support level revisions; the rest: assignments
 AUDIT_COLUMNS = (
     "seq",
@@ -40,16 +44,15 @@ AUDIT_COLUMNS = (
 )
 
 
-def pad_history(walker: Walker, cases: list[PlannedCase], rng: random.Random) -> int:
-    """Add events to the cases until the history holds TOTAL_EVENTS; a heavy tail of cases gets
-    long histories. Returns how many were added."""
-    deficit = TOTAL_EVENTS - len(walker.events)
-    if deficit < 0:
-        raise RuntimeError(f"the walk alone made {len(walker.events)} events")
+def pad_history(walker: Walker, cases: list[PlannedCase], rng: random.Random, total: int) -> int:
+    """Add events to the cases until the history holds ``total``; a heavy tail of cases gets
+    long histories. Returns how many were added (none when the walk made that many)."""
+    deficit = total - len(walker.events)
+    if deficit <= 0:
+        return 0
     weights = [min(rng.paretovariate(1.3), 60.0) for _ in cases]
     for case, extra in zip(cases, apportion(deficit, weights), strict=True):
-        levels = round(extra * LEVEL_SHARE)
-        _level_changes(walker, case, levels, rng)
+        levels = _level_changes(walker, case, round(extra * LEVEL_SHARE), rng)
         _assignments(walker, case, extra - levels, rng)
     return deficit
 
@@ -58,12 +61,32 @@ def _moments(start: datetime, end: datetime, count: int, rng: random.Random) -> 
     return sorted(start + (end - start) * rng.uniform(0.01, 0.99) for _ in range(count))
 
 
-def _level_changes(walker: Walker, case: PlannedCase, count: int, rng: random.Random) -> None:
-    if not count:
-        return
+def _neutral_levels(walker: Walker, case: PlannedCase) -> list[int | None]:
+    """The support levels the case may be moved between without changing its obligations
+    (set_support_level() derives them again): the ones whose measures and reviewers are the
+    same as its own level's."""
+    plan, track = walker.directory.plans[case.campaign_id], Category(case.category)
+
+    def shape(level: int | None) -> list[tuple[int, Level | None]]:
+        effective = m.effective_level(level, plan.default_level)
+        return [
+            (row.id, m.reviewer_for(row, effective))
+            for row in plan.measures
+            if m.applies(row, track=track, level=effective, years_on_list=case.years_on_list)
+        ]
+
+    own = shape(case.support_level)
+    return [v for v in (None, 1, 2, 3) if shape(v) == own]
+
+
+def _level_changes(walker: Walker, case: PlannedCase, count: int, rng: random.Random) -> int:
+    """Support level revisions that leave the obligations as they are; how many were made."""
+    choices = _neutral_levels(walker, case)
+    if not count or len(choices) < 2:
+        return 0
     levels = [case.support_level]
     for _n in range(count):
-        levels.append(rng.choice([v for v in (None, 1, 2, 3) if v != levels[-1]]))
+        levels.append(rng.choice([v for v in choices if v != levels[-1]]))
     levels.reverse()  # ends at the case's level; the case opened with the first
     case.created_after["support_level"] = levels[0]
     actor = walker.ministry(case)
@@ -81,22 +104,29 @@ def _level_changes(walker: Walker, case: PlannedCase, count: int, rng: random.Ra
             after={"support_level": after},
         )
     case.version += count
+    return count
 
 
 def _assignments(walker: Walker, case: PlannedCase, count: int, rng: random.Random) -> None:
+    # not a leader school's obligations: they change hands when the leader is assigned
+    obligations = [o for o in case.obligations if o.level != Level.LEADER_SCHOOL]
     per_obligation: dict[int, int] = defaultdict(int)
-    for _n in range(count):
-        per_obligation[rng.randrange(len(case.obligations))] += 1
+    for _n in range(count if obligations else 0):
+        per_obligation[rng.randrange(len(obligations))] += 1
     for index, n in per_obligation.items():
-        _assign(walker, case.obligations[index], n, rng)
+        _assign(walker, obligations[index], n, rng)
+
+
+def _people(walker: Walker, level: str, org_id: int) -> list[Person]:
+    """users_of_level(): the accounts acting for a level in an organisation."""
+    return walker.directory.by_org_role[(org_id, LEVEL_ROLE[Level(level)].value)]
 
 
 def _assign(walker: Walker, ob: Ob, count: int, rng: random.Random) -> None:
-    role = "school" if ob.spec.level.value == "school" else "municipal"
-    people = walker.directory.by_org_role[(ob.responsible_org, role)]
+    people = _people(walker, ob.level, ob.responsible_org)
     choices: list[int | None] = [p.id for p in people] + [None]
     current = None
-    start = ob.visit.entered + timedelta(seconds=1)
+    start = ob.created + timedelta(seconds=1)
     for at in _moments(start, max(ob.ends, start + timedelta(hours=1)), count, rng):
         new = rng.choice([c for c in choices if c != current])
         walker.event(
@@ -118,10 +148,10 @@ def plan_notifications(walker: Walker, rng: random.Random) -> list[tuple[Any, ..
     rows: list[tuple[Any, ...]] = []
     today = local_date(NOW)
     for ob in walker.obligations:
-        if ob.visit.left is not None or ob.status not in PENDING or ob.case.status != "open":
+        if ob.due is None or ob.status not in PENDING or ob.case.status != "open":
             continue
         for kind, offset, day in _notices(walker.calendar, ob):
-            if not local_date(ob.visit.entered) <= day <= today:
+            if not local_date(ob.created) <= day <= today:
                 continue
             for person in _recipients(walker, ob, kind):
                 rows.append(_notification(len(rows) + 1, person, kind, offset, day, ob, rng))
@@ -129,7 +159,10 @@ def plan_notifications(walker: Walker, rng: random.Random) -> list[tuple[Any, ..
 
 
 def _notices(calendar: WorkingCalendar, ob: Ob) -> list[tuple[str, int, Any]]:
-    due = ob.due
+    assert ob.due is not None
+    due = ob.due  # «до» a date: the working day before it is the last one (the sweep's rule)
+    if not ob.measure.inclusive:
+        due = calendar.previous_working(due - timedelta(days=1))
     return [
         ("reminder", 5, working_days_before(calendar, due, 5)),
         ("reminder", 1, working_days_before(calendar, due, 1)),
@@ -140,13 +173,13 @@ def _notices(calendar: WorkingCalendar, ob: Ob) -> list[tuple[str, int, Any]]:
 
 
 def _recipients(walker: Walker, ob: Ob, kind: str) -> list[Person]:
-    directory, school = walker.directory, ob.case.school
+    """sweep.recipients(): the responsible people; for an escalation, the supervisor's."""
     if kind != "escalation":
-        role = "school" if ob.spec.level.value == "school" else "municipal"
-        return directory.by_org_role[(ob.responsible_org, role)]
-    if ob.spec.level.value == "school":
-        return directory.by_org_role[(school.municipality_id, "municipal")]
-    return directory.by_org_role[(school.region_id, "ministry")]
+        return _people(walker, ob.level, ob.responsible_org)
+    supervisor = SUPERVISOR.get(Level(ob.level))
+    if supervisor is None:
+        return []
+    return _people(walker, supervisor, walker.org_of(ob.case, supervisor))
 
 
 def _notification(
@@ -156,10 +189,11 @@ def _notification(
     read_at = None
     if NOW - created > timedelta(days=2) and rng.random() < 0.85:
         read_at = naive(created + timedelta(hours=rng.uniform(1, 48)))
+    assert ob.due is not None
     params = {
         "due_date": ob.due.isoformat(),
         "offset": offset,
-        "type": ob.spec.key,
+        "type": ob.key,
         "school": ob.case.school.name,
     }
     sent = naive(created + timedelta(minutes=1))
