@@ -48,7 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    i18n.init_app(app)
+    i18n.init_app(app, timezone_selector=filters.region_timezone)
     login_manager.init_app(app)
     audit.install_guards()
     error_pages.init_app(app)

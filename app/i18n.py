@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request, session
@@ -62,7 +63,7 @@ def long_date(value: date | None) -> str:
 
 
 def date_time(value: datetime | None) -> str:
-    """A moment in the configured time zone, e.g. 03.11.2023 14:05."""
+    """A moment in the viewer's region's time zone, e.g. 03.11.2023 14:05."""
     if value is None:
         return "—"
     if str(get_locale()) == "ru":  # strftime: a tenth of Babel's pattern formatting, per row
@@ -79,9 +80,10 @@ def month_name(period: str) -> str:
     return format_date(first, "LLLL yyyy")
 
 
-def init_app(app: Flask) -> None:
-    """Bind Flask-Babel and register the date filters for templates."""
-    babel.init_app(app, locale_selector=select_locale)
+def init_app(app: Flask, timezone_selector: Callable[[], str | None] | None = None) -> None:
+    """Bind Flask-Babel (times shown in the zone ``timezone_selector`` names, the default one
+    without it) and register the date filters for templates."""
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=timezone_selector)
     translatable.install(gettext, lambda: str(get_locale() or "ru"))
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["long_date"] = long_date

@@ -24,6 +24,17 @@ from app.plans.templates import DEFAULT, TEMPLATES
 from app.workflows.campaigns import campaign_title
 from bench import national_names as nn
 
+# The role acting for each level in the benchmark's organisations: it has no institutes and no
+# methodological centres, so their levels fall to the ministry and the municipality as in
+# app.workflows.derive.org_of_level.
+LEVEL_ROLE = {
+    "school": "school",
+    "leader_school": "school",
+    "method_centre": "municipal",
+    "municipality": "municipal",
+    "institute": "ministry",
+    "region": "ministry",
+}
 SCHOOLS = 40_000
 CASES_PER_YEAR = 6000
 VERSIONS = 100_000
@@ -345,9 +356,19 @@ def write_directory(
                 "director",
                 "email",
                 "phone",
+                "subordination",
+                "timezone",
                 "created_at",
             ),
-            ((*row, created) for row in org_rows),
+            (
+                (
+                    *row,
+                    "municipal" if row[1] == "school" else None,
+                    "Europe/Moscow" if row[1] == "region" else None,
+                    created,
+                )
+                for row in org_rows
+            ),
         ),
         "user_account": copy_rows(
             cur,

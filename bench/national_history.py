@@ -12,7 +12,6 @@ from datetime import UTC, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
 
-from app.access.cases import LEVEL_ROLE
 from app.audit import SYSTEM_ACTOR, event_digest
 from app.models.audit import GENESIS_HASH
 from app.models.case import Category, Level
@@ -20,7 +19,7 @@ from app.notices.sweep import SUPERVISOR
 from app.plans import measures as m
 from app.plans.calendar import WorkingCalendar
 from app.workflows.clock import local_date
-from bench.national import Person, apportion, as_json, naive
+from bench.national import LEVEL_ROLE, Person, apportion, as_json, naive
 from bench.national_cases import NOW, PlannedCase
 from bench.national_walk import PENDING, Ob, Walker, working_days_before
 
@@ -119,7 +118,7 @@ def _assignments(walker: Walker, case: PlannedCase, count: int, rng: random.Rand
 
 def _people(walker: Walker, level: str, org_id: int) -> list[Person]:
     """users_of_level(): the accounts acting for a level in an organisation."""
-    return walker.directory.by_org_role[(org_id, LEVEL_ROLE[Level(level)].value)]
+    return walker.directory.by_org_role[(org_id, LEVEL_ROLE[level])]
 
 
 def _assign(walker: Walker, ob: Ob, count: int, rng: random.Random) -> None:

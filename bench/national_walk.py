@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from app.access.cases import LEVEL_ROLE
 from app.models.case import Category, Level
 from app.models.plan import DateKind, PlanMeasure, Scope
 from app.plans import measures as m
@@ -25,7 +24,7 @@ from app.workflows.clock import local_date
 from app.workflows.derive import terms
 from app.workflows.stages import CLOSED_STAGE, DONE_STAGE
 from bench import national_names as nn
-from bench.national import Directory, Person
+from bench.national import LEVEL_ROLE, Directory, Person
 from bench.national_cases import PlannedCase, Step
 from bench.national_docs import PRINTED, Acts, Documents
 
@@ -196,7 +195,7 @@ class Walker:
 
     def acting(self, level: str, org_id: int) -> Person:
         """The account acting for a level of responsibility in an organisation."""
-        return self.directory.person(org_id, LEVEL_ROLE[Level(level)].value)
+        return self.directory.person(org_id, LEVEL_ROLE[level])
 
     def responsible(self, ob: Ob) -> Person:
         return self.acting(ob.level, ob.responsible_org)

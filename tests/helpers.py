@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import Organisation, OrgKind, Role, User
+from app.models.org import Subordination
 
 TEST_PASSWORD = "correct-horse-battery"
 # Tests log in for real, through the login form; a cheap hash keeps that fast.
@@ -26,8 +27,12 @@ class Factory:
         self._n += 1
         return self._n
 
-    def region(self, name: str | None = None) -> Organisation:
-        org = Organisation(kind=OrgKind.REGION, name=name or f"Тестовая область {self._next()}")
+    def region(self, name: str | None = None, timezone: str | None = None) -> Organisation:
+        org = Organisation(
+            kind=OrgKind.REGION,
+            name=name or f"Тестовая область {self._next()}",
+            timezone=timezone or "Europe/Moscow",
+        )
         db.session.add(org)
         db.session.flush()
         return org
@@ -43,15 +48,34 @@ class Factory:
         db.session.flush()
         return org
 
-    def school(self, municipality: Organisation, **values: Any) -> Organisation:
+    def serving(self, parent: Organisation, name: str | None = None) -> Organisation:
+        """A regional institute (under a region) or a methodological centre (a municipality)."""
+        institute = parent.kind is OrgKind.REGION
+        org = Organisation(
+            kind=OrgKind.INSTITUTE if institute else OrgKind.METHOD_CENTRE,
+            name=name or f"{'Институт' if institute else 'ИМЦ'} {self._next()}",
+            parent_id=parent.id,
+            region_id=parent.region_id or parent.id,
+            municipality_id=None if institute else parent.id,
+        )
+        db.session.add(org)
+        db.session.flush()
+        return org
+
+    def school(self, parent: Organisation, **values: Any) -> Organisation:
+        """A school of a municipality, or (``subordination`` regional or private) of a region."""
         n = self._next()
         values.setdefault("name", f"МБОУ «Средняя школа № {n}»")
         values.setdefault("login", f"edu{700000 + n:06d}")
+        under_region = parent.kind is OrgKind.REGION
+        values.setdefault(
+            "subordination", Subordination.REGIONAL if under_region else Subordination.MUNICIPAL
+        )
         org = Organisation(
             kind=OrgKind.SCHOOL,
-            parent_id=municipality.id,
-            municipality_id=municipality.id,
-            region_id=municipality.region_id,
+            parent_id=parent.id,
+            municipality_id=None if under_region else parent.id,
+            region_id=parent.id if under_region else parent.region_id,
             **values,
         )
         db.session.add(org)
@@ -79,7 +103,12 @@ REAL_FLAG_LIST = Path(__file__).resolve().parent / "data" / "federal_flag_list_2
 
 
 def open_test_case(
-    school: Organisation, *, year: int = 2023, category: Any = None, actor: User | None = None
+    school: Organisation,
+    *,
+    year: int = 2023,
+    category: Any = None,
+    actor: User | None = None,
+    templates: str | None = None,
 ) -> Any:
     """A case for the school in its region's campaign of ``year`` (created when missing), opened
     on 3 November of that year, the day such lists are approved."""
@@ -92,7 +121,7 @@ def open_test_case(
     region = db.session.get(Organisation, school.region_id)
     assert region is not None
     campaign = campaigns.find_campaign(region, year) or campaigns.create_campaign(
-        region, year, actor=None
+        region, year, actor=None, templates=templates
     )
     return open_case(
         campaign,

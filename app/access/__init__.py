@@ -8,6 +8,7 @@ say what a user may *do*.
 from __future__ import annotations
 
 from app.access.cases import (
+    acts_for_organisation,
     can_assign_person,
     can_edit_plan,
     can_extend_plan,
@@ -27,9 +28,7 @@ from app.access.cases import (
     is_responsible,
     is_reviewer,
     is_school_of,
-    levels_acted_by,
-    reviews_as,
-    role_for_level,
+    role_for_kind,
 )
 from app.access.records import (
     can_edit_roadmap,
@@ -46,7 +45,6 @@ from app.access.records import (
     can_view_roadmap,
     can_view_session,
     has_expert_register,
-    roadmap_level,
     sessions_stmt,
 )
 from app.access.scope import can_view_org, get_scoped_or_404, scoped
@@ -55,6 +53,8 @@ from app.access.system import (
     can_configure_indicators,
     can_correct_calendar,
     can_import_directory,
+    can_keep_own_region,
+    can_keep_region_calendar,
     can_manage_templates,
     can_manage_users,
     can_manage_vpr,
@@ -64,6 +64,7 @@ from app.access.system import (
 )
 
 __all__ = [
+    "acts_for_organisation",
     "can_assign_person",
     "can_audit",
     "can_configure_indicators",
@@ -75,6 +76,8 @@ __all__ = [
     "can_import_directory",
     "can_import_flags",
     "can_keep_experts",
+    "can_keep_own_region",
+    "can_keep_region_calendar",
     "can_manage_campaigns",
     "can_manage_templates",
     "can_manage_users",
@@ -109,10 +112,7 @@ __all__ = [
     "is_responsible",
     "is_reviewer",
     "is_school_of",
-    "levels_acted_by",
-    "reviews_as",
-    "roadmap_level",
-    "role_for_level",
+    "role_for_kind",
     "scoped",
     "sessions_stmt",
 ]

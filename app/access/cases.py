@@ -5,26 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from app.access.scope import can_view_org
-from app.models.case import PENDING_STATUSES, Campaign, Case, Level, Obligation, ObligationStatus
-from app.models.user import Role, User
+from app.models.case import PENDING_STATUSES, Campaign, Case, Obligation, ObligationStatus
+from app.models.org import OrgKind
+from app.models.user import ACTING_ROLE, ACTING_ROLES, Role, User
 
-# The role whose people act for each level of responsibility (the regional institute is the
-# ministry's, the methodological centre the municipality's, a leader school a school's).
-LEVEL_ROLE = {
-    Level.SCHOOL: Role.SCHOOL,
-    Level.LEADER_SCHOOL: Role.SCHOOL,
-    Level.METHOD_CENTRE: Role.MUNICIPAL,
-    Level.MUNICIPALITY: Role.MUNICIPAL,
-    Level.INSTITUTE: Role.MINISTRY,
-    Level.REGION: Role.MINISTRY,
-}
-# Roles that review submissions.
-REVIEWER_ROLES = (Role.MUNICIPAL, Role.MINISTRY)
+# The roles that review submissions (the organisation a review falls to is the obligation's
+# reviewer_org_id; a school never reviews).
+REVIEWER_ROLES = frozenset({Role.MINISTRY, Role.INSTITUTE, Role.MUNICIPAL, Role.METHOD_CENTRE})
 
 
 def can_view_case(user: User, case: Case) -> bool:
-    """Anyone whose scope covers the school."""
-    return can_view_org(user, case.school)
+    """Anyone whose scope covers the school, and an organisation that owes one of its measures
+    (the leader school of a ШНОР school)."""
+    return can_view_org(user, case.school) or (
+        user.active and any(o.responsible_org_id == user.organisation_id for o in case.obligations)
+    )
 
 
 def can_take(user: User, case: Case, action: Any) -> bool:
@@ -33,33 +28,25 @@ def can_take(user: User, case: Case, action: Any) -> bool:
     return user.active and user.role in action.roles and can_view_case(user, case)
 
 
-def levels_acted_by(user: User) -> tuple[Level, ...]:
-    """The levels of responsibility the user's role acts for."""
-    return tuple(level for level, role in LEVEL_ROLE.items() if role is user.role)
-
-
-def reviews_as(user: User) -> tuple[Level, ...]:
-    """The reviewing levels the user reviews for (none for roles that do not review)."""
-    return levels_acted_by(user) if user.role in REVIEWER_ROLES else ()
+def acts_for_organisation(user: User) -> bool:
+    """The user does their organisation's work (the auditor and the administrator only read)."""
+    return user.active and user.role in ACTING_ROLES
 
 
 def has_reviews(user: User) -> bool:
     """The roles that review submissions (the inbox's second part)."""
-    return user.active and bool(reviews_as(user))
+    return user.active and user.role in REVIEWER_ROLES
 
 
-def role_for_level(level: Level) -> Role:
-    """The role whose people act for a level (who is told about an obligation)."""
-    return LEVEL_ROLE[level]
+def role_for_kind(kind: OrgKind) -> Role:
+    """The role whose people act for an organisation of this kind (who is told about an
+    obligation it owes)."""
+    return ACTING_ROLE[kind]
 
 
 def is_responsible(user: User, obligation: Obligation) -> bool:
-    """The user belongs to the responsible organisation with the matching role."""
-    return (
-        user.active
-        and user.organisation_id == obligation.responsible_org_id
-        and user.role is LEVEL_ROLE[obligation.level]
-    )
+    """The user does the work of the responsible organisation."""
+    return acts_for_organisation(user) and user.organisation_id == obligation.responsible_org_id
 
 
 def can_submit(user: User, obligation: Obligation) -> bool:
@@ -68,11 +55,11 @@ def can_submit(user: User, obligation: Obligation) -> bool:
 
 
 def is_reviewer(user: User, obligation: Obligation) -> bool:
-    """The user's role reviews this obligation and the case is in the user's scope."""
+    """The user reviews for the organisation the obligation's review falls to."""
     return (
-        obligation.reviewer_level is not None
-        and obligation.reviewer_level in reviews_as(user)
-        and can_view_case(user, obligation.case)
+        obligation.reviewer_org_id is not None
+        and has_reviews(user)
+        and user.organisation_id == obligation.reviewer_org_id
     )
 
 
@@ -127,18 +114,28 @@ def can_import_flags(user: User) -> bool:
 
 def can_view_dashboard(user: User) -> bool:
     """The compliance dashboard."""
-    return user.active and user.role in (Role.MINISTRY, Role.AUDITOR, Role.MUNICIPAL)
+    return user.active and user.role in (
+        Role.MINISTRY,
+        Role.AUDITOR,
+        Role.INSTITUTE,
+        Role.MUNICIPAL,
+        Role.METHOD_CENTRE,
+    )
 
 
 def has_inbox(user: User) -> bool:
     """The roles that owe or review obligations."""
-    return user.active and user.role in (Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY)
+    return acts_for_organisation(user)
 
 
 def is_municipal_of(user: User, case: Case) -> bool:
-    """A person of the case's municipal authority."""
+    """A person of the case's municipal authority (a school under the region has none: the
+    ministry does the municipality's part)."""
     return (
-        user.active and user.role is Role.MUNICIPAL and user.organisation_id == case.municipality_id
+        user.active
+        and user.role is Role.MUNICIPAL
+        and case.municipality_id is not None
+        and user.organisation_id == case.municipality_id
     )
 
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.access.cases import (
+    acts_for_organisation,
     can_view_case,
     is_ministry_of,
     is_municipal_of,
     is_school_of,
-    role_for_level,
 )
 from app.access.scope import can_view_org
 from app.extensions import db
-from app.models.case import Case, Level
+from app.models.case import Case
 from app.models.document import Document, Roadmap
 from app.models.org import OrgKind
 from app.models.stage import SessionInvite, StrategicSession
@@ -44,14 +44,15 @@ def can_run_case_support(user: User, case: Case) -> bool:
     return is_municipal_of(user, case) or is_ministry_of(user, case)
 
 
-def can_keep_experts(user: User, municipality_id: int) -> bool:
-    """A municipality keeps its own register of recheck experts."""
-    return user.active and user.role is Role.MUNICIPAL and user.organisation_id == municipality_id
+def can_keep_experts(user: User, keeper_id: int) -> bool:
+    """A municipality keeps its own register of recheck experts (the ministry one for the
+    schools under the region)."""
+    return has_expert_register(user) and user.organisation_id == keeper_id
 
 
 def has_expert_register(user: User) -> bool:
     """The roles that keep a register of experts (for the navigation)."""
-    return user.active and user.role is Role.MUNICIPAL
+    return user.active and user.role in (Role.MUNICIPAL, Role.MINISTRY)
 
 
 def can_run_sessions(user: User, region_id: int) -> bool:
@@ -126,18 +127,9 @@ def can_view_roadmap(user: User, roadmap: Roadmap) -> bool:
     )
 
 
-def roadmap_level(roadmap: Roadmap) -> Level:
-    """The level whose people keep a roadmap: the school's or the municipality's."""
-    return Level.SCHOOL if roadmap.owner.kind is OrgKind.SCHOOL else Level.MUNICIPALITY
-
-
 def can_edit_roadmap(user: User, roadmap: Roadmap) -> bool:
     """The owner organisation's own people edit its roadmap."""
-    return (
-        user.active
-        and user.role is role_for_level(roadmap_level(roadmap))
-        and user.organisation_id == roadmap.owner_org_id
-    )
+    return acts_for_organisation(user) and user.organisation_id == roadmap.owner_org_id
 
 
 def can_start_roadmap(user: User, case: Case) -> bool:

@@ -2,7 +2,8 @@
 
 A user sees their own organisation and everything below it: a ministry or auditor user (whose
 organisation is a region) the whole region, a municipal user their municipality and its schools,
-a school user their school. Every model that belongs to an organisation says how to reach it
+a school user their school. An institute serves its region and a methodological centre its
+municipality: their people see what the organisation they serve sees. Every model that belongs to an organisation says how to reach it
 (``scope_org_id()``); lists and single objects both go through :func:`scoped`.
 """
 
@@ -26,15 +27,20 @@ def lineage(org: Organisation) -> tuple[int | None, ...]:
     return (org.id, org.municipality_id, org.region_id)
 
 
+def scope_root(user: User) -> int:
+    """The organisation whose subtree the user sees."""
+    return int(user.organisation.scope_root_id)
+
+
 def can_view_org(user: User, org: Organisation) -> bool:
-    """True when the organisation is the user's own or below it."""
-    return user.is_active and user.organisation_id in lineage(org)
+    """True when the organisation is in the user's scope (the scope root or below it)."""
+    return user.is_active and scope_root(user) in lineage(org)
 
 
 def visible_orgs_clause(viewer: User | int, org: Any = Organisation) -> sa.ColumnElement[bool]:
     """SQL twin of can_view_org() over an Organisation entity or alias. ``viewer`` is a user or
     the id of the organisation whose view is wanted (commands acting for a region)."""
-    uid = viewer if isinstance(viewer, int) else viewer.organisation_id
+    uid = viewer if isinstance(viewer, int) else scope_root(viewer)
     return sa.or_(org.id == uid, org.municipality_id == uid, org.region_id == uid)
 
 
@@ -46,8 +52,14 @@ def scoped(
     org = aliased(Organisation)
     for target, onclause in getattr(model, "scope_joins", lambda: [])():
         stmt = stmt.join(target, onclause)
+    visible = visible_orgs_clause(viewer, org)
+    also = getattr(model, "also_visible_to", None)
+    if also is not None and not isinstance(viewer, int) and viewer.organisation.is_school:
+        # A school also sees what it works on for another (a leader school, its ШНОР school's
+        # case); everyone above a school sees those cases in their subtree already.
+        visible = sa.or_(visible, also(viewer.organisation_id))
     return stmt.join(org, org.id == model.scope_org_id()).where(  # type: ignore[attr-defined]
-        visible_orgs_clause(viewer, org)
+        visible
     )
 
 

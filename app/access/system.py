@@ -25,6 +25,20 @@ def can_view_campaigns(user: User) -> bool:
     return user.active and user.role is not Role.SCHOOL
 
 
+def can_keep_region_calendar(user: User, region_id: int) -> bool:
+    """A region's own non-working days: its ministry or its administrator."""
+    return (
+        user.active
+        and user.role in (Role.MINISTRY, Role.ADMIN)
+        and user.organisation_id == region_id
+    )
+
+
+def can_keep_own_region(user: User) -> bool:
+    """The region's settings page: its ministry and its administrator."""
+    return user.active and user.role in (Role.MINISTRY, Role.ADMIN)
+
+
 def can_correct_calendar(user: User) -> bool:
     """Correct a day of the production calendar."""
     return user.active and user.role is Role.ADMIN

@@ -13,7 +13,6 @@ from app import access, audit
 from app.accounts import throttle
 from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
-from app.models.case import Level
 from app.models.org import Organisation
 from app.models.user import Role, User
 
@@ -222,6 +221,7 @@ def users_of(role: Role, org_id: int) -> list[User]:
     )
 
 
-def users_of_level(level: Level, org_id: int) -> list[User]:
-    """The people who act for a level of responsibility in an organisation."""
-    return users_of(access.role_for_level(level), org_id)
+def acting_users(org_id: int) -> list[User]:
+    """The people who do an organisation's work (by its kind: the ministry's for a region, …)."""
+    org = db.session.get(Organisation, org_id)
+    return users_of(access.role_for_kind(org.kind), org_id) if org is not None else []

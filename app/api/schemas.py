@@ -37,7 +37,7 @@ class CaseSummary(BaseModel):
     school_id: int
     school_login: str
     school_name: str
-    municipality: str
+    municipality: str | None
     category: str
     support_level: int | None
     markers: list[str]
@@ -176,7 +176,7 @@ class NotificationList(BaseModel):
 class ProposedRow(BaseModel):
     year: int
     login: str
-    municipality: str
+    municipality: str | None
     school: str
     markers: dict[str, int | None]
     marker_count: int

@@ -30,7 +30,7 @@ from app.vpr import signs
 from app.workflows import cases as case_ops
 from app.workflows import handin, labels, queries
 from app.workflows import obligations as obligation_ops
-from app.workflows.clock import local_date
+from app.workflows.clock import today_for
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -100,7 +100,7 @@ def _obligation(o: Obligation) -> s.ObligationOut:
         responsible_org=o.responsible_org.name,
         due_date=o.due_date,
         status=o.status.value,
-        overdue=o.is_overdue(local_date()),
+        overdue=o.is_overdue(today_for(_user())),
         document_types=list(o.document_types),
         document_id=o.document_id,
         comment=o.comment,
@@ -116,7 +116,7 @@ def _summary(case: Case, counts: queries.ObligationCounts) -> dict[str, Any]:
         "school_id": case.school_id,
         "school_login": case.school.login or "",
         "school_name": case.school.name,
-        "municipality": case.municipality.name,
+        "municipality": case.municipality.name if case.municipality else None,
         "category": case.category.value,
         "support_level": case.support_level,
         "markers": sorted(k for k, v in case.markers.items() if v),
@@ -132,7 +132,7 @@ def _summary(case: Case, counts: queries.ObligationCounts) -> dict[str, Any]:
 
 
 def _detail(case: Case) -> s.CaseDetail:
-    counts = queries.obligation_counts([case.id], local_date()).get(
+    counts = queries.obligation_counts([case.id], today_for(_user())).get(
         case.id, queries.ObligationCounts()
     )
     offered = [
@@ -188,7 +188,7 @@ def list_cases(query: s.CaseQuery) -> s.CaseList:
         q=query.q.strip(),
         sort=query.sort,
     )
-    stmt = queries.filtered_cases(_user(), filters, local_date())
+    stmt = queries.filtered_cases(_user(), filters, today_for(_user()))
     total = (
         db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
         or 0
@@ -197,7 +197,7 @@ def list_cases(query: s.CaseQuery) -> s.CaseList:
         db.session.scalars(stmt.limit(query.per_page).offset((query.page - 1) * query.per_page))
     )
     queries.load_for_list(items)
-    counts = queries.obligation_counts([c.id for c in items], local_date())
+    counts = queries.obligation_counts([c.id for c in items], today_for(_user()))
     return s.CaseList(
         items=[
             s.CaseSummary(**_summary(c, counts.get(c.id, queries.ObligationCounts())))

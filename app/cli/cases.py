@@ -12,6 +12,7 @@ from app.cli.common import region_named
 from app.extensions import db
 from app.models.case import Case
 from app.models.org import Organisation as Org
+from app.workflows.clock import local_date, region_zone
 from app.workflows.export import export_bytes
 
 cases_cli = AppGroup("cases", help="Cases.")
@@ -32,6 +33,6 @@ def cases_export(out: Path, region: str | None) -> None:
         .where(Org.region_id == target.id)
         .order_by(Case.campaign_id, Org.name)
     )
-    out.write_bytes(export_bytes(stmt, fmt))
+    out.write_bytes(export_bytes(stmt, fmt, local_date(None, region_zone(target))))
     db.session.rollback()
     click.echo(f"Wrote {out}.")

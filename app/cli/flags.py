@@ -34,6 +34,12 @@ flags_cli = AppGroup("flags", help="Flag lists of schools with signs.")
 @click.option(
     "--order-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="The approving order's date."
 )
+@click.option(
+    "--live-year",
+    type=int,
+    help="The year whose campaign is live; the list's earlier years are recorded as history "
+    "(closed cases with no obligations, no notices).",
+)
 def flags_import(
     file: Path,
     region: str | None,
@@ -41,6 +47,7 @@ def flags_import(
     templates: str | None,
     order_number: str | None,
     order_date: datetime | None,
+    live_year: int | None,
 ) -> None:
     """Import a flag list (CSV or XLSX): one case per school, year and category, each with the
     obligations its campaign's plan gives it."""
@@ -52,7 +59,9 @@ def flags_import(
                 f"Unknown plan template {err.args[0]!r} (see flask plans list)."
             ) from err
     target = region_named(region)
-    opening = Opening(templates, order_number, order_date.date() if order_date else None)
+    opening = Opening(
+        templates, order_number, order_date.date() if order_date else None, live_year=live_year
+    )
     report = import_flags(
         file.read_bytes(), region=target, actor=None, dry_run=dry_run, opening=opening
     )
@@ -64,7 +73,10 @@ def flags_import(
     years = ", ".join(f"{y}: {n}" for y, n in sorted(report.per_year.items()))
     click.echo(
         f"{'Would import' if dry_run else 'Imported'} {report.rows} rows ({years}): "
-        f"{len(report.cases_created)} cases created, {len(report.cases_updated)} updated, "
+        f"{len(report.cases_created)} cases created, "
+        f"{len(report.cases_recorded)} recorded as history, "
+        f"{len(report.cases_closed)} closed by a next year's list, "
+        f"{len(report.cases_updated)} updated, "
         f"{report.unchanged} unchanged; {len(report.merged_duplicates)} exact duplicate rows "
         f"merged; {len(report.schools_created)} schools, "
         f"{len(report.municipalities_created)} municipalities and "

@@ -1,4 +1,4 @@
-"""`flask orgs import`."""
+"""`flask orgs import` and `flask orgs add`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.cli.common import refuse, region_named
+from app.cli.common import fail, organisation_by_ref, refuse, region_named
+from app.errors import DomainError
 from app.extensions import db
+from app.models.org import OrgKind
 from app.orgs.directory import import_directory
+from app.orgs.service import create_serving
 
 orgs_cli = AppGroup("orgs", help="Organisations and the school directory.")
 
@@ -40,3 +43,30 @@ def orgs_import(file: Path, region: str | None, dry_run: bool) -> None:
         )
         + "."
     )
+
+
+@orgs_cli.command("add")
+@click.option(
+    "--kind",
+    type=click.Choice(["institute", "method_centre"]),
+    required=True,
+    help="A regional institute (under the region) or a municipal methodological centre.",
+)
+@click.option("--name", required=True, help="The organisation's full name.")
+@click.option("--parent", "parent_ref", help="The municipality of a methodological centre.")
+@click.option("--region", help="Region name (needed when there is not exactly one region).")
+def orgs_add(kind: str, name: str, parent_ref: str | None, region: str | None) -> None:
+    """Add a regional institute or a municipal methodological centre."""
+    target = region_named(region)
+    parent = target
+    if kind == OrgKind.METHOD_CENTRE:
+        found = organisation_by_ref(parent_ref) if parent_ref else None
+        if found is None or found.kind is not OrgKind.MUNICIPALITY or found.region_id != target.id:
+            raise click.UsageError("Name the municipality of the region with --parent.")
+        parent = found
+    try:
+        org = create_serving(parent, OrgKind(kind), name, actor=None)
+    except DomainError as err:
+        fail(err.message)
+    db.session.commit()
+    click.echo(f"Created {kind} {org.id}: {org.name} (under {parent.name}).")

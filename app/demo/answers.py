@@ -11,8 +11,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from app import access
-from app.accounts.users import users_of
+from app.accounts.users import acting_users, users_of
 from app.demo.files import simple_pdf
 from app.extensions import db
 from app.models import RoadmapStatus
@@ -91,9 +90,17 @@ def user_of(role: Role, org_id: int) -> User:
     return found[0]
 
 
+def acting(org_id: int) -> User:
+    """The first person who does the organisation's work."""
+    found = acting_users(org_id)
+    assert found, f"nobody acts for organisation {org_id}"
+    return found[0]
+
+
 @dataclass(frozen=True)
 class People:
-    """Who acts in one case: its school, its municipality, the ministry."""
+    """Who acts in one case: its school, its municipality (the ministry for a school under the
+    region), the ministry; and for each obligation whoever its organisations' people are."""
 
     school: User
     municipal: User
@@ -101,20 +108,16 @@ class People:
 
     @classmethod
     def of(cls, case: Case, ministry: User) -> People:
-        return cls(
-            user_of(Role.SCHOOL, case.school_id),
-            user_of(Role.MUNICIPAL, case.municipality_id),
-            ministry,
-        )
+        municipal = acting(case.municipality_id) if case.municipality_id else ministry
+        return cls(acting(case.school_id), municipal, ministry)
 
     def responsible(self, obligation: Obligation) -> User:
-        return user_of(access.role_for_level(obligation.level), obligation.responsible_org_id)
+        return acting(obligation.responsible_org_id)
 
     def reviewer(self, obligation: Obligation) -> User | None:
-        level = obligation.reviewer_level
-        if level is None:
+        if obligation.reviewer_org_id is None:
             return None
-        return self.ministry if access.role_for_level(level) is Role.MINISTRY else self.municipal
+        return acting(obligation.reviewer_org_id)
 
 
 def pending(obligation: Obligation) -> bool:
@@ -162,14 +165,19 @@ def recheck_works(login: str) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _commission(case: Case, actor: User, municipal: User) -> None:
-    """The municipality's experts from two other schools, the chair first; the works imported."""
+def _commission(case: Case, actor: User) -> None:
+    """The register's experts from two schools not on any list, the chair first; the works
+    imported."""
     if not recheck.members(case):
-        registered = {e.school_id: e for e in recheck.experts_of(case.municipality_id)}
+        keeper_id = recheck.register_of(case)
+        keeper = db.session.get(Organisation, keeper_id)
+        assert keeper is not None
+        registered = {e.school_id: e for e in recheck.experts_of(keeper_id)}
         chosen = []
-        for school, (name, position) in zip(neighbours(case, 2, set()), EXPERTS, strict=False):
+        others = neighbours(case, 2, listed_schools(case))
+        for school, (name, position) in zip(others, EXPERTS, strict=False):
             expert = registered.get(school.id) or recheck.add_expert(
-                case.municipality, school, name, "Русский язык", position, actor=municipal
+                keeper, school, name, "Русский язык", position, actor=acting(keeper_id)
             )
             chosen.append(expert)
         for number, expert in enumerate(chosen):
@@ -259,7 +267,7 @@ def hand_in(obligation: Obligation, people: People, day: date) -> None:
         )
         questionnaires.submit(case, kind, actor=actor, now=now)
     elif takes == "record:recheck_protocol":
-        _commission(case, actor, people.municipal)
+        _commission(case, actor)
         recheck.hand_in_protocol(case, actor=actor, now=now)
     elif takes == "record:director_indicators":
         director.save_school_values(case, DIRECTOR_VALUES, actor=actor)

@@ -23,7 +23,7 @@ from app.demo import showcase
 from app.demo.answers import People, at, complete, decide, hand_in, user_of
 from app.demo.walk import work
 from app.extensions import db
-from app.models.case import Campaign, Case, Category, Level
+from app.models.case import Campaign, Case, CaseStatus, Category, Level
 from app.models.org import Organisation, OrgKind
 from app.models.user import Role, User
 from app.plans.dates import before, by
@@ -47,8 +47,11 @@ OPENINGS = {
 WORKED_UNTIL = {2025: date(2026, 11, 30), 2026: date(2026, 11, 30)}
 
 
-def _flag_list(year: int, schools: list[Organisation], rng: random.Random) -> bytes:
-    """A §3 flag list of one year: a core of schools flagged every year, others now and then."""
+def _flag_list(
+    year: int, schools: list[Organisation], under_region: list[Organisation], rng: random.Random
+) -> bytes:
+    """A §3 flag list of one year: a core of schools flagged every year, others now and then;
+    the two schools under the region itself on the current year's list."""
     lines = [
         "Год;Логин;Муниципалитет;ОО;"
         + ";".join(MARKERS)
@@ -74,7 +77,16 @@ def _flag_list(year: int, schools: list[Organisation], rng: random.Random) -> by
     for school in rng.sample(schools[6:], 4):
         municipality = school.parent.name if school.parent else ""
         lines.append(f"{year};{school.login};{municipality};{school.name};0;0;0;0;0;ШНОР;2")
+    if year == YEARS[-1]:
+        for school in under_region:
+            region = school.parent.name if school.parent else ""
+            lines.append(f"{year};{school.login};{region};{school.name};1;0;1;0;2;;1")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _logins(flag_list: bytes) -> set[str]:
+    """The logins of a demo list's rows."""
+    return {line.split(";")[1] for line in flag_list.decode("utf-8").splitlines()[1:] if line}
 
 
 def _cases(campaign: Campaign, category: Category | None = None) -> list[Case]:
@@ -99,13 +111,6 @@ def _close(case: Case, ministry: User, *, flagged_again: bool, day: date) -> Non
         case_ops.act_on_case(
             case.id, "close_resolved", actor=ministry, expected_version=None, now=at(day)
         )
-
-
-def _schools_flagged(region: Organisation, year: int) -> set[int]:
-    campaign = find_campaign(region, year)
-    if campaign is None:
-        return set()
-    return set(db.session.scalars(sa.select(Case.school_id).where(Case.campaign_id == campaign.id)))
 
 
 def extend_plan(campaign: Campaign, ministry: User) -> None:
@@ -147,16 +152,18 @@ def extend_plan(campaign: Campaign, ministry: User) -> None:
         replan.save_measure(campaign, None, values, actor=ministry, reason=reason)
 
 
-def _walk_2024(region: Organisation, ministry: User, rng: random.Random) -> None:
+def _walk_2024(region: Organisation, ministry: User, rng: random.Random, again: set[str]) -> None:
+    """Every 2024 case worked to its last term and closed: escalated when the school is on the
+    2025 list (``again``: its logins) again."""
     campaign = find_campaign(region, 2024)
     if campaign is None:
         return
-    again = _schools_flagged(region, 2025)
     cases = _cases(campaign)
     last = max(o.due_date for c in cases for o in c.obligations if o.due_date)
     for case in cases:
         work(case, People.of(case, ministry), last, rng)
-        _close(case, ministry, flagged_again=case.school_id in again, day=last + timedelta(days=14))
+        flagged = (case.school.login or "") in again
+        _close(case, ministry, flagged_again=flagged, day=last + timedelta(days=14))
 
 
 def _walk_2025(region: Organisation, ministry: User, rng: random.Random) -> None:
@@ -164,7 +171,6 @@ def _walk_2025(region: Organisation, ministry: User, rng: random.Random) -> None
     if campaign is None:
         return
     extend_plan(campaign, ministry)
-    again = _schools_flagged(region, 2026)
     objectivity = _cases(campaign, Category.OBJECTIVITY)
     for index, case in enumerate(objectivity):
         people = People.of(case, ministry)
@@ -176,10 +182,20 @@ def _walk_2025(region: Organisation, ministry: User, rng: random.Random) -> None
             continue
         late = frozenset({"k_certificate"}) if index % 5 == 2 else frozenset()
         work(case, people, WORKED_UNTIL[2025], rng, late=late)
-        if index % 2 == 0:
-            _close(case, ministry, flagged_again=case.school_id in again, day=date(2026, 11, 25))
     for case in _cases(campaign, Category.LOW_RESULTS):
         work(case, People.of(case, ministry), WORKED_UNTIL[2025], rng)
+
+
+def _close_2025(region: Organisation, ministry: User) -> None:
+    """After the 2026 list (which escalated the 2025 cases of schools on it again), the
+    ministry closes every other objectivity case whose work is done."""
+    campaign = find_campaign(region, 2025)
+    if campaign is None:
+        return
+    for index, case in enumerate(_cases(campaign, Category.OBJECTIVITY)):
+        owed = any(o.required and not o.is_done() for o in case.obligations)
+        if case.status is CaseStatus.OPEN and not owed and index % 2 == 0:
+            _close(case, ministry, flagged_again=False, day=date(2026, 11, 25))
 
 
 def _municipal_date(campaign: Campaign, municipality: Organisation) -> None:
@@ -203,7 +219,9 @@ def _municipal_date(campaign: Campaign, municipality: Organisation) -> None:
 
 
 def _walk_2026(region: Organisation, ministry: User, rng: random.Random) -> None:
-    """By 30 November 2026: rechecks in (two still owed), some acts in, one returned."""
+    """The 2025 cases the ministry closes after the new list; then, by 30 November 2026:
+    rechecks in (two still owed), some acts in, one returned."""
+    _close_2025(region, ministry)
     campaign = find_campaign(region, 2026)
     if campaign is None:
         return
@@ -243,25 +261,28 @@ def _walk_2026(region: Organisation, ministry: User, rng: random.Random) -> None
 def seed_cases(region: Organisation, ministry: User) -> None:
     """Import each year's demo flag list (idempotent) and, the first time, work the cases."""
     first_time = find_campaign(region, YEARS[-1]) is None
-    schools = list(
+    every = list(
         db.session.scalars(
             sa.select(Organisation)
             .where(Organisation.kind == OrgKind.SCHOOL, Organisation.region_id == region.id)
             .order_by(Organisation.login)
         )
     )
-    rng = random.Random(7)
-    for year in YEARS:
-        report = import_flags(
-            _flag_list(year, schools, rng), region=region, actor=ministry, opening=OPENINGS[year]
-        )
+    schools = [s for s in every if s.municipality_id is not None]
+    under_region = [s for s in every if s.municipality_id is None]
+    rng, walk = random.Random(7), random.Random(11)
+    lists = {year: _flag_list(year, schools, under_region, rng) for year in YEARS}
+    walks = {
+        2024: lambda: _walk_2024(region, ministry, walk, _logins(lists[2025])),
+        2025: lambda: _walk_2025(region, ministry, walk),
+        2026: lambda: _walk_2026(region, ministry, walk),
+    }
+    for year in YEARS:  # each year's list, then that year's work: a new list closes the old
+        report = import_flags(lists[year], region=region, actor=ministry, opening=OPENINGS[year])
         if not report.ok:
             raise RuntimeError(f"demo flag list refused: {report.problems[:3]}")
-    if first_time:
-        walk = random.Random(11)
-        _walk_2024(region, ministry, walk)
-        _walk_2025(region, ministry, walk)
-        _walk_2026(region, ministry, walk)
+        if first_time:
+            walks[year]()
     db.session.flush()
 
 

@@ -1,6 +1,25 @@
 """Word lists for a believable demonstration region."""
 
+from app.models.org import Subordination
+
 REGION = "Приозёрская область"
+INSTITUTE = "ГАУ ДПО «Приозёрский институт развития образования»"
+METHOD_CENTRE = "МБУ «Информационно-методический центр» городского округа «Город Приозёрск»"
+# Schools under the region itself: one subordinate to the ministry, one private.
+REGION_SCHOOLS = (
+    (
+        "edu990121",
+        "Государственное бюджетное общеобразовательное учреждение «Приозёрская школа-интернат»",
+        Subordination.REGIONAL,
+        "Волкова Наталья Андреевна",
+    ),
+    (
+        "edu990122",
+        "Частное общеобразовательное учреждение «Гимназия «Логос»»",
+        Subordination.PRIVATE,
+        "Зайцев Андрей Викторович",
+    ),
+)
 
 # (name, number of schools, kind of settlement)
 MUNICIPALITIES = (

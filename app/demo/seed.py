@@ -10,7 +10,7 @@ from app.accounts import users
 from app.demo import names
 from app.demo.cases import seed_cases
 from app.extensions import db
-from app.models.org import Organisation
+from app.models.org import Organisation, OrgKind
 from app.models.user import Role, User
 from app.orgs import service as orgs
 
@@ -124,6 +124,16 @@ def _ensure_user(
     )
 
 
+def _serving(parent: Organisation, kind: OrgKind, name: str) -> Organisation:
+    """The demo's institute of the region or methodological centre of a municipality."""
+    found = db.session.scalars(
+        sa.select(Organisation).where(
+            Organisation.parent_id == parent.id, Organisation.kind == kind
+        )
+    ).first()
+    return found or orgs.create_serving(parent, kind, name, actor=None)
+
+
 def seed_demo() -> list[tuple[str, str, str]]:
     """Create whatever of the demo region is missing; return (role, e-mail, organisation) rows."""
     rng = random.Random(SEED)
@@ -137,6 +147,21 @@ def seed_demo() -> list[tuple[str, str, str]]:
         if login not in schools:
             schools[login] = orgs.create_school(municipalities[key], login, values, actor=None)
 
+    institute = _serving(region, OrgKind.INSTITUTE, names.INSTITUTE)
+    first_municipality = municipalities[orgs.normalise_name(names.MUNICIPALITIES[0][0]).lower()]
+    centre = _serving(first_municipality, OrgKind.METHOD_CENTRE, names.METHOD_CENTRE)
+    existing = orgs.schools_by_login({login for login, _n, _s, _d in names.REGION_SCHOOLS})
+    for login, name, subordination, director in names.REGION_SCHOOLS:
+        if login not in existing:
+            orgs.create_school(
+                region,
+                login,
+                {"name": name, "school_type": "СОШ", "director": director},
+                actor=None,
+                subordination=subordination,
+            )
+    schools.update(orgs.schools_by_login({login for login, *_rest in names.REGION_SCHOOLS}))
+
     probe = User()
     probe.set_password(DEMO_PASSWORD)
     pw = probe.password_hash
@@ -147,6 +172,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
         logins.append((role.value, email, org.name))
 
     add(f"ministry@{DEMO_DOMAIN}", "Соколова Марина Викторовна", Role.MINISTRY, region)
+    add(f"institute@{DEMO_DOMAIN}", "Белова Ирина Сергеевна", Role.INSTITUTE, institute)
+    add(f"imc1@{DEMO_DOMAIN}", "Гришина Татьяна Павловна", Role.METHOD_CENTRE, centre)
     add(f"auditor@{DEMO_DOMAIN}", "Лебедев Игорь Николаевич", Role.AUDITOR, region)
     add(f"admin@{DEMO_DOMAIN}", "Администратор системы", Role.ADMIN, region)
     for index, (municipality_name, _count, _kind) in enumerate(names.MUNICIPALITIES, start=1):

@@ -37,7 +37,7 @@ ROADMAP = (
 
 def _self_analysis(obligation: Obligation, people: People, day: date, review_day: date) -> None:
     """Handed in without the control of the measures, returned, completed, accepted."""
-    case, cal = obligation.case, calendar.load(day, review_day)
+    case, cal = obligation.case, calendar.load(day, review_day, obligation.case.campaign.region_id)
     first = {k: v for k, v in SELF_ANALYSIS.items() if k != "control"}
     questionnaires.save(case, "self_analysis", first, actor=people.school, expected_version=None)
     questionnaires.submit(case, "self_analysis", actor=people.school, now=at(day))

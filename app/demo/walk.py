@@ -62,7 +62,9 @@ def work(
     ``late`` are answered a few days after their term; those in ``custom`` the way it says.
     ``earliest``: each answered on the first day it can be and decided the same day."""
     day_of = earliest_day if earliest else hand_in_day
-    cal = calendar.load(case.opened_on - timedelta(days=7), until + timedelta(days=400))
+    cal = calendar.load(
+        case.opened_on - timedelta(days=7), until + timedelta(days=400), case.campaign.region_id
+    )
     done: set[int] = set()
     while True:
         waiting = [

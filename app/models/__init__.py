@@ -12,6 +12,7 @@ from app.models.case import (
     Level,
     Obligation,
     ObligationStatus,
+    RegionDay,
 )
 from app.models.document import (
     Document,
@@ -74,6 +75,7 @@ __all__ = [
     "PlanMeasure",
     "PlanVersion",
     "RecheckWork",
+    "RegionDay",
     "ReviewStatus",
     "Roadmap",
     "RoadmapItem",

@@ -94,7 +94,10 @@ class Case(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
-    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    # None for a school under the region itself (subordinate to the ministry, or private).
+    municipality_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id"), index=True
+    )
     category: Mapped[Category] = mapped_column(str_enum(Category, "category", 16))
     # The milestone summary of where the work stands (derived from the obligations).
     stage: Mapped[str] = mapped_column(sa.String(40))
@@ -117,7 +120,7 @@ class Case(db.Model):
 
     campaign: Mapped[Campaign] = relationship()
     school: Mapped[Organisation] = relationship(foreign_keys=[school_id])
-    municipality: Mapped[Organisation] = relationship(foreign_keys=[municipality_id])
+    municipality: Mapped[Organisation | None] = relationship(foreign_keys=[municipality_id])
     updated_by: Mapped[User | None] = relationship()
     obligations: Mapped[list[Obligation]] = relationship(
         back_populates="case", order_by="Obligation.id"
@@ -128,8 +131,15 @@ class Case(db.Model):
 
     @classmethod
     def scope_org_id(cls) -> Any:
-        """A case is seen by whoever sees its school."""
+        """A case is seen by whoever sees its school …"""
         return cls.school_id
+
+    @classmethod
+    def also_visible_to(cls, org_id: int) -> Any:
+        """… and by an organisation that owes one of its measures (a leader school)."""
+        return cls.id.in_(
+            sa.select(Obligation.case_id).where(Obligation.responsible_org_id == org_id)
+        )
 
 
 class CaseStage(db.Model):
@@ -156,6 +166,7 @@ class Obligation(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("case_id", "measure_id", "period"),
         sa.Index("ix_obligation_responsible", "responsible_org_id", "status", "due_date"),
+        sa.Index("ix_obligation_reviewer", "reviewer_org_id", "status"),
         sa.Index("ix_obligation_status_due", "status", "due_date"),
         # A municipal act's review decides every obligation the act answers.
         sa.Index("ix_obligation_document", "document_id"),
@@ -172,6 +183,8 @@ class Obligation(db.Model):
     responsible_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
     responsible_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     reviewer_level: Mapped[Level | None] = mapped_column(str_enum(Level, "reviewer_level", 16))
+    # The organisation whose people review it (the one acting for the reviewing level).
+    reviewer_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
     document_types: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     required: Mapped[bool] = mapped_column(default=True)
     opened_on: Mapped[date]  # from when the work counts (the case opened, a period started)
@@ -210,6 +223,11 @@ class Obligation(db.Model):
     @classmethod
     def scope_org_id(cls) -> Any:
         return Case.school_id
+
+    @classmethod
+    def also_visible_to(cls, org_id: int) -> Any:
+        """The organisation that owes it sees it, whoever's case it is."""
+        return cls.responsible_org_id == org_id
 
     def is_overdue(self, today: date) -> bool:
         """Still owed by the responsible party once its term has run out: after the due date
@@ -269,6 +287,17 @@ class CalendarDay(db.Model):
     working: Mapped[bool]
     name: Mapped[str | None] = mapped_column(sa.String(200))
     source: Mapped[str] = mapped_column(sa.String(16), default="holidays")  # or "admin"
+
+
+class RegionDay(db.Model):
+    """A non-working day of one region on top of the federal calendar (a republic's holiday)."""
+
+    __tablename__ = "region_day"
+
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    working: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class CalendarYear(db.Model):

@@ -1,4 +1,6 @@
-"""Organisations: region → municipality → school."""
+"""Organisations: a region (its ministry) with its regional institutes; municipalities (their
+education authorities) with their methodological centres; schools under a municipality, or
+directly under the region (subordinate to the ministry, or private)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,26 @@ from app.models.types import UTCDateTime, str_enum, utcnow
 
 class OrgKind(enum.StrEnum):
     REGION = "region"
+    INSTITUTE = "institute"  # a regional institute (РЦО, ИРО): serves its region
     MUNICIPALITY = "municipality"
+    METHOD_CENTRE = (
+        "method_centre"  # a municipal methodological centre (ИМЦ): serves its municipality
+    )
     SCHOOL = "school"
+
+
+class Subordination(enum.StrEnum):
+    """Whom a school answers to: its municipality, or the region's ministry directly (a regional
+    school, or a private one licensed by the region)."""
+
+    MUNICIPAL = "municipal"
+    REGIONAL = "regional"
+    PRIVATE = "private"
+
+
+# Organisations that serve the one above them and see what it sees.
+SERVING_KINDS = (OrgKind.INSTITUTE, OrgKind.METHOD_CENTRE)
+DEFAULT_TIMEZONE = "Europe/Moscow"
 
 
 class Organisation(db.Model):
@@ -30,9 +50,12 @@ class Organisation(db.Model):
         sa.CheckConstraint(
             "(kind = 'region' AND parent_id IS NULL AND region_id IS NULL"
             " AND municipality_id IS NULL)"
-            " OR (kind = 'municipality' AND parent_id = region_id AND municipality_id IS NULL)"
-            " OR (kind = 'school' AND parent_id = municipality_id AND region_id IS NOT NULL"
-            " AND login IS NOT NULL)",
+            " OR (kind IN ('municipality', 'institute') AND parent_id = region_id"
+            " AND municipality_id IS NULL)"
+            " OR (kind = 'method_centre' AND parent_id = municipality_id AND region_id IS NOT NULL)"
+            " OR (kind = 'school' AND region_id IS NOT NULL AND login IS NOT NULL"
+            " AND (parent_id = municipality_id"
+            " OR (municipality_id IS NULL AND parent_id = region_id)))",
             name="hierarchy",
         ),
         sa.UniqueConstraint("parent_id", "name", "kind"),
@@ -47,6 +70,12 @@ class Organisation(db.Model):
         sa.ForeignKey("organisation.id"), index=True
     )
     login: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    # Schools: whom they answer to (a school under the region has no municipality).
+    subordination: Mapped[Subordination | None] = mapped_column(
+        str_enum(Subordination, "subordination", 16)
+    )
+    # Regions: the IANA time zone in which its deadlines are met or missed.
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
     school_type: Mapped[str | None] = mapped_column(sa.String(100))
     specialised: Mapped[bool] = mapped_column(default=False)
     director: Mapped[str | None] = mapped_column(sa.String(300))
@@ -64,6 +93,14 @@ class Organisation(db.Model):
     @property
     def is_school(self) -> bool:
         return self.kind == OrgKind.SCHOOL
+
+    @property
+    def scope_root_id(self) -> int:
+        """The organisation whose subtree its people see: its own, or for an institute or a
+        methodological centre the one it serves."""
+        if self.kind in SERVING_KINDS and self.parent_id is not None:
+            return self.parent_id
+        return self.id
 
     def __repr__(self) -> str:
         return f"<Organisation {self.kind.value} {self.login or self.id} {self.name[:30]!r}>"

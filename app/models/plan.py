@@ -35,6 +35,13 @@ class DateKind(enum.StrEnum):
     ONGOING = "ongoing"  # постоянно, в течение года: no due date
 
 
+class NextListRule(enum.StrEnum):
+    """What the next year's list does to this campaign's cases that are still open."""
+
+    ESCALATE = "escalate"  # flagged again: closed as escalated; the others work on
+    ESCALATE_AND_CLOSE = "escalate_and_close"  # and the others are closed, what is open waived
+
+
 class Plan(db.Model):
     """A campaign's plan of measures; ``version`` counts its approved versions."""
 
@@ -47,6 +54,9 @@ class Plan(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # The level a case is supported at while the list gives it none.
     default_level: Mapped[int | None]
+    next_list_rule: Mapped[NextListRule] = mapped_column(
+        str_enum(NextListRule, "next_list_rule", 24), default=NextListRule.ESCALATE
+    )
     assumptions: Mapped[str | None] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

@@ -35,7 +35,8 @@ class CaseForm(db.Model):
 
 
 class Expert(db.Model):
-    """A teacher a municipality can call into a recheck commission."""
+    """A teacher a municipality (or, for the schools under the region, the ministry) can call
+    into a recheck commission; ``municipality_id`` is the register's keeper."""
 
     __tablename__ = "expert"
 
@@ -60,6 +61,8 @@ class CommissionMember(db.Model):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("school_case.id"), index=True)
     expert_id: Mapped[int] = mapped_column(sa.ForeignKey("expert.id"))
     chair: Mapped[bool] = mapped_column(default=False)
+    # An independent observer of a school's own subject commission (seed 004), not a checker.
+    observer: Mapped[bool] = mapped_column(default=False)
 
     expert: Mapped[Expert] = relationship()
 

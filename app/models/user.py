@@ -17,7 +17,9 @@ from app.models.types import UTCDateTime, str_enum, utcnow
 
 class Role(enum.StrEnum):
     MINISTRY = "ministry"
+    INSTITUTE = "institute"
     MUNICIPAL = "municipal"
+    METHOD_CENTRE = "method_centre"
     SCHOOL = "school"
     AUDITOR = "auditor"
     ADMIN = "admin"
@@ -34,7 +36,9 @@ class Role(enum.StrEnum):
 
 ROLE_LABELS = {
     Role.MINISTRY: _l("Ministry"),
+    Role.INSTITUTE: _l("Regional institute"),
     Role.MUNICIPAL: _l("Municipality"),
+    Role.METHOD_CENTRE: _l("Methodological centre"),
     Role.SCHOOL: _l("School"),
     Role.AUDITOR: _l("Auditor"),
     Role.ADMIN: _l("Administrator"),
@@ -44,9 +48,24 @@ ROLE_ORG_KIND = {
     Role.MINISTRY: OrgKind.REGION,
     Role.AUDITOR: OrgKind.REGION,
     Role.ADMIN: OrgKind.REGION,
+    Role.INSTITUTE: OrgKind.INSTITUTE,
     Role.MUNICIPAL: OrgKind.MUNICIPALITY,
+    Role.METHOD_CENTRE: OrgKind.METHOD_CENTRE,
     Role.SCHOOL: OrgKind.SCHOOL,
 }
+# The role whose people do the work of an organisation of each kind.
+ACTING_ROLE = {
+    OrgKind.REGION: Role.MINISTRY,
+    OrgKind.INSTITUTE: Role.INSTITUTE,
+    OrgKind.MUNICIPALITY: Role.MUNICIPAL,
+    OrgKind.METHOD_CENTRE: Role.METHOD_CENTRE,
+    OrgKind.SCHOOL: Role.SCHOOL,
+}
+# The roles whose people do the work of their organisation (hand in, review); the auditor and the
+# administrator of a region only read and administer.
+ACTING_ROLES = frozenset(
+    {Role.MINISTRY, Role.INSTITUTE, Role.MUNICIPAL, Role.METHOD_CENTRE, Role.SCHOOL}
+)
 
 # scrypt with werkzeug's defaults (N=2**15, r=8, p=1): a memory-hard KDF.
 PASSWORD_METHOD = "scrypt"  # noqa: S105 -- a hash method name, not a password

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
-from app.accounts.users import users_of_level
+from app.accounts.users import acting_users
 from app.extensions import db
 from app.models.case import PENDING_STATUSES, Case, CaseStatus, Level, Obligation
 from app.models.notify import Notification, NotificationLog
@@ -25,7 +25,13 @@ from app.workflows.clock import local_date
 from app.workflows.derive import org_of_level
 
 log = logging.getLogger(__name__)
-SUPERVISOR = {Level.SCHOOL: Level.MUNICIPALITY, Level.MUNICIPALITY: Level.REGION}
+SUPERVISOR = {
+    Level.SCHOOL: Level.MUNICIPALITY,
+    Level.LEADER_SCHOOL: Level.MUNICIPALITY,
+    Level.METHOD_CENTRE: Level.MUNICIPALITY,
+    Level.MUNICIPALITY: Level.REGION,
+    Level.INSTITUTE: Level.REGION,
+}
 
 
 @dataclass
@@ -52,10 +58,13 @@ def recipients(obligation: Obligation, kind: str) -> list[User]:
         supervisor = SUPERVISOR.get(level)
         if supervisor is None:
             return []
-        return users_of_level(supervisor, org_of_level(obligation.case, supervisor))
+        above = org_of_level(obligation.case, supervisor)
+        if above == obligation.responsible_org_id:
+            return []  # the ministry acting for a school under the region answers to itself
+        return acting_users(above)
     if obligation.responsible_user is not None and obligation.responsible_user.active:
         return [obligation.responsible_user]
-    return users_of_level(level, obligation.responsible_org_id)
+    return acting_users(obligation.responsible_org_id)
 
 
 def claim(subject: str, kind: str, offset: int, recipient: User) -> bool:

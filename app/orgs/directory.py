@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from app.accounts.users import EMAIL_RE
-from app.models.org import Organisation
+from app.models.org import Organisation, Subordination
 from app.models.user import User
 from app.orgs import service
 from app.orgs.importing import (
@@ -27,7 +27,17 @@ COLUMNS = (
     Column("Директор", "director", required=False),
     Column("Email", "e-mail", required=False),
     Column("Телефон", "phone", required=False),
+    Column("Подчинение", "subordination", required=False),
 )
+SUBORDINATION_NAMES = {
+    "": Subordination.MUNICIPAL,
+    "муниципальное": Subordination.MUNICIPAL,
+    "municipal": Subordination.MUNICIPAL,
+    "региональное": Subordination.REGIONAL,
+    "regional": Subordination.REGIONAL,
+    "частное": Subordination.PRIVATE,
+    "private": Subordination.PRIVATE,
+}
 
 YES = {"да", "yes", "1", "true", "+"}
 NO = {"нет", "no", "0", "false", "-", ""}
@@ -55,6 +65,7 @@ class _SchoolRow:
     login: str
     municipality: str
     values: dict[str, object]
+    subordination: Subordination
 
 
 def _parse_row(number: int, row: dict[str, str], problems: list[Problem]) -> _SchoolRow | None:
@@ -66,8 +77,25 @@ def _parse_row(number: int, row: dict[str, str], problems: list[Problem]) -> _Sc
     if not name:
         problems.append(Problem(number, "Название", _("The name is empty.")))
     municipality = service.normalise_name(row["Муниципалитет"])
-    if not municipality:
+    subordination = SUBORDINATION_NAMES.get(row.get("Подчинение", "").strip().lower())
+    if subordination is None:
+        problems.append(
+            Problem(
+                number, "Подчинение", _("Expected «муниципальное», «региональное» or «частное».")
+            )
+        )
+    elif subordination is Subordination.MUNICIPAL and not municipality:
         problems.append(Problem(number, "Муниципалитет", _("The municipality is empty.")))
+    elif subordination is not Subordination.MUNICIPAL and municipality:
+        problems.append(
+            Problem(
+                number,
+                "Муниципалитет",
+                _(
+                    "A regional or private school answers to the region: leave the municipality empty."
+                ),
+            )
+        )
     flag = row.get("Углублённое изучение", "").strip().lower()
     if flag not in YES | NO:
         problems.append(Problem(number, "Углублённое изучение", _("Expected «да» or «нет».")))
@@ -84,7 +112,8 @@ def _parse_row(number: int, row: dict[str, str], problems: list[Problem]) -> _Sc
         "email": email or None,
         "phone": row.get("Телефон", "").strip() or None,
     }
-    return _SchoolRow(number, login, municipality, values)
+    assert subordination is not None
+    return _SchoolRow(number, login, municipality, values, subordination)
 
 
 def _parse(data: bytes, report: DirectoryReport) -> list[_SchoolRow]:
@@ -135,18 +164,26 @@ def _apply(
 ) -> None:
     municipalities = service.municipalities_by_name(region)
     for row in parsed:
-        municipality = municipality_named(
-            row.municipality,
-            municipalities,
-            region,
-            actor=actor,
-            created=report.created_municipalities,
+        parent = (
+            municipality_named(
+                row.municipality,
+                municipalities,
+                region,
+                actor=actor,
+                created=report.created_municipalities,
+            )
+            if row.subordination is Subordination.MUNICIPAL
+            else region
         )
         school = existing.get(row.login)
         if school is None:
-            service.create_school(municipality, row.login, row.values, actor=actor)
+            service.create_school(
+                parent, row.login, row.values, actor=actor, subordination=row.subordination
+            )
             report.created_schools.append(row.login)
-        elif service.update_school(school, municipality, row.values, actor=actor):
+        elif service.update_school(
+            school, parent, row.values, actor=actor, subordination=row.subordination
+        ):
             report.updated_schools.append(row.login)
         else:
             report.unchanged += 1

@@ -1,14 +1,17 @@
-"""Operations on organisations: finding and creating municipalities and schools."""
+"""Operations on organisations: finding and creating municipalities, their methodological
+centres, regional institutes and schools (under a municipality, or under the region)."""
 
 from __future__ import annotations
 
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
-from app import audit
+from app import access, audit
+from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
-from app.models.org import Organisation, OrgKind
+from app.models.org import Organisation, OrgKind, Subordination
 from app.models.user import User
 
 SCHOOL_LOGIN_RE = re.compile(r"^edu\d{6}$")
@@ -84,6 +87,76 @@ def create_municipality(region: Organisation, name: str, *, actor: User | None) 
     return municipality
 
 
+def create_serving(
+    parent: Organisation, kind: OrgKind, name: str, *, actor: User | None
+) -> Organisation:
+    """A regional institute of a region, or a methodological centre of a municipality."""
+    expected = {OrgKind.INSTITUTE: OrgKind.REGION, OrgKind.METHOD_CENTRE: OrgKind.MUNICIPALITY}
+    if expected.get(kind) is not parent.kind:
+        raise InvalidInput(
+            _("An institute belongs to a region, a methodological centre to a municipality.")
+        )
+    name = normalise_name(name)
+    if not name:
+        raise InvalidInput(_("The name is empty."))
+    org = Organisation(
+        kind=kind,
+        name=name,
+        parent_id=parent.id,
+        region_id=parent.region_id or parent.id,
+        municipality_id=parent.id if kind is OrgKind.METHOD_CENTRE else None,
+    )
+    db.session.add(org)
+    db.session.flush()
+    audit.record(
+        "org.created",
+        actor=actor,
+        object_type="organisation",
+        object_id=org.id,
+        org_id=org.id,
+        after={"kind": kind.value, "name": org.name, "parent_id": parent.id},
+    )
+    return org
+
+
+# The time zones of Russia's regions (the eleven of the federal law on the calculation of time).
+RUSSIAN_ZONES = (
+    ("Europe/Kaliningrad", "МСК−1 (Калининград)"),
+    ("Europe/Moscow", "МСК (Москва)"),
+    ("Europe/Samara", "МСК+1 (Самара)"),
+    ("Asia/Yekaterinburg", "МСК+2 (Екатеринбург)"),
+    ("Asia/Omsk", "МСК+3 (Омск)"),
+    ("Asia/Krasnoyarsk", "МСК+4 (Красноярск)"),
+    ("Asia/Irkutsk", "МСК+5 (Иркутск)"),
+    ("Asia/Yakutsk", "МСК+6 (Якутск)"),
+    ("Asia/Vladivostok", "МСК+7 (Владивосток, Хабаровск)"),
+    ("Asia/Magadan", "МСК+8 (Магадан)"),
+    ("Asia/Kamchatka", "МСК+9 (Петропавловск-Камчатский)"),
+)
+
+
+def set_region_timezone(region: Organisation, name: str, *, actor: User) -> bool:
+    """The region's time zone, in which its deadlines are met or missed; recorded."""
+    if not access.can_keep_region_calendar(actor, region.id):
+        raise NotAllowed(_("Only the region's ministry or administrator keeps its own days."))
+    if name not in dict(RUSSIAN_ZONES):
+        raise InvalidInput(_("Choose one of Russia's time zones."))
+    if region.timezone == name:
+        return False
+    audit.record(
+        "org.timezone_changed",
+        actor=actor,
+        object_type="organisation",
+        object_id=region.id,
+        org_id=region.id,
+        before={"timezone": region.timezone},
+        after={"timezone": name},
+    )
+    region.timezone = name
+    db.session.flush()
+    return True
+
+
 SCHOOL_FIELDS = ("name", "school_type", "specialised", "director", "email", "phone")
 
 
@@ -91,22 +164,36 @@ def school_snapshot(school: Organisation) -> dict[str, object]:
     """The editable facts of a school, for the history."""
     values: dict[str, object] = {f: getattr(school, f) for f in SCHOOL_FIELDS}
     values["municipality_id"] = school.municipality_id
+    values["subordination"] = school.subordination.value if school.subordination else None
     values["login"] = school.login
     return values
 
 
+def _place(school: Organisation, parent: Organisation, subordination: Subordination) -> None:
+    """Put a school under its municipality, or under the region for a regional or private one."""
+    if (parent.kind is OrgKind.MUNICIPALITY) != (subordination is Subordination.MUNICIPAL):
+        raise InvalidInput(
+            _(
+                "A municipal school belongs to a municipality; a regional or private one to the region."
+            )
+        )
+    school.parent_id = parent.id
+    school.region_id = parent.region_id or parent.id
+    school.municipality_id = parent.id if parent.kind is OrgKind.MUNICIPALITY else None
+    school.subordination = subordination
+
+
 def create_school(
-    municipality: Organisation, login: str, values: dict[str, object], *, actor: User | None
+    parent: Organisation,
+    login: str,
+    values: dict[str, object],
+    *,
+    actor: User | None,
+    subordination: Subordination = Subordination.MUNICIPAL,
 ) -> Organisation:
-    """A new school in the municipality."""
-    school = Organisation(
-        kind=OrgKind.SCHOOL,
-        login=login,
-        parent_id=municipality.id,
-        municipality_id=municipality.id,
-        region_id=municipality.region_id,
-        **values,
-    )
+    """A new school: in a municipality, or (regional or private) directly under the region."""
+    school = Organisation(kind=OrgKind.SCHOOL, login=login, **values)
+    _place(school, parent, subordination)
     db.session.add(school)
     db.session.flush()
     audit.record(
@@ -122,17 +209,17 @@ def create_school(
 
 def update_school(
     school: Organisation,
-    municipality: Organisation,
+    parent: Organisation,
     values: dict[str, object],
     *,
     actor: User | None,
+    subordination: Subordination = Subordination.MUNICIPAL,
 ) -> bool:
     """Apply new facts to a school; return whether anything changed."""
     before = school_snapshot(school)
     for key, value in values.items():
         setattr(school, key, value)
-    school.parent_id = school.municipality_id = municipality.id
-    school.region_id = municipality.region_id
+    _place(school, parent, subordination)
     after = school_snapshot(school)
     if after == before:
         return False

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app import access, audit
-from app.accounts.users import users_of_level
+from app.accounts.users import acting_users
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.case import Case, Level
@@ -82,7 +82,9 @@ def municipal_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
     coordinator = (
         actor
         if access.is_municipal_of(actor, case)
-        else next(iter(users_of_level(Level.MUNICIPALITY, case.municipality_id)), None)
+        else next(iter(acting_users(case.municipality_id)), None)
+        if case.municipality_id is not None
+        else None
     )
     return {
         "schools": schools,

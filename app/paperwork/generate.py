@@ -4,7 +4,6 @@ template versions (version 1 of each kind is the file shipped in app/documents/t
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -22,6 +21,7 @@ from app.paperwork import catalog
 from app.paperwork.contexts import BUILDERS
 from app.paperwork.samples import sample, sample_images
 from app.stages.printing import common
+from app.workflows.clock import case_zone
 
 
 def applies(case: Case, key: str) -> bool:
@@ -126,8 +126,9 @@ def generate(case: Case, key: str, *, actor: User) -> DocumentVersion:
         extra, images = BUILDERS[key](case, actor)
         context = {**common(case), **extra}
         title = str(catalog.kind(key).title)
-    data = render(template, context, images, timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    owner_name = case.municipality.name if key == "municipal_order" else case.school.name
+    data = render(template, context, images, timezone=str(case_zone(case)))
+    issuer = case.municipality.name if case.municipality else context["region"]["name"]
+    owner_name = issuer if key == "municipal_order" else case.school.name
     filename = checks.sanitise_filename(f"{title} — {owner_name}", checks.DOCX)
     return store_version(
         _document(case, key, actor),

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app import access, audit
 from app.errors import NotAllowed
 from app.extensions import db
-from app.models.case import CalendarDay, CalendarYear
+from app.models.case import CalendarDay, CalendarYear, RegionDay
 from app.models.types import utcnow
 from app.models.user import User
 
@@ -106,15 +106,67 @@ def ensure_years(years: Iterable[int]) -> None:
     db.session.flush()
 
 
-def load(start: date, end: date) -> WorkingCalendar:
-    """The calendar covering ``start``..``end`` (plus a year's margin for due-date arithmetic)."""
+def load(start: date, end: date, region_id: int | None = None) -> WorkingCalendar:
+    """The calendar covering ``start``..``end`` (plus a year's margin for due-date arithmetic):
+    the federal production calendar and, for a region, its own days on top."""
     ensure_years(range(start.year, end.year + 2))
+    last = date(end.year + 1, 12, 31)
     rows = db.session.execute(
         sa.select(CalendarDay.day, CalendarDay.working).where(
-            CalendarDay.day >= start, CalendarDay.day <= date(end.year + 1, 12, 31)
+            CalendarDay.day >= start, CalendarDay.day <= last
         )
     )
-    return WorkingCalendar(dict(rows.tuples().all()))
+    days = dict(rows.tuples().all())
+    if region_id is not None:
+        own = db.session.execute(
+            sa.select(RegionDay.day, RegionDay.working).where(
+                RegionDay.region_id == region_id, RegionDay.day >= start, RegionDay.day <= last
+            )
+        )
+        days.update(dict(own.tuples().all()))
+    return WorkingCalendar(days)
+
+
+def region_days(region_id: int, year: int) -> list[RegionDay]:
+    """The region's own days of a year."""
+    return list(
+        db.session.scalars(
+            sa.select(RegionDay)
+            .where(
+                RegionDay.region_id == region_id,
+                RegionDay.day >= date(year, 1, 1),
+                RegionDay.day <= date(year, 12, 31),
+            )
+            .order_by(RegionDay.day)
+        )
+    )
+
+
+def set_region_day(
+    region_id: int, day: date, working: bool | None, name: str | None, *, actor: User
+) -> RegionDay | None:
+    """Add or change one of the region's own days (``working`` None removes it); recorded."""
+    if not access.can_keep_region_calendar(actor, region_id):
+        raise NotAllowed(_("Only the region's ministry or administrator keeps its own days."))
+    row = db.session.get(RegionDay, (region_id, day))
+    before = {"working": row.working, "name": row.name} if row is not None else None
+    if working is None:
+        if row is not None:
+            db.session.delete(row)
+    else:
+        row = row or RegionDay(region_id=region_id, day=day)
+        row.working, row.name = working, (name or "").strip() or None
+        db.session.add(row)
+    db.session.flush()
+    audit.record(
+        "calendar.region_day",
+        actor=actor,
+        object_type="region_day",
+        org_id=region_id,
+        before=before,
+        after={"day": day, "working": working, "name": name} if working is not None else None,
+    )
+    return row if working is not None else None
 
 
 def set_day(day: date, working: bool, name: str | None, *, actor: User) -> CalendarDay:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from flask_babel import force_locale
 
 from app.documents import checks
@@ -20,7 +19,7 @@ from app.models.types import utcnow
 from app.models.user import User
 from app.stages.records import require_responsible
 from app.workflows import labels
-from app.workflows.clock import local_date
+from app.workflows.clock import case_date, case_zone
 from app.workflows.handin import hand_in_version
 from app.workflows.locking import lock
 
@@ -33,7 +32,13 @@ def common(case: Case) -> dict[str, Any]:
     region = db.session.get(Organisation, campaign.region_id)
     return {
         "region": {"name": region.name if region else "", "authority": None},
-        "municipality": {"name": case.municipality.name, "authority": None},
+        # A school under the region answers to the ministry: its "municipality" is the region.
+        "municipality": {
+            "name": case.municipality.name
+            if case.municipality
+            else (region.name if region else ""),
+            "authority": None,
+        },
         "school": {
             "name": school.name,
             "login": school.login,
@@ -60,7 +65,7 @@ def common(case: Case) -> dict[str, Any]:
             "stage": labels.stage_title(case),
             "status": str(labels.CASE_STATUS[case.status]),
         },
-        "document": {"number": None, "date": local_date(), "place": None},
+        "document": {"number": None, "date": case_date(case), "place": None},
     }
 
 
@@ -116,9 +121,7 @@ def hand_in_record(
     version, template = active_template(template_key)
     with force_locale("ru"):
         context = {**common(case), **extra}
-    data = render(
-        template, context, images or {}, timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    )
+    data = render(template, context, images or {}, timezone=str(case_zone(case)))
     filename = checks.sanitise_filename(f"{title} — {case.school.name}", checks.DOCX)
     return hand_in_version(
         obligation,

@@ -22,7 +22,7 @@ from app.models.org import Organisation, OrgKind
 from app.models.stage import CommissionMember, Expert, RecheckWork
 from app.models.user import User
 from app.stages.printing import hand_in_record
-from app.stages.records import may_fill
+from app.stages.records import current_obligation, may_fill
 from app.tabular import FileRefused
 
 OBLIGATION = "record:recheck_protocol"
@@ -33,6 +33,11 @@ def _require(user: User, case: Case) -> None:
     makes responsible for it (a school's own commission, the regional institute)."""
     if not (access.can_run_case_support(user, case) or may_fill(user, case, OBLIGATION)):
         raise NotAllowed(_("Only the municipality runs the recheck."))
+
+
+def register_of(case: Case) -> int:
+    """The organisation whose register of experts a case's commission draws on."""
+    return case.municipality_id if case.municipality_id is not None else case.campaign.region_id
 
 
 def experts_of(municipality_id: int) -> list[Expert]:
@@ -57,7 +62,8 @@ def add_expert(
     """Register a teacher who can recheck works."""
     if not access.can_keep_experts(actor, municipality.id):
         raise NotAllowed(_("Only the municipality keeps its list of experts."))
-    if school.kind is not OrgKind.SCHOOL or school.region_id != municipality.region_id:
+    region = municipality.region_id or municipality.id
+    if school.kind is not OrgKind.SCHOOL or school.region_id != region:
         raise InvalidInput(_("Choose the expert's school in the region."))
     if not full_name.strip() or not subject.strip():
         raise InvalidInput(_("Give the expert's name and subject."))
@@ -81,11 +87,36 @@ def add_expert(
     return expert
 
 
-def add_member(case: Case, expert: Expert, *, chair: bool, actor: User) -> CommissionMember:
-    """Put an expert on the case's commission; an expert never rechecks their own school."""
+def _school_commission(case: Case) -> bool:
+    """Whether the plan has the school recheck its own works (a school subject commission,
+    seed 004): then its own teachers check under an independent observer."""
+    obligation = current_obligation(case, OBLIGATION)
+    return obligation is not None and obligation.responsible_org_id == case.school_id
+
+
+def _flagged(school_id: int, case: Case) -> bool:
+    """The school is on one of the campaign's lists (its teachers are not independent)."""
+    return bool(
+        db.session.scalar(
+            sa.select(Case.id).where(
+                Case.school_id == school_id, Case.campaign_id == case.campaign_id
+            )
+        )
+    )
+
+
+def add_member(
+    case: Case, expert: Expert, *, chair: bool, actor: User, observer: bool = False
+) -> CommissionMember:
+    """Put an expert on the case's commission, or an independent observer. An expert of a school
+    on the campaign's lists is not independent; the school's own teachers check only in a school
+    commission, and never observe."""
     _require(actor, case)
-    if expert.school_id == case.school_id:
+    own = expert.school_id == case.school_id
+    if own and (observer or not _school_commission(case)):
         raise InvalidInput(_("An expert cannot recheck the works of their own school."))
+    if not own and _flagged(expert.school_id, case):
+        raise InvalidInput(_("An expert of a school on the campaign's lists is not independent."))
     exists = db.session.scalar(
         sa.select(CommissionMember.id).where(
             CommissionMember.case_id == case.id, CommissionMember.expert_id == expert.id
@@ -99,7 +130,8 @@ def add_member(case: Case, expert: Expert, *, chair: bool, actor: User) -> Commi
             .where(CommissionMember.case_id == case.id)
             .values(chair=False)
         )
-    member = CommissionMember(case_id=case.id, expert_id=expert.id, chair=chair)
+    chair = chair and not observer
+    member = CommissionMember(case_id=case.id, expert_id=expert.id, chair=chair, observer=observer)
     db.session.add(member)
     db.session.flush()
     audit.record(
@@ -109,7 +141,7 @@ def add_member(case: Case, expert: Expert, *, chair: bool, actor: User) -> Commi
         object_id=case.id,
         org_id=case.school_id,
         case_id=case.id,
-        after={"expert": expert.full_name, "chair": chair},
+        after={"expert": expert.full_name, "chair": chair, "observer": observer},
     )
     return member
 
@@ -227,7 +259,7 @@ def save_work(case: Case, values: dict[str, Any], *, actor: User) -> RecheckWork
 def assign(case: Case, *, actor: User) -> int:
     """Share the works without an expert among the commission, in turn; returns how many."""
     _require(actor, case)
-    team = members(case)
+    team = [m for m in members(case) if not m.observer]
     if not team:
         raise InvalidInput(_("Form the commission first."))
     pending = [w for w in works(case) if w.expert_id is None]
@@ -276,6 +308,12 @@ def hand_in_protocol(case: Case, *, actor: User, now: datetime | None = None) ->
     """Print the protocol (commission, works, statistics) and hand the obligation in."""
     if statistics(case) is None:
         raise InvalidInput(_("Enter the experts' results before handing the protocol in."))
+    commission = members(case)
+    own = any(m.expert.school_id == case.school_id for m in commission if not m.observer)
+    if own and not any(m.observer for m in commission):
+        raise InvalidInput(
+            _("A school's own commission checks under an independent observer: add one first.")
+        )
     with force_locale("ru"):
         context, images = printable(case)
     return hand_in_record(
@@ -294,7 +332,11 @@ def printable(case: Case) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The commission, the works and their statistics (blank tables before the recheck)."""
     commission = [
         {
-            "role": "Председатель комиссии" if m.chair else "Член комиссии",
+            "role": "Председатель комиссии"
+            if m.chair
+            else "Независимый наблюдатель"
+            if m.observer
+            else "Член комиссии",
             "name": m.expert.full_name,
             "position": f"{m.expert.position or 'учитель'} ({m.expert.school.name})",
         }

@@ -157,7 +157,7 @@ def report_periods(campaign: Campaign) -> list[tuple[str, date]]:
     )
     assert rule.start is not None
     assert rule.due is not None
-    cal = calendar.load(rule.start, rule.due)
+    cal = calendar.load(rule.start, rule.due, campaign.region_id)
     return [(period, due) for period, _first, due in dates.months(rule, cal)]
 
 
@@ -318,14 +318,13 @@ def submit_report(
 
 
 def _hand_in_reports(roadmap: Roadmap, period: str, *, actor: User, now: datetime) -> None:
-    """The month's report answers the plan's monthly reporting obligations of the roadmap's
-    owner (for a municipality, those of every case of the municipality)."""
-    column = Case.school_id if roadmap.owner.kind is OrgKind.SCHOOL else Case.municipality_id
+    """The month's report answers the plan's monthly reporting obligations the roadmap's owner
+    owes (for a municipality or its methodological centre, those of every case it reports on)."""
     ids = db.session.scalars(
         sa.select(Obligation.id)
         .join(Case, Case.id == Obligation.case_id)
         .where(
-            column == roadmap.owner_org_id,
+            Obligation.responsible_org_id == roadmap.owner_org_id,
             Case.campaign_id == roadmap.campaign_id,
             Obligation.takes == REPORT_TAKES,
             Obligation.period == period,

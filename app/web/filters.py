@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import base64
 
-from flask import Flask
+from flask import Flask, has_request_context
+from flask_login import current_user
 
 from app.workflows import labels
+from app.workflows.clock import user_zone
 from app.workflows.labels import describe_values
+
+
+def region_timezone() -> str | None:
+    """The time zone in which the signed-in user's pages show times: their region's."""
+    if not has_request_context() or not current_user or not current_user.is_authenticated:
+        return None
+    return str(user_zone(current_user))
 
 
 def init_app(app: Flask) -> None:

@@ -5,7 +5,7 @@ level of management support."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import LazyString
@@ -31,7 +31,7 @@ from app.models.user import Role, User
 from app.plans import calendar
 from app.plans.measures import MILESTONES
 from app.workflows import stages
-from app.workflows.clock import local_date
+from app.workflows.clock import case_date, local_date, region_zone
 from app.workflows.derive import derive
 from app.workflows.locking import locked
 
@@ -127,7 +127,7 @@ def open_case(
     Its measures start on the day the list was approved (the campaign's order date, when it is
     not in the future), else today."""
     now = now or utcnow()
-    today = local_date(now)
+    today = local_date(now, region_zone(campaign.region_id))
     approved = campaign.order_date
     case = Case(
         campaign=campaign,
@@ -235,7 +235,7 @@ def act_on_case(
 CLOSED_WITH_CASE = "case_closed"
 
 
-def _waive_with_case(case: Case, *, actor: User, now: datetime, reason: str | None) -> None:
+def _waive_with_case(case: Case, *, actor: User | None, now: datetime, reason: str | None) -> None:
     """A closed case owes nothing more: what is still open is waived, and recorded so that a
     reopening gives it back."""
     for obligation in case.obligations:
@@ -243,8 +243,8 @@ def _waive_with_case(case: Case, *, actor: User, now: datetime, reason: str | No
             continue
         before = obligation.status
         obligation.status, obligation.completed_at = ObligationStatus.WAIVED, now
-        obligation.completed_on = local_date(now)
-        obligation.updated_at, obligation.updated_by_id = now, actor.id
+        obligation.completed_on = case_date(case, now)
+        obligation.updated_at, obligation.updated_by_id = now, actor.id if actor else None
         audit.record_obligation(
             "obligation.waived",
             obligation,
@@ -290,8 +290,8 @@ def _rework(
 ) -> list[Obligation]:
     """Reopen the accepted obligations of a milestone with the reason; one whose term has run
     out gets REWORK_DAYS working days from today, so nothing is left overdue behind it."""
-    today = local_date(now)
-    cal = calendar.load(today, today)
+    today = case_date(case, now)
+    cal = calendar.load(today, today, case.campaign.region_id)
     fresh_due = cal.add_working_days(today, REWORK_DAYS)
     reopened = []
     for obligation in case.obligations:
@@ -349,11 +349,100 @@ def set_support_level(
 
 
 def rederive(cases: list[Case], *, actor: User | None, reason: str) -> None:
-    """Derive again the obligations of these cases (after their years on the list changed)."""
+    """Derive again the obligations of these open cases (after their years on the list
+    changed); a closed case owes nothing."""
     now = utcnow()
     for case in cases:
+        if case.status is not CaseStatus.OPEN:
+            continue
         derive(case, actor=actor, now=now, reason=reason)
         stages.refresh(case, actor=actor, now=now)
+
+
+def record_past_case(
+    campaign: Campaign,
+    school: Organisation,
+    category: Category,
+    *,
+    markers: dict[str, int],
+    support_level: int | None,
+    flagged_again: bool,
+    actor: User | None,
+    now: datetime | None = None,
+) -> Case:
+    """A case of a past year recorded as history: on the list that year with its markers and
+    level, closed (escalated when the school is on the next year's list), with no obligations
+    and so no notices."""
+    now = now or utcnow()
+    status = CaseStatus.ESCALATED if flagged_again else CaseStatus.RESOLVED
+    opened = campaign.order_date or date(campaign.vpr_year, 11, 1)
+    case = Case(
+        campaign=campaign,
+        school_id=school.id,
+        municipality_id=school.municipality_id,
+        category=category,
+        stage=stages.CLOSED_STAGE,
+        status=status,
+        support_level=support_level,
+        markers=dict(markers),
+        marker_count=sum(markers.values()),
+        years_on_list=1,
+        opened_on=opened,
+        stage_entered_at=now,
+        created_at=now,
+        updated_at=now,
+        updated_by_id=actor.id if actor else None,
+    )
+    db.session.add(case)
+    db.session.flush()
+    audit.record(
+        "case.recorded",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        org_id=school.id,
+        case_id=case.id,
+        after={
+            "campaign_id": campaign.id,
+            "school": school.login,
+            "category": category.value,
+            "markers": case.markers,
+            "support_level": support_level,
+            "status": status.value,
+            "source": "flag_list_history",
+        },
+    )
+    stages.refresh(case, actor=actor, now=now)
+    return case
+
+
+def close_by_list(
+    case: Case, *, flagged_again: bool, year: int, actor: User | None, now: datetime | None = None
+) -> None:
+    """The next year's list closes an open case: escalated when the school is on it again,
+    resolved otherwise; what is still open is waived with that reason."""
+    now = now or utcnow()
+    reason = (
+        _("The school is on the list of ВПР-%(year)d again.", year=year)
+        if flagged_again
+        else _("The school is not on the list of ВПР-%(year)d.", year=year)
+    )
+    before = {"stage": case.stage, "status": case.status.value}
+    case.status = CaseStatus.ESCALATED if flagged_again else CaseStatus.RESOLVED
+    case.updated_at, case.updated_by_id = now, actor.id if actor else None
+    _waive_with_case(case, actor=actor, now=now, reason=reason)
+    stages.refresh(case, actor=actor, now=now, reason=reason)
+    audit.record(
+        "case.action",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        before=before,
+        after={"stage": case.stage, "status": case.status.value, "action": "next_list"},
+        reason=reason,
+    )
 
 
 __all__ = [
@@ -361,7 +450,9 @@ __all__ = [
     "Moved",
     "act_on_case",
     "actions_for",
+    "close_by_list",
     "open_case",
+    "record_past_case",
     "rederive",
     "set_support_level",
 ]

@@ -22,6 +22,7 @@ from app.models.case import (
     ObligationStatus,
 )
 from app.models.document import ReviewStatus
+from app.models.org import Organisation, OrgKind
 from app.models.plan import DateKind, Plan, PlanMeasure
 from app.models.stage import Mentorship
 from app.models.user import User
@@ -29,22 +30,51 @@ from app.plans import calendar
 from app.plans import dates as d
 from app.plans import measures as m
 from app.plans.service import active_measures, plan_of
-from app.workflows.clock import local_date
+from app.workflows.clock import case_date
 from app.workflows.shared import shared_document
 
 
+def _serving(kind: OrgKind, parent_id: int) -> int | None:
+    """The first organisation of a serving kind under ``parent_id`` (an institute of the region,
+    a methodological centre of the municipality), if there is one."""
+    found = db.session.scalar(
+        sa.select(Organisation.id)
+        .where(Organisation.kind == kind, Organisation.parent_id == parent_id)
+        .order_by(Organisation.id)
+        .limit(1)
+    )
+    return int(found) if found is not None else None
+
+
 def org_of_level(case: Case, level: Level) -> int:
-    """The organisation that acts for a level of responsibility in the case."""
+    """The organisation that acts for a level of responsibility in the case: the school, its
+    leader school, the municipality's methodological centre or the municipality, the region's
+    institute or the region. Where the level has no organisation of its own the one above acts:
+    a municipality without a methodological centre, the ministry for a school under the region
+    and for a region without an institute, the municipality until a leader school is named."""
+    region = case.campaign.region_id
+    municipality = case.municipality_id if case.municipality_id is not None else region
     if level is Level.SCHOOL:
         return case.school_id
-    if level in (Level.MUNICIPALITY, Level.METHOD_CENTRE):
-        return case.municipality_id
     if level is Level.LEADER_SCHOOL:
         leader = db.session.scalar(
             sa.select(Mentorship.leader_school_id).where(Mentorship.case_id == case.id)
         )
-        return int(leader) if leader else case.municipality_id
-    return case.campaign.region_id
+        return int(leader) if leader else municipality
+    if level is Level.METHOD_CENTRE:
+        if case.municipality_id is None:
+            return region
+        return _serving(OrgKind.METHOD_CENTRE, case.municipality_id) or municipality
+    if level is Level.MUNICIPALITY:
+        return municipality
+    if level is Level.INSTITUTE:
+        return _serving(OrgKind.INSTITUTE, region) or region
+    return region
+
+
+def reviewer_org(case: Case, level: Level | None) -> int | None:
+    """The organisation whose people review for a reviewing level (None: no review)."""
+    return org_of_level(case, level) if level is not None else None
 
 
 def case_level(case: Case, plan: Plan) -> int | None:
@@ -88,7 +118,7 @@ def terms(measure: PlanMeasure, opened: date, cal: calendar.WorkingCalendar) -> 
 
 def _calendar_for(case: Case, plan: Plan, opened: date) -> calendar.WorkingCalendar:
     last = max((r.due_on for r in plan.measures if r.due_on), default=opened)
-    return calendar.load(min(opened, last), max(opened, last))
+    return calendar.load(min(opened, last), max(opened, last), case.campaign.region_id)
 
 
 def derive(
@@ -170,6 +200,7 @@ def _new_obligation(
     responsible = Level(measure.responsible)
     reviewer = m.reviewer_for(measure, level)
     obligation = Obligation(
+        reviewer_org_id=reviewer_org(case, reviewer),
         measure_id=measure.id,
         period=term.period,
         stage=measure.milestone,
@@ -222,8 +253,11 @@ def _follow_measure(
     history with the reason."""
     if obligation.is_done():
         return
+    reviewer = m.reviewer_for(measure, level)
     wanted: dict[str, object] = {
-        "reviewer_level": m.reviewer_for(measure, level),
+        "reviewer_level": reviewer,
+        "reviewer_org_id": reviewer_org(obligation.case, reviewer),
+        "responsible_org_id": org_of_level(obligation.case, Level(measure.responsible)),
         "stage": measure.milestone,
         "takes": measure.takes,
         "document_types": m.from_row(measure).document_types,
@@ -259,7 +293,7 @@ def _answer_from_shared(obligation: Obligation, actor: User | None) -> None:
     if latest.review_status is ReviewStatus.ACCEPTED:
         obligation.status = ObligationStatus.ACCEPTED
         obligation.completed_at = latest.uploaded_at
-        obligation.completed_on = local_date(latest.uploaded_at)
+        obligation.completed_on = case_date(obligation.case, latest.uploaded_at)
     else:
         obligation.status = ObligationStatus.SUBMITTED
     audit.record_obligation(
@@ -280,7 +314,7 @@ def _waive_not_applying(
 ) -> None:
     before = obligation.status
     obligation.status, obligation.completed_at = ObligationStatus.WAIVED, now
-    obligation.completed_on = local_date(now)
+    obligation.completed_on = case_date(obligation.case, now)
     obligation.comment = reason or _("The measure no longer applies to this case.")
     obligation.updated_at, obligation.updated_by_id = now, actor.id if actor else None
     audit.record_obligation(
@@ -308,7 +342,7 @@ def follow_ups(done: Obligation, *, actor: User | None) -> None:
     ]
     if not waiting:
         return
-    cal = calendar.load(done.completed_on, done.completed_on)
+    cal = calendar.load(done.completed_on, done.completed_on, done.case.campaign.region_id)
     for obligation in waiting:
         due = cal.add_working_days(done.completed_on, obligation.measure.days or 0)
         obligation.due_date = due

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +15,6 @@ from openpyxl import Workbook
 from app.extensions import db
 from app.models.case import Case
 from app.workflows import labels, queries
-from app.workflows.clock import local_date
 from app.workflows.labels import CASE_STATUS, CATEGORY_SHORT
 
 HEADERS = (
@@ -40,9 +40,9 @@ def _markers(case: Case) -> str:
     return ", ".join(k for k, v in sorted(case.markers.items()) if v)
 
 
-def case_rows(stmt: sa.Select[Any]) -> Iterator[list[Any]]:
-    """The export rows of the cases the statement selects, in chunks (bounded memory)."""
-    today = local_date()
+def case_rows(stmt: sa.Select[Any], today: date) -> Iterator[list[Any]]:
+    """The export rows of the cases the statement selects, in chunks (bounded memory); overdue
+    as of ``today``."""
     ids = [row[0] for row in db.session.execute(stmt.with_only_columns(Case.id))]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -56,7 +56,7 @@ def case_rows(stmt: sa.Select[Any]) -> Iterator[list[Any]]:
                 case.campaign.vpr_year,
                 case.school.login,
                 case.school.name,
-                case.municipality.name,
+                case.municipality.name if case.municipality else "",
                 str(CATEGORY_SHORT[case.category]),
                 case.support_level or "",
                 _markers(case),
@@ -87,25 +87,25 @@ def write_xlsx(rows: Iterator[list[Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def export_bytes(stmt: sa.Select[Any], fmt: str) -> bytes:
+def export_bytes(stmt: sa.Select[Any], fmt: str, today: date) -> bytes:
     """The export file's content."""
     if fmt == "csv":
         out = io.StringIO()
-        write_csv(case_rows(stmt), out)
+        write_csv(case_rows(stmt, today), out)
         return ("\ufeff" + out.getvalue()).encode("utf-8")
-    return write_xlsx(case_rows(stmt))
+    return write_xlsx(case_rows(stmt, today))
 
 
-def export_response(stmt: sa.Select[Any], fmt: str) -> Response:
+def export_response(stmt: sa.Select[Any], fmt: str, today: date) -> Response:
     """A download response with the export."""
     mimetype = (
         "text/csv; charset=utf-8"
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    name = f"cases-{local_date():%Y-%m-%d}.{fmt}"
+    name = f"cases-{today:%Y-%m-%d}.{fmt}"
     return Response(
-        export_bytes(stmt, fmt),
+        export_bytes(stmt, fmt, today),
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -16,8 +16,9 @@ from flask_babel import gettext as _
 
 from app import audit
 from app.extensions import db
-from app.models.case import Case, Category
+from app.models.case import Campaign, Case, CaseStatus, Category
 from app.models.org import Organisation
+from app.models.plan import NextListRule
 from app.models.user import User
 from app.orgs import service as orgs
 from app.orgs.importing import (
@@ -27,9 +28,10 @@ from app.orgs.importing import (
     write_whole,
 )
 from app.parsing import parse_int
+from app.plans.service import plan_of
 from app.tabular import Column, Problem
 from app.workflows import campaigns, years
-from app.workflows.cases import open_case, rederive
+from app.workflows.cases import close_by_list, open_case, record_past_case, rederive
 
 COLUMNS = (
     Column("Год", "year"),
@@ -83,6 +85,8 @@ class FlagReport:
     rows: int = 0
     marker_columns: list[str] = field(default_factory=list)
     cases_created: list[tuple[int, str, str]] = field(default_factory=list)
+    cases_recorded: list[tuple[int, str, str]] = field(default_factory=list)  # history
+    cases_closed: list[tuple[int, str, str]] = field(default_factory=list)  # by a next list
     cases_updated: list[tuple[int, str, str]] = field(default_factory=list)
     unchanged: int = 0
     merged_duplicates: list[tuple[int, int]] = field(default_factory=list)  # (row, same as row)
@@ -197,6 +201,9 @@ class Opening:
     templates: str | None = None
     order_number: str | None = None
     order_date: date | None = None
+    # The year whose campaign is live; the list's earlier years are recorded as history (their
+    # cases closed, with no obligations). None: every year is live.
+    live_year: int | None = None
 
     def order_year(self, years: set[int]) -> int | None:
         if not (self.order_number or self.order_date):
@@ -270,9 +277,9 @@ def _apply(
 ) -> None:
     municipalities = orgs.municipalities_by_name(region)
     by_year = {}
-    listed = {r.year for r in rows}
-    order_year = opening.order_year(listed)
-    for year in sorted(listed):
+    list_years = {r.year for r in rows}
+    order_year = opening.order_year(list_years)
+    for year in sorted(list_years):
         campaign = campaigns.find_campaign(region, year)
         order = (opening.order_number, opening.order_date) if year == order_year else (None, None)
         if campaign is None:
@@ -298,7 +305,7 @@ def _apply(
                 )
             )
         by_year[year] = campaign
-    if order_year is not None and order_year not in listed:
+    if order_year is not None and order_year not in list_years:
         report.warnings.append(
             Problem(
                 1,
@@ -313,13 +320,27 @@ def _apply(
         )
     }
     touched: dict[Category, set[int]] = {category: set() for category in Category}
+    listed = {(r.year, r.login, r.category) for r in rows}
     for row in rows:
         school = _school_for(row, schools, municipalities, region, actor, report)
         campaign = by_year[row.year]
         markers = dict(row.markers)
         case = existing.get((campaign.id, school.id, row.category))
         ref = (row.year, row.login, row.category.value)
-        if case is None:
+        past = opening.live_year is not None and row.year < opening.live_year
+        if case is None and past:
+            record_past_case(
+                campaign,
+                school,
+                row.category,
+                markers=markers,
+                support_level=row.support_level,
+                flagged_again=(row.year + 1, row.login, row.category) in listed,
+                actor=actor,
+                now=now,
+            )
+            report.cases_recorded.append(ref)
+        elif case is None:
             open_case(
                 campaign,
                 school,
@@ -341,6 +362,35 @@ def _apply(
         if school_ids:
             changed += years.recompute(school_ids, category)
     rederive(changed, actor=actor, reason=_("Years on the list changed with the list."))
+    _close_by_next_lists(by_year, listed, opening, actor, report, now)
+
+
+def _close_by_next_lists(
+    by_year: dict[int, Campaign],
+    listed: set[tuple[int, str, Category]],
+    opening: Opening,
+    actor: User | None,
+    report: FlagReport,
+    now: datetime | None,
+) -> None:
+    """Each year's list closes the open cases of the year before by that campaign's plan rule:
+    a school on the list again has its case escalated; under «escalate_and_close» the others
+    are closed too. Cases of years before the live one are history and close either way."""
+    for year, campaign in sorted(by_year.items()):
+        previous = campaigns.find_campaign(campaign.region, year - 1)
+        if previous is None:
+            continue
+        rule = plan_of(previous).next_list_rule
+        history = opening.live_year is not None and year - 1 < opening.live_year
+        for case in db.session.scalars(
+            sa.select(Case)
+            .where(Case.campaign_id == previous.id, Case.status == CaseStatus.OPEN)
+            .order_by(Case.id)
+        ):
+            again = (year, case.school.login or "", case.category) in listed
+            if again or history or rule is NextListRule.ESCALATE_AND_CLOSE:
+                close_by_list(case, flagged_again=again, year=year, actor=actor, now=now)
+                report.cases_closed.append((year - 1, case.school.login or "", case.category.value))
 
 
 def _update_case(

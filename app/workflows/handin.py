@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from app import access
 from app.documents import checks
 from app.documents.versions import store_version
-from app.errors import InvalidInput, NotAllowed
+from app.errors import Conflict, NotAllowed
 from app.extensions import db
 from app.models.case import Obligation
 from app.models.document import Document, DocumentVersion, ReviewStatus
@@ -66,7 +66,7 @@ def upload_for_obligation(
     if not access.can_submit(actor, obligation):
         raise NotAllowed(_("Only the responsible organisation submits this obligation."))
     if not obligation.document_types:
-        raise InvalidInput(_("This obligation takes no documents."))
+        raise Conflict(_("This obligation is answered on its own page, not by an upload."))
     kind, filename = checks.check_upload(name, data, current_app.config["MAX_CONTENT_LENGTH"])
     return hand_in_version(obligation, data, kind, filename, actor=actor, note=note, now=now)
 

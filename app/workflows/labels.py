@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.models.case import CaseStatus, Category, Level, ObligationStatus
 from app.models.document import ReviewStatus
+from app.models.org import Subordination
 from app.plans.measures import MILESTONES
 
 CATEGORY = {
@@ -20,6 +21,11 @@ CATEGORY_SHORT = {
     Category.OBJECTIVITY: _l("non-objectivity"),
     Category.LOW_RESULTS: _l("ШНОР"),
     Category.ADVERSE: _l("ШФНСУ"),
+}
+SUBORDINATION = {
+    Subordination.MUNICIPAL: _l("municipal school"),
+    Subordination.REGIONAL: _l("school subordinate to the ministry"),
+    Subordination.PRIVATE: _l("private school"),
 }
 CASE_STATUS = {
     CaseStatus.OPEN: _l("in progress"),

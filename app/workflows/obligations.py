@@ -15,7 +15,7 @@ from app.models.document import ReviewStatus
 from app.models.types import utcnow
 from app.models.user import User
 from app.workflows import stages
-from app.workflows.clock import local_date
+from app.workflows.clock import case_date
 from app.workflows.derive import follow_ups
 from app.workflows.locking import lock, locked
 
@@ -65,7 +65,7 @@ def hand_in(obligation: Obligation, *, actor: User, now: datetime, note: str | N
     obligation.submitted_at = now
     if obligation.reviewer_level is None:
         obligation.status, obligation.completed_at = ObligationStatus.ACCEPTED, now
-        obligation.completed_on = local_date(now)
+        obligation.completed_on = case_date(obligation.case, now)
     else:
         obligation.status = ObligationStatus.SUBMITTED
     obligation.comment = None
@@ -107,7 +107,7 @@ def _decide(
         # Done when it was handed in: a timely submission accepted later is still on time.
         obligation.status = ObligationStatus.ACCEPTED
         obligation.completed_at = obligation.submitted_at or now
-        obligation.completed_on = local_date(obligation.completed_at)
+        obligation.completed_on = case_date(obligation.case, obligation.completed_at)
     else:
         obligation.status = ObligationStatus.RETURNED
     obligation.comment = comment
@@ -197,7 +197,7 @@ def waive(
         raise InvalidInput(_("Give a reason for waiving the obligation."))
     before = obligation.status
     obligation.status, obligation.completed_at = ObligationStatus.WAIVED, now
-    obligation.completed_on = local_date(now)
+    obligation.completed_on = case_date(obligation.case, now)
     obligation.comment = reason
     _touch(obligation, actor, now)
     _record("obligation.waived", obligation, actor, before, reason=reason)
@@ -242,7 +242,7 @@ def accept_on_record(
         return obligation
     before = obligation.status
     obligation.status, obligation.submitted_at = ObligationStatus.ACCEPTED, when
-    obligation.completed_at, obligation.completed_on = when, local_date(when)
+    obligation.completed_at, obligation.completed_on = when, case_date(obligation.case, when)
     _touch(obligation, actor, now)
     _record("obligation.accepted", obligation, actor, before, reason=reason)
     db.session.flush()

@@ -241,18 +241,15 @@ def _inbox_conditions(user: User) -> tuple[Conditions | None, Conditions | None]
     """What the user's organisation owes and what awaits the user's review, as conditions on
     obligations; None where the role has no such part."""
     owed, to_review = None, None
-    levels = access.levels_acted_by(user)
-    if levels:
+    if access.acts_for_organisation(user):
         owed = [
             Obligation.responsible_org_id == user.organisation_id,
-            Obligation.level.in_(levels),
             Obligation.status.in_((*PENDING_STATUSES, ObligationStatus.SUBMITTED)),
         ]
-    reviewing = access.reviews_as(user)
-    if reviewing:
+    if access.has_reviews(user):
         to_review = [
             Obligation.status == ObligationStatus.SUBMITTED,
-            Obligation.reviewer_level.in_(reviewing),
+            Obligation.reviewer_org_id == user.organisation_id,
         ]
     return owed, to_review
 
@@ -321,14 +318,16 @@ class ComplianceCell:
 def compliance(
     viewer: User | int, campaign_id: int | None, today: date
 ) -> dict[tuple[int, str], ComplianceCell]:
-    """Deadline compliance per (municipality id, obligation type) within the viewer's scope."""
+    """Deadline compliance per (municipality id, obligation type) within the viewer's scope; the
+    schools under the region are counted under the region."""
     on_time = on_time_clause()
+    unit = sa.func.coalesce(Case.municipality_id, Campaign.region_id)
     late = sa.and_(Obligation.status == ObligationStatus.ACCEPTED, sa.not_(on_time))
     stmt = scoped(
         Obligation,
         viewer,
         sa.select(
-            Case.municipality_id,
+            unit,
             Obligation.obligation_type,
             sa.func.sum(sa.case((overdue_clause(today), 1), else_=0)),
             sa.func.sum(
@@ -346,7 +345,10 @@ def compliance(
             sa.func.sum(sa.case((late, 1), else_=0)),
             sa.func.sum(sa.case((Obligation.status == ObligationStatus.WAIVED, 1), else_=0)),
         ).select_from(Obligation),
-    ).group_by(Case.municipality_id, Obligation.obligation_type)
+    )
+    stmt = stmt.join(Campaign, Campaign.id == Case.campaign_id).group_by(
+        unit, Obligation.obligation_type
+    )
     if campaign_id:
         stmt = stmt.where(Case.campaign_id == campaign_id)
     table: dict[tuple[int, str], ComplianceCell] = {}
@@ -380,7 +382,7 @@ def repeat_flagged(user: User, campaign_id: int | None, limit: int = 100) -> lis
             Case.contract_review,
         )
         .join(school, school.id == Case.school_id)  # the case's scope is its school's
-        .join(municipality, municipality.id == Case.municipality_id)
+        .outerjoin(municipality, municipality.id == Case.municipality_id)
         .where(visible_orgs_clause(user, school), in_users_region(user), Case.years_on_list >= 2)
         .order_by(Case.years_on_list.desc(), Case.id)
         .limit(limit)

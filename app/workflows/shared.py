@@ -1,7 +1,8 @@
 """What one hand-in answers for. A school's measure is answered for its own case; a
-municipality's act for every case of the municipality that owes it; a regional measure for every
-case of the campaign. The document of a shared measure belongs to the municipality (or the
-region) and is found by the campaign and the measure."""
+municipality's act for every case whose same measure that organisation owes (for the schools
+under the region, the ministry's act); a regional measure for every case of the campaign. The
+document of a shared measure belongs to the issuing organisation and is found by the campaign
+and the measure."""
 
 from __future__ import annotations
 
@@ -21,11 +22,13 @@ def owner_of(obligation: Obligation) -> tuple[int, int | None]:
     """(owner organisation, case id or None) of the document answering the obligation."""
     case = obligation.case
     scope = scope_of(obligation)
-    if scope is Scope.MUNICIPALITY:
-        return case.municipality_id, None
+    if scope is Scope.SCHOOL:
+        return case.school_id, case.id
     if scope is Scope.REGION:
         return case.campaign.region_id, None
-    return case.school_id, case.id
+    # A municipality's act belongs to whoever issues it: the municipality (or its
+    # methodological centre), or the ministry for the schools under the region.
+    return obligation.responsible_org_id, None
 
 
 def shared_document(obligation: Obligation) -> Document | None:
@@ -64,5 +67,5 @@ def siblings(obligation: Obligation) -> list[int]:
         .order_by(Obligation.id)
     )
     if scope is Scope.MUNICIPALITY:
-        stmt = stmt.where(Case.municipality_id == case.municipality_id)
+        stmt = stmt.where(Obligation.responsible_org_id == obligation.responsible_org_id)
     return list(db.session.scalars(stmt))

@@ -28,7 +28,7 @@ def test_login_in_chromium(live_server: str, page: Any) -> None:
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server}/")
     assert page.locator("h1").inner_text() == "Приозёрская область"
-    assert "120" in page.locator(".stat").last.inner_text()
+    assert "122" in page.locator(".stat").last.inner_text()
     page.shot("03-home")
 
     cookies = {c["name"]: c for c in page.context.cookies()}

@@ -35,6 +35,7 @@ from app.models import (
     Organisation,
     PlanMeasure,
     RecheckWork,
+    RegionDay,
     RoadmapItem,
     RoadmapReport,
     SignRun,
@@ -214,6 +215,20 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "admin.directory": Endpoint(lambda w: "/admin/directory", frozenset({"admin", "ministry"})),
     "admin.calendar_days": Endpoint(lambda w: "/admin/calendar?year=2024", frozenset({"admin"})),
+    "admin.region_settings": Endpoint(
+        lambda w: "/admin/region",
+        frozenset({"ministry", "admin"}),
+        method="POST",
+        form=lambda w: {"part": "zone", "timezone": "Asia/Vladivostok"},
+        effect=lambda w, role: _fresh(Organisation, w["region"].id).timezone,
+    ),
+    "admin.region_settings[day]": Endpoint(
+        lambda w: "/admin/region",
+        frozenset({"ministry", "admin"}),
+        method="POST",
+        form=lambda w: {"part": "day", "day": "2023-09-15", "working": "0", "name": "Праздник"},
+        effect=lambda w, role: _count(RegionDay, RegionDay.region_id == w["region"].id),
+    ),
     "admin.templates": Endpoint(lambda w: "/admin/templates", frozenset({"admin"})),
     "admin.template_download": Endpoint(
         lambda w: "/admin/templates/roadmap.docx", frozenset({"admin"})
@@ -408,7 +423,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         },
         effect=lambda w, role: _count(RecheckWork, RecheckWork.case_id == _case(w).id),
     ),
-    "stages.experts": Endpoint(lambda w: "/experts", frozenset({"municipal_a"})),
+    "stages.experts": Endpoint(lambda w: "/experts", frozenset({"ministry", "municipal_a"})),
     "stages.director_page": Endpoint(lambda w: f"/cases/{_case(w).id}/director", ALL),
     "stages.mentoring": Endpoint(lambda w: f"/cases/{_case(w).id}/mentoring", ALL),
     "sessions.index": Endpoint(lambda w: "/sessions", ALL),

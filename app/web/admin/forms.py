@@ -45,6 +45,26 @@ class CalendarDayForm(FlaskForm):
     name = StringField(_l("Name or reason"), validators=[Optional(), Length(max=200)])
 
 
+class RegionForm(FlaskForm):
+    timezone = SelectField(_l("Time zone of the region"))
+
+
+class RegionDayForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    working = SelectField(
+        _l("The day is"),
+        choices=choices(
+            [
+                ("0", _l("a day off in the region")),
+                ("1", _l("a working day in the region")),
+                ("", _l("as in the federal calendar (remove)")),
+            ]
+        ),
+        validate_choice=False,
+    )
+    name = StringField(_l("Name or reason"), validators=[Optional(), Length(max=200)])
+
+
 class TemplateForm(FlaskForm):
     key = SelectField(_l("Document"))
     file = FileField(_l("Template (.docx)"), validators=[FileRequired()])

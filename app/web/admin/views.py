@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from app import access
-from app.access.scope import get_scoped_or_404, scoped
+from app.access.scope import get_scoped_or_404, region_id_of, scoped
 from app.access.web import requires
 from app.accounts import users as accounts
 from app.documents import checks
@@ -32,6 +32,7 @@ from app.extensions import db
 from app.models.document import DocumentTemplate
 from app.models.org import Organisation, OrgKind
 from app.models.user import Role, User
+from app.orgs import service as orgs
 from app.orgs.directory import import_directory
 from app.paperwork import catalog, generate
 from app.plans import calendar
@@ -40,12 +41,14 @@ from app.web.admin.forms import (
     CalendarDayForm,
     ConfirmForm,
     DirectoryImportForm,
+    RegionDayForm,
+    RegionForm,
     TemplateForm,
     UserCreateForm,
 )
 from app.web.form_choices import choices
 from app.web.pagination import paginate
-from app.workflows.clock import local_date
+from app.workflows.clock import local_date, today_for
 
 bp = Blueprint("admin", __name__)
 
@@ -207,6 +210,49 @@ def calendar_days() -> str | Response:
     year = min(max(year, 2000), 2100)
     return render_template(
         "admin/calendar.html", form=form, year=year, days=calendar.exceptions_of_year(year)
+    )
+
+
+@bp.route("/region", methods=["GET", "POST"])
+@login_required
+@requires(access.can_keep_own_region)
+def region_settings() -> str | Response:
+    """The region's time zone and its own non-working (or working) days on top of the federal
+    production calendar."""
+    region = db.session.get(Organisation, region_id_of(current_user))
+    assert region is not None
+    which = request.form.get("part")
+    zone_form = RegionForm(timezone=region.timezone)
+    zone_form.timezone.choices = choices(orgs.RUSSIAN_ZONES)
+    day_form = RegionDayForm()
+    if which == "zone" and zone_form.validate_on_submit() and zone_form.timezone.data:
+        name = zone_form.timezone.data
+        perform(
+            lambda: orgs.set_region_timezone(region, name, actor=current_user),
+            _("The region's time zone is saved."),
+        )
+        return redirect(url_for("admin.region_settings"))
+    if which == "day" and day_form.validate_on_submit() and day_form.day.data is not None:
+        day, working = day_form.day.data, day_form.working.data
+        perform(
+            lambda: calendar.set_region_day(
+                region.id,
+                day,
+                None if working == "" else working == "1",
+                day_form.name.data,
+                actor=current_user,
+            ),
+            _("The region's calendar is corrected."),
+        )
+        return redirect(url_for("admin.region_settings", year=day.year))
+    year = min(max(request.args.get("year", type=int) or today_for(current_user).year, 2000), 2100)
+    return render_template(
+        "admin/region.html",
+        region=region,
+        zone_form=zone_form,
+        day_form=day_form,
+        year=year,
+        days=calendar.region_days(region.id, year),
     )
 
 

@@ -45,6 +45,10 @@ class CampaignForm(FlaskForm):
 
 class FlagImportForm(FlaskForm):
     file = FileField(_l("Flag list (CSV or XLSX)"))
+    live_year = IntegerField(
+        _l("The live year (earlier years are recorded as history)"),
+        validators=[Optional(), NumberRange(2000, 2100)],
+    )
     token = HiddenField()
     preview = SubmitField(_l("Check and preview"))
     confirm = SubmitField(_l("Import"))

@@ -19,7 +19,7 @@ from app.web.actions import perform
 from app.web.campaigns.forms import CampaignForm, FlagImportForm
 from app.workflows import campaigns as campaign_ops
 from app.workflows import labels, queries
-from app.workflows.flags import import_flags
+from app.workflows.flags import Opening, import_flags
 
 bp = Blueprint("campaigns", __name__)
 
@@ -90,6 +90,10 @@ def _campaigns_of(years: dict[int, int]) -> list[Campaign]:
     return [c for c in found if c is not None]
 
 
+def _opening(form: FlagImportForm) -> Opening:
+    return Opening(live_year=form.live_year.data or None)
+
+
 @bp.route("/flags/import", methods=["GET", "POST"])
 @login_required
 @requires(access.can_import_flags)
@@ -100,14 +104,18 @@ def flags_import() -> str | Response:
     if form.validate_on_submit():
         if form.preview.data and form.file.data:
             data = form.file.data.read()
-            report = import_flags(data, region=_region(), actor=current_user, dry_run=True)
+            report = import_flags(
+                data, region=_region(), actor=current_user, dry_run=True, opening=_opening(form)
+            )
             db.session.rollback()
             token = stash.put("flags", data) if report.ok else None
         elif form.confirm.data:
             data = stash.get("flags", form.token.data)
             if data is None:
                 return redirect(url_for("campaigns.flags_import"))
-            report = import_flags(data, region=_region(), actor=current_user)
+            report = import_flags(
+                data, region=_region(), actor=current_user, opening=_opening(form)
+            )
             if report.ok:
                 db.session.commit()
                 stash.drop("flags")

@@ -18,7 +18,7 @@ from app.plans.measures import MILESTONE_ORDER, MILESTONES
 from app.stages import sessions
 from app.web.cases.views import labels_for_rows
 from app.workflows import labels, queries
-from app.workflows.clock import local_date
+from app.workflows.clock import today_for
 
 bp = Blueprint("overview", __name__)
 
@@ -28,7 +28,7 @@ bp = Blueprint("overview", __name__)
 @requires(access.has_inbox)
 def inbox() -> str:
     """What the user's organisation owes, and what awaits the user's review, by due date."""
-    owed, to_review = queries.inbox_rows(current_user, local_date())
+    owed, to_review = queries.inbox_rows(current_user, today_for(current_user))
     return render_template(
         "cases/inbox.html", owed=owed, to_review=to_review, titles=labels_for_rows()
     )
@@ -43,7 +43,7 @@ def dashboard() -> str:
     campaign_id = parse_int(request.args.get("campaign")) or (
         campaigns[0].id if campaigns else None
     )
-    today = local_date()
+    today = today_for(current_user)
     by_stage = queries.cases_by_stage(current_user, campaign_id)
     table = queries.compliance(current_user, campaign_id, today)
     rows = queries.by_municipality(table)

@@ -20,7 +20,7 @@ from app.web.pagination import paginate
 from app.workflows import cases as case_ops
 from app.workflows import labels, queries
 from app.workflows import obligations as obligation_ops
-from app.workflows.clock import local_date
+from app.workflows.clock import today_for
 from app.workflows.export import export_response
 
 bp = Blueprint("cases", __name__)
@@ -31,7 +31,7 @@ bp = Blueprint("cases", __name__)
 def case_list() -> str:
     """Cases in scope with filters, sorting, pagination and counts."""
     filters = queries.CaseFilters.from_args(request.args)
-    today = local_date()
+    today = today_for(current_user)
     page = paginate(
         queries.filtered_cases(current_user, filters, today, shown=True),
         current_app.config["OKO_PAGE_SIZE"],
@@ -68,8 +68,8 @@ def case_export() -> Response:
     fmt = request.args.get("format", "xlsx")
     if fmt not in ("csv", "xlsx"):
         abort(400)
-    stmt = queries.filtered_cases(current_user, filters, local_date())
-    return export_response(stmt, fmt)
+    stmt = queries.filtered_cases(current_user, filters, today_for(current_user))
+    return export_response(stmt, fmt, today_for(current_user))
 
 
 @bp.route("/cases/<int:case_id>")
@@ -82,7 +82,7 @@ def case_detail(case_id: int) -> str:
     html = render_template(
         "cases/detail.html",
         case=case,
-        today=local_date(),
+        today=today_for(current_user),
         transition_form=TransitionForm(),
         level_form=SupportLevelForm(level=str(case.support_level or "")),
         obligation_form=ObligationForm(),

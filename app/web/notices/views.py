@@ -31,7 +31,7 @@ from app.notices import ics, texts
 from app.parsing import parse_int
 from app.web.form_choices import choices
 from app.web.pagination import paginate
-from app.workflows.clock import local_date
+from app.workflows.clock import today_for
 from app.workflows.compliance import compliance_xlsx
 
 bp = Blueprint("notices", __name__)
@@ -190,7 +190,9 @@ def calendar(token: str) -> Response:
 @requires(access.can_view_dashboard)
 def compliance() -> Response:
     """The compliance report of the dashboard as XLSX."""
-    data = compliance_xlsx(current_user, parse_int(request.args.get("campaign")), local_date())
+    data = compliance_xlsx(
+        current_user, parse_int(request.args.get("campaign")), today_for(current_user)
+    )
     return Response(
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -63,7 +63,7 @@ def show(campaign_id: int) -> str:
     campaign = _campaign_or_404(campaign_id)
     plan = plan_of(campaign)
     dated = [r.due_on for r in plan.measures if r.due_on]
-    cal = calendar.load(min(dated), max(dated)) if dated else None
+    cal = calendar.load(min(dated), max(dated), campaign.region_id) if dated else None
     numbers = {r.key: r.number for r in plan.measures}
     owners = {r.municipality_id for r in plan.measures if r.municipality_id}
     names = {

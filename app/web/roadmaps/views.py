@@ -20,7 +20,7 @@ from app.parsing import parse_int
 from app.stages import roadmaps, shnor
 from app.web.actions import perform
 from app.web.form_choices import choices
-from app.workflows.clock import local_date
+from app.workflows.clock import today_for
 
 bp = Blueprint("roadmaps", __name__)
 
@@ -93,7 +93,7 @@ def show(roadmap_id: int) -> str:
         status_labels=roadmaps.STATUS_LABELS,
         periods=campaign_periods,
         submitted=submitted,
-        today=local_date(),
+        today=today_for(current_user),
         case=case,
         can_print=case is not None and access.can_generate(current_user, case, "roadmap"),
         can_hand_in=case is not None

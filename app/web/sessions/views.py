@@ -21,7 +21,7 @@ from app.parsing import parse_int
 from app.stages import sessions
 from app.web.actions import perform
 from app.workflows import queries
-from app.workflows.clock import zone
+from app.workflows.clock import user_zone
 
 bp = Blueprint("sessions", __name__)
 
@@ -58,7 +58,7 @@ def index() -> str | Response:
             local = datetime.fromisoformat(request.form.get("starts_at", ""))
         except ValueError:
             abort(400)
-        starts_at = local.replace(tzinfo=zone()).astimezone(UTC)
+        starts_at = local.replace(tzinfo=user_zone(current_user)).astimezone(UTC)
         created = perform(
             lambda: sessions.plan(
                 campaign,

@@ -90,7 +90,7 @@ def recheck_page(case_id: int) -> str:
     """The commission, the works and their statistics."""
     case = _case(case_id)
     manage = access.can_run_case_support(current_user, case)
-    experts = recheck.experts_of(case.municipality_id) if manage else []
+    experts = recheck.experts_of(recheck.register_of(case)) if manage else []
     return render_template(
         "stages/recheck.html",
         case=case,
