@@ -12,7 +12,7 @@ rules are dropped. A database holding what version 0009 cannot (an institute or 
 centre, whose people and history cannot be removed from the append-only chain, or a school
 without a municipality) refuses the downgrade, naming what is in the way.
 
-Revision ID: 0013
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-01 18:00:00.000000
 
@@ -21,7 +21,7 @@ Create Date: 2026-12-01 18:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
