@@ -31,6 +31,13 @@ from app.access.cases import (
     reviews_as,
     role_for_level,
 )
+from app.access.mechanisms import (
+    can_add_mechanism_criterion,
+    can_edit_mechanisms,
+    can_import_mechanisms,
+    can_view_mechanisms,
+    can_view_mechanisms_of,
+)
 from app.access.records import (
     can_edit_roadmap,
     can_generate,
@@ -64,16 +71,19 @@ from app.access.system import (
 )
 
 __all__ = [
+    "can_add_mechanism_criterion",
     "can_assign_person",
     "can_audit",
     "can_configure_indicators",
     "can_correct_calendar",
+    "can_edit_mechanisms",
     "can_edit_plan",
     "can_edit_roadmap",
     "can_extend_plan",
     "can_generate",
     "can_import_directory",
     "can_import_flags",
+    "can_import_mechanisms",
     "can_keep_experts",
     "can_manage_campaigns",
     "can_manage_templates",
@@ -94,6 +104,8 @@ __all__ = [
     "can_view_case",
     "can_view_dashboard",
     "can_view_document",
+    "can_view_mechanisms",
+    "can_view_mechanisms_of",
     "can_view_org",
     "can_view_organisations",
     "can_view_roadmap",

@@ -19,6 +19,8 @@ from app.models.user import User
 
 # A percentage with one decimal place: 0.0 … 100.0.
 Percent = sa.Numeric(4, 1)
+# The kind of the document that holds a report's approved report and roadmap.
+DOCUMENT_KIND = "mechanisms_report"
 
 
 class MechanismCriterion(db.Model):
