@@ -275,3 +275,52 @@ def test_the_ministry_adds_a_criterion(client: FlaskClient, world: W) -> None:
     refused = client.post("/mechanisms/criteria", data={"code": "1.1", "title": "Дубликат"})
     assert "уже есть критерий 1.1" in client.get(refused.headers["Location"]).text
     assert [c.code for c in criteria_of(world["other_region"].id)] == ["1.1", "1.2"]
+
+
+def test_the_approved_file_hands_in_the_plans_measure(client: FlaskClient, world: W) -> None:
+    """Under the Chernozemelsky plan the order of 30 November takes the same file: attached on
+    the mechanisms page, it is handed in for the measure too, for every case of the
+    municipality."""
+    from app.models import ObligationStatus
+    from app.workflows.campaigns import create_campaign
+    from tests.helpers import open_test_case
+
+    create_campaign(world["region"], 2022, actor=None, templates="chernozemelsky_mechanisms")
+    cases = [open_test_case(world["schools"][k], year=2022) for k in ("a1", "a2")]
+    owed = [o for c in cases for o in c.obligations if o.obligation_type == "zm_roadmaps_order"]
+    assert len(owed) == 2 and owed[0].due_date.isoformat() == "2022-11-30"
+    enter_seed_002(client, world)
+    login(client, world["users"]["municipal_a"])
+    page = client.get(f"/mechanisms/{world['mun_a'].id}/2022").text
+    assert "В плане кампании" in page and f"obligation-{owed[0].id}" in page
+    report = db.session.scalars(
+        sa.select(MechanismReport).where(MechanismReport.year == 2022)
+    ).one()
+    response = client.post(
+        f"/mechanisms/{world['mun_a'].id}/2022/document",
+        data={
+            "version": str(report.version),
+            "file": (io.BytesIO(simple_pdf("Prikaz 533")), "prikaz-533.pdf"),
+            "hand_in": str(owed[0].id),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    statuses = {db.session.get(type(o), o.id).status for o in owed}
+    assert statuses == {ObligationStatus.SUBMITTED}
+    assert "сдано на проверку" in client.get(f"/mechanisms/{world['mun_a'].id}/2022").text
+    # A measure no longer owed is refused, and nothing is stored.
+    again = client.post(
+        f"/mechanisms/{world['mun_a'].id}/2022/document",
+        data={
+            "version": str(db.session.get(MechanismReport, report.id).version),
+            "file": (io.BytesIO(simple_pdf("Prikaz 533 v2")), "prikaz-533.pdf"),
+            "hand_in": str(owed[0].id),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Это мероприятие плана не ожидает этого документа." in again.text
+    db.session.expire_all()
+    assert len(db.session.get(MechanismReport, report.id).document.versions) == 1

@@ -82,7 +82,10 @@ class DocumentForm(FlaskForm):
     file = FileField(
         _l("The approved report and roadmap (PDF, DOCX …)"), validators=[FileRequired()]
     )
-    hand_in = MultiCheckbox(_l("Hand the same file in for the plan's measures"), coerce=int)
+    # Checked by the operation, which names the refusal in the user's language.
+    hand_in = MultiCheckbox(
+        _l("Hand the same file in for the plan's measures"), coerce=int, validate_choice=False
+    )
 
 
 class ImportForm(FlaskForm):
