@@ -141,7 +141,7 @@ def test_who_sees_what(client: FlaskClient, world: W) -> None:
     assert _page(client, users["municipal_a"], report) == 200
     assert _page(client, users["municipal_b"], report) == 404
     assert _page(client, users["ministry_x"], report) == 404  # another region's ministry
-    assert _page(client, users["school_a1"], report) == 403
+    assert _page(client, users["school_a1"], report) == 404
     assert _page(client, users["school_a1"], "/mechanisms") == 403
     assert _page(client, users["admin"], "/mechanisms") == 403
     login(client, users["municipal_b"])
