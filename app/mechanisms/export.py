@@ -12,8 +12,11 @@ from openpyxl.utils import get_column_letter
 
 from app.mechanisms.table import Table
 
-PERCENT_FORMAT = "0.0"
-POINTS_FORMAT = "+0.0;-0.0;0.0"
+
+def _number_format(value: float | None, *, signed: bool) -> str:
+    """96 or 87,5 as the figure is (a whole number without a decimal); a change with its sign."""
+    places = "0" if value is None or float(value).is_integer() else "0.0"
+    return f"+{places};-{places};0" if signed else places
 
 
 def _headers(table: Table) -> list[str]:
@@ -65,11 +68,9 @@ def to_xlsx(table: Table) -> bytes:
         ]
         sheet.append(values)
         line = sheet.max_row
-        for index in range(len(table.criteria)):
-            base = 2 + 3 * index
-            sheet.cell(line, base).number_format = PERCENT_FORMAT
-            sheet.cell(line, base + 1).number_format = PERCENT_FORMAT
-            sheet.cell(line, base + 2).number_format = POINTS_FORMAT
+        for index in range(3 * len(table.criteria)):
+            cell = sheet.cell(line, 2 + index)
+            cell.number_format = _number_format(cell.value, signed=index % 3 == 2)
         sheet.cell(line, 2 + 3 * len(table.criteria) + 1).number_format = "DD.MM.YYYY"
     sheet.column_dimensions["A"].width = 45
     for index in range(len(headers) - 1):

@@ -29,21 +29,27 @@ class Cell:
 
     @property
     def change(self) -> Decimal | None:
+        """The change in percentage points (None unless both years are known)."""
         return change(self.value, self.previous)
 
 
 @dataclass
 class Row:
+    """One municipality's year: its report (None: not reported) and its cells by criterion."""
+
     municipality: Organisation
     report: MechanismReport | None
     cells: dict[int, Cell] = field(default_factory=dict)
 
     def cell(self, criterion_id: int) -> Cell:
+        """The criterion's cell (empty when the municipality has no figure for it)."""
         return self.cells.get(criterion_id, Cell())
 
 
 @dataclass
 class Table:
+    """The year's criteria and rows."""
+
     year: int
     criteria: list[MechanismCriterion]
     rows: list[Row]

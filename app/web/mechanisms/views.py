@@ -170,7 +170,6 @@ def _render_report(
         form=form if editable else None,
         document_form=_document_form(municipality, year, report) if editable else None,
         obligations=approval.plan_obligations(municipality.id, year),
-        labels=labels,
         **FORMATTERS,
     )
     return html, status
