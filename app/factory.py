@@ -23,6 +23,7 @@ from app.web.cases.overview import bp as overview_bp
 from app.web.cases.views import bp as cases_bp
 from app.web.documents.views import bp as documents_bp
 from app.web.main.views import bp as main_bp
+from app.web.mechanisms.views import bp as mechanisms_bp
 from app.web.notices.views import bp as notices_bp
 from app.web.notices.views import init_app as notices_init
 from app.web.plans.views import bp as plans_bp
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(overview_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(mechanisms_bp)
     app.register_blueprint(auditing_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(roadmaps_bp)

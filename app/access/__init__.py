@@ -30,6 +30,13 @@ from app.access.cases import (
     is_school_of,
     role_for_kind,
 )
+from app.access.mechanisms import (
+    can_add_mechanism_criterion,
+    can_edit_mechanisms,
+    can_import_mechanisms,
+    can_view_mechanisms,
+    can_view_mechanisms_of,
+)
 from app.access.records import (
     can_edit_roadmap,
     can_generate,
@@ -65,16 +72,19 @@ from app.access.system import (
 
 __all__ = [
     "acts_for_organisation",
+    "can_add_mechanism_criterion",
     "can_assign_person",
     "can_audit",
     "can_configure_indicators",
     "can_correct_calendar",
+    "can_edit_mechanisms",
     "can_edit_plan",
     "can_edit_roadmap",
     "can_extend_plan",
     "can_generate",
     "can_import_directory",
     "can_import_flags",
+    "can_import_mechanisms",
     "can_keep_experts",
     "can_keep_own_region",
     "can_keep_region_calendar",
@@ -97,6 +107,8 @@ __all__ = [
     "can_view_case",
     "can_view_dashboard",
     "can_view_document",
+    "can_view_mechanisms",
+    "can_view_mechanisms_of",
     "can_view_org",
     "can_view_organisations",
     "can_view_roadmap",

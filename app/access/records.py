@@ -12,10 +12,12 @@ from app.access.cases import (
     is_municipal_of,
     is_school_of,
 )
+from app.access.mechanisms import can_view_mechanisms_of
 from app.access.scope import can_view_org
 from app.extensions import db
 from app.models.case import Case
 from app.models.document import Document, Roadmap
+from app.models.mechanism import DOCUMENT_KIND as MECHANISMS_DOCUMENT_KIND
 from app.models.org import OrgKind
 from app.models.stage import SessionInvite, StrategicSession
 from app.models.user import Role, User
@@ -103,11 +105,14 @@ def can_view_session(user: User, session_id: int) -> bool:
 
 
 def can_view_document(user: User, document: Document) -> bool:
-    """Whoever sees the owner; a municipality's acts also by the schools of that municipality;
-    a strategic session's materials by whoever may open the session."""
+    """Whoever sees the owner; a municipality's acts also by the schools of that municipality
+    (but not its report on the municipal mechanisms); a strategic session's materials by whoever
+    may open the session."""
     if document.session_id is not None:
         return can_view_session(user, document.session_id)
     owner = document.owner
+    if document.kind == MECHANISMS_DOCUMENT_KIND:
+        return can_view_mechanisms_of(user, owner)
     if can_view_org(user, owner):
         return True
     return (

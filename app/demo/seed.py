@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.accounts import users
 from app.demo import names
 from app.demo.cases import seed_cases
+from app.demo.mechanisms import seed_mechanisms
 from app.extensions import db
 from app.models.org import Organisation, OrgKind
 from app.models.user import Role, User
@@ -189,6 +190,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
         sa.select(User).where(User.email == f"ministry@{DEMO_DOMAIN}")
     ).one()
     seed_cases(region, ministry)
+    seed_mechanisms(region)
     return logins
 
 

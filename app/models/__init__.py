@@ -24,6 +24,7 @@ from app.models.document import (
     RoadmapReport,
     RoadmapStatus,
 )
+from app.models.mechanism import MechanismCriterion, MechanismReport, MechanismValue
 from app.models.notify import Notification, NotificationLog
 from app.models.org import Organisation, OrgKind
 from app.models.plan import DateKind, Plan, PlanMeasure, PlanVersion, Scope
@@ -64,6 +65,9 @@ __all__ = [
     "IndicatorSet",
     "Level",
     "LoginThrottle",
+    "MechanismCriterion",
+    "MechanismReport",
+    "MechanismValue",
     "Mentorship",
     "Notification",
     "NotificationLog",

@@ -88,6 +88,9 @@ ACTION = {
     "user.password_changed": _l("Password changed"),
     "org.created": _l("Organisation created"),
     "org.updated": _l("Organisation updated"),
+    "mechanisms.saved": _l("Municipal mechanisms report saved"),
+    "mechanisms.document_attached": _l("Approved mechanisms report attached"),
+    "mechanisms.criterion_added": _l("Mechanisms criterion added"),
 }
 
 

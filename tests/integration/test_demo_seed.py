@@ -4,6 +4,7 @@ The region is seeded once a session (the ``demo`` fixture); these tests read it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -185,3 +186,24 @@ def test_every_template_runs_a_demo_case(demo: DemoSite) -> None:
         ).all()
         for key, prefix in prefixes.items():
             assert sum(1 for t in accepted if t.startswith(prefix)) >= 5, key
+
+
+def test_the_ministry_sees_the_demo_mechanisms(demo: DemoSite) -> None:
+    """The first municipality reports seed 002's figures; others compare with it."""
+    client = demo.client()
+    with demo.app.app_context():
+        _login(client, "ministry@oko.demo")
+        page = client.get("/mechanisms").text
+        assert "2022" in page
+        first = page.split("городской округ «Город Приозёрск»", 1)[1].split("</tr>", 1)[0]
+        text = " ".join(re.sub(r"<[^>]+>", " ", first).split())
+        assert "96 % 60 % +36 п. п. 93 % 11 % +82 п. п. № 533 от 30.11.2022" in text
+        assert page.count("п. п.") >= 8  # four municipalities with both criteria
+        client.post("/logout", data={})
+        _login(client, "mun1@oko.demo")
+        own = client.get("/mechanisms").text
+        assert (
+            "prikaz-533"
+            in client.get(re.search(r'href="(/mechanisms/\d+/2022)"', own).group(1)).text
+        )
+        assert "Светловодский" not in own

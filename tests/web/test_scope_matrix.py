@@ -30,6 +30,8 @@ from app.models import (
     Case,
     Document,
     DocumentVersion,
+    MechanismCriterion,
+    MechanismReport,
     Notification,
     Obligation,
     Organisation,
@@ -53,6 +55,7 @@ ABOVE_SCHOOL = ALL - {"school_a1"}
 MINISTRY = frozenset({"ministry"})
 REGION_READERS = frozenset({"ministry", "auditor", "admin"})
 VPR_READERS = frozenset({"ministry", "auditor"})
+MECHANISM_READERS = frozenset({"ministry", "auditor", "municipal_a"})
 W = dict[str, Any]
 
 
@@ -156,6 +159,29 @@ def _recheck_csv(w: W) -> tuple[io.BytesIO, str]:
         f"{login_};Математика;4;P1;10;8;4;3\n{login_};Математика;4;P2;7;7;3;3\n"
     )
     return io.BytesIO(text.encode()), "recheck.csv"
+
+
+def _mechanisms_of_a(w: W) -> MechanismReport | None:
+    """Municipality A's report for 2022 as the database holds it now."""
+    db.session.expire_all()
+    return db.session.scalars(
+        sa.select(MechanismReport).where(
+            MechanismReport.municipality_id == w["mun_a"].id, MechanismReport.year == 2022
+        )
+    ).first()
+
+
+def _mechanism_values_of_a(w: W) -> list[float]:
+    report = _mechanisms_of_a(w)
+    return [float(v.value) for v in report.values if v.value is not None] if report else []
+
+
+def _mechanisms_form(w: W) -> dict[str, Any]:
+    """Seed 002's 2022 figure of criterion 1.1 for municipality A."""
+    from app.mechanisms.criteria import criteria_of
+
+    first = criteria_of(w["region"].id)[0]
+    return {"version": "0", f"value_{first.id}": "96", "conclusions": "Рост показателя"}
 
 
 def _user_column(column: str) -> Callable[[W, str], Any]:
@@ -436,6 +462,38 @@ ENDPOINTS: dict[str, Endpoint] = {
         method="POST",
         form=lambda w: {"decisions": "Разработать планы ВСОКО"},
         effect=lambda w, role: _fresh(StrategicSession, w["session"].id).decisions,
+    ),
+    # -- municipal mechanisms -------------------------------------------------------------------
+    "mechanisms.index": Endpoint(lambda w: "/mechanisms?year=2022", MECHANISM_READERS),
+    "mechanisms.export": Endpoint(lambda w: "/mechanisms/2022.xlsx", MECHANISM_READERS),
+    "mechanisms.report": Endpoint(lambda w: f"/mechanisms/{w['mun_a'].id}/2022", MECHANISM_READERS),
+    "mechanisms.report[b]": Endpoint(  # municipality B's: not municipality A's to read
+        lambda w: f"/mechanisms/{w['mun_b'].id}/2022", frozenset({"ministry", "auditor"})
+    ),
+    "mechanisms.report[save]": Endpoint(
+        lambda w: f"/mechanisms/{w['mun_a'].id}/2022",
+        frozenset({"municipal_a"}),
+        method="POST",
+        form=_mechanisms_form,
+        effect=lambda w, role: _mechanism_values_of_a(w),
+    ),
+    "mechanisms.attach": Endpoint(
+        lambda w: f"/mechanisms/{w['mun_a'].id}/2022/document",
+        frozenset({"municipal_a"}),
+        method="POST",
+        form=lambda w: {"version": "0", "file": _pdf()},
+        effect=lambda w, role: getattr(_mechanisms_of_a(w), "document_id", None),
+        multipart=True,
+    ),
+    "mechanisms.import_figures": Endpoint(lambda w: "/mechanisms/import", MINISTRY),
+    "mechanisms.add_criterion": Endpoint(
+        lambda w: "/mechanisms/criteria",
+        MINISTRY,
+        method="POST",
+        form=lambda w: {"code": "1.3", "title": "Система методической работы"},
+        effect=lambda w, role: _count(
+            MechanismCriterion, MechanismCriterion.region_id == w["region"].id
+        ),
     ),
     # -- overview, campaigns, history -------------------------------------------------------------
     "overview.inbox": Endpoint(
