@@ -26,11 +26,10 @@ def _iso(moment: datetime) -> str:
 
 def _years() -> dict[int, int]:
     """The VPR year of every case's campaign."""
-    return dict(
-        db.session.execute(
-            sa.select(Case.id, Campaign.vpr_year).join(Campaign, Campaign.id == Case.campaign_id)
-        ).tuples()
-    )
+    pairs = db.session.execute(
+        sa.select(Case.id, Campaign.vpr_year).join(Campaign, Campaign.id == Case.campaign_id)
+    ).tuples()
+    return dict(iter(pairs))  # iter(): dict() would take the result itself for a mapping
 
 
 def rows(year: int | None = None) -> Iterator[dict[str, str]]:
