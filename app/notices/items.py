@@ -16,12 +16,13 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from app.extensions import db
 from app.models.case import Case, Obligation
 from app.models.notify import Notification
-from app.models.plan import Scope
+from app.models.org import Organisation
+from app.models.plan import PlanMeasure, Scope
 from app.workflows.labels import obligation_title
 
 ENTRIES = "entries"
@@ -126,17 +127,27 @@ def obligation_ids(notifications: Iterable[Notification], limit: int = SHOWN) ->
 
 
 def load(ids: Iterable[int]) -> dict[int, Obligation]:
-    """The obligations with their measures, cases, schools and owners, in one query."""
+    """The obligations with their measures' titles, schools and owners, in one query (only the
+    columns shown: a ministry's notice may list thousands, and the JSON columns of obligations,
+    cases and measures cost more to decode than all the rest)."""
     wanted = set(ids)
     if not wanted:
         return {}
+    case = joinedload(Obligation.case).load_only(Case.id, Case.school_id)
     rows = db.session.scalars(
         sa.select(Obligation)
         .where(Obligation.id.in_(wanted))
         .options(
-            joinedload(Obligation.case).joinedload(Case.school),
-            joinedload(Obligation.measure),
-            joinedload(Obligation.responsible_org),
+            load_only(
+                Obligation.id,
+                Obligation.case_id,
+                Obligation.measure_id,
+                Obligation.period,
+                Obligation.responsible_org_id,
+            ),
+            case.joinedload(Case.school).load_only(Organisation.id, Organisation.name),
+            joinedload(Obligation.measure).load_only(PlanMeasure.id, PlanMeasure.title),
+            joinedload(Obligation.responsible_org).load_only(Organisation.id, Organisation.name),
         )
     ).unique()
     return {o.id: o for o in rows}
