@@ -61,23 +61,27 @@ def new_entry(obligation: Obligation, offset: int, at: str | None) -> Entry:
     return entry
 
 
-def add(
-    entries: list[Entry], obligation: Obligation, offset: int, at: str | None = None
+def added(
+    entries: list[Entry], found: Iterable[tuple[Obligation, int]], at: str | None = None
 ) -> list[Entry]:
-    """The entries with the obligation added to the entry of its measure (a new one if none);
-    a new list, the given one is left as it was."""
+    """The entries with each (obligation, offset) added to the entry of its measure (a new one if
+    none) unless listed already; a new list, the given one is left as it was."""
     result = [{**e, "cases": list(e["cases"])} for e in entries]
-    key = key_of(obligation)
-    entry = next((e for e in result if entry_key(e) == key), None)
-    if entry is None:
-        entry = new_entry(obligation, offset, at)
-        result.append(entry)
-    if any(c["obligation"] == obligation.id for c in entry["cases"]):
-        return result
-    line: dict[str, Any] = {"case": obligation.case_id, "obligation": obligation.id}
-    if at and entry.get("at") != at:
-        line["at"] = at
-    entry["cases"].append(line)
+    index = {entry_key(e): e for e in result}
+    listed = {c["obligation"] for e in result for c in e["cases"]}
+    for obligation, offset in found:
+        if obligation.id in listed:
+            continue
+        key = key_of(obligation)
+        entry = index.get(key)
+        if entry is None:
+            entry = index[key] = new_entry(obligation, offset, at)
+            result.append(entry)
+        line: dict[str, Any] = {"case": obligation.case_id, "obligation": obligation.id}
+        if at and entry.get("at") != at:
+            line["at"] = at
+        entry["cases"].append(line)
+        listed.add(obligation.id)
     return result
 
 

@@ -188,12 +188,6 @@ def todays_notice(user_id: int, kind: str, day: str) -> Notification | None:
     return db.session.scalars(stmt).first()
 
 
-def _with(entries: list[items.Entry], found: list[tuple[Obligation, int]], at: str | None) -> Any:
-    for obligation, offset in found:
-        entries = items.add(entries, obligation, offset, at)
-    return entries
-
-
 def _set_entries(notification: Notification, entries: list[items.Entry]) -> None:
     notification.params = {**notification.params, items.ENTRIES: entries}  # a new dict: JSON
     notification.case_id, notification.obligation_id = items.subject_ids(entries)
@@ -215,11 +209,11 @@ def _deliver(
             params={"day": day},
             email_status="pending" if person.email_mode == "each" else "skipped",
         )
-        _set_entries(notification, _with([], found, None))
+        _set_entries(notification, items.added([], found))
         db.session.add(notification)
         report.sent[kind] += 1
         return
-    _set_entries(existing, _with(items.of(existing), found, utcnow().isoformat()))
+    _set_entries(existing, items.added(items.of(existing), found, utcnow().isoformat()))
     if existing.email_status in RESEND:
         existing.email_status, existing.email_attempted_at = "pending", None
     report.extended[kind] += 1
