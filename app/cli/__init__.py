@@ -1,5 +1,5 @@
 """Command-line interface: `flask users|orgs|demo|audit|flags|cases|vpr|plans|obligations|
-deadlines|scheduler|backup …`. One transaction per command."""
+deadlines|notices|scheduler|backup …`. One transaction per command."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from app.cli.backup import backup_cli
 from app.cli.cases import cases_cli
 from app.cli.demo import demo_cli
 from app.cli.flags import flags_cli
-from app.cli.notices import deadlines_cli, scheduler_cli
+from app.cli.notices import deadlines_cli, notices_cli, scheduler_cli
 from app.cli.orgs import orgs_cli
 from app.cli.plans import obligations_cli, plans_cli
 from app.cli.users import users_cli
@@ -27,6 +27,7 @@ GROUPS = (
     plans_cli,
     obligations_cli,
     deadlines_cli,
+    notices_cli,
     scheduler_cli,
     backup_cli,
 )

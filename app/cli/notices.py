@@ -1,4 +1,4 @@
-"""`flask deadlines …` and `flask scheduler run`."""
+"""`flask deadlines …`, `flask notices export` and `flask scheduler run`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from app.cli.common import region_named
 from app.extensions import db
 from app.jobs import scheduler
+from app.notices import export
 from app.notices.digest import send_digests
 from app.notices.mail import deliver_pending
 from app.notices.sweep import sweep
@@ -20,6 +21,7 @@ from app.workflows.clock import local_date, zone
 from app.workflows.compliance import compliance_xlsx
 
 deadlines_cli = AppGroup("deadlines", help="Reminders, notices, escalations, reports.")
+notices_cli = AppGroup("notices", help="The log of the notices sent.")
 scheduler_cli = AppGroup("scheduler", help="The process that runs the periodic jobs.")
 
 
@@ -39,8 +41,11 @@ def sweep_command(day: str | None, no_mail: bool) -> None:
     report = sweep(_moment(day))
     db.session.commit()
     details = ", ".join(f"{kind}: {n}" for kind, n in sorted(report.sent.items())) or "none"
+    extended = sum(report.extended.values())
     click.echo(
-        f"{report.today}: {report.total} new notices ({details}); {report.already} already sent."
+        f"{report.today}: {report.total} new notices ({details}), {extended} of today's "
+        f"extended, listing {sum(report.listed.values())} obligations; "
+        f"{report.already} already sent."
     )
     if not no_mail:
         click.echo(f"E-mails sent: {deliver_pending(limit=100_000)}.")
@@ -67,6 +72,17 @@ def report_command(out: Path, region: str | None, year: int | None) -> None:
         raise click.UsageError(f"No campaign for {year}.")
     out.write_bytes(compliance_xlsx(target.id, campaign.id if campaign else None, local_date()))
     click.echo(f"Wrote {out}.")
+
+
+@notices_cli.command("export")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--year", type=int, help="Only the items of the campaign of this VPR year.")
+def export_command(out: Path, year: int | None) -> None:
+    """Write every notice item (recipient, organisation, kind, case, year, measure, time) as
+    UTF-8 CSV."""
+    with out.open("w", encoding="utf-8", newline="") as f:
+        written = export.write_csv(f, year)
+    click.echo(f"Wrote {written} rows to {out}.")
 
 
 @scheduler_cli.command("run")

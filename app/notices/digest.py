@@ -1,35 +1,28 @@
-"""The optional daily digest: one e-mail a day listing what the user's organisation owes."""
+"""The optional daily digest: one e-mail a day listing what the user's organisation owes, grouped
+into entries as every notice is (a municipality's act once, with the schools it concerns)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import force_locale, gettext
 
 from app.extensions import db
-from app.i18n import short_date
+from app.models.case import Obligation
 from app.models.notify import Notification
 from app.models.user import User
-from app.notices import rules
+from app.notices import items, rules
 from app.notices.sweep import claim
 from app.workflows import queries
 from app.workflows.clock import local_date
-from app.workflows.labels import obligation_title
+
+MOST = 100  # entries a digest lists
 
 
-def _items(user: User, today: object) -> list[str]:
-    owed, to_review = queries.inbox(user)
-    items = []
-    with force_locale(user.locale or "ru"):
-        for o in owed:
-            late = gettext(" (overdue)") if o.is_overdue(today) else ""  # type: ignore[arg-type]
-            items.append(
-                f"{short_date(o.due_date)} — {obligation_title(o)} — {o.case.school.name}{late}"
-            )
-        if to_review:
-            items.append(gettext("Awaiting your review: %(n)d", n=len(to_review)))
-    return items
+def _entries(owed: list[Obligation], today: date) -> list[items.Entry]:
+    entries = items.added([], ((o, 0) for o in owed))
+    late = {items.key_of(o) for o in owed if o.is_overdue(today)}
+    return [{**e, "overdue": True} if items.entry_key(e) in late else e for e in entries][:MOST]
 
 
 def send_digests(now: datetime | None = None) -> int:
@@ -40,17 +33,20 @@ def send_digests(now: datetime | None = None) -> int:
         sa.select(User).where(User.email_mode == "digest", User.active.is_(True))
     )
     for user in users:
-        items = _items(user, today)
-        if not items or not claim(f"digest:{today.isoformat()}", rules.DIGEST, 0, user):
+        owed, to_review = queries.inbox(user)
+        if not owed and not to_review:
             continue
-        db.session.add(
-            Notification(
-                user_id=user.id,
-                kind=rules.DIGEST,
-                email_status="pending",
-                params={"date": short_date(today), "items": items[:100]},
-            )
+        if not claim(f"digest:{today.isoformat()}", rules.DIGEST, 0, user):
+            continue
+        entries = _entries(owed, today)
+        notification = Notification(
+            user_id=user.id,
+            kind=rules.DIGEST,
+            email_status="pending",
+            params={"day": today.isoformat(), items.ENTRIES: entries, "to_review": len(to_review)},
         )
+        notification.case_id, notification.obligation_id = items.subject_ids(entries)
+        db.session.add(notification)
         created += 1
     db.session.flush()
     return created

@@ -286,13 +286,17 @@ class MailSink:
         return "250 OK"
 
     def received(self) -> Counter[tuple[str, int]]:
-        """Each e-mail as (recipient, obligation), counted."""
+        """Each obligation the e-mails list, as (recipient, obligation), counted."""
         keys = []
         for message in self.messages:
-            link = re.search(r"#obligation-(\d+)", message.get_content())
-            assert link, message.get_content()
-            keys.append((message["To"].addresses[0].addr_spec, int(link[1])))
+            links = re.findall(r"#obligation-(\d+)", message.get_content())
+            assert links, message.get_content()
+            keys += [(message["To"].addresses[0].addr_spec, int(link)) for link in links]
         return Counter(keys)
+
+    def recipients(self) -> Counter[str]:
+        """The e-mails received, by recipient."""
+        return Counter(message["To"].addresses[0].addr_spec for message in self.messages)
 
     def stop(self) -> None:
         self._released.set()

@@ -113,6 +113,7 @@ def test_two_concurrent_sweeps_send_each_notice_once(committed: Any) -> None:
     from datetime import UTC, datetime, time, timedelta
 
     from app.models import Notification, NotificationLog
+    from app.notices import items
     from app.notices.sweep import sweep
 
     app = committed
@@ -145,13 +146,93 @@ def test_two_concurrent_sweeps_send_each_notice_once(committed: Any) -> None:
     for t in threads:
         t.join(timeout=60)
     with app.app_context():
-        notices = db.session.scalar(sa.select(sa.func.count()).select_from(Notification))
-        logged = db.session.scalar(sa.select(sa.func.count()).select_from(NotificationLog))
-        distinct = db.session.execute(
-            sa.select(
-                Notification.user_id, Notification.obligation_id, Notification.kind
-            ).distinct()
-        ).all()
+        notices = db.session.scalars(sa.select(Notification)).all()
+        listed = [
+            (n.user_id, line["obligation"], n.kind)
+            for n in notices
+            for _entry, line in items.lines_of(items.of(n))
+        ]
+        logged = db.session.scalars(sa.select(NotificationLog.subject)).all()
+        days = {(n.user_id, n.kind, n.params["day"]) for n in notices}
     assert len(totals) == 2
-    assert notices > 0
-    assert sum(totals) == notices == logged == len(distinct)
+    assert len(notices) > 0
+    # One notice a person and kind, created by one of the two; every obligation listed once.
+    assert sum(totals) == len(notices) == len(days) == sum(s.startswith("notice:") for s in logged)
+    assert len(listed) == len(set(listed)) == sum(s.startswith("obligation:") for s in logged)
+    assert len(listed) > len(notices)  # grouped: the 12 cases' obligations in a few notices
+
+
+def test_a_sweep_that_loses_the_days_notice_adds_to_it(committed: Any) -> None:
+    """A sweep finds the day's notice of a person claimed by another sweep that has not
+    committed (and a case opened since, which the other did not see): it waits, then adds its
+    obligation to that notice instead of making a second one."""
+    from datetime import UTC, datetime
+
+    from app.models import Notification, NotificationLog
+    from app.notices import items
+    from app.notices.sweep import SweepReport, sweep
+    from app.plans import calendar
+
+    app = committed
+    moment = datetime(2023, 12, 13, 7, tzinfo=UTC)  # the rechecks of 30.11 are overdue
+    with app.app_context():
+        make = Factory()
+        municipality = make.municipality(make.region())
+        person = make.user(Role.MUNICIPAL, municipality)
+        open_test_case(make.school(municipality))
+        calendar.ensure_years(range(2023, 2026))  # no sweep writes the calendar meanwhile
+        db.session.commit()
+        person_id, municipality_id = person.id, municipality.id
+
+    def in_app(work: Any) -> threading.Thread:
+        def run() -> None:
+            with app.app_context():
+                work()
+                db.session.commit()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    def open_second() -> None:
+        from app.models import Organisation
+
+        open_test_case(make.school(db.session.get(Organisation, municipality_id)))
+
+    late: list[SweepReport] = []
+    with app.app_context():
+        first = sweep(moment)  # claims the day's overdue notice of the person, not committed
+        assert first.sent == {"overdue": 1}
+        in_app(open_second).join(timeout=60)
+        second = in_app(lambda: late.append(sweep(moment)))
+
+        def waiting() -> bool:
+            with app.app_context():
+                return bool(
+                    db.session.scalar(
+                        sa.text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                            " AND datname = current_database()"
+                        )
+                    )
+                )
+
+        for _ in range(600):
+            if waiting():
+                break
+            threading.Event().wait(0.05)
+        else:
+            raise AssertionError("the second sweep never waited for the first")
+        db.session.commit()
+    second.join(timeout=60)
+    with app.app_context():
+        (notice,) = db.session.scalars(
+            sa.select(Notification).where(Notification.user_id == person_id)
+        ).all()
+        rechecks = items.of(notice)
+        subjects = db.session.scalars(sa.select(NotificationLog.subject)).all()
+    (report,) = late
+    assert (report.total, report.extended, report.listed) == (0, {"overdue": 1}, {"overdue": 1})
+    assert notice.kind == "overdue" and [e["type"] for e in rechecks] == ["k_recheck"]
+    assert len(rechecks[0]["cases"]) == 2  # the first sweep's case and the second's
+    assert sorted(s.split(":")[0] for s in subjects) == ["notice", "obligation", "obligation"]

@@ -10,6 +10,7 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Notification, NotificationLog
+from app.notices import items
 from app.notices.mail import deliver_pending
 from app.notices.sweep import sweep
 from app.plans import calendar
@@ -21,11 +22,17 @@ def at(day: date) -> datetime:
 
 
 def _notices(obligation_id: int | None = None) -> list[tuple[str, int, int]]:
-    """(kind, user, obligation) of the notices sent (about one obligation)."""
-    stmt = sa.select(Notification.kind, Notification.user_id, Notification.obligation_id)
-    if obligation_id is not None:
-        stmt = stmt.where(Notification.obligation_id == obligation_id)
-    return [tuple(r) for r in db.session.execute(stmt.order_by(Notification.id))]
+    """(kind, user, obligation) of every obligation the notices list (only one obligation's)."""
+    found = []
+    for notification in db.session.scalars(sa.select(Notification).order_by(Notification.id)):
+        for _entry, line in items.lines_of(items.of(notification)):
+            if obligation_id is None or line["obligation"] == obligation_id:
+                found.append((notification.kind, notification.user_id, line["obligation"]))
+    return found
+
+
+def _notice_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) or 0
 
 
 def test_reminders_due_day_overdue_escalation_each_once(
@@ -53,7 +60,7 @@ def test_reminders_due_day_overdue_escalation_each_once(
         (cal.add_working_days(due, 3), [("escalation", ministry.id)]),
     ]
     sent_so_far: list[tuple[str, int]] = []
-    before: list[tuple[str, int, int]] = []
+    before, listed = 0, 0
     for day, expected in timeline:
         report = sweep(at(day))
         db.session.commit()
@@ -62,24 +69,30 @@ def test_reminders_due_day_overdue_escalation_each_once(
         assert [(k, u) for k, u, _o in _notices(order.id)] == sent_so_far, day
         again = sweep(at(day))  # a second identical sweep sends nothing
         db.session.commit()
-        assert again.total == 0
-        assert report.total == len(_notices()) - len(before)
-        before = _notices()
+        assert (again.total, sum(again.extended.values()), sum(again.listed.values())) == (0, 0, 0)
+        assert report.total == _notice_count() - before
+        assert sum(report.listed.values()) == len(_notices()) - listed
+        before, listed = _notice_count(), len(_notices())
     deliver_pending()
     mine = [m for m in smtp_server if f"#obligation-{order.id}" in m.get_content()]
     assert len(mine) == len(sent_so_far)
-    assert len(smtp_server) == len(_notices())
+    assert len(smtp_server) == _notice_count()  # one e-mail a notice
     smtp_server = mine
     subjects = [str(m["Subject"]) for m in smtp_server]
-    assert "рабоч" in subjects[0]  # «через 5 рабочих дней»: Russian, with the plural
+    # Russian, with the plural of the count; the title whole (no space lost in folding).
+    assert subjects[0] == f"Скоро срок: 1 обязательство — {order.measure.title}"
+    assert "через 5 рабочих дней" in smtp_server[0].get_content()
+    assert "через 1 рабочий день" in smtp_server[1].get_content()
     assert smtp_server[0]["To"].addresses[0].addr_spec == municipal.email
     assert smtp_server[-1]["To"].addresses[0].addr_spec == ministry.email
+    assert subjects[-1].startswith("Не исполнено в срок: 1 обязательство")
     body = smtp_server[-1].get_content()
     assert case.school.name in body
+    assert "не исполнено и через 3 рабочих дня после срока" in body
     assert f"/cases/{case.id}#obligation-{order.id}" in body
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(NotificationLog)) == len(
-        _notices()
-    )
+    claims = db.session.scalars(sa.select(NotificationLog.subject)).all()
+    assert len([c for c in claims if c.startswith("obligation:")]) == len(_notices())
+    assert len([c for c in claims if c.startswith("notice:")]) == _notice_count()
 
 
 def test_a_done_obligation_is_not_chased(world: dict[str, Any]) -> None:

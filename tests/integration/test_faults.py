@@ -31,6 +31,7 @@ from app.models import AuditEvent, Notification, NotificationLog, Obligation, Ro
 from app.models.case import ObligationStatus
 from app.models.document import Document, DocumentVersion, ReviewStatus
 from app.models.types import utcnow
+from app.notices import items
 from app.notices.mail import STALE
 from app.plans import calendar
 from tests.conftest import BACKEND, make_app, new_database_url, upgrade_schema
@@ -283,39 +284,44 @@ def test_web_server_killed_during_an_upload(committed: Committed, moment: str) -
 # --- the scheduler killed during a sweep --------------------------------------------------
 
 
-Key = tuple[str, int]  # a notice or an e-mail: (recipient's address, obligation)
+Key = tuple[
+    str, int
+]  # an obligation a notice or an e-mail lists: (recipient's address, obligation)
 
 
 @dataclass
 class SweepWorld:
     day: date
-    expected: set[Key]  # every due-day notice
+    expected: set[Key]  # every obligation the due-day notices list, with its recipient
+    people: set[str]  # the recipients: one due-day notice and one e-mail each
 
 
 def _seed_due_obligations(app: Flask, municipalities: int = 5, schools: int = 30) -> SweepWorld:
-    """150 cases whose municipal orders fall due the same day; two people in each
-    municipality: 300 due-day notices and e-mails as of that day."""
+    """150 cases whose rechecks (owed by their municipalities) fall due the same day; two people
+    in each municipality: 10 due-day notices and e-mails, each listing its municipality's 30."""
     with app.app_context():
         make = Factory()
         region = make.region()
         make.user(Role.MINISTRY, region)
         expected: set[Key] = set()
+        people: set[str] = set()
         days = set()
         for _ in range(municipalities):
             municipality = make.municipality(region)
-            people = [make.user(Role.MUNICIPAL, municipality) for _ in range(2)]
+            staff = [make.user(Role.MUNICIPAL, municipality) for _ in range(2)]
+            people |= {person.email for person in staff}
             for _ in range(schools):
                 case = open_test_case(make.school(municipality))
                 # The recheck (30.11.2023): the campaign's first term, alone on its day.
                 order = next(o for o in case.obligations if o.obligation_type == "k_recheck")
                 days.add(order.due_date)
-                expected |= {(person.email, order.id) for person in people}
+                expected |= {(person.email, order.id) for person in staff}
         assert len(days) == 1
         # The calendar the sweep reads is loaded now, so that its first write is its first claim.
         calendar.ensure_years(range(min(days).year, min(days).year + 3))
         db.session.commit()
         db.session.remove()
-    return SweepWorld(days.pop(), expected)
+    return SweepWorld(days.pop(), expected, people)
 
 
 def _sweep_writing(world: Committed) -> bool:
@@ -346,25 +352,42 @@ def _sweep_writing(world: Committed) -> bool:
         probe.close()
 
 
-def _outbox(world: Committed) -> tuple[list[Key], Counter[str], list[Key]]:
+@dataclass
+class Outbox:
+    listed: list[Key]  # what the in-app notices list
+    notices: Counter[str]  # notices by recipient
+    statuses: Counter[str]  # the outbox by status
+    logged: list[Key]  # the obligation claims of the notification log
+    days: Counter[str]  # the day's notice claims, by recipient
+
+
+def _outbox(world: Committed) -> Outbox:
     """The in-app notices, the outbox by status and the notification log, sorted."""
     with world.app.app_context():
         rows = db.session.execute(
-            sa.select(User.email, Notification.obligation_id, Notification.email_status).join(
-                User, User.id == Notification.user_id
-            )
+            sa.select(User.email, Notification).join(User, User.id == Notification.user_id)
         ).all()
         log = db.session.execute(
             sa.select(User.email, NotificationLog.subject, NotificationLog.kind).join(
                 User, User.id == NotificationLog.recipient_id
             )
         ).all()
+        listed = sorted(
+            (email, line["obligation"])
+            for email, notification in rows
+            for _entry, line in items.lines_of(items.of(notification))
+        )
+        notices = Counter(email for email, _n in rows)
+        statuses = Counter(notification.email_status for _e, notification in rows)
         db.session.remove()
-    notices = sorted((email, obligation_id) for email, obligation_id, _s in rows)
-    statuses = Counter(status for _u, _o, status in rows)
     assert {kind for _e, _s, kind in log} <= {"due_today"}
-    logged = sorted((email, int(subject.removeprefix("obligation:"))) for email, subject, _k in log)
-    return notices, statuses, logged
+    logged = sorted(
+        (email, int(subject.removeprefix("obligation:")))
+        for email, subject, _k in log
+        if subject.startswith("obligation:")
+    )
+    days = Counter(email for email, subject, _k in log if subject.startswith("notice:"))
+    return Outbox(listed, notices, statuses, logged, days)
 
 
 def _sweep(world: Committed, sink: MailSink, day: date) -> Process:
@@ -384,17 +407,20 @@ def sink() -> Iterator[MailSink]:
 
 
 def _finish_and_check(world: Committed, sink: MailSink, seeded: SweepWorld) -> None:
-    """A sweep to completion leaves every notice once and every e-mail delivered once; one
-    more sweep creates and sends nothing."""
+    """A sweep to completion leaves every obligation listed once, in one notice a person, and
+    every e-mail delivered once; one more sweep creates and sends nothing."""
     _sweep(world, sink, seeded.day).finish()
-    notices, statuses, logged = _outbox(world)
-    assert notices == logged == sorted(seeded.expected)  # each notice exactly once
-    assert statuses == {"sent": len(seeded.expected)}
-    assert sink.received() == Counter(seeded.expected)  # each e-mail arrived exactly once
+    outbox = _outbox(world)
+    assert outbox.listed == outbox.logged == sorted(seeded.expected)  # each exactly once
+    assert outbox.notices == outbox.days == Counter(seeded.people)  # one notice a person
+    assert outbox.statuses == {"sent": len(seeded.people)}
+    assert sink.recipients() == Counter(seeded.people)  # each e-mail arrived exactly once
+    assert sink.received() == Counter(seeded.expected)  # listing each obligation once
     output = _sweep(world, sink, seeded.day).finish()
-    assert "0 new notices" in output and "E-mails sent: 0." in output, output
-    assert _outbox(world)[0] == notices
-    assert len(sink.messages) == len(seeded.expected)
+    assert "0 new notices" in output and "0 of today's extended" in output, output
+    assert "E-mails sent: 0." in output, output
+    assert _outbox(world).listed == outbox.listed
+    assert len(sink.messages) == len(seeded.people)
 
 
 def test_scheduler_killed_inside_the_sweep_transaction(
@@ -408,29 +434,29 @@ def test_scheduler_killed_inside_the_sweep_transaction(
     wait_for(lambda: _sweep_writing(world), "the sweep to start writing", sweep)
     sweep.kill()
     settled(world)
-    assert _outbox(world) == ([], Counter(), [])
+    assert _outbox(world) == Outbox([], Counter(), Counter(), [], Counter())
     assert sink.messages == []
     _finish_and_check(world, sink, seeded)
 
 
 def test_scheduler_killed_while_sending_the_emails(committed: Committed, sink: MailSink) -> None:
-    """SIGKILL the sweep after 100 of its 300 e-mails: the notices stand, the 100 are not sent
-    again and the other 200 go out once when the outbox retries the stale claims."""
+    """SIGKILL the sweep after 4 of its 10 e-mails: the notices stand, the 4 are not sent
+    again and the other 6 go out once when the outbox retries the stale claims."""
     world = committed
     seeded = _seed_due_obligations(world.app)
-    sent_before_kill = 100
+    sent_before_kill = 4
     sink.hold_before(sent_before_kill)
     sweep = _sweep(world, sink, seeded.day)
     wait_for(sink.holding.is_set, "the sweep to be sending", sweep)
     sweep.kill()
     sink.release()
     settled(world)
-    notices, statuses, logged = _outbox(world)
-    assert notices == logged == sorted(seeded.expected)
+    outbox = _outbox(world)
+    assert outbox.listed == outbox.logged == sorted(seeded.expected)
     assert len(sink.messages) == sent_before_kill
-    assert statuses == {
+    assert outbox.statuses == {
         "sent": sent_before_kill,
-        "sending": len(seeded.expected) - sent_before_kill,
+        "sending": len(seeded.people) - sent_before_kill,
     }
     # The outbox retries a claim once it is STALE old (the scheduler's minutely job would, ten
     # minutes later); move the dead process's claims into the past instead of waiting.

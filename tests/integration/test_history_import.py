@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +17,6 @@ from app.models import (
     Campaign,
     Case,
     CaseStatus,
-    Notification,
     Obligation,
     Organisation,
     OrgKind,
@@ -35,7 +38,7 @@ def _by_year() -> dict[int, list[Case]]:
 
 
 def test_the_real_list_with_a_live_year_records_the_earlier_years_as_history(
-    app: Flask, db_session: Any
+    app: Flask, db_session: Any, tmp_path: Path
 ) -> None:
     region = Factory().region("Республика Дагестан")
     db_session.commit()
@@ -79,8 +82,20 @@ def test_the_real_list_with_a_live_year_records_the_earlier_years_as_history(
     result = runner.invoke(args=["deadlines", "sweep", "--now", "2026-12-28", "--no-mail"])
     assert result.exit_code == 0, result.output
     history = {c.id for year in (2023, 2024) for c in cases[year]}
-    told = set(db.session.scalars(sa.select(Notification.case_id)))
-    assert told and not told & history
+    out = tmp_path / "notices.csv"
+    result = runner.invoke(args=["notices", "export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    told = {int(c) for r in rows for c in r["case"].split()}
+    assert told and not told & history  # nothing about the closed history
+    assert {r["year"] for r in rows} == {"2025"}
+    escalations = Counter((r["recipient"], r["measure"]) for r in rows if r["kind"] == "escalation")
+    assert escalations and max(escalations.values()) == 1  # one escalation a person and measure
+    ministry_rows = [
+        r for r in rows if r["kind"] == "escalation" and r["recipient_org"] == region.name
+    ]
+    causes = next(r for r in ministry_rows if r["measure"] == "k_causes")
+    assert len(causes["case"].split()) == 144  # every live case the municipal acts block
 
 
 def test_a_new_years_list_closes_last_years_open_cases_by_the_plans_rule(

@@ -96,3 +96,25 @@ def test_email_mode_setting(client: FlaskClient, world: dict[str, Any]) -> None:
     client.post("/notifications/settings", data={"email_mode": "spam"})
     db.session.refresh(user)
     assert user.email_mode == "digest"
+
+
+def test_the_centre_lists_a_grouped_notice_with_its_schools(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    cases = [open_test_case(world["schools"][key]) for key in ("a1", "a2", "b1")]
+    sweep(datetime(2023, 12, 28, 7, tzinfo=UTC))  # the municipal acts 3 working days late
+    db.session.commit()
+    login(client, world["users"]["ministry"])
+    assert '<span class="badge count" id="unread-count">1</span>' in client.get("/").text
+    centre = client.get("/notifications").text
+    # Район А: 4 acts, 2 rechecks; Район Б: 4 acts, 1 recheck.
+    assert "Не исполнено в срок: 11 обязательств" in centre
+    for case in cases:
+        causes = next(o for o in case.obligations if o.obligation_type == "k_causes")
+        assert f'<a href="/cases/{case.id}#obligation-{causes.id}">{case.school.name}</a>' in centre
+    assert centre.count("один документ отвечает за все 2 школы") == 4  # Район А's acts
+    assert "Ответственный: Район Б" in centre
+    notification_id = re.search(r"/notifications/(\d+)/read", centre).group(1)
+    opened = client.post(f"/notifications/{notification_id}/read", data={})
+    assert opened.headers["Location"] == f"/notifications#notice-{notification_id}"
+    assert f'id="notice-{notification_id}"' in client.get("/notifications").text

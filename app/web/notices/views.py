@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -18,16 +20,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import joinedload
 from wtforms import SelectField
 
 from app import access
 from app.access.web import requires
 from app.extensions import db
-from app.models.case import Obligation
 from app.models.notify import Notification
 from app.models.types import utcnow
-from app.notices import ics, texts
+from app.notices import ics, items, texts
 from app.parsing import parse_int
 from app.web.form_choices import choices
 from app.web.pagination import paginate
@@ -73,24 +73,21 @@ def inbox() -> str:
         .order_by(Notification.id.desc())
     )
     page = paginate(stmt, current_app.config["OKO_PAGE_SIZE"])
-    subjects = _load_subjects(page.items)
     form = SettingsForm(email_mode=current_user.email_mode)
     form.email_mode.choices = choices(_modes())
-    html = render_template("notices/inbox.html", page=page, texts=texts, form=form, feed_url=None)
-    del subjects  # held until the page is rendered (the identity map keeps only what is used)
-    return html
+    return _centre(page, form, feed_url=None)
 
 
-def _load_subjects(notices: list[Notification]) -> list[Obligation]:
-    """The obligations the notices are about, with their cases, in one query: each subject line
-    looks its obligation up by id, which then costs no query of its own."""
-    ids = {n.obligation_id for n in notices if n.obligation_id}
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(Obligation).where(Obligation.id.in_(ids)).options(joinedload(Obligation.case))
-        )
+def _centre(page: Any, form: SettingsForm, feed_url: str | None) -> str:
+    """The centre's page. The obligations its notices list are loaded in one query (and held
+    until the page is rendered: each subject line then looks its title up at no cost)."""
+    return render_template(
+        "notices/inbox.html",
+        page=page,
+        texts=texts,
+        shown=items.Shown(page.items),
+        form=form,
+        feed_url=feed_url,
     )
 
 
@@ -160,16 +157,7 @@ def calendar_feed() -> str | Response:
     form = SettingsForm(email_mode=current_user.email_mode)
     form.email_mode.choices = choices(_modes())
     page = paginate(stmt, current_app.config["OKO_PAGE_SIZE"])
-    subjects = _load_subjects(page.items)
-    html = render_template(
-        "notices/inbox.html",
-        page=page,
-        texts=texts,
-        form=form,
-        feed_url=url_for("notices.calendar", token=token, _external=True),
-    )
-    del subjects
-    return html
+    return _centre(page, form, url_for("notices.calendar", token=token, _external=True))
 
 
 @bp.route("/calendar/<token>.ics")
