@@ -264,3 +264,30 @@ def test_a_leader_school_sees_and_answers_the_case_it_mentors(
     other = open_test_case(world["schools"]["a1"])
     db.session.commit()
     assert client.get(f"/cases/{other.id}").status_code == 404
+
+
+def test_the_sweep_tells_each_region_by_its_own_date(make: Factory) -> None:
+    from app.models import Notification
+    from app.notices.sweep import sweep
+
+    kinds = {}
+    regions = {
+        "Europe/Kaliningrad": make.region("Калининградская область", timezone="Europe/Kaliningrad"),
+        "Asia/Vladivostok": make.region("Хабаровский край", timezone="Asia/Vladivostok"),
+    }
+    owners = {}
+    for name, region in regions.items():
+        municipality = make.municipality(region)
+        case = open_test_case(make.school(municipality))
+        owners[name] = (make.user(Role.MUNICIPAL, municipality), _of(case, "k_recheck"))
+    # 30.11.2023 15:00 UTC: still the recheck's last day in Kaliningrad, the next day in Khabarovsk.
+    sweep(datetime(2023, 11, 30, 15, 0, tzinfo=UTC))
+    for name, (person, recheck_due) in owners.items():
+        kinds[name] = {
+            n.kind
+            for n in db.session.scalars(
+                sa.select(Notification).where(Notification.user_id == person.id)
+            )
+        }
+        assert recheck_due.due_date == date(2023, 11, 30)
+    assert kinds == {"Europe/Kaliningrad": {"due_today"}, "Asia/Vladivostok": {"overdue"}}
