@@ -13,6 +13,7 @@ from app.access.cases import (
     can_extend_plan,
     can_import_flags,
     can_manage_campaigns,
+    can_record_order,
     can_review,
     can_set_support_level,
     can_submit,
@@ -32,12 +33,14 @@ from app.access.cases import (
     role_for_level,
 )
 from app.access.records import (
+    act_issuer,
     can_edit_roadmap,
     can_generate,
     can_keep_experts,
     can_name_participants,
     can_open_sessions,
     can_plan_sessions,
+    can_register_act,
     can_run_case_support,
     can_run_sessions,
     can_start_roadmap,
@@ -64,6 +67,7 @@ from app.access.system import (
 )
 
 __all__ = [
+    "act_issuer",
     "can_assign_person",
     "can_audit",
     "can_configure_indicators",
@@ -82,6 +86,8 @@ __all__ = [
     "can_name_participants",
     "can_open_sessions",
     "can_plan_sessions",
+    "can_record_order",
+    "can_register_act",
     "can_review",
     "can_run_case_support",
     "can_run_sessions",

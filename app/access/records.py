@@ -14,7 +14,7 @@ from app.access.cases import (
 )
 from app.access.scope import can_view_org
 from app.extensions import db
-from app.models.case import Case, Level
+from app.models.case import Case, Level, Obligation
 from app.models.document import Document, Roadmap
 from app.models.org import OrgKind
 from app.models.stage import SessionInvite, StrategicSession
@@ -37,6 +37,40 @@ DATA_UPLOADERS: dict[str, frozenset[Role]] = {
     "student_marks": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
     "recheck_results": frozenset({Role.MUNICIPAL, Role.MINISTRY}),
 }
+
+
+# Documents that are not issued acts and so are never registered: data tables and the auditors'
+# report.
+NOT_ACTS = frozenset({"student_marks", "recheck_results", "case_history"})
+# Papers of a school's case that its municipality issues (the recheck commission, the director's
+# evaluation, the municipal order); the school issues the rest of its own.
+ISSUED_BY_MUNICIPALITY = frozenset({"municipal_order", "recheck_protocol", "director_evaluation"})
+OWNER_ROLE = {OrgKind.SCHOOL: Role.SCHOOL, OrgKind.MUNICIPALITY: Role.MUNICIPAL}
+
+
+def act_issuer(document: Document) -> tuple[int, Role] | None:
+    """The organisation that issues the act (and the role of its people): the responsible
+    organisation of the obligation it answers; else, for a generated paper of a school's case
+    that the municipality issues, the municipality; else its owner. None for what is no act."""
+    if document.kind in NOT_ACTS:
+        return None
+    answered = db.session.scalars(
+        sa.select(Obligation).where(Obligation.document_id == document.id).limit(1)
+    ).first()
+    if answered is not None:
+        return answered.responsible_org_id, role_for_level(answered.level)
+    owner = document.owner
+    if document.kind in ISSUED_BY_MUNICIPALITY and owner.municipality_id is not None:
+        return owner.municipality_id, Role.MUNICIPAL
+    return owner.id, OWNER_ROLE.get(owner.kind, Role.MINISTRY)
+
+
+def can_register_act(user: User, document: Document) -> bool:
+    """The issuing organisation's own people register its signed act and attach the scan."""
+    if not user.active:
+        return False
+    issuer = act_issuer(document)
+    return issuer is not None and issuer == (user.organisation_id, user.role)
 
 
 def can_run_case_support(user: User, case: Case) -> bool:
