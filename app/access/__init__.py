@@ -34,6 +34,7 @@ from app.access.cases import (
 )
 from app.access.records import (
     act_issuer,
+    act_issuers,
     can_edit_roadmap,
     can_generate,
     can_keep_experts,
@@ -49,6 +50,7 @@ from app.access.records import (
     can_view_roadmap,
     can_view_session,
     has_expert_register,
+    registrable_acts,
     roadmap_level,
     sessions_stmt,
 )
@@ -68,6 +70,7 @@ from app.access.system import (
 
 __all__ = [
     "act_issuer",
+    "act_issuers",
     "can_assign_person",
     "can_audit",
     "can_configure_indicators",
@@ -116,6 +119,7 @@ __all__ = [
     "is_reviewer",
     "is_school_of",
     "levels_acted_by",
+    "registrable_acts",
     "reviews_as",
     "roadmap_level",
     "role_for_level",

@@ -48,29 +48,55 @@ ISSUED_BY_MUNICIPALITY = frozenset({"municipal_order", "recheck_protocol", "dire
 OWNER_ROLE = {OrgKind.SCHOOL: Role.SCHOOL, OrgKind.MUNICIPALITY: Role.MUNICIPAL}
 
 
-def act_issuer(document: Document) -> tuple[int, Role] | None:
-    """The organisation that issues the act (and the role of its people): the responsible
-    organisation of the obligation it answers; else, for a generated paper of a school's case
-    that the municipality issues, the municipality; else its owner. None for what is no act."""
+Issuer = tuple[int, Role]
+
+
+def _issuer(document: Document, answered: Issuer | None) -> Issuer | None:
     if document.kind in NOT_ACTS:
         return None
-    answered = db.session.scalars(
-        sa.select(Obligation).where(Obligation.document_id == document.id).limit(1)
-    ).first()
     if answered is not None:
-        return answered.responsible_org_id, role_for_level(answered.level)
+        return answered
     owner = document.owner
     if document.kind in ISSUED_BY_MUNICIPALITY and owner.municipality_id is not None:
         return owner.municipality_id, Role.MUNICIPAL
     return owner.id, OWNER_ROLE.get(owner.kind, Role.MINISTRY)
 
 
+def act_issuers(documents: list[Document]) -> dict[int, Issuer | None]:
+    """The organisation that issues each act (and the role of its people), in one query: the
+    responsible organisation of the obligation it answers; else, for a generated paper of a
+    school's case that the municipality issues, the municipality; else its owner. None for what
+    is no act."""
+    answered: dict[int, Issuer] = {}
+    ids = [d.id for d in documents]
+    if ids:
+        rows = db.session.execute(
+            sa.select(Obligation.document_id, Obligation.responsible_org_id, Obligation.level)
+            .where(Obligation.document_id.in_(ids))
+            .order_by(Obligation.id)
+        )
+        for document_id, org_id, level in rows:
+            answered.setdefault(document_id, (org_id, role_for_level(level)))
+    return {d.id: _issuer(d, answered.get(d.id)) for d in documents}
+
+
+def act_issuer(document: Document) -> Issuer | None:
+    """The organisation that issues the act and the role of its people (see act_issuers)."""
+    return act_issuers([document])[document.id]
+
+
 def can_register_act(user: User, document: Document) -> bool:
     """The issuing organisation's own people register its signed act and attach the scan."""
+    return user.active and act_issuer(document) == (user.organisation_id, user.role)
+
+
+def registrable_acts(user: User, documents: list[Document]) -> set[int]:
+    """The ids of the documents whose signature the user registers (can_register_act for a
+    page's documents at once)."""
     if not user.active:
-        return False
-    issuer = act_issuer(document)
-    return issuer is not None and issuer == (user.organisation_id, user.role)
+        return set()
+    mine = (user.organisation_id, user.role)
+    return {i for i, issuer in act_issuers(documents).items() if issuer == mine}
 
 
 def can_run_case_support(user: User, case: Case) -> bool:
