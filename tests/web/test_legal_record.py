@@ -92,7 +92,7 @@ def test_the_ministry_records_the_order_and_every_page_shows_it(
     assert "№ 1592/1 от 03.11.2023" in detail and TITLE in detail
     assert "Министр образования Первой области Е. В. Соколова" in detail
     header = client.get(f"/cases/{case.id}").text
-    assert re.search(r"утверждающий приказ: № 1592/1 от 03\.11\.2023 «Об утверждении", header)
+    assert re.search(r"Приказ об утверждении: № 1592/1 от 03\.11\.2023 «Об утверждении", header)
 
     # A correction is one more event, with what the field was and became.
     changed = _order_form(saved, number="1592/2")
