@@ -314,3 +314,12 @@ def test_a_registration_changed_meanwhile_is_refused(
     assert "изменились после того, как вы открыли страницу" in stale.text
     db.session.expire_all()
     assert db.session.get(DocumentVersion, document.versions[0].id).reg_number == "998"
+
+
+def test_a_garbled_date_of_signing_is_explained(client: FlaskClient, world: dict[str, Any]) -> None:
+    case, document = _handed_in_act(world)
+    login(client, world["users"]["municipal_a"])
+    response = _sign(client, case, document, date="29.12.2023")
+    assert "Неверное значение даты." in response.text
+    db.session.expire_all()
+    assert db.session.get(DocumentVersion, document.versions[0].id).reg_number is None

@@ -161,7 +161,8 @@ def sign(document_id: int) -> Response:
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        flash(_("Enter the date as day, month and year."), "error")
+        for errors in form.errors.values():
+            flash(str(errors[0]), "error")  # WTForms' own message, in the user's language
     else:
         upload = form.file.data
         scan = Scan(upload.filename or "", upload.read()) if upload and upload.filename else None
