@@ -1,6 +1,6 @@
 """Russian grammar by the pymorphy3 dictionaries: a counted phrase agreed with its number in the
 case its sentence needs («в течение 1 рабочего дня», «в течение 5 рабочих дней», «2 рабочих
-дня»)."""
+дня»), and an organisation's name in the genitive of a citation («приказ Министерства …»)."""
 
 from __future__ import annotations
 
@@ -46,3 +46,41 @@ def counted(n: int, phrase: str, case: str = "nomn") -> str:
         forms = {case, number}, {case, number}
     words = [_form(a, forms[0]) for a in adjectives] + [_form(noun, forms[1])]
     return f"{n} {' '.join(words)}"
+
+
+ADJECTIVE_OR_NOUN = ("NOUN", "ADJF", "PRTF")
+
+
+def _nominative(word: str) -> pymorphy3.analyzer.Parse | None:
+    """The word's nominative singular reading, when its likeliest reading is nominative (or the
+    accusative that looks the same); None for a word already in another case."""
+    parses = morph().parse(word)
+    if not parses or parses[0].tag.case not in ("nomn", "accs"):
+        return None
+    return next(
+        (
+            p
+            for p in parses
+            if p.tag.case == "nomn" and p.tag.number == "sing" and p.tag.POS in ADJECTIVE_OR_NOUN
+        ),
+        None,
+    )
+
+
+def genitive(name: str) -> str:
+    """An organisation's name in the genitive, as a citation needs it («приказ Министерства
+    образования Калининградской области»): the words up to its first noun are inflected, the rest
+    (already governed by that noun) stay; a name given in the genitive is returned as it is."""
+    words = name.split(" ")
+    for i, word in enumerate(words):
+        if not word or (word.isupper() and len(word) > 1):
+            break  # an abbreviation (МОУО, ГКУ) does not inflect
+        parsed = _nominative(word)
+        inflected = parsed.inflect({"gent"}) if parsed is not None else None
+        if parsed is None or inflected is None:
+            break
+        form = inflected.word
+        words[i] = form[:1].upper() + form[1:] if word[:1].isupper() else form
+        if parsed.tag.POS == "NOUN":
+            break
+    return " ".join(words)

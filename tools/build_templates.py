@@ -40,8 +40,22 @@ JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
 ALIGN = {"c": CENTER, "l": LEFT, "r": RIGHT}
 NO_DATA = "нет данных"
 MUNICIPAL = "{{ (municipality.authority or municipality.name)|upper }}"
-DATE_NUMBER = '{{ document.date|ru_date }}\t№ {{ document.number or "________" }}'
-REGISTRATION = '{{ document.date|ru_date }} № {{ document.number or "____" }}'
+# A document's own date and number: the number once its office has given one. No template prints
+# blanks («№ ____», ««___» ____ 20__ г.»): what is not known yet is left out.
+DOCUMENT_DATE = "{% if document.date %}{{ document.date|ru_date }}{% endif %}"
+DATE_NUMBER = DOCUMENT_DATE + "{% if document.number %}\t№ {{ document.number }}{% endif %}"
+REGISTRATION = (
+    "{% if document.date %}от {{ document.date|ru_date }}{% endif %}"
+    "{% if document.number %} № {{ document.number }}{% endif %}"
+)
+# The campaign's approving order (``order``, None when not recorded): «приказа Министерства
+# образования … от 03.11.2023 № 1592/1 «Об утверждении …»» in a sentence, «(приказ … от … № …)»
+# under the title of a school's or commission's paper.
+ISSUER = "{% if order.issuer_genitive %} {{ order.issuer_genitive }}{% endif %}"
+ORDER_CITED = (
+    "приказа" + ISSUER + " {{ order.reference }}{% if order.title %} «{{ order.title }}»{% endif %}"
+)
+ORDER_HEADING = "(приказ" + ISSUER + " {{ order.reference }})"
 YES_NO = "{% if X %}да{% else %}нет{% endif %}"
 Parts = str | Sequence[str]
 Column = tuple[float, str, Parts, str]  # width (cm), header, cell, alignment: c / l / r
@@ -311,20 +325,45 @@ class Builder:
         left.vertical_alignment = right.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
 
     def commission_signatures(self) -> None:
-        """A signature line for every commission member."""
+        """A signature line for every commission member (a ruled cell, not underscores)."""
         self.para("", before=18)
         table = self.table((5.6, 2.9, 8.0), borders=False)
-        cells = ["{{ m.role }}", "__________", "{{ m.name }}"]
-        blank = "Подписи членов комиссии: ______________________________"
-        self.loop(table, "for m in commission", cells, size=self.size, aligns="lcr", empty=blank)
+        cells = ["{{ m.role }}", "", "{{ m.name }}"]
+        empty = "Состав комиссии не определён: подписи членов комиссии не предусмотрены."
+        self.loop(table, "for m in commission", cells, size=self.size, aligns="lcr", empty=empty)
+        rule(table.rows[1].cells[1])  # the member's row (the first is its {%tr for %})
         for row in table.rows:
             row.height = Cm(1.0)
+
+    def order_heading(self) -> None:
+        """«(приказ … от … № …)» under a title, when the campaign's order is recorded."""
+        self.tag("{%p if order %}")
+        self.center(ORDER_HEADING, size=12, after=6)
+        self.tag("{%p endif %}")
 
     def save(self, path: Path) -> None:
         """Write the template with normalised zip metadata."""
         buffer = io.BytesIO()
         self.doc.save(buffer)
         path.write_bytes(normalise_docx(buffer.getvalue()))
+
+
+def rule(cell: _Cell) -> None:
+    """A line along the bottom of the cell to sign or write on."""
+    borders = OxmlElement("w:tcBorders")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "0"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    # The schema orders a cell's properties: the borders go before its shading and alignment.
+    successors = ("w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign")
+    cell._tc.get_or_add_tcPr().insert_element_before(borders, *successors, "w:hideMark")
+
+
+def until(name: str, words: str = "в срок до") -> str:
+    """« в срок до «16» января 2024 г.» for a term of the case, nothing when it has none."""
+    value = "campaign.deadlines." + name
+    return "{% if " + value + " %} " + words + " {{ " + value + "|ru_date }}{% endif %}"
 
 
 def yes_no(expression: str) -> str:
@@ -344,46 +383,48 @@ def municipal_order(b: Builder) -> None:
         "качества образования в {{ campaign.school_year }} учебном году"
     )
     b.body(
-        "В соответствии с приказом регионального органа исполнительной власти в сфере "
-        "образования ({{ region.authority or region.name }}) от {{ campaign.order_date|ru_date }} "
-        '№ {{ campaign.order_number or "____" }} «Об утверждении перечня общеобразовательных '
-        "организаций с признаками необъективных результатов процедур оценки качества образования "
-        "в распределении по уровням управленческого сопровождения в {{ campaign.school_year }} "
-        "учебном году», в целях развития механизмов управления качеством образовательных "
-        "результатов и обеспечения объективности процедур оценки качества образования"
+        "{% if order %}Во исполнение " + ORDER_CITED + ", в{% else %}В{% endif %} целях "
+        "развития механизмов управления качеством образовательных результатов и обеспечения "
+        "объективности процедур оценки качества образования"
     )
     b.left(Bold("ПРИКАЗЫВАЮ:"), before=12, after=12)
-    deadline = "{{ campaign.deadlines.%s|ru_date }}"
     for point in (
         "1. Утвердить перечень общеобразовательных организаций муниципального образования "
         "«{{ municipality.name }}» с признаками необъективных результатов процедур оценки "
         "качества образования (далее – ОО) с указанием уровней управленческого сопровождения "
         "(приложение 1).",
-        "2. Назначить ответственным за организацию работы с ОО {% if coordinator %}"
-        "{{ coordinator.name }}, {{ coordinator.position }}{% else %}"
-        "_______________________________{% endif %}.",
+        "2. {% if coordinator %}Назначить ответственным за организацию работы с ОО "
+        "{{ coordinator.name }}{% if coordinator.position %}, {{ coordinator.position }}"
+        "{% endif %}{% else %}Определить ответственного за организацию работы с ОО из числа "
+        "специалистов органа управления образованием{% endif %}.",
         "3. Утвердить план мероприятий по работе с ОО с указанием ответственных исполнителей и "
         "сроков (приложение 2).",
         "4. Руководителям ОО:",
         "4.1. провести самоанализ причин необъективности результатов всероссийских проверочных "
-        "работ (далее – ВПР) по региональному шаблону «Семь шагов» и представить его в срок до "
-        f"{deadline % 'self_analysis'};",
-        f"4.2. представить в срок до {deadline % 'information_certificate'} информационную "
-        "справку о проведении комплексного анализа корреляции результатов текущего контроля "
-        "успеваемости с результатами промежуточной аттестации и процедур внешней оценки качества "
-        "образования (ОГЭ, ЕГЭ, ВПР);",
-        f"4.3. представить в срок до {deadline % 'director_indicators'} заполненную форму сбора "
-        "информации по показателям эффективности деятельности руководителя;",
-        "4.4. обеспечить реализацию дорожной карты повышения объективности оценочных процедур и "
-        f"в срок до {deadline % 'strategic_session'} участие управленческой команды в "
-        "стратегических сессиях.",
+        "работ (далее – ВПР) по региональному шаблону «Семь шагов» и представить его"
+        + until("self_analysis")
+        + ";",
+        "4.2. представить"
+        + until("information_certificate")
+        + " информационную справку о проведении комплексного анализа корреляции результатов "
+        "текущего контроля успеваемости с результатами промежуточной аттестации и процедур "
+        "внешней оценки качества образования (ОГЭ, ЕГЭ, ВПР);",
+        "4.3. представить"
+        + until("director_indicators")
+        + " заполненную форму сбора информации по показателям эффективности деятельности "
+        "руководителя;",
+        "4.4. обеспечить реализацию дорожной карты повышения объективности оценочных процедур и"
+        + until("strategic_session")
+        + " участие управленческой команды в стратегических сессиях.",
         "5. Ответственному за организацию работы с ОО:",
-        "5.1. организовать перепроверку работ участников ВПР независимыми экспертами в срок до "
-        f"{deadline % 'recheck'};",
+        "5.1. организовать перепроверку работ участников ВПР независимыми экспертами"
+        + until("recheck")
+        + ";",
         "5.2. обеспечить утверждение муниципальных нормативных актов по профилактике "
-        f"необъективности в срок не позднее {deadline % 'municipal_acts'};",
-        f"5.3. в срок не позднее {deadline % 'director_evaluation'} провести оценку "
-        "эффективности деятельности руководителей ОО.",
+        "необъективности" + until("municipal_acts", "в срок не позднее") + ";",
+        "5.3."
+        + until("director_evaluation", "в срок не позднее")
+        + " провести оценку эффективности деятельности руководителей ОО.",
     ):
         b.body(point)
     reviewed = "schools|selectattr('contract_review')|list"
@@ -399,8 +440,7 @@ def municipal_order(b: Builder) -> None:
         "оставляю за собой."
     )
     b.signature("{{ signatory.position }}", "{{ signatory.name }}")
-    appendix = "Приложение %d\nк приказу\nот " + REGISTRATION
-    b.block_right(appendix % 1, page_break=True)
+    b.block_right(f"Приложение 1\nк приказу\n{REGISTRATION}", page_break=True)
     b.title(
         "Перечень общеобразовательных организаций муниципального образования "
         "«{{ municipality.name }}» с признаками необъективных результатов процедур оценки "
@@ -424,7 +464,7 @@ def municipal_order(b: Builder) -> None:
         ],
         size=11,
     )
-    b.block_right(appendix % 2, page_break=True)
+    b.block_right(f"Приложение 2\nк приказу\n{REGISTRATION}", page_break=True)
     b.title(
         "План мероприятий по работе с общеобразовательными организациями с признаками "
         "необъективных результатов в {{ campaign.school_year }} учебном году"
@@ -442,9 +482,10 @@ def municipal_order(b: Builder) -> None:
 
 def roadmap(b: Builder) -> None:
     """Seeds 002 and 004: the school roadmap as a table, with progress marks."""
-    b.block_right('УТВЕРЖДЕНА\n{{ approved_by or "приказом" }}\nот ' + REGISTRATION)
+    b.block_right('УТВЕРЖДЕНА\n{{ approved_by or "приказом" }}\n' + REGISTRATION)
     b.kind("ДОРОЖНАЯ КАРТА", before=12, after=0)
     b.center("{{ title }}\n{{ school.name }}", after=6)
+    b.order_heading()
     b.body(
         "Основание: включение в перечень общеобразовательных организаций ({{ case.category }}; "
         "{{ campaign.title }}); маркеры: "
@@ -519,6 +560,7 @@ def self_analysis(b: Builder) -> None:
         "{{ campaign.vpr_year }} года (региональный шаблон «Семь шагов»)",
         after=12,
     )
+    b.order_heading()
     b.left(DATE_NUMBER, tab=True, after=6)
     b.section("1. Общие сведения")
     case_card(b)
@@ -652,17 +694,18 @@ def information_certificate(b: Builder) -> None:
         "качества образования (ОГЭ, ЕГЭ, ВПР)",
         after=12,
     )
+    b.order_heading()
     b.left(DATE_NUMBER, tab=True, after=12)
+    term = "campaign.deadlines.information_certificate"
     b.body(
         "{{ school.name }} ({{ municipality.name }}) включена в перечень общеобразовательных "
         "организаций с признаками необъективных результатов процедур оценки качества образования "
         "({{ campaign.title }}; маркеры: {{ case.markers|join(', ') or \"—\" }}; уровень "
         'управленческого сопровождения: {{ case.support_level or "не установлен" }}). '
-        "Во исполнение приказа от {{ campaign.order_date|ru_date }} "
-        '№ {{ campaign.order_number or "____" }} в срок до '
-        "{{ campaign.deadlines.information_certificate|ru_date }} проведён анализ соответствия "
-        "отметок за четверти, промежуточной аттестации и результатов внешних оценочных процедур "
-        "у одних и тех же обучающихся."
+        "{% if order %}Во исполнение " + ORDER_CITED + " проведён{% else %}Проведён{% endif %} "
+        "анализ соответствия отметок за четверти, промежуточной аттестации и результатов внешних "
+        "оценочных процедур у одних и тех же обучающихся{% if " + term + " %} (срок "
+        "представления справки — {{ " + term + "|ru_date }}){% endif %}."
     )
     b.tag("{%p if analytics %}")
     certificate_analytics(b)
@@ -703,7 +746,7 @@ def recheck_works(b: Builder) -> None:
 def recheck_protocol(b: Builder) -> None:
     """Seed 004: the protocol of the recheck of works by independent experts."""
     b.center(Bold(MUNICIPAL))
-    b.kind('ПРОТОКОЛ № {{ document.number or "____" }}', after=0)
+    b.kind("ПРОТОКОЛ{% if document.number %} № {{ document.number }}{% endif %}", after=0)
     b.center(
         Bold(
             "перепроверки работ участников всероссийских проверочных работ "
@@ -711,7 +754,8 @@ def recheck_protocol(b: Builder) -> None:
         ),
         after=12,
     )
-    b.left('{{ document.date|ru_date }}\t{{ document.place or "" }}', tab=True, after=12)
+    b.order_heading()
+    b.left(DOCUMENT_DATE + '\t{{ document.place or "" }}', tab=True, after=12)
     b.body(
         "Общеобразовательная организация: {{ school.name }} ({{ municipality.name }}, логин "
         "{{ school.login }}). Маркеры: {{ case.markers|join(', ') or \"—\" }}."
@@ -770,6 +814,7 @@ def director_evaluation(b: Builder) -> None:
         ),
         after=12,
     )
+    b.order_heading()
     b.left(DATE_NUMBER, tab=True)
     b.place()
     b.left("", after=6)
@@ -814,8 +859,14 @@ def director_evaluation(b: Builder) -> None:
     b.tag("{%p endif %}")
     b.commission_signatures()
     b.left("С оценочным листом ознакомлен(а):", before=12, size=12)
-    signed = '______________ {{ school.director or "" }}\t«___» ________ 20__ г.'
-    b.left(signed, before=12, size=12, tab=True)
+    table = b.table((5.0, 6.5, 5.0), borders=False)
+    signed = b.row(table, ["", '{{ school.director or "" }}', ""], size=12, align=CENTER)
+    for cell in (signed[0], signed[2]):
+        rule(cell)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+    signed[1].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+    table.rows[0].height = Cm(1.0)
+    b.row(table, ["(подпись)", "(расшифровка подписи)", "(дата)"], size=9, align=CENTER)
 
 
 def case_history(b: Builder) -> None:
@@ -826,6 +877,7 @@ def case_history(b: Builder) -> None:
         "{{ case.category }} · {{ campaign.title }} · {{ municipality.name }}, {{ region.name }}",
         after=6,
     )
+    b.order_heading()
     b.left(
         "Сформировано {{ generated_at|date_time }} (время московское); "
         "{{ generated_by.name }} ({{ generated_by.role }})."
@@ -900,6 +952,7 @@ def stage_form(b: Builder) -> None:
     school_header(b)
     b.kind("{{ title|upper }}", before=6, after=0)
     b.center('{{ subtitle or "" }}', after=12)
+    b.order_heading()
     b.left(DATE_NUMBER, tab=True, after=6)
     b.section("1. Общие сведения")
     case_card(b)

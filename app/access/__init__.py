@@ -14,6 +14,7 @@ from app.access.cases import (
     can_extend_plan,
     can_import_flags,
     can_manage_campaigns,
+    can_record_order,
     can_review,
     can_set_support_level,
     can_submit,
@@ -38,12 +39,15 @@ from app.access.mechanisms import (
     can_view_mechanisms_of,
 )
 from app.access.records import (
+    act_issuer,
+    act_issuers,
     can_edit_roadmap,
     can_generate,
     can_keep_experts,
     can_name_participants,
     can_open_sessions,
     can_plan_sessions,
+    can_register_act,
     can_run_case_support,
     can_run_sessions,
     can_start_roadmap,
@@ -52,6 +56,7 @@ from app.access.records import (
     can_view_roadmap,
     can_view_session,
     has_expert_register,
+    registrable_acts,
     sessions_stmt,
 )
 from app.access.scope import can_view_org, get_scoped_or_404, scoped
@@ -71,6 +76,8 @@ from app.access.system import (
 )
 
 __all__ = [
+    "act_issuer",
+    "act_issuers",
     "acts_for_organisation",
     "can_add_mechanism_criterion",
     "can_assign_person",
@@ -95,6 +102,8 @@ __all__ = [
     "can_name_participants",
     "can_open_sessions",
     "can_plan_sessions",
+    "can_record_order",
+    "can_register_act",
     "can_review",
     "can_run_case_support",
     "can_run_sessions",
@@ -124,6 +133,7 @@ __all__ = [
     "is_responsible",
     "is_reviewer",
     "is_school_of",
+    "registrable_acts",
     "role_for_kind",
     "scoped",
     "sessions_stmt",

@@ -102,6 +102,11 @@ def can_extend_plan(user: User, campaign: Campaign, municipality_id: int) -> boo
     )
 
 
+def can_record_order(user: User, campaign: Campaign) -> bool:
+    """The ministry of the campaign's region records its approving order."""
+    return user.active and user.role is Role.MINISTRY and user.organisation_id == campaign.region_id
+
+
 def can_manage_campaigns(user: User) -> bool:
     """Open campaigns."""
     return user.active and user.role is Role.MINISTRY

@@ -15,12 +15,12 @@ from app.access.cases import (
 from app.access.mechanisms import can_view_mechanisms_of
 from app.access.scope import can_view_org
 from app.extensions import db
-from app.models.case import Case
+from app.models.case import Case, Obligation
 from app.models.document import Document, Roadmap
 from app.models.mechanism import DOCUMENT_KIND as MECHANISMS_DOCUMENT_KIND
-from app.models.org import OrgKind
+from app.models.org import Organisation, OrgKind
 from app.models.stage import SessionInvite, StrategicSession
-from app.models.user import Role, User
+from app.models.user import ACTING_ROLE, Role, User
 
 REGION_WIDE = (Role.MINISTRY, Role.AUDITOR, Role.ADMIN)
 
@@ -39,6 +39,66 @@ DATA_UPLOADERS: dict[str, frozenset[Role]] = {
     "student_marks": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
     "recheck_results": frozenset({Role.MUNICIPAL, Role.MINISTRY}),
 }
+
+
+# Documents that are not issued acts and so are never registered: data tables and the auditors'
+# report.
+NOT_ACTS = frozenset({"student_marks", "recheck_results", "case_history"})
+# Papers of a school's case that its municipality issues (the recheck commission, the director's
+# evaluation, the municipal order); the school issues the rest of its own.
+ISSUED_BY_MUNICIPALITY = frozenset({"municipal_order", "recheck_protocol", "director_evaluation"})
+
+
+Issuer = tuple[int, Role]
+
+
+def _issuer(document: Document, answered: Issuer | None) -> Issuer | None:
+    if document.kind in NOT_ACTS:
+        return None
+    if answered is not None:
+        return answered
+    owner = document.owner
+    if document.kind in ISSUED_BY_MUNICIPALITY and owner.municipality_id is not None:
+        return owner.municipality_id, Role.MUNICIPAL
+    return owner.id, ACTING_ROLE[owner.kind]
+
+
+def act_issuers(documents: list[Document]) -> dict[int, Issuer | None]:
+    """The organisation that issues each act (and the role of its people), in one query: the
+    responsible organisation of the obligation it answers; else, for a generated paper of a
+    school's case that the municipality issues, the municipality; else its owner. None for what
+    is no act."""
+    answered: dict[int, Issuer] = {}
+    ids = [d.id for d in documents]
+    if ids:
+        rows = db.session.execute(
+            sa.select(Obligation.document_id, Obligation.responsible_org_id, Organisation.kind)
+            .join(Organisation, Organisation.id == Obligation.responsible_org_id)
+            .where(Obligation.document_id.in_(ids))
+            .order_by(Obligation.id)
+        )
+        for document_id, org_id, kind in rows:
+            answered.setdefault(document_id, (org_id, ACTING_ROLE[kind]))
+    return {d.id: _issuer(d, answered.get(d.id)) for d in documents}
+
+
+def act_issuer(document: Document) -> Issuer | None:
+    """The organisation that issues the act and the role of its people (see act_issuers)."""
+    return act_issuers([document])[document.id]
+
+
+def can_register_act(user: User, document: Document) -> bool:
+    """The issuing organisation's own people register its signed act and attach the scan."""
+    return user.active and act_issuer(document) == (user.organisation_id, user.role)
+
+
+def registrable_acts(user: User, documents: list[Document]) -> set[int]:
+    """The ids of the documents whose signature the user registers (can_register_act for a
+    page's documents at once)."""
+    if not user.active:
+        return set()
+    mine = (user.organisation_id, user.role)
+    return {i for i, issuer in act_issuers(documents).items() if issuer == mine}
 
 
 def can_run_case_support(user: User, case: Case) -> bool:

@@ -23,6 +23,7 @@ from app.demo import showcase
 from app.demo.answers import People, at, complete, decide, hand_in, user_of
 from app.demo.walk import work
 from app.extensions import db
+from app.legal.orders import OrderValues, record_order
 from app.models.case import Campaign, Case, CaseStatus, Category, Level
 from app.models.org import Organisation, OrgKind
 from app.models.user import Role, User
@@ -42,6 +43,35 @@ OPENINGS = {
     2025: Opening(None, "1502/1", date(2025, 11, 3)),
     2026: Opening(None, "1488", date(2026, 11, 3)),
 }
+ISSUER = "Министерство образования Приозёрской области"
+# Who signed each year's order (the 2024 one while the minister was away).
+SIGNATORIES = {
+    2024: ("Исполняющий обязанности министра образования Приозёрской области", "А. П. Громов"),
+    2025: ("Министр образования Приозёрской области", "Н. С. Воронцова"),
+    2026: ("Министр образования Приозёрской области", "Н. С. Воронцова"),
+}
+
+
+def order_values(year: int) -> OrderValues:
+    """The whole of a demo year's approving order: OPENINGS' number and date, its title in the
+    wording of seed 000, the ministry that issued it and who signed it."""
+    opening = OPENINGS[year]
+    position, name = SIGNATORIES[year]
+    return OrderValues(
+        number=opening.order_number,
+        date=opening.order_date,
+        title=(
+            "Об утверждении перечня общеобразовательных организаций Приозёрской области с "
+            "признаками необъективных результатов процедур оценки качества образования в "
+            f"распределении по уровням управленческого сопровождения в {year}-{year + 1} "
+            "учебном году"
+        ),
+        issuer=ISSUER,
+        signatory_name=name,
+        signatory_position=position,
+    )
+
+
 # The day each campaign's work has got to in the demo (the 2026 one: the demo's "today").
 # (The 2024 one runs to its last term, when its cases are closed.)
 WORKED_UNTIL = {2025: date(2026, 11, 30), 2026: date(2026, 11, 30)}
@@ -281,9 +311,15 @@ def seed_cases(region: Organisation, ministry: User) -> None:
         report = import_flags(lists[year], region=region, actor=ministry, opening=OPENINGS[year])
         if not report.ok:
             raise RuntimeError(f"demo flag list refused: {report.problems[:3]}")
+        campaign = find_campaign(region, year)
+        assert campaign is not None
+        values = order_values(year)
+        assert values.date is not None
+        # Recorded by the ministry on the order's day (unchanged on a second seed).
+        record_order(campaign, values, actor=ministry, today=values.date, expected_version=None)
         if first_time:
             walks[year]()
     db.session.flush()
 
 
-__all__ = ["OPENINGS", "YEARS", "extend_plan", "seed_cases"]
+__all__ = ["OPENINGS", "YEARS", "extend_plan", "order_values", "seed_cases"]

@@ -68,12 +68,21 @@ class Campaign(db.Model):
     region_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     vpr_year: Mapped[int]
     title: Mapped[str] = mapped_column(sa.String(200))
+    # The approving order (приказ об утверждении перечня): its registration, title, issuing body
+    # and who signed it; every generated document cites it.
     order_number: Mapped[str | None] = mapped_column(sa.String(50))
     order_date: Mapped[date | None]
+    order_title: Mapped[str | None] = mapped_column(sa.String(500))
+    order_issuer: Mapped[str | None] = mapped_column(sa.String(300))
+    order_signatory_name: Mapped[str | None] = mapped_column(sa.String(200))
+    order_signatory_position: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
 
     region: Mapped[Organisation] = relationship()
     plan: Mapped[Plan | None] = relationship(back_populates="campaign", uselist=False)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     @property
     def school_year(self) -> str:

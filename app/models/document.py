@@ -60,7 +60,11 @@ class DocumentVersion(db.Model):
     """One stored file; its content lives in the document store under its SHA-256."""
 
     __tablename__ = "document_version"
-    __table_args__ = (sa.UniqueConstraint("document_id", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("document_id", "number"),
+        # A registration is a number with its date, never one without the other.
+        sa.CheckConstraint("(reg_number IS NULL) = (reg_date IS NULL)", name="registration"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(sa.ForeignKey("document.id"), index=True)
@@ -80,10 +84,36 @@ class DocumentVersion(db.Model):
     review_comment: Mapped[str | None] = mapped_column(sa.Text)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # The registration of a signed act (its number and date as the issuing organisation's
+    # office gave them), entered by that organisation.
+    reg_number: Mapped[str | None] = mapped_column(sa.String(50))
+    reg_date: Mapped[date | None]
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # A scan of the signed paper is a version of its own, the signed copy of this one.
+    signed_copy_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("document_version.id"))
 
     document: Mapped[Document] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
+    signed_copy_of: Mapped[DocumentVersion | None] = relationship(
+        remote_side=[id], foreign_keys=[signed_copy_of_id]
+    )
+
+    @property
+    def is_signed_copy(self) -> bool:
+        """A scan of the signed paper of another version."""
+        return self.signed_copy_of_id is not None
+
+    @property
+    def registration(self) -> tuple[str, date] | None:
+        """The signed act's number and date: this version's, or those of the version it is the
+        signed copy of."""
+        source = self.signed_copy_of or self
+        if source.reg_number is None or source.reg_date is None:
+            return None
+        return source.reg_number, source.reg_date
 
 
 class DocumentTemplate(db.Model):

@@ -12,6 +12,14 @@ common blocks:
   maps obligation types (``self_analysis``, ``recheck``, ``municipal_acts``,
   ``information_certificate``, ``director_indicators``, ``director_evaluation``,
   ``strategic_session`` …) to dates;
+* ``order`` None | {number, date, day, title, issuer, issuer_genitive, reference, signatory} —
+  the campaign's approving order, None when neither its number nor its date is recorded (a
+  template then leaves the citation out, never printing blanks): ``date`` as «03.11.2023»,
+  ``day`` the same as a date, ``title`` without quotes («Об утверждении перечня …»), ``issuer``
+  in the nominative and ``issuer_genitive`` for «приказ Министерства образования …» (None when
+  not recorded), ``reference`` «от 03.11.2023 № 1592/1» (the half that is known), ``signatory``
+  {name, position} | None; the campaign's ``order_number`` and ``order_date`` stay for older
+  templates;
 * ``case`` {category, markers: [str], marker_count, support_level|None, years_on_list,
   contract_review: bool, stage, status} — category, stage and status as Russian labels;
 * ``document`` {number|None, date|None, place|None} — the generated document's own registration.
@@ -30,7 +38,9 @@ from flask_babel.speaklater import LazyString
 
 from app.documents.templates import bundled_path
 
-COMMON_VARIABLES = frozenset({"region", "municipality", "school", "campaign", "case", "document"})
+COMMON_VARIABLES = frozenset(
+    {"region", "municipality", "school", "campaign", "order", "case", "document"}
+)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,13 @@ SPECIAL = (
     "доля подтверждённых отметок < 90 %"
 )
 
+# Seed 000's approving order.
+ORDER_TITLE = (
+    "Об утверждении перечня общеобразовательных организаций Калининградской области с "
+    "признаками необъективных результатов процедур оценки качества образования в распределении "
+    "по уровням управленческого сопровождения в 2023-2024 учебном году"
+)
+
 
 def _utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
@@ -56,6 +63,16 @@ COMMON: dict[str, Any] = {
             "director_evaluation": date(2024, 1, 22),
             "strategic_session": date(2024, 4, 30),
         },
+    },
+    "order": {
+        "number": "1592/1",
+        "date": "03.11.2023",
+        "day": date(2023, 11, 3),
+        "title": ORDER_TITLE,
+        "issuer": "Министерство образования Калининградской области",
+        "issuer_genitive": "Министерства образования Калининградской области",
+        "reference": "от 03.11.2023 № 1592/1",
+        "signatory": {"name": "Е. В. Соколова", "position": "Министр образования"},
     },
     "case": {
         "category": "признаки необъективности",

@@ -12,6 +12,7 @@ from app.documents import checks
 from app.documents.render import render
 from app.documents.templates import active_template
 from app.extensions import db
+from app.legal import orders
 from app.models.case import Case, Obligation
 from app.models.document import DocumentVersion
 from app.models.org import Organisation
@@ -55,6 +56,7 @@ def common(case: Case) -> dict[str, Any]:
             "order_date": campaign.order_date,
             "deadlines": deadlines(case),
         },
+        "order": orders.printable(campaign),
         "case": {
             "category": str(labels.CATEGORY[case.category]),
             "markers": sorted(k for k, v in case.markers.items() if v),

@@ -127,9 +127,12 @@ def _mark_version(
     obligation: Obligation, accept: bool, comment: str | None, actor: User, now: datetime
 ) -> None:
     latest = obligation.document.latest if obligation.document else None
-    if latest is not None:
-        latest.review_status = ReviewStatus.ACCEPTED if accept else ReviewStatus.RETURNED
-        latest.review_comment, latest.reviewed_at, latest.reviewed_by_id = comment, now, actor.id
+    # A scan of the signed paper is decided together with the version it is the copy of.
+    for version in (latest, latest.signed_copy_of if latest else None):
+        if version is not None:
+            version.review_status = ReviewStatus.ACCEPTED if accept else ReviewStatus.RETURNED
+            version.review_comment, version.reviewed_at = comment, now
+            version.reviewed_by_id = actor.id
 
 
 def review(

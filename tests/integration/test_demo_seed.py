@@ -207,3 +207,24 @@ def test_the_ministry_sees_the_demo_mechanisms(demo: DemoSite) -> None:
             in client.get(re.search(r'href="(/mechanisms/\d+/2022)"', own).group(1)).text
         )
         assert "Светловодский" not in own
+
+
+def test_demo_campaigns_record_their_whole_orders(demo: DemoSite) -> None:
+    """Each demo campaign's order carries its title, issuer and signatory beside the number and
+    date the flag list opened it with, and its page shows them."""
+    from app.demo.cases import YEARS, order_values
+    from app.legal.orders import order_of
+    from app.models import Campaign
+
+    client = demo.client()
+    _login(client, "ministry@oko.demo")
+    with demo.app.app_context():
+        for year in YEARS:
+            campaign = db.session.scalars(
+                sa.select(Campaign).where(Campaign.vpr_year == year)
+            ).one()
+            expected = order_values(year)
+            assert order_of(campaign) == expected and expected.signatory_name, year
+            page = client.get(f"/campaigns/{campaign.id}").text
+            assert expected.title and expected.title in page, year
+            assert f"№ {expected.number} от {expected.date:%d.%m.%Y}" in page, year

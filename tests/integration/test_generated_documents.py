@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +16,22 @@ import pytest
 import sqlalchemy as sa
 from docx import Document as Docx
 
+from app.access import is_reviewer
 from app.access.records import GENERATORS
 from app.demo.cases import extend_plan
 from app.documents import storage
 from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
-from app.models import AuditEvent, Category, RoadmapStatus
+from app.legal.orders import OrderValues, record_order
+from app.models import AuditEvent, Category, ObligationStatus, RoadmapStatus
 from app.paperwork.catalog import KINDS
 from app.paperwork.generate import generate, register_template
-from app.stages import attachments
+from app.stages import attachments, questionnaires
+from app.stages.records import current_obligation
 from app.stages.roadmaps import ItemValues, roadmap_of, save_item
+from app.workflows.obligations import review
 from tests.helpers import open_test_case
+from tests.unit.documents.docx_text import text as docx_text
 
 HOSTILE = "Кружок «Юный математик» <b>&amp; \"кавычки\" 'апостроф'"
 
@@ -228,3 +234,122 @@ def test_a_shnor_case_offers_and_prints_no_objectivity_papers(world: dict[str, A
     )
     assert "эффективный режим функционирования" in roadmap.title
     assert not any("объективност" in item.measure.lower() for item in roadmap.items)
+
+
+ORDER = {
+    "number": "1592/1",
+    "date": date(2023, 11, 3),
+    "title": "«Об утверждении перечня общеобразовательных организаций с признаками "
+    "необъективных результатов в распределении по уровням управленческого сопровождения»",
+    "issuer": "Министерство образования Первой области",
+    "signatory_name": "Е. В. Соколова",
+    "signatory_position": "Министр образования Первой области",
+}
+
+
+def _print_every_kind(world: dict[str, Any], case: Any, shnor: Any) -> dict[str, bytes]:
+    """Every kind as the product prints it: the generated ones from the objectivity case, the
+    stage record from the ШНОР case's risk questionnaire handed in by its school."""
+    printed = {}
+    for key in GENERATORS:
+        version = generate(case, key, actor=_actor(world, key))
+        printed[key] = storage.store().get(version.sha256)
+    school = world["users"]["school_a1"]
+    obligation = current_obligation(shnor, "form:risk_questionnaire")
+    if obligation.status is ObligationStatus.SUBMITTED:  # printed before: back for a reprint
+        reviewer = next(u for u in world["users"].values() if is_reviewer(u, obligation))
+        review(
+            obligation.id, accept=False, actor=reviewer, expected_version=None, comment="Ещё раз"
+        )
+    else:
+        questionnaires.save(
+            shnor,
+            "risk_questionnaire",
+            {"equipment": "Кабинеты оснащены", "staff": "Вакансия учителя математики"},
+            actor=school,
+            expected_version=None,
+        )
+    version = questionnaires.submit(shnor, "risk_questionnaire", actor=school)
+    assert version.template_key == "stage_form"
+    printed["stage_form"] = storage.store().get(version.sha256)
+    assert set(printed) == {k.key for k in KINDS}
+    return printed
+
+
+def test_every_document_prints_the_order_when_it_is_recorded(
+    world: dict[str, Any], rich_case: Any, tmp_path: Path
+) -> None:
+    """Without a recorded order no document prints a blank in its place; once the ministry
+    records it, every document cites its number and date (read back from the .docx and from the
+    PDF LibreOffice makes of it)."""
+    shnor = open_test_case(world["schools"]["a1"], category=Category.LOW_RESULTS)
+    assert rich_case.campaign.order_number is None and rich_case.campaign.order_date is None
+    without = _print_every_kind(world, rich_case, shnor)
+    record_order(
+        rich_case.campaign,
+        OrderValues(**ORDER),
+        actor=world["users"]["ministry"],
+        today=date(2023, 11, 10),
+        expected_version=None,
+    )
+    recorded = _print_every_kind(world, rich_case, shnor)
+    for key, data in without.items():
+        content = docx_text(data)
+        assert "___" not in content, f"{key} prints blanks without an order"
+        assert "1592/1" not in content and "(приказ" not in content, key
+    for key, data in recorded.items():
+        content = docx_text(data)
+        assert "№ 1592/1" in content and "03.11.2023" in content, f"{key} does not cite the order"
+        assert "___" not in content, key
+    preamble = docx_text(recorded["municipal_order"])
+    assert (
+        "Во исполнение приказа Министерства образования Первой области от 03.11.2023 № 1592/1 "
+        "«Об утверждении перечня общеобразовательных организаций" in preamble
+    )  # the issuer in the genitive, the title in its quotes once
+    assert "(приказ Министерства образования Первой области от 03.11.2023 № 1592/1)" in (
+        docx_text(recorded["recheck_protocol"])
+    )
+    pdfs = _to_pdf({f"{k}-without": v for k, v in without.items()} | recorded, tmp_path)
+    for key, text in pdfs.items():
+        assert "___" not in text, f"{key}: the PDF prints blanks"
+        if not key.endswith("-without"):
+            assert "1592/1" in text and "03.11.2023" in text, f"{key}: the PDF lacks the order"
+
+
+def _to_pdf(documents: dict[str, bytes], tmp_path: Path) -> dict[str, str]:
+    """Each document converted by LibreOffice (one call), as its PDF's words."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice is missing (Debian's libreoffice-writer-nogui)")
+        pytest.skip("LibreOffice is not installed")
+    from pypdf import PdfReader
+
+    folder = tmp_path / "pdf"
+    folder.mkdir()
+    for key, data in documents.items():
+        (folder / f"{key}.docx").write_bytes(data)
+    profile = tempfile.mkdtemp(prefix="lo-profile-")
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            *(str(folder / f"{key}.docx") for key in documents),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    shutil.rmtree(profile, ignore_errors=True)
+    return {
+        key: " ".join(
+            " ".join((p.extract_text() or "").split())
+            for p in PdfReader(folder / f"{key}.pdf").pages
+        )
+        for key in documents
+    }

@@ -27,6 +27,7 @@ from app.demo.files import simple_pdf
 from app.extensions import db
 from app.models import (
     ApiToken,
+    Campaign,
     Case,
     Document,
     DocumentVersion,
@@ -184,6 +185,12 @@ def _mechanisms_form(w: W) -> dict[str, Any]:
     return {"version": "0", f"value_{first.id}": "96", "conclusions": "Рост показателя"}
 
 
+def _a1_act(w: W) -> int:
+    """The document of municipality A's act that answers a1's first measure (0 before it is
+    handed in: the anonymous check calls the path without the endpoint's setup)."""
+    return int(_fresh(Obligation, _order(w).id).document_id or 0)
+
+
 def _user_column(column: str) -> Callable[[W, str], Any]:
     return lambda w, role: getattr(_fresh(User, w["users"][role].id), column)
 
@@ -307,6 +314,18 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "documents.download": Endpoint(  # municipality B's act, for b1
         lambda w: f"/documents/{w['document'].id}/v/1", REGION_READERS
+    ),
+    "documents.sign": Endpoint(  # a1's act of municipality A: its people register it
+        lambda w: f"/documents/{_a1_act(w)}/signature",
+        frozenset({"municipal_a"}),
+        method="POST",
+        form=lambda w: {"number": "998", "date": "2023-12-29", "file": _pdf(), "state": ""},
+        effect=lambda w, role: (
+            _count(DocumentVersion, DocumentVersion.document_id == _a1_act(w)),
+            _count(DocumentVersion, DocumentVersion.reg_number.is_not(None)),
+        ),
+        setup=accept_a1_order,
+        multipart=True,
     ),
     "documents.upload_data": Endpoint(
         lambda w: f"/cases/{_case(w).id}/data/recheck_results",
@@ -505,6 +524,21 @@ ENDPOINTS: dict[str, Endpoint] = {
     "campaigns.campaign_list": Endpoint(lambda w: "/campaigns", ABOVE_SCHOOL),
     "campaigns.campaign_detail": Endpoint(
         lambda w: f"/campaigns/{_case(w).campaign_id}", ABOVE_SCHOOL
+    ),
+    "campaigns.campaign_order": Endpoint(
+        lambda w: f"/campaigns/{_case(w).campaign_id}/order",
+        MINISTRY,
+        method="POST",
+        form=lambda w: {
+            "number": "1592/1",
+            "date": "2023-11-03",
+            "title": "Об утверждении перечня общеобразовательных организаций",
+            "issuer": "Министерство образования Первой области",
+            "signatory_position": "Министр образования",
+            "signatory_name": "Е. В. Соколова",
+            "version": str(_fresh(Campaign, _case(w).campaign_id).version),
+        },
+        effect=lambda w, role: _fresh(Campaign, _case(w).campaign_id).order_number,
     ),
     "plans.show": Endpoint(lambda w: f"/campaigns/{_case(w).campaign_id}/plan", ABOVE_SCHOOL),
     "plans.download": Endpoint(

@@ -12,10 +12,13 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from app.legal.orders import LENGTHS, OrderValues, order_of
+from app.models.case import Campaign
 from app.plans.templates import DEFAULT, TEMPLATES
 from app.web.form_choices import choices
 
@@ -52,3 +55,54 @@ class FlagImportForm(FlaskForm):
     token = HiddenField()
     preview = SubmitField(_l("Check and preview"))
     confirm = SubmitField(_l("Import"))
+
+
+class OrderForm(FlaskForm):
+    """The campaign's approving order, as its first page reads."""
+
+    number = StringField(_l("Number"), validators=[Optional(), Length(max=50)])
+    date = DateField(_l("Date"), validators=[Optional()])
+    title = TextAreaField(
+        _l("Title"),
+        validators=[Optional(), Length(max=LENGTHS["title"])],
+        description=_l("As the order names itself: «Об утверждении перечня …»."),
+    )
+    issuer = StringField(
+        _l("Issuing body"),
+        validators=[Optional(), Length(max=LENGTHS["issuer"])],
+        description=_l("In the nominative, as on the letterhead: «Министерство образования …»."),
+    )
+    signatory_position = StringField(
+        _l("Signed by: position"),
+        validators=[Optional(), Length(max=LENGTHS["signatory_position"])],
+    )
+    signatory_name = StringField(
+        _l("Signed by: name"), validators=[Optional(), Length(max=LENGTHS["signatory_name"])]
+    )
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> OrderForm:
+        """The form filled with what the campaign records."""
+        order = order_of(campaign)
+        return cls(
+            formdata=None,
+            number=order.number,
+            date=order.date,
+            title=order.title,
+            issuer=order.issuer,
+            signatory_position=order.signatory_position,
+            signatory_name=order.signatory_name,
+            version=campaign.version,
+        )
+
+    def values(self) -> OrderValues:
+        """The order the form describes."""
+        return OrderValues(
+            number=self.number.data,
+            date=self.date.data,
+            title=self.title.data,
+            issuer=self.issuer.data,
+            signatory_name=self.signatory_name.data,
+            signatory_position=self.signatory_position.data,
+        )

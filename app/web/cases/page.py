@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app import access, audit
 from app.extensions import db
+from app.legal import registration
 from app.models.case import Case
 from app.models.document import Document
 from app.models.user import User
@@ -59,6 +60,12 @@ def other_cases(case: Case) -> list[Case]:
     )
 
 
+def _with_obligations(shown: list[Document], case: Case) -> list[Document]:
+    """The page's documents and those its obligations are answered by (a regional measure's)."""
+    extra = [o.document for o in case.obligations if o.document is not None]
+    return list({d.id: d for d in [*shown, *extra]}.values())
+
+
 def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
@@ -73,7 +80,8 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
     run = latest_run(case.campaign.region, case.campaign.vpr_year)
     login = case.school.login or ""
     events = audit.case_events(case.id)
-    shown = events if whole_history else events[-HISTORY_SHOWN:]
+    history = events if whole_history else events[-HISTORY_SHOWN:]
+    shown = documents(case)
     return {
         "milestones": milestones_of(case),
         "obligations": sorted(
@@ -82,13 +90,16 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
         "visited": {v.stage for v in case.stages},
         "transitions": case_ops.actions_for(user, case),
         "other_cases": other_cases(case),
-        "history": shown[::-1],  # newest first
+        "history": history[::-1],  # newest first
         "history_total": len(events),
         "chain": audit.verify_case(case.id, events),
         "sign_run": run,
         "evidence": evidence_of(run, login) if run else [],
         "works": [m for m in run.markers if m["school_login"] == login] if run else [],
-        "documents": documents(case),
+        "documents": shown,
+        "registrable": access.registrable_acts(user, _with_obligations(shown, case)),
+        "signed_original": registration.signed_original,
+        "signature_state": registration.state_of,
         "generate_kinds": generate.kinds_for(user, case),
         "correlations": attachments.correlations(case),
         "recheck": recheck.statistics(case),

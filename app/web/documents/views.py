@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.wrappers import Response
-from wtforms import IntegerField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app import access
@@ -18,12 +18,15 @@ from app.access import get_scoped_or_404
 from app.documents import versions
 from app.errors import DomainError
 from app.extensions import db
+from app.legal.registration import Scan, record_signature
 from app.models.case import Case, Obligation
+from app.models.document import Document
 from app.paperwork import catalog, generate
 from app.stages import attachments
 from app.tabular import FileRefused
 from app.web.actions import perform
 from app.workflows import handin
+from app.workflows.clock import local_date
 
 bp = Blueprint("documents", __name__)
 
@@ -133,3 +136,54 @@ def generate_document(case_id: int, key: str) -> Response:
     return redirect(
         url_for("cases.case_detail", case_id=case.id, _anchor=f"document-{version.document_id}")
     )
+
+
+class SignatureForm(FlaskForm):
+    number = StringField(validators=[Optional(), Length(max=100)])
+    date = DateField(validators=[Optional()])
+    file = FileField()
+    state = HiddenField()
+    case_id = IntegerField(validators=[Optional()])
+
+
+@bp.post("/documents/<int:document_id>/signature")
+@login_required
+def sign(document_id: int) -> Response:
+    """Register the document's signed act under the number and date its office gave it and,
+    with a file, keep the scan of the signed paper as its signed copy (the issuing organisation
+    only)."""
+    document = db.session.get(Document, document_id)
+    if document is None or not access.can_view_document(current_user, document):
+        abort(404)
+    if not access.can_register_act(current_user, document):
+        abort(403)
+    form = SignatureForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        for errors in form.errors.values():
+            flash(str(errors[0]), "error")  # WTForms' own message, in the user's language
+    else:
+        upload = form.file.data
+        scan = Scan(upload.filename or "", upload.read()) if upload and upload.filename else None
+        perform(
+            lambda: record_signature(
+                document,
+                form.number.data,
+                form.date.data,
+                scan,
+                actor=current_user,
+                today=local_date(),
+                expected=form.state.data or None,
+            ),
+            _("The signed act is registered.")
+            if scan is None
+            else _("The signed act is registered and its scan is kept as a version of its own."),
+        )
+    if form.case_id.data:
+        return redirect(
+            url_for(
+                "cases.case_detail", case_id=form.case_id.data, _anchor=f"document-{document.id}"
+            )
+        )
+    return redirect(url_for("main.index"))

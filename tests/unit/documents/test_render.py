@@ -77,7 +77,10 @@ EXPECTED: dict[str, list[str]] = {
         "ежемесячно",
         "30.11.2023",
         "(рассмотрение контракта)",
-        "от «03» ноября 2023 г. № 1592/1",
+        "Во исполнение приказа Министерства образования Калининградской области от 03.11.2023 "
+        "№ 1592/1 «Об утверждении перечня общеобразовательных организаций Калининградской "
+        "области с признаками необъективных",
+        "к приказу\nот «29» декабря 2023 г. № 998",
         "А. Г. Виноградова",
     ],
     "roadmap": [
@@ -96,7 +99,8 @@ EXPECTED: dict[str, list[str]] = {
         "Шаг 7. Ответственные и сроки контроля",
         "Не заполнено.",
         "2) видеонаблюдение во всех аудиториях;",
-        "№ ________",
+        "«Семь шагов»)\n(приказ Министерства образования Калининградской области от 03.11.2023 "
+        "№ 1592/1)\n«29» ноября 2023 г.\n",  # no number given yet: none printed, no blank
     ],
     "information_certificate": [
         "ИНФОРМАЦИОННАЯ СПРАВКА",
@@ -116,6 +120,7 @@ EXPECTED: dict[str, list[str]] = {
         "−4",
         f"62{NBSP}%",
         "Целевой показатель не достигнут",
+        "«28» ноября 2023 г.\tг. Озерск",
         "Эксперты подтвердили 5 из 8 отметок",
         "Рисунок 1.",
     ],
@@ -125,6 +130,7 @@ EXPECTED: dict[str, list[str]] = {
         "частично эффективен",
         "продлении трудового договора",
         "Кузнецова Мария Андреевна",
+        "(подпись)\n(расшифровка подписи)\n(дата)",
     ],
     "case_history": [
         "ИСТОРИЯ ДЕЛА",
@@ -186,10 +192,11 @@ def _hollow(value: Any) -> Any:
 HOLLOW: dict[str, list[str]] = {
     "municipal_order": [
         "нет данных",
-        "«___» ________ 20__ г.\t№ 998",
-        "в срок до «___» ________ 20__ г.",
+        "П Р И К А З\n\t№ 998",
+        "и представить его;",  # no term: the clause is left out
+        "5.3. провести оценку эффективности деятельности руководителей ОО.",
     ],
-    "roadmap": ["нет данных", "от «___» ________ 20__ г. № 118"],
+    "roadmap": ["нет данных", "приказом директора МБОУ «СОШ № 3 им. А. С. Пушкина»\n № 118"],
     "self_analysis": ["нет данных", "Разделы самоанализа не заполнены."],
     "information_certificate": ["Аналитические данные не загружены."],
     "recheck_protocol": [
@@ -197,7 +204,11 @@ HOLLOW: dict[str, list[str]] = {
         "Результаты перепроверки не загружены.",
         "состав комиссии не указан.",
     ],
-    "director_evaluation": ["нет данных", "7 из 13"],
+    "director_evaluation": [
+        "нет данных",
+        "7 из 13",
+        "Состав комиссии не определён: подписи членов комиссии не предусмотрены.",
+    ],
     "case_history": ["нет данных", "Сформировано — (время московское)"],
     "stage_form": ["Разделы не заполнены."],
 }
@@ -208,6 +219,41 @@ def test_documents_degrade_gracefully_without_data(key: str) -> None:
     content = text(_render(key, _hollow(sample(key))))
     for expected in HOLLOW[key]:
         assert expected in content, expected
+    assert "___" not in content  # what is not known is left out, never printed as blanks
+
+
+# How each kind cites the campaign's approving order: the municipal order in its preamble, the
+# others under their title.
+CITED = {
+    "municipal_order": "Во исполнение приказа Министерства образования Калининградской области "
+    "от 03.11.2023 № 1592/1 «Об утверждении перечня",
+    "information_certificate": "Во исполнение приказа Министерства образования Калининградской "
+    "области от 03.11.2023 № 1592/1 «Об утверждении перечня",
+}
+HEADING = "(приказ Министерства образования Калининградской области от 03.11.2023 № 1592/1)"
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_each_document_cites_the_order_or_leaves_the_citation_out(key: str) -> None:
+    recorded = text(_render(key, sample(key), strict=True))
+    assert CITED.get(key, HEADING) in recorded
+    if key != "municipal_order":
+        assert HEADING in recorded
+    context = sample(key)
+    context["order"] = None
+    missing = text(_render(key, context, strict=True))
+    assert "1592/1" not in missing.replace("Приказ от 03.11.2023 № 1592/1", "")  # history: an event
+    assert "Во исполнение приказа" not in missing and "(приказ" not in missing
+    assert "___" not in recorded and "___" not in missing
+    if key == "municipal_order":
+        assert "ПРИКАЗЫВАЮ" in missing and "\nВ целях развития механизмов" in missing
+
+
+def test_an_order_known_by_its_number_only_is_cited_by_it() -> None:
+    context = sample("self_analysis")
+    context["order"] |= {"date": None, "day": None, "reference": "№ 1311", "issuer_genitive": None}
+    content = text(_render("self_analysis", context, strict=True))
+    assert "(приказ № 1311)" in content and "___" not in content
 
 
 def test_rendering_is_deterministic(images: dict[str, bytes]) -> None:
