@@ -90,7 +90,8 @@ def register_template(key: str, data: bytes, filename: str, *, actor: User) -> D
 
 def _document(case: Case, key: str, actor: User) -> Document:
     municipal = key == "municipal_order"
-    owner = case.municipality_id if municipal else case.school_id
+    issuer = case.municipality_id if case.municipality_id is not None else case.campaign.region_id
+    owner = issuer if municipal else case.school_id
     case_id = None if municipal else case.id
     found = db.session.scalars(
         sa.select(Document).where(

@@ -350,3 +350,15 @@ def test_a_school_on_any_list_of_the_campaign_is_never_a_leader_school(
         shnor.assign_leader(case, world["schools"]["a1"], actor=world["users"]["municipal_a"])
     shnor.assign_leader(case, world["schools"]["b1"], actor=world["users"]["municipal_a"])
     assert shnor.mentorship_of(case).leader_school_id == world["schools"]["b1"].id
+
+
+def test_the_adverse_conditions_track_is_a_track_of_its_own(world: dict[str, Any]) -> None:
+    """ШФНСУ: the flag list's category opens a case on its own list, supported under the
+    Chelyabinsk concept (seed 003) with its own roadmap title, and no objectivity measures."""
+    from app.stages.roadmaps import roadmap_of
+
+    case = open_test_case(world["schools"]["a2"], category=Category.ADVERSE)
+    keys = {o.obligation_type for o in case.obligations}
+    assert keys and all(k.startswith("ch_") for k in keys)
+    roadmap = roadmap_of(case.school, case.campaign, "adverse", actor=world["users"]["ministry"])
+    assert "неблагоприятных социальных" in roadmap.title

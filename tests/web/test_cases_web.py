@@ -283,3 +283,21 @@ def test_a_school_on_two_lists_has_its_cases_linked(
     other = client.get(f"/cases/{shnor.id}").text
     assert f'href="/cases/{objectivity.id}"' in other
     assert "/forms/self_analysis" not in other and "/recheck" not in other
+
+
+def test_a_case_page_lists_only_the_acts_that_answer_it(
+    client: FlaskClient, case_world: dict[str, Any], make: Any
+) -> None:
+    """A ШНОР case of municipality B does not show B's act answering the objectivity cases."""
+    from app.models import Category
+    from tests.helpers import open_test_case
+
+    act = case_world["document"]  # municipality B's analysis of causes, for b1
+    shnor = open_test_case(case_world["schools"]["b2"], category=Category.LOW_RESULTS)
+    objectivity = open_test_case(case_world["schools"]["b2"])
+    db.session.commit()
+    login(client, case_world["users"]["ministry"])
+    link = f"/documents/{act.id}/v/1"
+    assert link in client.get(f"/cases/{case_world['cases']['b1'].id}").text
+    assert link in client.get(f"/cases/{objectivity.id}").text  # it answers its measure too
+    assert link not in client.get(f"/cases/{shnor.id}").text

@@ -54,9 +54,10 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             "chelyabinsk_shnor",
-            "Научно-методическое сопровождение ШНОР со школами-лидерами (Челябинская область)",
+            "Научно-методическое сопровождение ШНОР и ШФНСУ со школами-лидерами "
+            "(Челябинская область)",
             ("003",),
-            (Category.LOW_RESULTS,),
+            (Category.LOW_RESULTS, Category.ADVERSE),
             None,
             chelyabinsk.ASSUMPTIONS,
             chelyabinsk.measures,

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from app import access, audit
 from app.extensions import db
 from app.legal import registration
-from app.models.case import Case
+from app.models.case import Case, Obligation
 from app.models.document import Document
 from app.models.user import User
-from app.paperwork import generate
+from app.paperwork import catalog, generate
 from app.plans.measures import MILESTONE_ORDER
 from app.stages import attachments, recheck
 from app.vpr.signs import evidence_of, latest_run
@@ -22,17 +22,26 @@ from app.workflows import cases as case_ops
 
 
 def documents(case: Case) -> list[Document]:
-    """The case's documents and its municipality's documents for the campaign."""
+    """The case's own documents, the shared acts that answer its obligations, and the papers
+    its issuer generated for the campaign that belong to the case's track."""
+    issuer = case.municipality_id if case.municipality_id is not None else case.campaign.region_id
+    answering = sa.select(Obligation.document_id).where(
+        Obligation.case_id == case.id, Obligation.document_id.is_not(None)
+    )
+    kinds = [k.key for k in catalog.KINDS if generate.applies(case, k.key)]
     return list(
         db.session.scalars(
             sa.select(Document)
             .where(
                 sa.or_(
                     Document.case_id == case.id,
+                    Document.id.in_(answering),
                     sa.and_(
                         Document.case_id.is_(None),
-                        Document.owner_org_id == case.municipality_id,
+                        Document.generated.is_(True),
+                        Document.owner_org_id == issuer,
                         Document.campaign_id == case.campaign_id,
+                        Document.kind.in_(kinds),
                     ),
                 )
             )
