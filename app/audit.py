@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -123,7 +123,19 @@ def record(
     ev.hash = event_digest(ev)
     session.add(ev)
     session.flush()
+    for listener in _listeners:
+        listener(ev)
     return ev
+
+
+# Called with every event recorded, inside its transaction (the notices of events listen).
+_listeners: list[Callable[[AuditEvent], None]] = []
+
+
+def listen(listener: Callable[[AuditEvent], None]) -> None:
+    """Be told of every event recorded from now on (once per listener)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from app.access import web as access_web
 from app.api.v1 import bp as api_bp
 from app.config import ROOT, load_config
 from app.extensions import csrf, db, login_manager, migrate
+from app.notices import events as notice_events
 from app.web import error_pages, filters, pagination
 from app.web.admin.views import bp as admin_bp
 from app.web.auditing.views import bp as auditing_bp
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(vpr_bp)
     app.register_blueprint(notices_bp)
     notices_init(app)
+    notice_events.install()
     app.register_blueprint(api_bp)
     app.register_blueprint(stages_bp)
     app.register_blueprint(sessions_bp)

@@ -91,6 +91,8 @@ class User(db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # "each": an e-mail per notice; "digest": one e-mail a day; "none": the in-app centre only.
     email_mode: Mapped[str] = mapped_column(sa.String(8), default="each")
+    # The person's choice per kind of notice (each / digest / none), over email_mode.
+    notice_modes: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     # SHA-256 of the secret in the user's calendar feed URL; None: no feed.
     calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 

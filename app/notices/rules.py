@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from app.plans.calendar import WorkingCalendar
 
@@ -17,6 +18,24 @@ OVERDUE = "overdue"
 ESCALATION = "escalation"
 MONTHLY_REPORT = "monthly_report"
 DIGEST = "digest"
+
+
+# Notices of events: something happened that asks the person to act, or answers them.
+RETURNED = "returned"  # a hand-in returned for correction
+ACCEPTED = "accepted"  # a hand-in accepted
+NEW_OBLIGATION = "new_obligation"  # the plan gave the person's organisation a new obligation
+INVITED = "invited"  # a school's team invited to a strategic session
+CASE_OPENED = "case_opened"  # a new case owes the organisation its measures
+EVENT_KINDS = (RETURNED, ACCEPTED, NEW_OBLIGATION, INVITED, CASE_OPENED)
+DEADLINE_KINDS = (REMINDER, DUE_TODAY, OVERDUE, ESCALATION)
+EMAIL_MODES = ("each", "digest", "none")
+
+
+def mode_for(user: Any, kind: str) -> str:
+    """How the person gets notices of this kind by e-mail: their choice for the kind, else
+    their general one."""
+    chosen = (getattr(user, "notice_modes", None) or {}).get(kind)
+    return chosen if chosen in EMAIL_MODES else str(user.email_mode)
 
 
 @dataclass(frozen=True)

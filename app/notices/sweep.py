@@ -224,7 +224,7 @@ def _set_entries(notification: Notification, entries: list[items.Entry]) -> None
     notification.case_id, notification.obligation_id = items.subject_ids(entries)
 
 
-def _deliver(
+def deliver(
     person: User, kind: str, found: list[tuple[Obligation, int]], today: date, report: SweepReport
 ) -> None:
     """Put what was claimed into the person's one notice of the kind for today."""
@@ -238,14 +238,14 @@ def _deliver(
             user_id=person.id,
             kind=kind,
             params={"day": day},
-            email_status="pending" if person.email_mode == "each" else "skipped",
+            email_status="pending" if rules.mode_for(person, kind) == "each" else "skipped",
         )
         _set_entries(notification, items.added([], found))
         db.session.add(notification)
         report.sent[kind] += 1
         return
     _set_entries(existing, items.added(items.of(existing), found, utcnow().isoformat()))
-    if existing.email_status in RESEND:
+    if existing.email_status in RESEND and rules.mode_for(person, kind) == "each":
         existing.email_status, existing.email_attempted_at = "pending", None
     report.extended[kind] += 1
 
@@ -260,7 +260,7 @@ def sweep(now: datetime | None = None) -> SweepReport:
     for person_id, kind in sorted(won.found):  # one order in every sweep: no deadlock
         person = won.people[person_id]
         day = local_date(now, user_zone(person))  # the day of the person's region
-        _deliver(person, kind, won.found[(person_id, kind)], day, report)
+        deliver(person, kind, won.found[(person_id, kind)], day, report)
     db.session.flush()
     log.info(
         "sweep %s: %s new notices, %s extended, %s obligations listed, %s already sent",

@@ -34,6 +34,28 @@ def _headline(kind: str, num: int, params: dict[str, object]) -> str:
         return ngettext(
             "Not done in time: %(num)d obligation", "Not done in time: %(num)d obligations", num
         )
+    if kind == rules.RETURNED:
+        return ngettext(
+            "Returned for correction: %(num)d obligation",
+            "Returned for correction: %(num)d obligations",
+            num,
+        )
+    if kind == rules.ACCEPTED:
+        return ngettext("Accepted: %(num)d obligation", "Accepted: %(num)d obligations", num)
+    if kind == rules.NEW_OBLIGATION:
+        return ngettext("New obligation: %(num)d", "New obligations: %(num)d", num)
+    if kind == rules.INVITED:
+        return ngettext(
+            "Invited to a strategic session: %(num)d school",
+            "Invited to a strategic session: %(num)d schools",
+            num,
+        )
+    if kind == rules.CASE_OPENED:
+        return ngettext(
+            "Cases opened: %(num)d obligation of yours",
+            "Cases opened: %(num)d obligations of yours",
+            num,
+        )
     if kind == rules.DIGEST:
         return ngettext(
             "On %(date)s you owe %(num)d obligation",

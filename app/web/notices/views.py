@@ -27,7 +27,7 @@ from app.access.web import requires
 from app.extensions import db
 from app.models.notify import Notification
 from app.models.types import utcnow
-from app.notices import ics, items, texts
+from app.notices import ics, items, rules, texts
 from app.parsing import parse_int
 from app.web.form_choices import choices
 from app.web.pagination import paginate
@@ -47,6 +47,21 @@ def _modes() -> list[tuple[str, str]]:
         ("digest", _("one e-mail a day (digest)")),
         ("none", _("no e-mail, only here")),
     ]
+
+
+def kind_titles() -> dict[str, str]:
+    """The kinds of notice a person chooses for, in Russian first."""
+    return {
+        rules.RETURNED: _("A hand-in returned for correction"),
+        rules.ACCEPTED: _("A hand-in accepted"),
+        rules.NEW_OBLIGATION: _("A new obligation from the plan"),
+        rules.INVITED: _("An invitation to a strategic session"),
+        rules.CASE_OPENED: _("A new case"),
+        rules.REMINDER: _("A deadline coming up"),
+        rules.DUE_TODAY: _("A deadline today"),
+        rules.OVERDUE: _("An overdue obligation"),
+        rules.ESCALATION: _("An obligation not done in time (escalation)"),
+    }
 
 
 def unread_count() -> int:
@@ -88,6 +103,9 @@ def _centre(page: Any, form: SettingsForm, feed_url: str | None) -> str:
         shown=items.Shown(page.items),
         form=form,
         feed_url=feed_url,
+        kinds=kind_titles(),
+        modes=_modes(),
+        chosen=current_user.notice_modes or {},
     )
 
 
@@ -131,6 +149,13 @@ def settings() -> Response:
     form.email_mode.choices = choices(_modes())
     if form.validate_on_submit():
         current_user.email_mode = form.email_mode.data
+        allowed = {value for value, _title in _modes()}
+        chosen = {
+            kind: request.form.get(f"kind_{kind}", "")
+            for kind in kind_titles()
+            if request.form.get(f"kind_{kind}") in allowed
+        }
+        current_user.notice_modes = chosen  # a new dict: the JSON column sees the change
         db.session.commit()
         flash(_("Saved."), "success")
     return redirect(url_for("notices.inbox"))

@@ -1,0 +1,120 @@
+"""Notices of events: when a hand-in is returned or accepted, the plan gives an organisation a new
+obligation, a school's team is invited to a strategic session, or a new case owes an organisation
+its measures, the people concerned are told, in the app and by e-mail as each of them chose.
+
+The events are the history's own (app.audit): a listener collects those that call for a notice
+while the transaction runs, and before it commits they are delivered grouped, as the deadline
+sweep groups its notices: one notice a person, kind and day, listing the obligations (a burst —
+a whole flag list imported — is one notice for each person). What the system does by itself (a
+command-line import, the scheduler) is not told."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.accounts.users import acting_users
+from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.case import Obligation
+from app.models.user import User
+from app.notices import rules
+from app.notices.sweep import SweepReport, deliver
+from app.workflows.clock import local_date, user_zone
+
+PENDING = "oko_events"  # session.info: the events of the transaction not delivered yet
+BY_ACTION = {
+    "obligation.returned": rules.RETURNED,
+    "obligation.accepted": rules.ACCEPTED,
+    "obligation.created": rules.NEW_OBLIGATION,
+    "session.invited": rules.INVITED,
+}
+
+
+def _collect(ev: AuditEvent) -> None:
+    """Keep what an event will notify, to be delivered before the commit. Only what a person
+    did is told: the system's own work (a command-line import, the scheduler) is not news."""
+    if ev.actor_id is None or (ev.action not in BY_ACTION and ev.action != "case.created"):
+        return
+    pending: list[tuple[str, int | None, Any, int | None]] = db.session.info.setdefault(PENDING, [])
+    pending.append((ev.action, ev.object_id, ev.after, ev.actor_id))
+
+
+def _obligations_of(
+    pending: list[tuple[str, int | None, Any, int | None]],
+) -> list[tuple[str, int, int | None]]:
+    """(kind, obligation id, actor id) for each notice to give; the obligations of a case
+    opened in the same transaction are its opening's."""
+    opened = {oid for action, oid, _a, _who in pending if action == "case.created" and oid}
+    found: list[tuple[str, int, int | None]] = []
+    for action, oid, after, actor in pending:
+        if action == "obligation.created" and oid:
+            case_id = db.session.scalar(sa.select(Obligation.case_id).where(Obligation.id == oid))
+            kind = rules.CASE_OPENED if case_id in opened else rules.NEW_OBLIGATION
+            found.append((kind, oid, actor))
+        elif action == "session.invited":
+            for case_id in (after or {}).get("cases", []):
+                attendance = db.session.scalar(
+                    sa.select(Obligation.id).where(
+                        Obligation.case_id == case_id, Obligation.takes == "attendance"
+                    )
+                )
+                if attendance:
+                    found.append((rules.INVITED, int(attendance), actor))
+        elif action in BY_ACTION and oid:
+            found.append((BY_ACTION[action], oid, actor))
+    return found
+
+
+def deliver_pending() -> SweepReport:
+    """Deliver the events collected so far (the commit does it itself)."""
+    session = db.session
+    pending = session.info.pop(PENDING, [])
+    report = SweepReport()
+    if not pending:
+        return report
+    people: dict[int, User] = {}
+    grouped: dict[tuple[int, str], list[tuple[Obligation, int]]] = defaultdict(list)
+    for kind, oid, actor in _obligations_of(pending):
+        obligation = session.get(Obligation, oid)
+        if obligation is None:
+            continue
+        named = obligation.responsible_user
+        told = (
+            [named]
+            if named is not None and named.active
+            else acting_users(obligation.responsible_org_id)
+        )
+        for person in told:
+            if person.id == actor:
+                continue  # one does not tell oneself what one just did
+            people[person.id] = person
+            grouped[(person.id, kind)].append((obligation, 0))
+    for person_id, kind in sorted(grouped):
+        person = people[person_id]
+        day = local_date(None, user_zone(person))
+        deliver(person, kind, grouped[(person_id, kind)], day, report)
+    session.flush()
+    return report
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.get(PENDING):
+        deliver_pending()
+
+
+def _after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(PENDING, None)
+
+
+def install() -> None:
+    """Listen to the history and deliver before each commit (once per process)."""
+    audit.listen(_collect)
+    if not sa_event.contains(Session, "before_commit", _before_commit):  # every session
+        sa_event.listen(Session, "before_commit", _before_commit)
+        sa_event.listen(Session, "after_soft_rollback", _after_rollback)
