@@ -62,6 +62,7 @@ ACTION = {
     "obligation.submitted": _l("Obligation submitted"),
     "obligation.accepted": _l("Obligation accepted"),
     "obligation.returned": _l("Obligation returned"),
+    "obligation.acceptance_withdrawn": _l("Acceptance withdrawn"),
     "obligation.waived": _l("Obligation waived"),
     "obligation.assigned": _l("Responsible person assigned"),
     "obligation.due_changed": _l("Due date changed"),

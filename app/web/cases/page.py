@@ -19,6 +19,7 @@ from app.plans.measures import MILESTONE_ORDER
 from app.stages import attachments, recheck
 from app.vpr.signs import evidence_of, latest_run
 from app.workflows import cases as case_ops
+from app.workflows import obligations as obligation_ops
 
 
 def documents(case: Case) -> list[Document]:
@@ -115,4 +116,6 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
         "can_upload_marks": access.can_upload_data(user, case, attachments.STUDENT_MARKS),
         "can_upload_recheck": access.can_upload_data(user, case, attachments.RECHECK_RESULTS),
         "data_uri": data_uri,
+        "withdrawable": obligation_ops.withdrawable(case, user),
+        "undo_minutes": int(obligation_ops.UNDO_WINDOW.total_seconds() // 60),
     }

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from app import access
+from app import access, names
 from app.access.scope import get_scoped_or_404, scoped
 from app.access.web import requires
 from app.documents import storage
@@ -39,12 +39,9 @@ def organisations() -> str:
     """Schools in scope, searchable by name or login."""
     query = (request.args.get("q") or "").strip()
     stmt = scoped(Organisation, current_user).where(Organisation.kind == OrgKind.SCHOOL)
-    if query:
-        like = f"%{query.lower()}%"
-        stmt = stmt.where(
-            sa.or_(sa.func.lower(Organisation.name).like(like), Organisation.login.like(like))
-        )
-    stmt = stmt.order_by(Organisation.municipality_id, Organisation.name)
+    if names.fold(query):
+        stmt = stmt.where(Organisation.search_key.like(names.search_pattern(query), escape="\\"))
+    stmt = stmt.order_by(Organisation.municipality_id, Organisation.sort_key)
     page = paginate(stmt, current_app.config["OKO_PAGE_SIZE"])
     municipalities = {
         m.id: m
