@@ -26,10 +26,17 @@
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
     });
-    // A table wider than the screen scrolls in its own box, reachable from the keyboard.
-    document.querySelectorAll(".scroll").forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
-        box.setAttribute("tabindex", "0");
+    focusableScrolls();
+    window.addEventListener("resize", focusableScrolls);
+  }
+
+  // A table wider than the screen scrolls in its own box, reachable from the keyboard.
+  function focusableScrolls() {
+    document.querySelectorAll(".scroll, table.data").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); }
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
       }
     });
   }

@@ -296,9 +296,12 @@ def inbox(user: User) -> tuple[list[Obligation], list[Obligation]]:
     )
 
 
-def inbox_rows(user: User, today: date) -> tuple[list[sa.Row[Any]], list[sa.Row[Any]]]:
+def inbox_rows(
+    user: User, today: date, campaign_id: int | None = None
+) -> tuple[list[sa.Row[Any]], list[sa.Row[Any]]]:
     """The inbox as its page lists it, without building objects: rows of id, case_id, title
-    (the measure's), period, school, due_date, status and overdue."""
+    (the measure's), period, school, campaign, due_date, status and overdue; of one campaign
+    when ``campaign_id`` is given."""
     school = aliased(Organisation)
     columns = sa.select(
         Obligation.id,
@@ -306,22 +309,26 @@ def inbox_rows(user: User, today: date) -> tuple[list[sa.Row[Any]], list[sa.Row[
         PlanMeasure.title,
         Obligation.period,
         school.name.label("school"),
+        Campaign.title.label("campaign"),
         Obligation.due_date,
         Obligation.status,
         overdue_clause(today).label("overdue"),
     ).select_from(Obligation)
-    return tuple(  # type: ignore[return-value]
-        list(
-            db.session.execute(
-                _inbox_part(user, columns, part)
-                .join(school, school.id == Case.school_id)
-                .join(PlanMeasure, PlanMeasure.id == Obligation.measure_id)
-            )
+    parts: list[list[sa.Row[Any]]] = []
+    for part in _inbox_conditions(user):
+        if part is None:
+            parts.append([])
+            continue
+        stmt = (
+            _inbox_part(user, columns, part)
+            .join(school, school.id == Case.school_id)
+            .join(PlanMeasure, PlanMeasure.id == Obligation.measure_id)
+            .join(Campaign, Campaign.id == Case.campaign_id)
         )
-        if part
-        else []
-        for part in _inbox_conditions(user)
-    )
+        if campaign_id is not None:
+            stmt = stmt.where(Case.campaign_id == campaign_id)
+        parts.append(list(db.session.execute(stmt)))
+    return parts[0], parts[1]
 
 
 @dataclass

@@ -285,7 +285,7 @@ def test_auditor_opens_and_verifies_the_history(
     page.wait_for_url(f"{base}/cases/{target.case_id}")
     status = page.locator("#chain-status")
     assert "flash success" in str(status.get_attribute("class"))
-    assert f"История сопровождения проверена, событий: {case_events}." in status.inner_text()
+    assert f"История сопровождения проверена: {case_events} событи" in status.inner_text()
     history = page.locator("table.history tbody tr")
     assert history.count() == case_events
     assert history.filter(has_text="Сопровождение открыто").count() == 1
@@ -306,7 +306,7 @@ def test_auditor_opens_and_verifies_the_history(
     with live.app.app_context():
         total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
     assert "flash success" in str(result.get_attribute("class"))
-    assert result.inner_text() == f"Цепочка не нарушена, проверено событий: {total}."
+    assert result.inner_text().startswith(f"Цепочка не нарушена: проверено {total} событи")
     page.shot("04-chain-verified")
 
 

@@ -11,9 +11,12 @@ from app.access.scope import get_scoped_or_404, scoped
 from app.access.web import requires
 from app.documents import storage
 from app.extensions import db
+from app.models.case import ObligationStatus
 from app.models.org import Organisation, OrgKind
 from app.models.user import User
 from app.web.pagination import paginate
+from app.workflows import queries
+from app.workflows.clock import today_for
 
 bp = Blueprint("main", __name__)
 
@@ -21,7 +24,8 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def index() -> str:
-    """The user's starting page: their organisation and what lies in their scope."""
+    """The user's starting page: what they have to do and by when (the nearest terms of the
+    current campaign, what awaits their review), then what lies in their scope."""
     counts = dict(
         db.session.execute(
             scoped(
@@ -29,7 +33,27 @@ def index() -> str:
             ).group_by(Organisation.kind)
         ).all()
     )
-    return render_template("main/index.html", counts=counts)
+    campaigns = queries.campaigns_for(current_user)
+    campaign = campaigns[0] if campaigns else None
+    today = today_for(current_user)
+    owed, to_review = queries.inbox_rows(current_user, today, campaign.id if campaign else None)
+    owed = [o for o in owed if o.status is not ObligationStatus.SUBMITTED]  # waiting on others
+    stages = (
+        queries.cases_by_stage(current_user, campaign.id)
+        if campaign and access.can_view_dashboard(current_user)
+        else {}
+    )
+    return render_template(
+        "main/index.html",
+        counts=counts,
+        campaign=campaign,
+        owed=owed,
+        to_review=to_review,
+        overdue=sum(1 for o in owed if o.overdue),
+        cases=sum(stages.values()),
+        closed=sum(n for (_track, stage), n in stages.items() if stage == "closed"),
+        today=today,
+    )
 
 
 @bp.route("/orgs")
