@@ -89,7 +89,8 @@ def create_plan(
             db.session.add(PlanMeasure(plan_id=plan.id, **m.to_row(measure, position)))
     db.session.flush()
     db.session.refresh(plan, ["measures"])
-    _keep_version(plan, _("Made from the templates: %(keys)s.", keys=", ".join(keys)), actor)
+    titles = "; ".join(f"«{template.title}»" for template in chosen)
+    _keep_version(plan, _("Made from the templates: %(keys)s.", keys=titles), actor)
     audit.record(
         "plan.created",
         actor=actor,

@@ -98,6 +98,12 @@ CAUSES = {
     "calendar": _l("the working calendar changed"),
     "plan": _l("the plan changed"),
 }
+# The director evaluation's verdicts (app.stages.director keeps the documents' wording).
+VERDICTS = {
+    "effective": _l("effective"),
+    "partly": _l("partly effective"),
+    "not_effective": _l("not effective"),
+}
 ORG_KINDS = {
     OrgKind.REGION: _l("region"),
     OrgKind.INSTITUTE: _l("regional institute"),
@@ -270,6 +276,8 @@ def _value(key: str, value: Any, object_type: str, names: Names) -> str | None:
         return _enum_label(ORG_KINDS, value)
     if key == "subordination" and isinstance(value, str):
         return _enum_label(labels.SUBORDINATION, value)
+    if key == "result" and isinstance(value, str) and value in VERDICTS:
+        return str(VERDICTS[value])
     if key == "cause" and isinstance(value, str):
         return str(CAUSES[value]) if value in CAUSES else None
     if key in ORG_FIELDS and isinstance(value, int):

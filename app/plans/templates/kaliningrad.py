@@ -214,8 +214,8 @@ def measures(year: int) -> list[Measure]:
             reviewers=reviewed_by(MIN),
             takes="document:decision",
             min_years=3,
-            seed="DOMAIN.md («Flagged three years in a row, a director's contract may be "
-            "reviewed»); срок — вместе с оценкой руководителя (000)",
+            seed="DOMAIN.md (школа в перечне три года подряд — рассматривается вопрос о "
+            "контракте руководителя); срок — вместе с оценкой руководителя (000)",
         ),
         Measure(
             "k_strategic_session",
