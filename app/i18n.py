@@ -6,7 +6,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale, gettext, to_user_timezone
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    gettext,
+    to_user_timezone,
+)
 from flask_login import current_user
 
 from app import translatable
@@ -78,6 +85,13 @@ def time_of_day(value: datetime | None) -> str:
     return to_user_timezone(value).strftime("%H:%M")
 
 
+def decimal(value: float | None, places: int = 2) -> str:
+    """A number with ``places`` decimals in the reader's locale (0,84 in Russian); «—» for none."""
+    if value is None:
+        return "—"
+    return format_decimal(value, "0." + "0" * places if places else "0")
+
+
 def month_name(period: str) -> str:
     """A reporting month ``YYYY-MM`` as words, e.g. «ноябрь 2026»."""
     try:
@@ -97,6 +111,7 @@ def init_app(app: Flask, timezone_selector: Callable[[], str | None] | None = No
     app.jinja_env.filters["date_time"] = date_time
     app.jinja_env.filters["month_name"] = month_name
     app.jinja_env.filters["time_of_day"] = time_of_day
+    app.jinja_env.filters["decimal"] = decimal
 
     @app.context_processor
     def _locale_context() -> dict[str, object]:

@@ -20,7 +20,7 @@ MOST = 100  # entries a digest lists
 
 
 def _entries(owed: list[Obligation], today: date) -> list[items.Entry]:
-    entries = items.added([], ((o, 0) for o in owed))
+    entries = items.added([], ((o, 0, None) for o in owed))
     late = {items.key_of(o) for o in owed if o.is_overdue(today)}
     return [{**e, "overdue": True} if items.entry_key(e) in late else e for e in entries][:MOST]
 

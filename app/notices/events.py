@@ -23,7 +23,7 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.case import Obligation
 from app.models.user import User
-from app.notices import rules
+from app.notices import items, rules
 from app.notices.sweep import SweepReport, deliver
 from app.workflows.clock import local_date, user_zone
 
@@ -79,7 +79,7 @@ def deliver_pending() -> SweepReport:
     if not pending:
         return report
     people: dict[int, User] = {}
-    grouped: dict[tuple[int, str], list[tuple[Obligation, int]]] = defaultdict(list)
+    grouped: dict[tuple[int, str], list[items.Found]] = defaultdict(list)
     for kind, oid, actor in _obligations_of(pending):
         obligation = session.get(Obligation, oid)
         if obligation is None:
@@ -94,7 +94,7 @@ def deliver_pending() -> SweepReport:
             if person.id == actor:
                 continue  # one does not tell oneself what one just did
             people[person.id] = person
-            grouped[(person.id, kind)].append((obligation, 0))
+            grouped[(person.id, kind)].append((obligation, 0, None))
     for person_id, kind in sorted(grouped):
         person = people[person_id]
         day = local_date(None, user_zone(person))

@@ -29,6 +29,8 @@ ENTRIES = "entries"
 SHOWN = 50  # schools listed under one entry in the centre and the e-mail; the rest are counted
 
 Entry = dict[str, Any]
+# An obligation for a notice: with the notice's offset and, for a reminder, the days left.
+Found = tuple[Obligation, int, int | None]
 
 
 def key_of(obligation: Obligation) -> tuple[int, str, int, str]:
@@ -42,7 +44,9 @@ def entry_key(entry: Entry) -> tuple[int, str, int, str]:
     return entry["measure"], entry.get("period", ""), entry["org"], entry.get("due") or ""
 
 
-def new_entry(obligation: Obligation, offset: int, at: str | None) -> Entry:
+def new_entry(
+    obligation: Obligation, offset: int, at: str | None, left: int | None = None
+) -> Entry:
     """An empty entry for the obligation's measure (``at``: when it was added to a notice that
     already existed, None when the notice was created with it)."""
     measure, period, org, due = key_of(obligation)
@@ -58,24 +62,24 @@ def new_entry(obligation: Obligation, offset: int, at: str | None) -> Entry:
     }
     if at:
         entry["at"] = at
+    if left is not None:
+        entry["left"] = left
     return entry
 
 
-def added(
-    entries: list[Entry], found: Iterable[tuple[Obligation, int]], at: str | None = None
-) -> list[Entry]:
+def added(entries: list[Entry], found: Iterable[Found], at: str | None = None) -> list[Entry]:
     """The entries with each (obligation, offset) added to the entry of its measure (a new one if
     none) unless listed already; a new list, the given one is left as it was."""
     result = [{**e, "cases": list(e["cases"])} for e in entries]
     index = {entry_key(e): e for e in result}
     listed = {c["obligation"] for e in result for c in e["cases"]}
-    for obligation, offset in found:
+    for obligation, offset, left in found:
         if obligation.id in listed:
             continue
         key = key_of(obligation)
         entry = index.get(key)
         if entry is None:
-            entry = index[key] = new_entry(obligation, offset, at)
+            entry = index[key] = new_entry(obligation, offset, at, left)
             result.append(entry)
         line: dict[str, Any] = {"case": obligation.case_id, "obligation": obligation.id}
         if at and entry.get("at") != at:
@@ -174,6 +178,7 @@ class View:
     owner: str
     due: date | None
     offset: int
+    left: int | None  # a reminder's working days left when it was written
     shared: bool
     overdue: bool
     lines: list[Line]
@@ -220,6 +225,7 @@ class Shown:
             owner=first.responsible_org.name if first else "",
             due=date.fromisoformat(entry["due"]) if entry.get("due") else None,
             offset=int(entry.get("offset") or 0),
+            left=entry.get("left"),
             shared=bool(entry.get("shared")),
             overdue=bool(entry.get("overdue")),
             lines=lines,

@@ -52,6 +52,7 @@ class Policy:
 class Notice:
     kind: str
     offset: int  # working days before (reminder) or after (escalation) the due date
+    left: int | None = None  # a reminder: the working days actually left (≤ offset)
 
 
 def notices_due(due: date, today: date, calendar: WorkingCalendar, policy: Policy) -> list[Notice]:
@@ -64,7 +65,7 @@ def notices_due(due: date, today: date, calendar: WorkingCalendar, policy: Polic
     if today < due:
         left = calendar.working_days_between(today, due)
         passed = [d for d in policy.remind_days if left <= d]
-        return [Notice(REMINDER, min(passed))] if passed else []
+        return [Notice(REMINDER, min(passed), left)] if passed else []
     if today == due:
         return [Notice(DUE_TODAY, 0)]
     notices = [Notice(OVERDUE, 0)]

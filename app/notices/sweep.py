@@ -143,13 +143,15 @@ def _pending_obligations(today: Any, pol: rules.Policy) -> list[Obligation]:
 class Claimed:
     """What one sweep won: the obligations (with the notice's offset) by person and kind."""
 
-    found: dict[tuple[int, str], list[tuple[Obligation, int]]] = field(
+    found: dict[tuple[int, str], list[items.Found]] = field(
         default_factory=lambda: defaultdict(list)
     )
     people: dict[int, User] = field(default_factory=dict)
 
-    def add(self, person: User, kind: str, obligation: Obligation, offset: int) -> None:
-        self.found[(person.id, kind)].append((obligation, offset))
+    def add(
+        self, person: User, kind: str, obligation: Obligation, offset: int, left: int | None
+    ) -> None:
+        self.found[(person.id, kind)].append((obligation, offset, left))
         self.people[person.id] = person
 
 
@@ -194,7 +196,7 @@ def _claim_obligations(now: datetime, pol: rules.Policy, report: SweepReport) ->
         for notice in rules.notices_due(last_day, today, cal, pol):
             for person in recipients(obligation, notice.kind, people_of):
                 if claim(f"obligation:{obligation.id}", notice.kind, notice.offset, person):
-                    won.add(person, notice.kind, obligation, notice.offset)
+                    won.add(person, notice.kind, obligation, notice.offset, notice.left)
                 else:
                     report.already += 1
     return won
@@ -225,7 +227,7 @@ def _set_entries(notification: Notification, entries: list[items.Entry]) -> None
 
 
 def deliver(
-    person: User, kind: str, found: list[tuple[Obligation, int]], today: date, report: SweepReport
+    person: User, kind: str, found: list[items.Found], today: date, report: SweepReport
 ) -> None:
     """Put what was claimed into the person's one notice of the kind for today."""
     day = today.isoformat()

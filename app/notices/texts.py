@@ -91,7 +91,8 @@ def detail(kind: str, view: items.View) -> str:
     """The due date of an entry and where it stands: in N working days, overdue…"""
     line = gettext("Due date: %(date)s", date=short_date(view.due))
     if kind == rules.REMINDER and view.offset:
-        line += " — " + ngettext("in %(num)d working day", "in %(num)d working days", view.offset)
+        left = view.left if view.left is not None else view.offset
+        line += " — " + ngettext("in %(num)d working day", "in %(num)d working days", left)
     elif kind == rules.ESCALATION and view.offset:
         line += " — " + ngettext(
             "not done %(num)d working day after it",

@@ -137,3 +137,23 @@ def test_people_who_chose_no_email_get_the_notice_in_app_only(
     assert any(u == municipal.id for _k, u, _o in _notices())
     recipients = {m["To"].addresses[0].addr_spec for m in smtp_server}
     assert municipal.email not in recipients
+
+
+def test_a_reminder_counts_the_working_days_actually_left(
+    world: dict[str, Any], smtp_server: list[Any], app: Flask
+) -> None:
+    """A sweep 4 working days before the date sends the 5-day reminder saying 4, not 5."""
+    case = open_test_case(world["schools"]["a1"])
+    order = next(o for o in case.obligations if o.obligation_type == "k_recheck")
+    due = order.due_date
+    cal = calendar.load(due - timedelta(days=30), due + timedelta(days=30))
+    day = due
+    while cal.working_days_between(day, due) < 4:
+        day -= timedelta(days=1)
+    sweep(at(day))
+    db.session.commit()
+    deliver_pending()
+    mine = [m for m in smtp_server if f"#obligation-{order.id}" in m.get_content()]
+    assert len(mine) == 1
+    assert "через 4 рабочих дня" in mine[0].get_content()
+    assert "через 5 рабочих дней" not in mine[0].get_content()
