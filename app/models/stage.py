@@ -103,6 +103,9 @@ class StrategicSession(db.Model):
     capacity: Mapped[int] = mapped_column(default=20)
     decisions: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A cancelled session keeps its invitations for the record; its schools are invited anew.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     invites: Mapped[list[SessionInvite]] = relationship(
         back_populates="session", order_by="SessionInvite.id"

@@ -105,6 +105,8 @@ def eligible_cases(session: StrategicSession) -> list[Case]:
 def invite(session: StrategicSession, cases: list[Case], *, actor: User) -> list[SessionInvite]:
     """Invite the management teams of these cases, within the capacity."""
     _ministry(actor, session.region_id)
+    if session.cancelled_at is not None:
+        raise Conflict(_("The session is cancelled."))
     if len(session.invites) + len(cases) > session.capacity:
         raise Conflict(
             _(
@@ -130,6 +132,73 @@ def invite(session: StrategicSession, cases: list[Case], *, actor: User) -> list
         after={"cases": [c.id for c in cases]},
     )
     return created
+
+
+def _took_place(session: StrategicSession) -> bool:
+    return any(invite_row.attended is not None for invite_row in session.invites)
+
+
+def _open_for_change(session: StrategicSession, actor: User, reason: str) -> str:
+    _ministry(actor, session.region_id)
+    if session.cancelled_at is not None:
+        raise Conflict(_("The session is cancelled."))
+    if _took_place(session):
+        raise Conflict(_("Attendance is recorded: the session has taken place."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Say why: the invited schools read it in the history."))
+    return reason
+
+
+def reschedule(
+    session: StrategicSession,
+    *,
+    starts_at: datetime,
+    place: str | None,
+    online_link: str | None,
+    reason: str,
+    actor: User,
+) -> None:
+    """Move the session or change where it is held, before it has taken place."""
+    reason = _open_for_change(session, actor, reason)
+    place, online_link = (place or "").strip() or None, (online_link or "").strip() or None
+    if not (place or online_link):
+        raise InvalidInput(_("Give the session a place or an online link."))
+    if online_link and not online_link.startswith(("https://", "http://")):
+        raise InvalidInput(_("The online link must start with https://."))
+    before = {"starts_at": session.starts_at, "place": session.place, "link": session.online_link}
+    session.starts_at, session.place, session.online_link = starts_at, place, online_link
+    audit.record(
+        "session.changed",
+        actor=actor,
+        object_type="session",
+        object_id=session.id,
+        org_id=session.region_id,
+        before=before,
+        after={
+            "starts_at": starts_at,
+            "place": place,
+            "link": online_link,
+            "cases": [i.case_id for i in session.invites],
+        },
+        reason=reason,
+    )
+
+
+def cancel(session: StrategicSession, *, reason: str, actor: User, now: datetime) -> None:
+    """Cancel a session that has not taken place; its schools still owe a session and can be
+    invited to another."""
+    reason = _open_for_change(session, actor, reason)
+    session.cancelled_at, session.cancel_reason = now, reason
+    audit.record(
+        "session.cancelled",
+        actor=actor,
+        object_type="session",
+        object_id=session.id,
+        org_id=session.region_id,
+        after={"cases": [i.case_id for i in session.invites]},
+        reason=reason,
+    )
 
 
 def name_participants(
@@ -165,6 +234,10 @@ def record_attendance(
     """Whether the team came; attending closes the school's strategic-session obligation."""
     session = invite_row.session
     _ministry(actor, session.region_id)
+    if session.cancelled_at is not None:
+        raise Conflict(_("The session is cancelled."))
+    if now < session.starts_at:
+        raise Conflict(_("Attendance is recorded once the session has begun."))
     case = db.session.get(Case, invite_row.case_id)
     assert case is not None
     invite_row.attended, invite_row.recorded_at = attended, now

@@ -86,6 +86,8 @@ FIELDS = {
     "attended": _l("attended"),
     "capacity": _l("places"),
     "starts_at": _l("starts"),
+    "place": _l("place"),
+    "link": _l("online link"),
     "leader": _l("leader school"),
     "due_on": _l("due date"),
     "note": _l("note"),

@@ -110,6 +110,8 @@ ACTION = {
     "recheck.work_saved": _l("Rechecked work saved"),
     "recheck.works_imported": _l("Rechecked works imported"),
     "session.planned": _l("Strategic session planned"),
+    "session.changed": _l("Strategic session moved"),
+    "session.cancelled": _l("Strategic session cancelled"),
     "session.invited": _l("Invited to a strategic session"),
     "session.participants_named": _l("Session participants named"),
     "session.attendance": _l("Attendance recorded"),

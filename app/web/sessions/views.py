@@ -107,11 +107,17 @@ def show(session_id: int) -> str:
         csrf=FlaskForm(),
         materials=sessions.materials(session),
         now=utcnow(),
+        started=utcnow() >= session.starts_at,
+        took_place=any(i.attended is not None for i in session.invites),
+        local_start=session.starts_at.astimezone(user_zone(current_user)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
     )
 
 
 @bp.post(
-    "/sessions/<int:session_id>/<any(invite, participants, attendance, decisions, material):action>"
+    "/sessions/<int:session_id>/<any(invite, participants, attendance, decisions, material,"
+    " reschedule, cancel):action>"
 )
 @login_required
 def act(session_id: int, action: str) -> Response:
@@ -140,6 +146,29 @@ def act(session_id: int, action: str) -> Response:
                 max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
             ),
             _("The material is attached."),
+        )
+    elif action == "reschedule":
+        try:
+            local = datetime.fromisoformat(form.get("starts_at", ""))
+        except ValueError:
+            abort(400)
+        perform(
+            lambda: sessions.reschedule(
+                session,
+                starts_at=local.replace(tzinfo=user_zone(current_user)).astimezone(UTC),
+                place=form.get("place"),
+                online_link=form.get("online_link"),
+                reason=form.get("reason", "")[:2000],
+                actor=current_user,
+            ),
+            _("The session is changed; the history tells the invited schools why."),
+        )
+    elif action == "cancel":
+        perform(
+            lambda: sessions.cancel(
+                session, reason=form.get("reason", "")[:2000], actor=current_user, now=utcnow()
+            ),
+            _("The session is cancelled; its schools can be invited to another."),
         )
     elif action == "decisions":
         perform(
