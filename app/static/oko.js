@@ -9,6 +9,20 @@
     var text = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
     if (text && !window.confirm(text)) {
       event.preventDefault();
+      return;
+    }
+    // A long piece of work says so while it runs, and is not sent twice.
+    var busy = event.target.getAttribute("data-busy");
+    if (busy && !event.defaultPrevented) {
+      var note = document.createElement("p");
+      note.className = "busy";
+      note.setAttribute("role", "status");
+      note.innerHTML = "<progress></progress> ";
+      note.appendChild(document.createTextNode(busy));
+      event.target.appendChild(note);
+      window.setTimeout(function () {
+        event.target.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) { b.disabled = true; });
+      }, 0);
     }
   }, true);
 

@@ -96,6 +96,7 @@ class FlagReport:
     warnings: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     per_year: dict[int, int] = field(default_factory=dict)  # cases in the file by year
+    school_names: dict[str, str] = field(default_factory=dict)  # login: the name in the file
 
     @property
     def ok(self) -> bool:
@@ -327,6 +328,7 @@ def _apply(
         markers = dict(row.markers)
         case = existing.get((campaign.id, school.id, row.category))
         ref = (row.year, row.login, row.category.value)
+        report.school_names.setdefault(row.login, row.school_name)
         past = opening.live_year is not None and row.year < opening.live_year
         if case is None and past:
             record_past_case(

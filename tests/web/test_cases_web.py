@@ -208,6 +208,11 @@ def test_flag_import_preview_then_confirm(
         "2023: 159" in preview.text and "2024: 148" in preview.text and "2025: 144" in preview.text
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == before
+    # The preview names what is new, not only how much: the cases with their schools.
+    listed = preview.text.split("Открыто сопровождений: 451", 1)[1].split("</details>", 1)[0]
+    assert listed.count("<tr>") == 1 + 200  # the heading and the first 200
+    assert "… и ещё 251" in listed
+    assert re.search(r"<td>2023</td><td title=\"[^\"]+\">[^<]+</td><td>\w+</td><td>", listed)
     token = re.search(r'name="token" value="([0-9a-f]+)"', preview.text)
     assert token
     done = client.post("/flags/import", data={"token": token.group(1), "confirm": "1"})

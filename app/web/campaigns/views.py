@@ -171,8 +171,18 @@ def flags_import() -> str | Response:
                     report=report,
                     done=True,
                     campaigns=_campaigns_of(report.per_year),
+                    categories=_category_titles(),
                 )
             db.session.rollback()
     return render_template(
-        "campaigns/flags.html", form=form, report=report, token=token, done=False
+        "campaigns/flags.html",
+        form=form,
+        report=report,
+        token=token,
+        done=False,
+        categories=_category_titles(),
     )
+
+
+def _category_titles() -> dict[str, str]:
+    return {c.value: str(title) for c, title in labels.CATEGORY_SHORT.items()}
