@@ -33,6 +33,8 @@ IMPORT_YEAR = 2027  # the demo has no campaign for it: the import opens one
 IMPORTED = ("edu990101", "edu990102", "edu990103")
 CERTIFICATE_YEAR = 2028  # the certificate journey's own campaign, made in its set-up
 CERTIFICATE_SCHOOL = "edu990117"
+KEYBOARD_YEAR = 2029  # the keyboard-only journey's campaign
+KEYBOARD_SCHOOL = "edu990118"
 MARKERS = ("4 РУ", "4 МА", "5 РУ", "5 МА")
 
 
@@ -147,7 +149,17 @@ def _user(role: Role, org_id: int) -> User:
 def certificate_case(live: LiveServer) -> CertificateCase:
     """A case whose school owes the information certificate from the day it opens (set up
     through the service layer: it is not part of the journeys)."""
-    data = _flag_list(live, CERTIFICATE_YEAR, [CERTIFICATE_SCHOOL])
+    return _certificate_case(live, CERTIFICATE_YEAR, CERTIFICATE_SCHOOL)
+
+
+@pytest.fixture(scope="module")
+def keyboard_case(live: LiveServer) -> CertificateCase:
+    """Another such case, in a campaign of its own, for the keyboard-only journey."""
+    return _certificate_case(live, KEYBOARD_YEAR, KEYBOARD_SCHOOL)
+
+
+def _certificate_case(live: LiveServer, year: int, login: str) -> CertificateCase:
+    data = _flag_list(live, year, [login])
     with live.app.app_context():
         ministry = db.session.scalars(
             sa.select(User).where(User.email == "ministry@oko.demo")
@@ -158,14 +170,14 @@ def certificate_case(live: LiveServer) -> CertificateCase:
             sa.select(Case)
             .join(Campaign)
             .join(Organisation, Organisation.id == Case.school_id)
-            .where(Campaign.vpr_year == CERTIFICATE_YEAR, Organisation.login == CERTIFICATE_SCHOOL)
+            .where(Campaign.vpr_year == year, Organisation.login == login)
         ).one()
         certificate = next(o for o in case.obligations if o.obligation_type == "k_certificate")
         assert certificate.status is ObligationStatus.OPEN
         found = CertificateCase(
             case_id=case.id,
             obligation_id=certificate.id,
-            school_login=CERTIFICATE_SCHOOL,
+            school_login=login,
             municipality_email=_user(Role.MUNICIPAL, case.municipality_id).email,
             campaign_title=case.campaign.title,
         )
@@ -174,8 +186,11 @@ def certificate_case(live: LiveServer) -> CertificateCase:
 
 
 def _open_from_inbox(page: Any, obligation_id: int) -> Any:
-    """Open the obligation from «My obligations»; return its row on the case page."""
+    """Open the obligation from «My obligations» (of every campaign: the inbox opens on the
+    newest); return its row on the case page."""
     page.get_by_role("navigation").get_by_role("link", name="Мои обязательства").click()
+    page.get_by_label("Кампания").select_option("all")
+    page.wait_for_url(re.compile(r"campaign=all"))
     page.locator(f"a[href$='#obligation-{obligation_id}']").first.click()
     row = page.locator(f"#obligation-{obligation_id}")
     row.wait_for()
@@ -359,3 +374,68 @@ def test_ministry_moves_a_term_of_its_plan(live: LiveServer, page: Any) -> None:
             )
         )
         assert moved == len([r for r in rows if r.status is ObligationStatus.OPEN])
+
+
+def _tab_to(page: Any, target: Any, limit: int = 600) -> None:
+    """Press Tab until ``target`` has the focus, as a keyboard user would."""
+    handle = target.element_handle()
+    for _ in range(limit):
+        if page.evaluate("(el) => document.activeElement === el", handle):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{target} is not reachable with Tab")
+
+
+def _keyboard_login(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    _tab_to(page, page.get_by_label("Электронная почта"))
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/")
+
+
+def _keyboard_open(page: Any, obligation_id: int) -> Any:
+    _tab_to(page, page.get_by_role("navigation").get_by_role("link", name="Мои обязательства"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/inbox"))
+    _tab_to(page, page.locator(f"a[href$='#obligation-{obligation_id}']").first)
+    page.keyboard.press("Enter")
+    row = page.locator(f"#obligation-{obligation_id}")
+    row.wait_for()
+    return row
+
+
+def test_upload_and_review_with_the_keyboard_alone(
+    live: LiveServer, page: Any, keyboard_case: CertificateCase, tmp_path: Path
+) -> None:
+    """A school hands in its certificate and the municipality accepts it using Tab, Space and
+    Enter only (the file chosen in the chooser the keyboard opens)."""
+    base, target = live.url, keyboard_case
+    pdf = tmp_path / "spravka.pdf"
+    pdf.write_bytes(simple_pdf("Information certificate"))
+
+    _keyboard_login(page, base, f"{target.school_login}@oko.demo")
+    row = _keyboard_open(page, target.obligation_id)
+    _tab_to(page, row.get_by_label("Файл"))
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(pdf))
+    _tab_to(page, row.get_by_role("button", name="Загрузить и сдать"))
+    page.keyboard.press("Enter")
+    _expect_flash(page, "Документ загружен и сдан на проверку")
+    _tab_to(page, page.get_by_role("button", name="Выйти"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/login")
+
+    _keyboard_login(page, base, target.municipality_email)
+    row = _keyboard_open(page, target.obligation_id)
+    page.once("dialog", lambda dialog: dialog.accept())
+    _tab_to(page, row.get_by_role("button", name="Принять"))
+    page.keyboard.press("Enter")
+    _expect_flash(page, "Принято")
+    page.shot("keyboard-accepted")
+    with live.app.app_context():
+        obligation = db.session.get(Obligation, target.obligation_id)
+        assert obligation is not None and obligation.status is ObligationStatus.ACCEPTED
