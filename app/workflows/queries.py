@@ -245,6 +245,23 @@ def current_campaign_id(user: User) -> int | None:
     return int(found) if found is not None else None
 
 
+def open_obligations_of(campaign_id: int, measure_id: int) -> int:
+    """How many obligations of the campaign a measure still governs (not done yet)."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Obligation)
+            .join(Case, Case.id == Obligation.case_id)
+            .where(
+                Case.campaign_id == campaign_id,
+                Obligation.measure_id == measure_id,
+                Obligation.status.not_in(DONE_STATUSES),
+            )
+        )
+        or 0
+    )
+
+
 def campaigns_for(user: User) -> list[Campaign]:
     """Campaigns of the user's region, newest first."""
     return list(

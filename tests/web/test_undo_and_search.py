@@ -145,3 +145,14 @@ def test_schools_sort_by_short_name_with_numbers_in_order(demo: DemoSite) -> Non
             listed,
             key=lambda n: re.sub(r"\d+", lambda m: m[0].zfill(8), n.casefold().replace("ё", "е")),
         )
+
+
+def test_saving_a_measure_asks_first_naming_the_obligations_that_follow(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    campaign_id = case_world["cases"]["a1"].campaign_id
+    login(client, case_world["users"]["ministry"])
+    page = client.get(f"/campaigns/{campaign_id}/plan/measures/k_certificate").text
+    save = re.search(r"<button[^>]*>\s*Сохранить\s*</button>", page).group(0)
+    # The open certificates of the campaign's cases follow the measure.
+    assert re.search(r"data-confirm=\"Сохранить меру\? За ней следу\w+ \d+ открыт", save), save

@@ -27,7 +27,7 @@ from app.plans.xlsx import RESPONSIBLE, to_xlsx
 from app.web import upload_stash as stash
 from app.web.actions import perform
 from app.web.plans.forms import DATE_KINDS, SCOPES, TAKES, ImportForm, MeasureForm, WithdrawForm
-from app.workflows import labels, replan
+from app.workflows import labels, queries, replan
 
 bp = Blueprint("plans", __name__)
 
@@ -288,6 +288,7 @@ def measure(campaign_id: int, key: str | None = None) -> str | Response:
         form=form,
         municipality=municipality,
         date_kinds=DATE_KINDS,
+        following=queries.open_obligations_of(campaign.id, row.id) if row else 0,
     )
 
 
