@@ -111,7 +111,8 @@ def test_the_centre_lists_a_grouped_notice_with_its_schools(
     assert "Не исполнено в срок: 11 обязательств" in centre
     for case in cases:
         causes = next(o for o in case.obligations if o.obligation_type == "k_causes")
-        assert f'<a href="/cases/{case.id}#obligation-{causes.id}">{case.school.name}</a>' in centre
+        link = f'<a href="/cases/{case.id}#obligation-{causes.id}" title="{case.school.name}">'
+        assert f"{link}{case.school.short_name}</a>" in centre  # the full name on hover
     assert centre.count("один документ отвечает за все 2 школы") == 4  # Район А's acts
     assert "Ответственный: Район Б" in centre
     notification_id = re.search(r"/notifications/(\d+)/read", centre).group(1)

@@ -148,7 +148,7 @@ def test_strategic_session_pages_plan_invite_attend_and_materials(
         },
         follow_redirects=True,
     )
-    assert "Сессия запланирована" in planned.text and case.school.name in planned.text
+    assert "Сессия запланирована" in planned.text and case.school.short_name in planned.text
     session_url = planned.request.path
     client.post(f"{session_url}/invite", data={"case_id": str(case.id)})
     pdf = simple_pdf("Программа сессии")
