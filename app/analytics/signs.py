@@ -61,7 +61,13 @@ RULES: dict[str, Rule] = {
             2,
             "2.0",
             "Advanced tasks done better than basic ones",
-            {"margin": 0.10, "min_group": 10, "fdr": 0.10, "work_alpha": 0.05},
+            {
+                "margin": 0.10,
+                "basic_below_region": False,
+                "min_group": 10,
+                "fdr": 0.10,
+                "work_alpha": 0.05,
+            },
             r.inversion,
         ),
         Rule(
@@ -75,14 +81,16 @@ RULES: dict[str, Rule] = {
         Rule(
             "boundary_peaks",
             4,
-            "2.0",
+            "3.0",
             "Peaks at the mark boundaries",
             {
-                "below": 2,
+                "below": 3,
+                "widths": (2, 3),
                 "above": 1,
                 "control": 2,
+                "single_boundaries": True,
                 "margin": 0.10,
-                "min_works": 50,
+                "min_works": 30,
                 "fdr": 0.10,
                 "work_alpha": 0.05,
             },
@@ -258,24 +266,65 @@ def _external_state(works: pd.DataFrame, external: pd.DataFrame | None) -> np.nd
     )
 
 
-def _run_rule(
-    rule: Rule, ctx: r.SignContext, params: Mapping[str, Any], year: int, external: np.ndarray
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _rule_detail(
+    rule: Rule, ctx: r.SignContext, params: Mapping[str, Any], year: int
+) -> pd.DataFrame:
+    """One rule's per-work numbers with its work and school p-values (not yet adjusted)."""
     out = rule.compute(ctx, params)
     detail = pd.concat([ctx.works.drop(columns=["test", "n"]), out], axis=1)
     detail.insert(0, "year", year)
     applicable = detail["applicable"].to_numpy(dtype=bool)
-    # two routes, each at level `fdr`: a strong sign in one work (BH over all works), or a
-    # consistent sign over the school's works (BH over schools), localised to its works
     p_value = detail["p_value"].to_numpy(dtype=float)
-    work_q = benjamini_hochberg(np.where(applicable, p_value, np.nan))
     school = school_level(
         detail["school_login"], detail["code"], detail["grade"], p_value, applicable
     )
-    detail["q_value"], detail["school_p_value"] = work_q, school.p_value
-    detail["school_q_value"], detail["school_unit"] = school.q_value, school.unit
+    detail["school_p_value"], detail["school_unit"] = school.p_value, school.unit
+    detail["in_best_unit"] = school.in_best_unit
+    return detail
+
+
+def _whole_list_q(details: list[pd.DataFrame]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Benjamini–Hochberg over the whole proposed list: the work route across every work of
+    every rule, the school route across every (rule, school); q-values per work of each rule."""
+    work_p = [np.where(d["applicable"].to_numpy(dtype=bool), d["p_value"], np.nan) for d in details]
+    work_q = benjamini_hochberg(np.concatenate(work_p)) if work_p else np.array([])
+    keys: list[pd.Series] = []
+    school_p: list[float] = []
+    for d in details:
+        tested = d[d["applicable"].to_numpy(dtype=bool)]
+        first = tested.drop_duplicates("school_login")
+        keys.append(pd.Series(np.arange(len(first)) + len(school_p), index=first["school_login"]))
+        school_p.extend(first["school_p_value"].astype(float).tolist())
+    school_q = benjamini_hochberg(np.array(school_p, dtype=float))
+    split = np.cumsum([len(d) for d in details])[:-1]
+    per_rule_school_q = []
+    for d, index in zip(details, keys, strict=True):
+        at = d["school_login"].astype("str").map(index.rename(index=str)).to_numpy(dtype=float)
+        found = ~np.isnan(at)
+        q = np.full(len(d), np.nan)
+        q[found] = school_q[at[found].astype(np.int64)]
+        per_rule_school_q.append(q)
+    return list(np.split(work_q, split)), per_rule_school_q
+
+
+def _finish_rule(
+    rule: Rule,
+    detail: pd.DataFrame,
+    params: Mapping[str, Any],
+    year: int,
+    external: np.ndarray,
+    q_values: tuple[np.ndarray, np.ndarray],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Status and evidence of one rule's works from the whole list's q-values."""
+    applicable = detail["applicable"].to_numpy(dtype=bool)
+    p_value = detail["p_value"].to_numpy(dtype=float)
+    # two routes, each at level `fdr` over the whole list: a strong sign in one work, or a
+    # consistent sign over the school's works, localised to its works of the best unit
+    work_q, school_q = q_values
+    detail["q_value"], detail["school_q_value"] = work_q, school_q
+    in_best = detail.pop("in_best_unit").to_numpy(dtype=bool)
     significant = (work_q <= params["fdr"]) | (
-        (school.q_value <= params["fdr"]) & school.in_best_unit & (p_value <= params["work_alpha"])
+        (school_q <= params["fdr"]) & in_best & (p_value <= params["work_alpha"])
     )
     fired = applicable & detail["pattern"].to_numpy(dtype=bool) & significant
     status = np.where(fired, "fired", np.where(applicable, "not_fired", "insufficient_data"))
@@ -356,14 +405,27 @@ def compute_signs(
     ctx = _context(frame, specs, year, {s.strip().lower() for s in specialised})
     external_state = _external_state(ctx.works, external)
 
-    def run(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return _run_rule(RULES[name], ctx, resolved[name], year, external_state)
+    def run(name: str) -> pd.DataFrame:
+        return _rule_detail(RULES[name], ctx, resolved[name], year)
 
     if len(ctx.rows) < PARALLEL_ROWS:
-        done = [run(name) for name in chosen]
+        computed = [run(name) for name in chosen]
     else:  # the rules only read the shared context; numpy releases the GIL: run side by side
         with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-            done = list(pool.map(run, chosen))
+            computed = list(pool.map(run, chosen))
+    # sign 1 alone makes no marker without external exams: then it keeps a list of its own
+    alone = sign1_needs_external and (external is None or external.empty)
+    pooled = [k for k, name in enumerate(chosen) if not (alone and name == "above_region")]
+    q_values: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for group in [pooled] + [[k] for k in range(len(chosen)) if k not in pooled]:
+        if not group:
+            continue
+        work_q, school_q = _whole_list_q([computed[k] for k in group])
+        q_values.update({k: (wq, sq) for k, wq, sq in zip(group, work_q, school_q, strict=True)})
+    done = [
+        _finish_rule(RULES[name], computed[k], resolved[name], year, external_state, q_values[k])
+        for k, name in enumerate(chosen)
+    ]
     details = {name: detail for name, (_part, detail) in zip(chosen, done, strict=True)}
     results = pd.concat([part for part, _detail in done], ignore_index=True)
     works = ctx.works.assign(year=year)
