@@ -33,7 +33,9 @@ DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("attestation", "vpr"),
     ("attestation", "oge"),
     ("attestation", "ege"),
+    *((f"q{i}", external) for external in ("vpr", "oge", "ege") for i in range(1, 5)),
 )
+EXTERNAL = frozenset({"vpr", "oge", "ege"})  # a class without them has no such rows
 COLUMNS = [
     Column("Год", "year"),
     Column("Логин ОО", "school_login"),
@@ -211,7 +213,31 @@ def correlation_table(
             xs = group[x].to_numpy(dtype="float64", na_value=np.nan)
             ys = group[y].to_numpy(dtype="float64", na_value=np.nan)
             result = correlate(xs, ys, min_n=min_n, marks=y not in SCORE_MEASURES)
+            if result["n"] == 0 and y in EXTERNAL:
+                continue  # grade 5 writes no ОГЭ: an empty column is not a finding
             rows.append(
                 {**dict(zip(by, key, strict=True)), "measure": x, "compared_with": y, **result}
             )
     return pd.DataFrame(rows)
+
+
+def correlation_records(
+    frame: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("school_login", "subject", "class"),
+    pairs: Sequence[tuple[str, str]] = DEFAULT_PAIRS,
+    min_n: int = 10,
+) -> list[dict[str, Any]]:
+    """`correlation_table` as plain dicts, each with only the fields its result has (a class
+    too small for a correlation has no interval: the key is absent, never NaN)."""
+    table = correlation_table(frame, by=by, pairs=pairs, min_n=min_n)
+    records = []
+    for record in table.to_dict("records"):
+        records.append(
+            {
+                k: v
+                for k, v in record.items()
+                if not (isinstance(v, float) and math.isnan(v)) and v is not None
+            }
+        )
+    return records
