@@ -26,6 +26,7 @@ import pandas as pd
 from app.analytics import rules as r
 from app.analytics.combine import benjamini_hochberg, school_level
 from app.analytics.spec import TestSpec
+from app.translatable import N_
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ RULES: dict[str, Rule] = {
             "above_region",
             1,
             "1.1",
-            "Results markedly above the region",
+            N_("Results markedly above the region"),
             {"margin": 0.15, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05},
             r.above_region,
         ),
@@ -60,7 +61,7 @@ RULES: dict[str, Rule] = {
             "inversion",
             2,
             "2.0",
-            "Advanced tasks done better than basic ones",
+            N_("Advanced tasks done better than basic ones"),
             {
                 "margin": 0.10,
                 "basic_below_region": False,
@@ -74,7 +75,7 @@ RULES: dict[str, Rule] = {
             "journal_mismatch",
             3,
             "2.0",
-            "VPR marks above the journal marks",
+            N_("VPR marks above the journal marks"),
             {"margin": 0.25, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05},
             r.journal_mismatch,
         ),
@@ -82,7 +83,7 @@ RULES: dict[str, Rule] = {
             "boundary_peaks",
             4,
             "3.0",
-            "Peaks at the mark boundaries",
+            N_("Peaks at the mark boundaries"),
             {
                 "below": 3,
                 "widths": (2, 3),
@@ -100,7 +101,7 @@ RULES: dict[str, Rule] = {
             "cohort_change",
             5,
             "1.1",
-            "Sharp change for the same cohort between years",
+            N_("Sharp change for the same cohort between years"),
             {
                 "margin": 0.30,
                 "min_group": 10,

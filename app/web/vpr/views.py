@@ -3,6 +3,8 @@ drill-down to the evidence and charts."""
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -232,6 +234,18 @@ def school(run_id: int, login: str) -> str:
         school=school_org,
         works=works,
         evidence=signs.evidence_of(sign_run, login),
+    )
+
+
+@bp.route("/signs/<int:run_id>/<login>/evidence.json")
+@login_required
+@requires(access.can_view_vpr)
+def evidence_json(run_id: int, login: str) -> Response:
+    """The technical evidence of one school's fired signs (every number, parameter, p and q)."""
+    sign_run = _run_or_404(run_id)
+    return Response(
+        json.dumps(signs.evidence_of(sign_run, login), ensure_ascii=False, indent=1),
+        mimetype="application/json",
     )
 
 
