@@ -445,6 +445,10 @@ ENDPOINTS: dict[str, Endpoint] = {
     "vpr.school": Endpoint(
         lambda w: f"/vpr/signs/{w['sign_run'].id}/{w['schools']['a2'].login}", VPR_READERS
     ),
+    "vpr.evidence_json": Endpoint(
+        lambda w: f"/vpr/signs/{w['sign_run'].id}/{w['schools']['a2'].login}/evidence.json",
+        VPR_READERS,
+    ),
     "vpr.chart": Endpoint(  # a school sees its own charts, nobody outside its lineage does
         lambda w: f"/vpr/charts/2023/{w['schools']['a1'].login}/4/Математика/histogram.png", ALL
     ),
