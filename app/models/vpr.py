@@ -92,3 +92,5 @@ class SignRun(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # login -> {"decision": "added" | "dropped", "reason", "by", "at"}: approval school by school
+    decisions: Mapped[dict[str, dict[str, Any]]] = mapped_column(sa.JSON, default=dict)

@@ -4,6 +4,7 @@ into cases through the same importer as a federal list."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -20,7 +21,7 @@ from app.models.types import utcnow
 from app.models.user import User
 from app.models.vpr import SignRun
 from app.vpr import store
-from app.workflows.flags import FlagReport, import_flags
+from app.workflows.flags import REGIONAL, FlagReport, import_flags
 
 
 def _jsonable(value: Any) -> Any:
@@ -99,22 +100,77 @@ def proposed_bytes(run: SignRun, region: Organisation, fmt: str) -> bytes:
     return proposed_list_csv(frame) if fmt == "csv" else proposed_list_xlsx(frame)
 
 
-def approve(run: SignRun, region: Organisation, *, actor: User) -> FlagReport:
-    """Turn the proposed list into the campaign's cases exactly as a federal list would."""
-    if run.approved_at is not None:
+def approve(
+    run: SignRun,
+    region: Organisation,
+    *,
+    actor: User,
+    logins: Iterable[str] | None = None,
+    reasons: Mapping[str, str] | None = None,
+    dropped: Mapping[str, str] | None = None,
+) -> FlagReport:
+    """Approve the proposed list school by school: the chosen schools (default: every school
+    not decided yet) get their markers as the region's own, beside any federal markers of an
+    existing case, or a new case; `dropped` schools are left out with their reason."""
+    frame = proposed(run, region)
+    decided = set(run.decisions or {})
+    listed = set(frame["Логин"]) if not frame.empty else set()
+    chosen = (listed - decided) if logins is None else set(logins)
+    dropped = dict(dropped or {})
+    again = (chosen | set(dropped)) & decided
+    if again or (logins is None and not dropped and not chosen):
         raise Conflict(_("This list has already been approved."))
-    report = import_flags(proposed_bytes(run, region, "csv"), region=region, actor=actor)
-    if report.ok:
-        run.approved_at, run.approved_by_id = utcnow(), actor.id
+    if not chosen and not dropped:
+        raise InvalidInput(_("Tick a school to approve, or give the reason to drop one."))
+    unknown = (chosen | set(dropped)) - listed
+    if unknown:
+        raise InvalidInput(
+            _("Not on the proposed list: %(logins)s.", logins=", ".join(sorted(unknown)))
+        )
+    reasons = dict(reasons or {})
+    report = FlagReport()
+    if chosen:
+        part = frame[frame["Логин"].isin(chosen)]
+        report = import_flags(
+            proposed_list_csv(part), region=region, actor=actor, source=REGIONAL, reasons=reasons
+        )
+        if not report.ok:
+            return report
+    now = utcnow()
+    decisions = dict(run.decisions or {})
+    for login in sorted(chosen):
+        decisions[login] = _decision("added", reasons.get(login, ""), actor, now)
+    for login, reason in sorted(dropped.items()):
+        decisions[login] = _decision("dropped", reason, actor, now)
         audit.record(
-            "signs.approved",
+            "signs.school_dropped",
             actor=actor,
             object_type="sign_run",
             object_id=run.id,
             org_id=region.id,
-            after={"year": run.year, "cases_created": len(report.cases_created)},
+            after={"year": run.year, "school": login, "reason": reason},
         )
+    run.decisions = decisions
+    if run.approved_at is None:
+        run.approved_at, run.approved_by_id = now, actor.id
+    audit.record(
+        "signs.approved",
+        actor=actor,
+        object_type="sign_run",
+        object_id=run.id,
+        org_id=region.id,
+        after={
+            "year": run.year,
+            "schools_added": sorted(chosen),
+            "schools_dropped": sorted(dropped),
+            "cases_created": len(report.cases_created),
+        },
+    )
     return report
+
+
+def _decision(kind: str, reason: str, actor: User, when: Any) -> dict[str, Any]:
+    return {"decision": kind, "reason": reason, "by": actor.id, "at": when.isoformat()}
 
 
 def evidence_of(run: SignRun, login: str) -> list[dict[str, Any]]:

@@ -4,9 +4,20 @@ drill-down to the evidence and charts."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -173,6 +184,8 @@ def run(run_id: int) -> str:
         rows=frame.to_dict("records"),
         marker_columns=marker_columns,
         can_manage=access.can_manage_vpr(current_user),
+        open_rows=access.can_manage_vpr(current_user)
+        and any(login not in (sign_run.decisions or {}) for login in frame.get("Логин", [])),
         form=FlaskForm(),
     )
 
@@ -204,7 +217,17 @@ def approve(run_id: int) -> str | Response:
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
-    report = perform(lambda: signs.approve(sign_run, _region(), actor=current_user))
+    logins, reasons, dropped = _choices(request.form)
+    report = perform(
+        lambda: signs.approve(
+            sign_run,
+            _region(),
+            actor=current_user,
+            logins=logins,
+            reasons=reasons,
+            dropped=dropped,
+        )
+    )
     if report is None:
         return redirect(url_for("vpr.run", run_id=run_id))
     if not report.ok:
@@ -212,6 +235,21 @@ def approve(run_id: int) -> str | Response:
     return render_template(
         "campaigns/flags.html", form=None, report=report, done=report.ok, token=None
     )
+
+
+def _choices(form: Any) -> tuple[list[str] | None, dict[str, str], dict[str, str]]:
+    """The schools ticked for approval, the reasons given, and the unticked ones with a reason
+    (dropped). A form without the per-school table approves every school not decided yet."""
+    if not form.get("per_school"):
+        return None, {}, {}
+    chosen = [login.strip() for login in form.getlist("school") if login.strip()]
+    reasons = {
+        key[len("reason-") :]: value.strip()
+        for key, value in form.items()
+        if key.startswith("reason-") and value.strip()
+    }
+    dropped = {login: reason for login, reason in reasons.items() if login not in chosen}
+    return chosen, reasons, dropped
 
 
 @bp.route("/signs/<int:run_id>/<login>")
