@@ -113,18 +113,28 @@ def _peaks(e: Evidence) -> str:
 
 def _cohort(e: Evidence) -> str:
     n = e["numbers"]
-    change = float(n.get("change") or 0)
+    if n.get("direction_tested") == "fall":
+        return _(
+            "The same pupils: mean standardised score %(now)s in grade %(from)d this year "
+            "against %(after)s in grade %(to)d next year, a fall of %(change)s SD (threshold: "
+            "%(margin)s SD): this year's results of grade %(from)d are probably inflated.",
+            now=_dec(n.get("mean_z")),
+            after=_dec(n.get("mean_z_other_year")),
+            to=int(e["params"]["to_grade"]),
+            change=_dec(n.get("change")),
+            margin=_dec(e["params"]["margin"]),
+            **{"from": int(e["params"]["from_grade"])},
+        )
     return _(
         "The same pupils: mean standardised score %(now)s in grade %(to)d this year against "
-        "%(before)s in grade %(from)d last year, a %(direction)s of %(change)s SD (threshold: "
+        "%(before)s in grade %(from)d last year, a rise of %(change)s SD (threshold: "
         "%(margin)s SD).",
         now=_dec(n.get("mean_z")),
         to=int(e["params"]["to_grade"]),
-        before=_dec(n.get("mean_z_before")),
-        **{"from": int(e["params"]["from_grade"])},
-        direction=_("rise") if change >= 0 else _("fall"),
-        change=_dec(abs(change)),
+        before=_dec(n.get("mean_z_other_year")),
+        change=_dec(n.get("change")),
         margin=_dec(e["params"]["margin"]),
+        **{"from": int(e["params"]["from_grade"])},
     )
 
 

@@ -100,14 +100,14 @@ RULES: dict[str, Rule] = {
         Rule(
             "cohort_change",
             5,
-            "1.1",
+            "2.0",
             N_("Sharp change for the same cohort between years"),
             {
                 "margin": 0.30,
                 "min_group": 10,
                 "from_grade": 4,
                 "to_grade": 5,
-                "direction": "rise",
+                "direction": "both",
                 "fdr": 0.10,
                 "work_alpha": 0.05,
             },
@@ -176,6 +176,7 @@ def _context(
     needed = [c for c in frame.columns if c.startswith("task_") or c in _NEEDED]
     frame = frame[needed]  # the participant codes and the like need no copying
     rows, previous = _year_rows(frame, year), _year_rows(frame, year - 1)
+    following = _year_rows(frame, year + 1)
     code = rows["code"].cat.codes.to_numpy().astype(np.int64)
     school = rows["school_login"].cat.codes.to_numpy().astype(np.int64)
     grade = rows["grade"].to_numpy().astype(np.int64)
@@ -195,7 +196,7 @@ def _context(
         for s, g in zip(test_rows["subject"], test_rows["grade"], strict=True)
     ]
     previous_tests = {(s.code, s.grade): s for s in specs if s.year == year - 1}
-    return r.SignContext(rows, work, test, tests, works, previous, previous_tests)
+    return r.SignContext(rows, work, test, tests, works, previous, previous_tests, following)
 
 
 def _plain(value: Any) -> Any:

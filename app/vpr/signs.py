@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app import audit
+from app.analytics.exams import exam_confirmation
 from app.analytics.proposed import proposed_list, proposed_list_csv, proposed_list_xlsx
 from app.analytics.signs import compute_signs
 from app.errors import Conflict, InvalidInput
@@ -20,7 +21,7 @@ from app.models.org import Organisation, OrgKind
 from app.models.types import utcnow
 from app.models.user import User
 from app.models.vpr import SignRun
-from app.vpr import store
+from app.vpr import exams, store
 from app.workflows.flags import REGIONAL, FlagReport, import_flags
 
 
@@ -44,13 +45,21 @@ def _schools(region: Organisation) -> pd.DataFrame:
 
 def compute_run(region: Organisation, year: int, *, actor: User | None) -> SignRun:
     """Run every sign over the region's results of ``year`` (and ``year - 1`` for sign 5)."""
-    frame = store.load_frame(region, [year - 1, year])
+    frame = store.load_frame(region, [year - 1, year, year + 1])  # sign 5 looks both ways
     if frame.empty or not (frame["year"] == year).any():
         raise InvalidInput(_("There are no results for %(year)d.", year=year))
     schools = _schools(region)
     specialised = schools.loc[schools["specialised"], "login"].tolist()
+    specs = store.load_specs([year - 1, year, year + 1])
+    external = exam_confirmation(
+        exams.load_exams(region, [year]), {s.subject: s.code for s in specs}
+    )
     result = compute_signs(
-        frame, store.load_specs([year - 1, year]), year=year, specialised=specialised
+        frame,
+        specs,
+        year=year,
+        specialised=specialised,
+        external=external if not external.empty else None,
     )
     markers = _jsonable(result.markers.to_dict("records"))
     run = SignRun(

@@ -31,6 +31,7 @@ from app.models import (
     Case,
     Document,
     DocumentVersion,
+    ExamResult,
     MechanismCriterion,
     MechanismReport,
     Notification,
@@ -424,6 +425,22 @@ ENDPOINTS: dict[str, Endpoint] = {
         method="POST",
         form=lambda w: {"file": (io.BytesIO(w["vpr_csv"]), "results.csv")},
         effect=lambda w, role: _count(VprImport),
+        multipart=True,
+    ),
+    "vpr.upload_exams": Endpoint(
+        lambda w: "/vpr/exams",
+        MINISTRY,
+        method="POST",
+        form=lambda w: {
+            "file": (
+                io.BytesIO(
+                    "Год;Экзамен;Предмет;Логин ОО;Код участника;Первичный балл;Тестовый балл;"
+                    f"Отметка\n2024;ОГЭ;Математика;{w['schools']['a1'].login};p1;20;;4\n".encode()
+                ),
+                "exams.csv",
+            )
+        },
+        effect=lambda w, role: _count(ExamResult),
         multipart=True,
     ),
     "vpr.job_status": Endpoint(lambda w: f"/vpr/imports/{w['vpr_job'].id}.json", VPR_READERS),

@@ -34,7 +34,7 @@ from app.analytics.spec import SpecError
 from app.extensions import db
 from app.models.org import Organisation
 from app.models.vpr import SignRun, VprImport, VprSpec
-from app.vpr import importer, signs, store
+from app.vpr import exams, importer, signs, store
 from app.web.actions import perform
 
 bp = Blueprint("vpr", __name__, url_prefix="/vpr")
@@ -90,6 +90,7 @@ def index() -> str:
         upload_form=UploadForm(),
         year_form=YearForm(),
         can_manage=access.can_manage_vpr(current_user),
+        exam_counts=exams.counts(region),
     )
 
 
@@ -110,6 +111,34 @@ def upload_specs() -> Response:
         return redirect(url_for("vpr.index"))
     db.session.commit()
     flash(_("Specifications stored: %(n)d.", n=len(specs)), "success")
+    return redirect(url_for("vpr.index"))
+
+
+@bp.post("/exams")
+@login_required
+@requires(access.can_manage_vpr)
+def upload_exams() -> Response:
+    """Import state exam results (§7) whole, or report every problem with its row and column."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    report = exams.import_exams(form.file.data.read(), region=_region(), actor=current_user)
+    if not report.ok:
+        db.session.rollback()
+        for problem in report.problems[:50]:
+            flash(str(problem), "error")
+        if len(report.problems) > 50:
+            flash(_("… and %(n)d more problems.", n=len(report.problems) - 50), "error")
+        return redirect(url_for("vpr.index"))
+    db.session.commit()
+    flash(
+        _(
+            "Exam results imported: %(rows)d rows, %(units)d school exams.",
+            rows=report.rows,
+            units=report.units,
+        ),
+        "success",
+    )
     return redirect(url_for("vpr.index"))
 
 
