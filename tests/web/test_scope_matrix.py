@@ -462,6 +462,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "vpr.school": Endpoint(
         lambda w: f"/vpr/signs/{w['sign_run'].id}/{w['schools']['a2'].login}", VPR_READERS
     ),
+    "vpr.indicators_page": Endpoint(lambda w: "/vpr/indicators", VPR_READERS),
+    "vpr.indicators_xlsx": Endpoint(lambda w: "/vpr/indicators.xlsx", VPR_READERS),
     "vpr.evidence_json": Endpoint(
         lambda w: f"/vpr/signs/{w['sign_run'].id}/{w['schools']['a2'].login}/evidence.json",
         VPR_READERS,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -18,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -30,11 +32,12 @@ from app import access
 from app.access.scope import can_view_org, region_id_of
 from app.access.web import requires
 from app.analytics import charts
+from app.analytics.indicators import indicators_xlsx as indicators_workbook
 from app.analytics.spec import SpecError
 from app.extensions import db
 from app.models.org import Organisation
 from app.models.vpr import SignRun, VprImport, VprSpec
-from app.vpr import exams, importer, signs, store
+from app.vpr import exams, importer, indicators, signs, store
 from app.web.actions import perform
 
 bp = Blueprint("vpr", __name__, url_prefix="/vpr")
@@ -112,6 +115,98 @@ def upload_specs() -> Response:
     db.session.commit()
     flash(_("Specifications stored: %(n)d.", n=len(specs)), "success")
     return redirect(url_for("vpr.index"))
+
+
+def _share(value: Any) -> str:
+    """A share as «12,5 %» (— when unknown)."""
+    if value is None or value != value:  # NaN
+        return "—"
+    return format_decimal(100 * float(value), "0.#") + " %"
+
+
+def _trend(value: Any) -> str:
+    """A change of a share in percentage points, signed («+2,5 п. п.», — when unknown)."""
+    if value is None or value != value:
+        return "—"
+    points = 100 * float(value)
+    return ("+" if points > 0 else "") + format_decimal(points, "0.#") + " " + _("p.p.")
+
+
+INDICATOR_HEADERS = {
+    "region": {
+        "_sheet": _l("Region"),
+        "year": _l("Year"),
+        "schools": _l("Schools"),
+        "flagged": _l("Schools with signs"),
+        "flagged_share": _l("Share with signs"),
+        "level": _l("Objectivity level"),
+        "trend": _l("Change of the share"),
+        "recheck_works": _l("Rechecked works"),
+        "recheck_confirmed_share": _l("Marks confirmed by the recheck"),
+    },
+    "municipalities": {
+        "_sheet": _l("Municipalities"),
+        "municipality": _l("Municipality"),
+        "year": _l("Year"),
+        "schools": _l("Schools"),
+        "flagged": _l("Schools with signs"),
+        "flagged_share": _l("Share with signs"),
+        "trend": _l("Change of the share"),
+        "recheck_works": _l("Rechecked works"),
+        "recheck_confirmed_share": _l("Marks confirmed by the recheck"),
+    },
+    "profiles": {
+        "_sheet": _l("Risk profiles"),
+        "login": _l("Login"),
+        "name": _l("School"),
+        "municipality": _l("Municipality"),
+        "years_flagged": _l("Years on the list"),
+        "consecutive_years": _l("Consecutive years"),
+        "recheck_confirmed_share": _l("Marks confirmed by the recheck"),
+        "risk": _l("Risk"),
+    },
+}
+
+
+def _translated(ind: Any) -> Any:
+    """The indicators with their words (levels, risks) in the reader's language."""
+    ind.region["level"] = [_(v) for v in ind.region["level"]]
+    ind.profiles["risk"] = [_(v) for v in ind.profiles["risk"]]
+    return ind
+
+
+@bp.route("/indicators")
+@login_required
+@requires(access.can_view_vpr)
+def indicators_page() -> str:
+    """The region's objectivity indicators by year and municipality, and schools' risk profiles."""
+    ind = _translated(indicators.indicators(_region()))
+    years = [c for c in ind.profiles.columns if pd.api.types.is_integer(c)]
+    return render_template(
+        "vpr/indicators.html",
+        region_rows=ind.region.to_dict("records"),
+        municipality_rows=ind.municipalities.to_dict("records"),
+        profiles=ind.profiles.to_dict("records"),
+        profile_years=years,
+        share=_share,
+        trend=_trend,
+    )
+
+
+@bp.route("/indicators.xlsx")
+@login_required
+@requires(access.can_view_vpr)
+def indicators_xlsx() -> Response:
+    """The same indicators as an XLSX workbook."""
+    ind = _translated(indicators.indicators(_region()))
+    headers = {
+        sheet: {k: str(v) for k, v in names.items()} for sheet, names in INDICATOR_HEADERS.items()
+    }
+    return Response(
+        indicators_workbook(ind, headers),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="indicators.xlsx"'},
+    )
 
 
 @bp.post("/exams")
