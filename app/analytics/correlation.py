@@ -241,3 +241,48 @@ def correlation_records(
             }
         )
     return records
+
+
+WEAK = 0.5  # below a moderate correlation on the Chaddock scale
+LOWERED = 0.3  # a third of the school's marks not reached in the external work
+
+
+def conclusions(rows: Sequence[dict[str, Any]]) -> str:
+    """The certificate's findings from its correlation rows: where the school's marks are not
+    borne out (weak correlation, or many marks lowered by the external work), which classes
+    were too small to judge, or that the marks agree. One sentence per line."""
+    lines, small = [], []
+    for r in rows:
+        label = f"{r.get('subject', '')}, {r.get('class', '')}"
+        measure = r.get("measure_label", r.get("measure", ""))
+        other = r.get("compared_label", r.get("compared_with", ""))
+        if r.get("status") == "not_enough_data":
+            small.append(str(r.get("class", "")))
+            continue
+        if r.get("status") != "ok":
+            continue
+        weak = float(r.get("spearman", 1.0)) < WEAK
+        lowered = float(r.get("lowered", 0.0)) >= LOWERED
+        if weak or lowered:
+            lines.append(
+                _(
+                    "%(where)s: %(measure)s and %(other)s agree poorly (Spearman's ρ = %(rho)s; "
+                    "marks lowered by the second: %(lowered)s).",
+                    where=label,
+                    measure=measure,
+                    other=other,
+                    rho=number(float(r["spearman"]), ".2f"),
+                    lowered=number(100 * float(r.get("lowered", 0.0)), ".0f") + " %",
+                )
+            )
+    if small:
+        classes = ", ".join(sorted(set(small)))
+        lines.append(
+            _(
+                "Classes %(classes)s: fewer complete pairs than needed, no correlation computed.",
+                classes=classes,
+            )
+        )
+    if not lines:
+        return _("The current marks agree with the attestation and the external results.")
+    return "\n".join(lines)

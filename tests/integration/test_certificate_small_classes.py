@@ -64,3 +64,4 @@ def test_the_certificate_renders_for_small_classes_and_empty_exam_columns(
     assert "Недостаточно данных: полных пар — 1" in text
     assert "Недостаточно данных: полных пар — 9" in text
     assert "5Г" in text and "ВПР" in text
+    assert "Классы 5А, 5Б, 5В: полных пар меньше необходимого" in text  # the conclusions
