@@ -246,6 +246,9 @@ def boundary_peaks(ctx: SignContext, params: Mapping[str, Any]) -> pd.DataFrame:
             "z": z_all[pick],
             "between_school_scale": scales[pick],
             "p_value": np.minimum(p_all[pick] * statistics, 1.0),
+            # the best statistic's own p, continuous: the school route combines works by
+            # Stouffer's z against an empirical null, which absorbs the choice of the best
+            "combination_p": p_all[pick],
         }
     )
     _boundary_numbers(frame, (score, info, counts, expected), thresholds, offsets, params)

@@ -129,7 +129,7 @@ def inversion(ctx: SignContext, params: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "applicable": applicable,
-            "pattern": ((school_b < region_b) | (not params["basic_below_region"]))
+            "pattern": (school_b < region_b + params["basic_slack"])
             & (excess >= params["margin"])
             & (contrast >= params["margin"]),
             "n": n.astype(int),

@@ -64,7 +64,7 @@ RULES: dict[str, Rule] = {
             N_("Advanced tasks done better than basic ones"),
             {
                 "margin": 0.10,
-                "basic_below_region": False,
+                "basic_slack": 0.05,
                 "min_group": 10,
                 "fdr": 0.10,
                 "work_alpha": 0.05,
@@ -212,7 +212,7 @@ def _evidence(rule: Rule, params: Mapping[str, Any], year: int, row: Mapping[str
     """The evidence of one fired sign: numbers, reference, threshold, rule and version."""
     skip = {"applicable", "pattern", "scope", "p_value", "q_value", "school_p_value", "test"}
     skip |= {"school_q_value", "school_unit"}
-    skip |= {"specialised", "status"}
+    skip |= {"specialised", "status", "combination_p"}
     numbers: dict[str, Any] = {}
     reference: dict[str, Any] = {}
     for key, value in row.items():
@@ -277,6 +277,8 @@ def _rule_detail(
     detail.insert(0, "year", year)
     applicable = detail["applicable"].to_numpy(dtype=bool)
     p_value = detail["p_value"].to_numpy(dtype=float)
+    if "combination_p" in detail:  # a rule's p fit for combining across works, if it has one
+        p_value = detail["combination_p"].to_numpy(dtype=float)
     school = school_level(
         detail["school_login"], detail["code"], detail["grade"], p_value, applicable
     )
