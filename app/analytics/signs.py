@@ -60,7 +60,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "inversion",
             2,
-            "2.0",
+            "2.1",
             N_("Advanced tasks done better than basic ones"),
             {
                 "margin": 0.10,
