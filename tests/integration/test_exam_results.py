@@ -49,3 +49,17 @@ def test_the_page_reports_each_problem(client: Any, world: dict[str, Any]) -> No
     assert "строка 2" in response.text and "«Отметка»" in response.text
     assert "«Логин ОО»" in response.text
     assert _count() == 0
+
+
+def test_the_command_imports_or_refuses(app: Any, world: dict[str, Any], tmp_path: Any) -> None:
+    a1 = world["schools"]["a1"].login
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text(f"{HEADER}\n2024;ЕГЭ;Математика;{a1};p1;50;72;\n", encoding="utf-8")
+    bad.write_text(f"{HEADER}\n2024;ЕГЭ;Математика;{a1};p1;50;172;\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+    region = world["region"].name
+    result = runner.invoke(args=["vpr", "exams", "--region", region, str(good)])
+    assert result.exit_code == 0, result.output
+    assert "1 exam results" in result.output
+    refused = runner.invoke(args=["vpr", "exams", "--region", region, str(bad)])
+    assert refused.exit_code != 0 and "«Тестовый балл»" in refused.output
