@@ -78,6 +78,13 @@ def date_time(value: datetime | None) -> str:
     return format_datetime(value, "medium")
 
 
+def time_of_day(value: datetime | None) -> str:
+    """The hour and minute of a moment in the viewer's region's time zone, e.g. 14:05."""
+    if value is None:
+        return "—"
+    return to_user_timezone(value).strftime("%H:%M")
+
+
 def month_name(period: str) -> str:
     """A reporting month ``YYYY-MM`` as words, e.g. «ноябрь 2026»."""
     try:
@@ -96,6 +103,7 @@ def init_app(app: Flask, timezone_selector: Callable[[], str | None] | None = No
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["date_time"] = date_time
     app.jinja_env.filters["month_name"] = month_name
+    app.jinja_env.filters["time_of_day"] = time_of_day
 
     @app.context_processor
     def _locale_context() -> dict[str, object]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from app import names
 from app.demo import names as demo_names
 from app.models.plan import Plan, PlanMeasure
 from app.plans import measures as m
@@ -359,6 +360,8 @@ def write_directory(
                 "subordination",
                 "timezone",
                 "created_at",
+                "search_key",
+                "sort_key",
             ),
             (
                 (
@@ -366,6 +369,8 @@ def write_directory(
                     "municipal" if row[1] == "school" else None,
                     "Europe/Moscow" if row[1] == "region" else None,
                     created,
+                    names.search_key(row[2], row[6]),
+                    names.sort_key(row[2]),
                 )
                 for row in org_rows
             ),

@@ -8,8 +8,9 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app import names
 from app.extensions import db
 from app.models.types import UTCDateTime, str_enum, utcnow
 
@@ -82,8 +83,26 @@ class Organisation(db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Kept from the name and login by _keep_keys (see app.names): what a search looks in, and
+    # the order of a list (the short name with its numbers padded).
+    search_key: Mapped[str] = mapped_column(sa.String(1100), default="", index=True)
+    sort_key: Mapped[str] = mapped_column(sa.String(600), default="", index=True)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+
+    @validates("name", "login")
+    def _keep_keys(self, key: str, value: str | None) -> str | None:
+        name = value if key == "name" else self.name
+        login = value if key == "login" else self.login
+        if name is not None:
+            self.search_key = names.search_key(name, login)
+            self.sort_key = names.sort_key(name)
+        return value
+
+    @property
+    def short_name(self) -> str:
+        """The name a list shows («СОШ № 3»); the full legal name is on hover and in papers."""
+        return names.short_name(self.name) if self.kind == OrgKind.SCHOOL else self.name
 
     @classmethod
     def scope_org_id(cls) -> sa.ColumnElement[int]:

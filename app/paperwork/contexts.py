@@ -24,8 +24,8 @@ from app.plans.xlsx import RESPONSIBLE
 from app.stages import attachments, director, questionnaires, recheck, roadmaps
 from app.stages.printing import Images, director_signatory
 from app.vpr.school import sign_rows
+from app.workflows import history as event_history
 from app.workflows import labels
-from app.workflows.labels import describe_values
 
 
 def in_force_for_track(case: Case) -> list[Any]:
@@ -194,18 +194,19 @@ def case_history(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
     ]
     rows = [
         {
-            "seq": e.seq,
-            "occurred_at": e.occurred_at,
-            "actor": e.actor_name,
-            "role": e.actor_role,
-            "action": str(labels.ACTION.get(e.action, e.action)),
-            "before": describe_values(e.before),
-            "after": describe_values(e.after),
-            "reason": e.reason,
-            "hash": e.hash,
-            "prev_hash": e.prev_hash,
+            "seq": v.event.seq,
+            "occurred_at": v.event.occurred_at,
+            "actor": v.event.actor_name,
+            "role": v.role,
+            "action": v.action,
+            "before": "; ".join(f"{c.label}: {c.before}" for c in v.changes if c.before),
+            "after": "; ".join(f"{c.label}: {c.after}" for c in v.changes if c.after),
+            "change": v.sentence,
+            "reason": v.event.reason,
+            "hash": v.event.hash,
+            "prev_hash": v.event.prev_hash,
         }
-        for e in events
+        for v in event_history.describe(events)
     ]
     now: datetime = utcnow()
     return {

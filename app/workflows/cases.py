@@ -30,7 +30,7 @@ from app.models.types import utcnow
 from app.models.user import Role, User
 from app.plans import calendar
 from app.plans.measures import MILESTONES
-from app.workflows import stages
+from app.workflows import labels, stages
 from app.workflows.clock import case_date, local_date, region_zone
 from app.workflows.derive import derive
 from app.workflows.locking import locked
@@ -69,6 +69,16 @@ CLOSE_ESCALATED = CaseAction(
     resolution=CaseStatus.ESCALATED,
 )
 REOPEN = CaseAction("reopen", _l("Reopen the case"), MINISTRY, "reopen", needs_reason=True)
+
+
+def case_action_title(key: str) -> str | None:
+    """The title of a case action by its key, as the history names it («Закрыть: …»)."""
+    for action in (CLOSE_RESOLVED, CLOSE_ESCALATED, REOPEN):
+        if action.key == key:
+            return str(action.title)
+    if key.startswith("return:"):
+        return f"{_l('Return for rework')}: {labels.stage_title(key.split(':', 1)[1])}"
+    return None
 
 
 def _return_to(milestone: str) -> CaseAction:

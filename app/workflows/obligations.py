@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app import access, audit
 from app.errors import Conflict, InvalidInput, NotAllowed
 from app.extensions import db
-from app.models.case import Obligation, ObligationStatus
-from app.models.document import ReviewStatus
+from app.models.case import Case, Obligation, ObligationStatus
+from app.models.document import DocumentVersion, ReviewStatus
+from app.models.plan import DateKind
 from app.models.types import utcnow
 from app.models.user import User
 from app.workflows import stages
@@ -165,6 +167,100 @@ def review(
     for target in targets:
         _settled(target, actor, now)
     return obligation
+
+
+# An accidental acceptance is cheap to take back while nobody has acted on it yet.
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+def _withdrawable_version(
+    obligation: Obligation, actor: User, now: datetime
+) -> DocumentVersion | None:
+    """The version whose acceptance ``actor`` may still withdraw: accepted by them within the
+    window, of a document of this case alone (a municipality-wide act is decided for many)."""
+    if obligation.status is not ObligationStatus.ACCEPTED or obligation.document is None:
+        return None
+    latest = obligation.document.latest
+    if obligation.document.case_id is None or latest is None:
+        return None
+    if latest.review_status is not ReviewStatus.ACCEPTED or latest.reviewed_by_id != actor.id:
+        return None
+    if latest.reviewed_at is None or now - latest.reviewed_at > UNDO_WINDOW:
+        return None
+    return latest
+
+
+def withdrawable(case: Case, actor: User, now: datetime | None = None) -> dict[int, datetime]:
+    """Obligations of the case whose acceptance ``actor`` may withdraw, with the moment the
+    possibility ends."""
+    now = now or utcnow()
+    found: dict[int, datetime] = {}
+    for obligation in case.obligations:
+        version = _withdrawable_version(obligation, actor, now)
+        if version is not None and version.reviewed_at is not None:
+            found[obligation.id] = version.reviewed_at + UNDO_WINDOW
+    return found
+
+
+def withdraw_acceptance(
+    obligation_id: int, *, actor: User, expected_version: int | None, now: datetime | None = None
+) -> Obligation:
+    """The reviewer takes back an acceptance made by mistake, within minutes: the submission is
+    awaiting review again and the terms the acceptance started are unset; the history keeps both."""
+    now = now or utcnow()
+    obligation = locked(Obligation, obligation_id, expected_version)
+    if not access.is_reviewer(actor, obligation):
+        raise NotAllowed(_("Your role does not review this obligation."))
+    version = _withdrawable_version(obligation, actor, now)
+    if version is None:
+        raise Conflict(
+            ngettext(
+                "The acceptance can no longer be withdrawn: only its reviewer can, within"
+                " %(num)d minute.",
+                "The acceptance can no longer be withdrawn: only its reviewer can, within"
+                " %(num)d minutes.",
+                int(UNDO_WINDOW.total_seconds() // 60),
+            )
+        )
+    before = obligation.status
+    obligation.status = ObligationStatus.SUBMITTED
+    obligation.completed_at = obligation.completed_on = None
+    obligation.comment = None
+    for v in (version, version.signed_copy_of):
+        if v is not None:
+            v.review_status, v.review_comment = ReviewStatus.PENDING, None
+            v.reviewed_at, v.reviewed_by_id = None, None
+    _touch(obligation, actor, now)
+    _record(
+        "obligation.acceptance_withdrawn",
+        obligation,
+        actor,
+        before,
+        extra={"document_version": version.number},
+    )
+    _unset_follow_ups(obligation, actor)
+    db.session.flush()
+    stages.refresh(obligation.case, actor=actor, now=now)
+    return obligation
+
+
+def _unset_follow_ups(withdrawn: Obligation, actor: User) -> None:
+    """Terms «N working days after» the withdrawn acceptance wait for its next acceptance."""
+    for o in withdrawn.case.obligations:
+        if (
+            o.due_date is not None
+            and o.status is ObligationStatus.OPEN
+            and o.measure.date_kind is DateKind.AFTER_MEASURE
+            and o.measure.after_key == withdrawn.obligation_type
+        ):
+            audit.record_obligation(
+                "obligation.due_changed",
+                o,
+                actor=actor,
+                before={"due_date": o.due_date},
+                after={"due_date": None, "cause": "acceptance_withdrawn"},
+            )
+            o.due_date = None
 
 
 def _same_act(obligation: Obligation) -> list[int]:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
-from app import access
+from app import access, names
 from app.access.scope import region_id_of, scoped, visible_orgs_clause
 from app.extensions import db
 from app.models.case import (
@@ -34,13 +34,16 @@ from app.models.user import User
 from app.parsing import parse_int
 
 SORTS = {
-    "school": (Organisation.name, Case.id),
-    "municipality": (Case.municipality_id, Organisation.name),
+    "school": (Organisation.sort_key, Case.id),
+    "municipality": (Case.municipality_id, Organisation.sort_key),
     "stage": (Case.stage, Case.id),
     "years": (Case.years_on_list.desc(), Case.id),
     "markers": (Case.marker_count.desc(), Case.id),
     "updated": (Case.updated_at.desc(), Case.id),
 }
+
+
+ALL = "all"  # the campaign filter's value for every campaign
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,19 @@ class CaseFilters:
     sort: str = "school"
 
     @classmethod
-    def from_args(cls, args: MultiDict[str, str]) -> CaseFilters:
+    def from_args(
+        cls, args: MultiDict[str, str], default_campaign: int | None = None
+    ) -> CaseFilters:
+        """``default_campaign`` when the arguments name none; «all» asks for every campaign."""
         category = args.get("category") or None
         sort = args.get("sort", "school")
+        raw_campaign = args.get("campaign")
+        if raw_campaign is None:
+            campaign = default_campaign
+        else:
+            campaign = None if raw_campaign == ALL else parse_int(raw_campaign)
         return cls(
-            campaign=parse_int(args.get("campaign")),
+            campaign=campaign,
             municipality=parse_int(args.get("municipality")),
             stage=(args.get("stage") or None),
             category=category if category in {c.value for c in Category} else None,
@@ -80,6 +91,7 @@ class CaseFilters:
             value = getattr(self, f.name)
             if value not in (None, "", False):
                 out[f.name] = "1" if value is True else value
+        out.setdefault("campaign", ALL)
         return out
 
 
@@ -126,11 +138,10 @@ def filtered_cases(
         stmt = stmt.where(Case.years_on_list >= filters.years)
     if filters.overdue:
         stmt = stmt.where(sa.exists().where(Obligation.case_id == Case.id, overdue_clause(today)))
-    if filters.q:
-        like = f"%{filters.q.lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(school.name).like(like), school.login.like(like)))
+    if filters.q and names.fold(filters.q):
+        stmt = stmt.where(school.search_key.like(names.search_pattern(filters.q), escape="\\"))
     order = [
-        school.name if c is Organisation.name else c for c in SORTS[filters.sort]
+        school.sort_key if c is Organisation.sort_key else c for c in SORTS[filters.sort]
     ]  # the sort keys name the school through its alias
     if shown:  # the school is joined already; the few municipalities and campaigns of the
         # page come after the sort and limit (joined, they would be read for every match)
@@ -223,6 +234,17 @@ def municipality_choices(user: User) -> list[sa.Row[tuple[int, str]]]:
     )
 
 
+def current_campaign_id(user: User) -> int | None:
+    """The campaign lists open on: the newest of the user's region."""
+    found = db.session.scalar(
+        sa.select(Campaign.id)
+        .where(Campaign.region_id == region_id_of(user))
+        .order_by(Campaign.vpr_year.desc(), Campaign.id.desc())
+        .limit(1)
+    )
+    return int(found) if found is not None else None
+
+
 def campaigns_for(user: User) -> list[Campaign]:
     """Campaigns of the user's region, newest first."""
     return list(
@@ -274,9 +296,12 @@ def inbox(user: User) -> tuple[list[Obligation], list[Obligation]]:
     )
 
 
-def inbox_rows(user: User, today: date) -> tuple[list[sa.Row[Any]], list[sa.Row[Any]]]:
+def inbox_rows(
+    user: User, today: date, campaign_id: int | None = None
+) -> tuple[list[sa.Row[Any]], list[sa.Row[Any]]]:
     """The inbox as its page lists it, without building objects: rows of id, case_id, title
-    (the measure's), period, school, due_date, status and overdue."""
+    (the measure's), period, school, campaign, due_date, status and overdue; of one campaign
+    when ``campaign_id`` is given."""
     school = aliased(Organisation)
     columns = sa.select(
         Obligation.id,
@@ -284,22 +309,26 @@ def inbox_rows(user: User, today: date) -> tuple[list[sa.Row[Any]], list[sa.Row[
         PlanMeasure.title,
         Obligation.period,
         school.name.label("school"),
+        Campaign.title.label("campaign"),
         Obligation.due_date,
         Obligation.status,
         overdue_clause(today).label("overdue"),
     ).select_from(Obligation)
-    return tuple(  # type: ignore[return-value]
-        list(
-            db.session.execute(
-                _inbox_part(user, columns, part)
-                .join(school, school.id == Case.school_id)
-                .join(PlanMeasure, PlanMeasure.id == Obligation.measure_id)
-            )
+    parts: list[list[sa.Row[Any]]] = []
+    for part in _inbox_conditions(user):
+        if part is None:
+            parts.append([])
+            continue
+        stmt = (
+            _inbox_part(user, columns, part)
+            .join(school, school.id == Case.school_id)
+            .join(PlanMeasure, PlanMeasure.id == Obligation.measure_id)
+            .join(Campaign, Campaign.id == Case.campaign_id)
         )
-        if part
-        else []
-        for part in _inbox_conditions(user)
-    )
+        if campaign_id is not None:
+            stmt = stmt.where(Case.campaign_id == campaign_id)
+        parts.append(list(db.session.execute(stmt)))
+    return parts[0], parts[1]
 
 
 @dataclass

@@ -2,7 +2,7 @@
 ones, and the per-school decisions on a proposed list; state exam results (ОГЭ, ЕГЭ)
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0019
 Create Date: 2026-12-01 20:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0015"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

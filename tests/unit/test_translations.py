@@ -48,7 +48,7 @@ def test_every_string_in_the_code_has_a_russian_translation(tmp_path: Path) -> N
     for message in template:
         if not message.id:
             continue
-        translated = russian.get(message.id)
+        translated = russian.get(message.id, context=message.context)
         strings = translated.string if translated else None
         ok = all(strings) if isinstance(strings, tuple) else bool(strings)
         if not ok or (translated is not None and translated.fuzzy):

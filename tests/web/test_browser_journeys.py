@@ -77,7 +77,9 @@ def test_ministry_imports_a_flag_list_and_sees_the_cases(
     flags.write_bytes(_flag_list(live, IMPORT_YEAR, IMPORTED))
 
     _login(page, base, "ministry@oko.demo")
-    page.get_by_role("navigation").get_by_role("link", name="Загрузить список").click()
+    nav = page.get_by_role("navigation", name="Разделы")
+    nav.get_by_text("Ещё").click()  # a yearly task: under «More»
+    nav.get_by_role("link", name="Загрузить список").click()
     page.get_by_role("heading", name="Загрузка списка", exact=False).wait_for()
     page.shot("01-import-page")
 
@@ -206,7 +208,14 @@ def test_school_uploads_a_certificate_returned_then_accepted(
 
     _login(page, base, target.municipality_email)
     row = _open_from_inbox(page, target.obligation_id)
-    row.get_by_label("Комментарий").fill(comment)
+    box = row.get_by_label("Комментарий")
+    box.fill("Добавьте сравнение")
+    box.press("Enter")  # a new line of the comment, never the acceptance
+    page.wait_for_timeout(300)
+    with live.app.app_context():
+        pending = db.session.get(Obligation, target.obligation_id)
+        assert pending is not None and pending.status is ObligationStatus.SUBMITTED
+    box.fill(comment)
     row.get_by_role("button", name="Вернуть на доработку").click()
     _expect_flash(page, "Возвращено на доработку")
     expect(row.locator("td:nth-child(4) .badge.warn")).to_have_text("возвращено на доработку")
@@ -224,6 +233,8 @@ def test_school_uploads_a_certificate_returned_then_accepted(
     _login(page, base, target.municipality_email)
     row = _open_from_inbox(page, target.obligation_id)
     assert comment in row.inner_text()  # the reviewer sees what was asked of version 1
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     row.get_by_role("button", name="Принять").click()
     _expect_flash(page, "Принято")
     versions = row.locator("ul.versions li")
@@ -235,6 +246,8 @@ def test_school_uploads_a_certificate_returned_then_accepted(
     assert v1.locator(".badge").inner_text() == "возвращено"
     assert comment in v1.inner_text()
     assert row.locator("td:nth-child(4) .badge.ok").inner_text() == "принято"
+    assert asked and asked[0].startswith("Принять «") and "отозвать" in asked[0]
+    assert row.get_by_role("button", name="Отозвать принятие").is_visible()
     page.shot("06-municipality-accepted-v2")
 
     with live.app.app_context():
@@ -272,7 +285,7 @@ def test_auditor_opens_and_verifies_the_history(
     page.wait_for_url(f"{base}/cases/{target.case_id}")
     status = page.locator("#chain-status")
     assert "flash success" in str(status.get_attribute("class"))
-    assert f"История сопровождения проверена, событий: {case_events}." in status.inner_text()
+    assert f"История сопровождения проверена: {case_events} событи" in status.inner_text()
     history = page.locator("table.history tbody tr")
     assert history.count() == case_events
     assert history.filter(has_text="Сопровождение открыто").count() == 1
@@ -293,7 +306,7 @@ def test_auditor_opens_and_verifies_the_history(
     with live.app.app_context():
         total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
     assert "flash success" in str(result.get_attribute("class"))
-    assert result.inner_text() == f"Цепочка не нарушена, проверено событий: {total}."
+    assert result.inner_text().startswith(f"Цепочка не нарушена: проверено {total} событи")
     page.shot("04-chain-verified")
 
 

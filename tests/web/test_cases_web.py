@@ -256,11 +256,12 @@ def test_case_page_shows_the_newest_events_and_checks_them_all(
 
     page = client.get(f"/cases/{case.id}").text
     history = page.split('id="chain-status"', 1)[1]
-    assert f"событий: {total}." in history.split("</p>", 1)[0]  # the check covers every event
+    checked = history.split("</p>", 1)[0]
+    assert f"проверена: {total} событи" in checked  # the check covers every event
     assert f"запись {HISTORY_SHOWN + 19:03d}" in history  # the newest first …
     assert f"запись {19:03d}" not in history  # … and only the newest HISTORY_SHOWN
     assert history.count("<tr>") == HISTORY_SHOWN + 1  # the header and the events
-    assert f"Показать всю историю (событий: {total})" in history
+    assert f"Показать всю историю: {total} событи" in history
 
     whole = client.get(f"/cases/{case.id}?history=all").text.split('id="chain-status"', 1)[1]
     assert whole.count("<tr>") == total + 1

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.org import Organisation
 from app.web.pagination import paginate
+from app.workflows import history as event_history
 
 bp = Blueprint("auditing", __name__)
 
@@ -36,5 +37,10 @@ def history() -> str:
     result = audit.verify() if request.args.get("verify") == "1" else None
     total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
     return render_template(
-        "auditing/history.html", page=page, action=action, result=result, total=total
+        "auditing/history.html",
+        page=page,
+        events=event_history.describe(page.items),
+        action=action,
+        result=result,
+        total=total,
     )

@@ -27,10 +27,18 @@ bp = Blueprint("overview", __name__)
 @login_required
 @requires(access.has_inbox)
 def inbox() -> str:
-    """What the user's organisation owes, and what awaits the user's review, by due date."""
-    owed, to_review = queries.inbox_rows(current_user, today_for(current_user))
+    """What the user's organisation owes, and what awaits the user's review, by due date: of
+    the current campaign unless another (or every one) is chosen."""
+    campaigns = queries.campaigns_for(current_user)
+    chosen = queries.CaseFilters.from_args(request.args, campaigns[0].id if campaigns else None)
+    owed, to_review = queries.inbox_rows(current_user, today_for(current_user), chosen.campaign)
     return render_template(
-        "cases/inbox.html", owed=owed, to_review=to_review, titles=labels_for_rows()
+        "cases/inbox.html",
+        owed=owed,
+        to_review=to_review,
+        titles=labels_for_rows(),
+        campaigns=campaigns,
+        campaign_id=chosen.campaign,
     )
 
 

@@ -19,6 +19,8 @@ from app.plans.measures import MILESTONE_ORDER
 from app.stages import attachments, recheck
 from app.vpr.signs import evidence_of, latest_run
 from app.workflows import cases as case_ops
+from app.workflows import history as event_history
+from app.workflows import obligations as obligation_ops
 
 
 def documents(case: Case) -> list[Document]:
@@ -81,7 +83,7 @@ def data_uri(png: bytes) -> str:
 
 # The case page lists the newest events; the whole history is one click away (and is checked
 # in full on every view either way).
-HISTORY_SHOWN = 100
+HISTORY_SHOWN = 30  # the newest; the whole history is one click away
 
 
 def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, Any]:
@@ -99,7 +101,7 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
         "visited": {v.stage for v in case.stages},
         "transitions": case_ops.actions_for(user, case),
         "other_cases": other_cases(case),
-        "history": history[::-1],  # newest first
+        "history": event_history.describe(history[::-1]),  # newest first
         "history_total": len(events),
         "chain": audit.verify_case(case.id, events),
         "sign_run": run,
@@ -115,4 +117,6 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
         "can_upload_marks": access.can_upload_data(user, case, attachments.STUDENT_MARKS),
         "can_upload_recheck": access.can_upload_data(user, case, attachments.RECHECK_RESULTS),
         "data_uri": data_uri,
+        "withdrawable": obligation_ops.withdrawable(case, user),
+        "undo_minutes": int(obligation_ops.UNDO_WINDOW.total_seconds() // 60),
     }

@@ -30,7 +30,8 @@ bp = Blueprint("cases", __name__)
 @login_required
 def case_list() -> str:
     """Cases in scope with filters, sorting, pagination and counts."""
-    filters = queries.CaseFilters.from_args(request.args)
+    campaigns = queries.campaigns_for(current_user)  # newest first: the list opens on it
+    filters = queries.CaseFilters.from_args(request.args, campaigns[0].id if campaigns else None)
     today = today_for(current_user)
     page = paginate(
         queries.filtered_cases(current_user, filters, today, shown=True),
@@ -41,7 +42,7 @@ def case_list() -> str:
         page=page,
         filters=filters,
         counts=queries.obligation_counts([c.id for c in page.items], today),
-        campaigns=queries.campaigns_for(current_user),
+        campaigns=campaigns,
         municipalities=queries.municipality_choices(current_user),
         milestones=MILESTONES,
         titles=labels_for_rows(),
@@ -57,6 +58,17 @@ def labels_for_rows() -> dict[str, Any]:
         "status": {s: str(title) for s, title in labels.CASE_STATUS.items()},
         "obligation_status": {s: str(t) for s, t in labels.OBLIGATION_STATUS.items()},
         "overdue": _("overdue"),
+        # column headings repeated on each card of a narrow screen
+        "campaign": _("Campaign"),
+        "school": _("School"),
+        "municipality": _("Municipality"),
+        "category_title": _("Category"),
+        "markers": _("Markers"),
+        "level": _("Level"),
+        "stage_title": _("Stage"),
+        "years": _("Years on the list"),
+        "open": _("Open obligations"),
+        "overdue_title": _("Overdue obligations"),
     }
 
 
@@ -64,7 +76,7 @@ def labels_for_rows() -> dict[str, Any]:
 @login_required
 def case_export() -> Response:
     """The filtered case list as CSV or XLSX."""
-    filters = queries.CaseFilters.from_args(request.args)
+    filters = queries.CaseFilters.from_args(request.args, queries.current_campaign_id(current_user))
     fmt = request.args.get("format", "xlsx")
     if fmt not in ("csv", "xlsx"):
         abort(400)
@@ -134,10 +146,10 @@ def case_level(case_id: int) -> Response:
     return _back_to(case.id)
 
 
-@bp.post("/obligations/<int:obligation_id>/<any(submit, review, waive):action>")
+@bp.post("/obligations/<int:obligation_id>/<any(submit, review, waive, withdraw):action>")
 @login_required
 def obligation_action(obligation_id: int, action: str) -> Response:
-    """Submit, review (accept or return) or waive an obligation."""
+    """Submit, review (accept or return), withdraw an acceptance or waive an obligation."""
     obligation = get_scoped_or_404(Obligation, obligation_id, current_user)
     form = ObligationForm()
     if not form.validate_on_submit():
@@ -161,6 +173,13 @@ def obligation_action(obligation_id: int, action: str) -> Response:
                 comment=text,
             ),
             _("Accepted.") if accept else _("Returned for correction."),
+        )
+    elif action == "withdraw":
+        perform(
+            lambda: obligation_ops.withdraw_acceptance(
+                obligation.id, actor=current_user, expected_version=version
+            ),
+            _("The acceptance is withdrawn: the submission awaits review again."),
         )
     else:
         perform(

@@ -6,14 +6,17 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from app import access
+from app import access, names
 from app.access.scope import get_scoped_or_404, scoped
 from app.access.web import requires
 from app.documents import storage
 from app.extensions import db
+from app.models.case import ObligationStatus
 from app.models.org import Organisation, OrgKind
 from app.models.user import User
 from app.web.pagination import paginate
+from app.workflows import queries
+from app.workflows.clock import today_for
 
 bp = Blueprint("main", __name__)
 
@@ -21,7 +24,8 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def index() -> str:
-    """The user's starting page: their organisation and what lies in their scope."""
+    """The user's starting page: what they have to do and by when (the nearest terms of the
+    current campaign, what awaits their review), then what lies in their scope."""
     counts = dict(
         db.session.execute(
             scoped(
@@ -29,7 +33,27 @@ def index() -> str:
             ).group_by(Organisation.kind)
         ).all()
     )
-    return render_template("main/index.html", counts=counts)
+    campaigns = queries.campaigns_for(current_user)
+    campaign = campaigns[0] if campaigns else None
+    today = today_for(current_user)
+    owed, to_review = queries.inbox_rows(current_user, today, campaign.id if campaign else None)
+    owed = [o for o in owed if o.status is not ObligationStatus.SUBMITTED]  # waiting on others
+    stages = (
+        queries.cases_by_stage(current_user, campaign.id)
+        if campaign and access.can_view_dashboard(current_user)
+        else {}
+    )
+    return render_template(
+        "main/index.html",
+        counts=counts,
+        campaign=campaign,
+        owed=owed,
+        to_review=to_review,
+        overdue=sum(1 for o in owed if o.overdue),
+        cases=sum(stages.values()),
+        closed=sum(n for (_track, stage), n in stages.items() if stage == "closed"),
+        today=today,
+    )
 
 
 @bp.route("/orgs")
@@ -39,12 +63,9 @@ def organisations() -> str:
     """Schools in scope, searchable by name or login."""
     query = (request.args.get("q") or "").strip()
     stmt = scoped(Organisation, current_user).where(Organisation.kind == OrgKind.SCHOOL)
-    if query:
-        like = f"%{query.lower()}%"
-        stmt = stmt.where(
-            sa.or_(sa.func.lower(Organisation.name).like(like), Organisation.login.like(like))
-        )
-    stmt = stmt.order_by(Organisation.municipality_id, Organisation.name)
+    if names.fold(query):
+        stmt = stmt.where(Organisation.search_key.like(names.search_pattern(query), escape="\\"))
+    stmt = stmt.order_by(Organisation.municipality_id, Organisation.sort_key)
     page = paginate(stmt, current_app.config["OKO_PAGE_SIZE"])
     municipalities = {
         m.id: m
