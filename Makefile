@@ -45,7 +45,7 @@ demo: setup ## load the demo region (idempotent) and print the logins
 	$(BIN)/flask demo seed
 
 messages: setup ## extract strings and merge them into the catalogues
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k n_:1,2 --no-location --sort-output -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 lint: setup ## ruff (lint and format), the import contracts, and mypy on the typed packages

@@ -12,6 +12,7 @@ from flask_babel import (
     format_decimal,
     get_locale,
     gettext,
+    ngettext,
     to_user_timezone,
 )
 from flask_login import current_user
@@ -105,7 +106,7 @@ def init_app(app: Flask, timezone_selector: Callable[[], str | None] | None = No
     """Bind Flask-Babel (times shown in the zone ``timezone_selector`` names, the default one
     without it) and register the date filters for templates."""
     babel.init_app(app, locale_selector=select_locale, timezone_selector=timezone_selector)
-    translatable.install(gettext, lambda: str(get_locale() or "ru"))
+    translatable.install(gettext, lambda: str(get_locale() or "ru"), ngettext)
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["date_time"] = date_time

@@ -17,10 +17,32 @@ _gettext: Callable[..., str] = lambda msgid, **params: msgid % params if params 
 _locale: Callable[[], str] = lambda: "ru"  # noqa: E731
 
 
-def install(gettext: Callable[..., str], locale: Callable[[], str]) -> None:
+def _english_plural(singular: str, plural: str, num: int, **params: Any) -> str:
+    return (singular if num == 1 else plural) % {"num": num, **params}
+
+
+_ngettext: Callable[..., str] = _english_plural
+
+
+def install(
+    gettext: Callable[..., str],
+    locale: Callable[[], str],
+    ngettext: Callable[..., str] | None = None,
+) -> None:
     """Use this translation function and this source of the current locale from now on."""
-    global _gettext, _locale
+    global _gettext, _locale, _ngettext
     _gettext, _locale = gettext, locale
+    _ngettext = ngettext or _english_plural
+
+
+def N_(msgid: str) -> str:
+    """Mark a msgid for the catalogue; translate it later with :func:`_`."""
+    return msgid
+
+
+def n_(singular: str, plural: str, num: int, **params: Any) -> str:
+    """The plural form for ``num`` in the current language (``%(num)d`` is filled in)."""
+    return _ngettext(singular, plural, num, **params)
 
 
 def _(msgid: str, **params: Any) -> str:

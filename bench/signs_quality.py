@@ -18,26 +18,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pandas as pd
 
 from app.analytics.signs import compute_signs, specialised_from_directory
-from app.analytics.synthetic import csv_bytes, generate_region
+from app.analytics.synthetic import SyntheticRegion, csv_bytes, generate_region
 from app.analytics.vpr import read_vpr
 
 
 def evaluate(schools: int, seed: int) -> dict:
     """Generate, import through the real reader, run the signs, compare with the truth."""
-    region = generate_region(schools, seed)
+    return {"seed": seed, **score_region(generate_region(schools, seed))}
+
+
+def score_region(region: SyntheticRegion, params: dict | None = None) -> dict:
+    """Import a region's files through the real reader, run the signs, compare with the truth."""
     frames = []
     for year, frame in region.results.items():
         imported = read_vpr(csv_bytes(frame), [s for s in region.specs if s.year == year])
         if not imported.ok:
-            raise SystemExit(
-                f"seed {seed}: the generated file was refused: {imported.problems[:3]}"
-            )
+            raise SystemExit(f"the generated file was refused: {imported.problems[:3]}")
         frames.append(imported.frame)
     both = pd.concat(frames, ignore_index=True)
     for column in ("subject", "code", "school_login", "class", "variant"):
         both[column] = both[column].astype("category")
     result = compute_signs(
-        both, region.specs, specialised=specialised_from_directory(region.directory)
+        both,
+        region.specs,
+        specialised=specialised_from_directory(region.directory),
+        params=params,
     )
     flagged = set(result.markers.loc[result.markers["marker"] == 1, "school_login"].astype(str))
     truth = region.truth.set_index("login")
@@ -46,9 +51,10 @@ def evaluate(schools: int, seed: int) -> dict:
     kinds = truth["kind"].to_dict()
     fired = result.results[result.results["status"] == "fired"]
     return {
-        "seed": seed,
         "planted": len(planted),
         "flagged": len(flagged),
+        "true_positives": len(tp),
+        "missed_logins": sorted(planted - flagged),
         "precision": len(tp) / len(flagged) if flagged else float("nan"),
         "recall": len(tp) / len(planted) if planted else float("nan"),
         "missed": Counter(kinds[s] for s in planted - flagged),

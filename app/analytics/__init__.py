@@ -48,11 +48,13 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
         1 ``above_region`` (1.1) share of marks 4–5 vs the reference group — specialised
           schools are compared with specialised ones only (leave-one-out); margin 0.15,
           min_group 10, min_reference 30.
-        2 ``inversion`` (2.0) pattern: Б rate below the region, (П rate − region) − (Б rate −
-          region) ≥ margin and the П rate ≥ margin above ``expected_advanced_rate`` (what
-          schools with the same Б rate achieve: a robust weighted quadratic fit over the
-          test's schools); the test is on that excess over the expectation (a weak honest
-          school loses more on П tasks than on Б ones); margin 0.10, min_group 10.
+        2 ``inversion`` (2.1) pattern: Б rate below the region + ``basic_slack`` (0.05: an
+          average school checked generously on П tasks qualifies, a strong specialised one
+          does not), (П rate − region) − (Б rate − region) ≥ margin and the П rate ≥ margin
+          above ``expected_advanced_rate`` (what schools with the same Б rate achieve: a
+          robust weighted quadratic fit over the test's schools); the test is on that excess
+          over the expectation (a weak honest school loses more on П tasks than on Б ones);
+          margin 0.10, min_group 10.
         3 ``journal_mismatch`` (2.0) pattern: mean (VPR mark − journal mark) ≥ the region's +
           margin and more raised than in the region; evidence has the shares lowered /
           confirmed / raised and differing by ≥ 2. The test uses the primary score: per pupil
@@ -62,35 +64,48 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
           regression over schools; ``p_value_vs_last_year``, when last year had ≥ min_group
           pairs); p = 2 × the smaller (Bonferroni). Margin 0.25 marks, min_group 10 pairs,
           min_reference 30.
-        4 ``boundary_peaks`` (2.0) a score test of bunching: around each 3/4/5 threshold t a
+        4 ``boundary_peaks`` (3.0) a score test of bunching: around each 3/4/5 threshold t a
           window of scores (t − below − control … t + above + control − 1) follows the region's
           histogram of the test (the school left out) tilted by a local slope and curvature
-          (the school's ability); the alternative moves a share π of the pupils ``below`` (2)
-          points under t onto the ``above`` (1) points at t. The efficient score (slope and
-          curvature profiled out) is summed over the boundaries where ≥ 1 work is expected at
-          t, skew-corrected (Pearson III) and scaled by the robust spread of all works' z;
-          pattern: ``share_moved`` (π̂) ≥ margin 0.10; control 2, min_works 50. Evidence per
-          boundary: ``mark<m>_below`` / ``mark<m>_at_boundary`` with the region's expected
-          counts (``mark<m>_region_expected_…``), ``peak_mark``, ``peak_threshold``.
-        5 ``cohort_change`` (1.1) mean z-score of grade ``to_grade`` (5) this year minus grade
-          ``from_grade`` (4) of the same school and subject last year; margin 0.30 SD,
-          min_group 10 in both years, direction "rise" ("both" also flags drops).
+          (the school's ability); the alternative moves a share π of the pupils up to b points
+          under t onto the ``above`` (1) points at t. The efficient score (slope and curvature
+          profiled out), skew-corrected (Pearson III) and scaled by the robust spread of all
+          works' z, is computed for each deficit width b in ``widths`` (2, 3; ``below`` 3 is
+          the widest), over the boundaries where ≥ 1 work is expected at t together and, with
+          ``single_boundaries``, each alone: the best of these 8 statistics is the work's,
+          its p × 8 (Bonferroni) the work's p; the school route combines each work's best p
+          before that correction (``combination_p``), since its empirical null absorbs the
+          choice. Pattern: ``share_moved`` (π̂) ≥ margin 0.10; control 2, min_works 30
+          (DOMAIN.md: 20–30 a rough minimum). Evidence: ``moved_from_points``,
+          ``boundaries_tested``, per boundary ``mark<m>_below`` / ``mark<m>_at_boundary`` with
+          the region's expected counts (``mark<m>_region_expected_…``), ``peak_mark``,
+          ``peak_threshold``.
+        5 ``cohort_change`` (2.0) the same cohort in the two years, always "this year's work
+          minus the cohort's other year" in mean z-score: a RISE for grade ``to_grade`` (5)
+          against ``from_grade`` (4) last year; a FALL for grade 4 against the same pupils in
+          grade 5 NEXT year (when ``frame`` holds it: last year's inflated grade 4).
+          ``direction`` "both" (default), "rise" or "fall"; margin 0.30 SD, min_group 10 in
+          both years; evidence ``direction_tested``, ``mean_z_other_year``.
         Every rule also has ``fdr`` 0.10 and ``work_alpha`` 0.05.
         Statistics: one-sided tests that respect sample size AND the ordinary spread between
         honest schools (funnel plot with overdispersion: τ² per test by a robust Paule–Mandel
         estimate on the more precise half of the schools); shares use an exact beta-binomial
         tail (binomial when τ² = 0), means a normal tail with variance v/n + τ² (within-work
-        variances shrunk to the test's pooled one). A sign FIRES when it is applicable
-        (minimum sizes), its pattern holds and either its work's Benjamini–Hochberg q ≤ fdr
-        across all works tested by that rule, or its school's q ≤ fdr across schools, the work
-        belongs to the school's best unit and its own p ≤ work_alpha. A school's p per rule:
+        variances shrunk to the test's pooled one). False discoveries are controlled over the
+        WHOLE proposed list: Benjamini–Hochberg across every work of every rule that makes
+        markers (signs 2–5, and sign 1 when ``external`` is given or
+        ``sign1_needs_external`` is False; otherwise sign 1 keeps a list of its own), and
+        across every (rule, school) for the school route. A sign FIRES when it is applicable
+        (minimum sizes), its pattern holds and either its work's q ≤ fdr, or its school's
+        q ≤ fdr, the work belongs to the school's best unit and its own p ≤ work_alpha. A school's p per rule:
         Stouffer z of each unit of its works — all, each subject (its grades), each grade
         (its subjects) — against an empirical null (median/MAD per kind and size of unit,
-        never narrower than N(0, 1)), the best unit's p × the number of distinct units.
+        never narrower than N(0, 1)), the best unit's p × the number of distinct units (a
+        work's z is floored at −2: a capped p of 1 is no evidence against the others).
     ``compute_signs(frame, specs, *, year=None, specialised=(), params=None, rules=None,
     external=None, sign1_needs_external=True) -> SignsResult``
         ``frame``: rows of ``VprImport.frame`` for the analysed year and (for signs 3 and 5)
-        the previous one; ``year`` defaults to the latest. ``specialised``: logins (see
+        the previous one, and (for sign 5's fall) the next one when it exists; ``year`` defaults to the latest. ``specialised``: logins (see
         ``specialised_from_directory(directory_frame)`` for a §6 frame). ``params``:
         {rule: {param: value}}; unknown names raise ValueError. ``rules``: subset of names.
         ``external``: DataFrame school_login, code, confirmed (bool) — external exams that do
@@ -137,7 +152,37 @@ Correlation for the information certificate (§4) — ``app.analytics.correlatio
         marks 2..5, columns y), kappa (quadratic-weighted), wording (plain sentence).
     ``correlation_table(frame, *, by=("school_login", "subject", "class"), pairs=DEFAULT_PAIRS,
         min_n=10) -> DataFrame``: one row per group and pair (measure, compared_with, ...).
+    ``correlation_records(frame, ...)`` the same as plain dicts without NaN (a class below
+        ``min_n`` has no interval key); pairs whose external measure (ВПР, ОГЭ, ЕГЭ) has no
+        value in a class give no row; DEFAULT_PAIRS compare each quarter and the attestation
+        with the attestation and with ВПР / ОГЭ / ЕГЭ. ``conclusions(rows) -> str``: the
+        certificate's findings (ρ below 0.5 or a third of marks lowered; classes too small).
     ``quadratic_kappa(x, y)``, ``describe(result)``.
+
+State exams (§7) — ``app.analytics.exams``
+    ``read_exam_results(data) -> (frame, problems)``: row, year, exam («ОГЭ»/«ЕГЭ»), subject,
+        school_login, participant, score, test_score (ЕГЭ), mark (ОГЭ); a file with any
+        problem gives an empty frame and every problem with its row and column.
+    ``exam_confirmation(exams, subject_codes, *, min_group=10, confirm_z=0.0)`` → the
+        ``external`` frame of ``compute_signs``: school_login, code, confirmed, exam_n,
+        exam_mean_z (ОГЭ marks / ЕГЭ test scores standardised per year, exam and subject).
+
+Evidence in words — ``app.analytics.explain``
+    ``explain(evidence) -> {title, sign, rule, finding, test}`` and ``summary(evidence)``:
+        what the school shows against the region, which test, p, the whole-list q and its
+        threshold, in the reader's language with the locale's decimal comma; the evidence
+        dict stays the technical record (exported as JSON).
+
+Regional indicators — ``app.analytics.indicators``
+    ``region_indicators(schools, listed, rechecks) -> Indicators`` (region by year with the
+        objectivity level, municipalities by year with the share flagged and its trend,
+        recheck-confirmed shares, schools' three-year risk profiles); ``indicators_xlsx``.
+
+Other mechanisms of non-objectivity — ``app.analytics.mechanisms``
+    ``generate_mechanisms(mechanisms, schools=300, seed=1, *, strength=None, size=None)``:
+        regions planting ``wide_bunching``, ``one_boundary_bunching``, ``generous_advanced``,
+        ``copying`` or ``lenient_checking`` beside specialised, tiny and honest strong decoys
+        (truth has each planted school's strength); for held-out evaluation.
 
 Recheck (§5) — ``app.analytics.recheck``
     ``read_recheck(data) -> (frame, problems)``: school_login, subject, grade, participant,

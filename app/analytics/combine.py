@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 UNIT_KINDS = ("school", "subject", "grade")
+Z_FLOOR = -2.0
 
 
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
@@ -78,7 +79,9 @@ def school_level(
     """The school route of every work: best unit, Bonferroni over units, BH across schools."""
     s_codes, c_codes, g_codes = (_codes(values) for values in (school, code, grade))
     p = np.clip(np.where(applicable, p_values, 0.5), 1e-15, 1 - 1e-15)
-    z = np.where(applicable, stats.norm.isf(p), 0.0)
+    # a p of 1 (a capped Bonferroni p) says "no evidence", not "strong evidence against":
+    # its z is floored so that one such work cannot cancel the others of its unit
+    z = np.where(applicable, np.maximum(stats.norm.isf(p), Z_FLOOR), 0.0)
     n_schools, works = int(s_codes.max(initial=-1)) + 1, np.flatnonzero(applicable)
     whole = np.bincount(s_codes[works], minlength=n_schools)
     best_p, best_kind = np.ones(n_schools), np.zeros(n_schools, dtype=np.int64)

@@ -33,7 +33,9 @@ DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("attestation", "vpr"),
     ("attestation", "oge"),
     ("attestation", "ege"),
+    *((f"q{i}", external) for external in ("vpr", "oge", "ege") for i in range(1, 5)),
 )
+EXTERNAL = frozenset({"vpr", "oge", "ege"})  # a class without them has no such rows
 COLUMNS = [
     Column("Год", "year"),
     Column("Логин ОО", "school_login"),
@@ -211,7 +213,76 @@ def correlation_table(
             xs = group[x].to_numpy(dtype="float64", na_value=np.nan)
             ys = group[y].to_numpy(dtype="float64", na_value=np.nan)
             result = correlate(xs, ys, min_n=min_n, marks=y not in SCORE_MEASURES)
+            if result["n"] == 0 and y in EXTERNAL:
+                continue  # grade 5 writes no ОГЭ: an empty column is not a finding
             rows.append(
                 {**dict(zip(by, key, strict=True)), "measure": x, "compared_with": y, **result}
             )
     return pd.DataFrame(rows)
+
+
+def correlation_records(
+    frame: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("school_login", "subject", "class"),
+    pairs: Sequence[tuple[str, str]] = DEFAULT_PAIRS,
+    min_n: int = 10,
+) -> list[dict[str, Any]]:
+    """`correlation_table` as plain dicts, each with only the fields its result has (a class
+    too small for a correlation has no interval: the key is absent, never NaN)."""
+    table = correlation_table(frame, by=by, pairs=pairs, min_n=min_n)
+    records = []
+    for record in table.to_dict("records"):
+        records.append(
+            {
+                k: v
+                for k, v in record.items()
+                if not (isinstance(v, float) and math.isnan(v)) and v is not None
+            }
+        )
+    return records
+
+
+WEAK = 0.5  # below a moderate correlation on the Chaddock scale
+LOWERED = 0.3  # a third of the school's marks not reached in the external work
+
+
+def conclusions(rows: Sequence[dict[str, Any]]) -> str:
+    """The certificate's findings from its correlation rows: where the school's marks are not
+    borne out (weak correlation, or many marks lowered by the external work), which classes
+    were too small to judge, or that the marks agree. One sentence per line."""
+    lines, small = [], []
+    for r in rows:
+        label = f"{r.get('subject', '')}, {r.get('class', '')}"
+        measure = r.get("measure_label", r.get("measure", ""))
+        other = r.get("compared_label", r.get("compared_with", ""))
+        if r.get("status") == "not_enough_data":
+            small.append(str(r.get("class", "")))
+            continue
+        if r.get("status") != "ok":
+            continue
+        weak = float(r.get("spearman", 1.0)) < WEAK
+        lowered = float(r.get("lowered", 0.0)) >= LOWERED
+        if weak or lowered:
+            lines.append(
+                _(
+                    "%(where)s: %(measure)s and %(other)s agree poorly (Spearman's ρ = %(rho)s; "
+                    "marks lowered by the second: %(lowered)s).",
+                    where=label,
+                    measure=measure,
+                    other=other,
+                    rho=number(float(r["spearman"]), ".2f"),
+                    lowered=number(100 * float(r.get("lowered", 0.0)), ".0f") + " %",
+                )
+            )
+    if small:
+        classes = ", ".join(sorted(set(small)))
+        lines.append(
+            _(
+                "Classes %(classes)s: fewer complete pairs than needed, no correlation computed.",
+                classes=classes,
+            )
+        )
+    if not lines:
+        return _("The current marks agree with the attestation and the external results.")
+    return "\n".join(lines)

@@ -105,35 +105,42 @@ def _tilt(counts: np.ndarray, base: np.ndarray, features: np.ndarray) -> np.ndar
 
 
 def bunching_scores(
-    counts: np.ndarray, region: np.ndarray, offsets: np.ndarray, below: int, above: int
-) -> tuple[np.ndarray, ...]:
-    """Per window: score U, information I (slope and curvature profiled out), I of π alone,
-    expected counts, and the third cumulant of U (the count at a threshold can be small)."""
+    counts: np.ndarray, region: np.ndarray, offsets: np.ndarray, widths: list[int], above: int
+) -> list[tuple[np.ndarray, ...]]:
+    """Per width b of the deficit (pupils moved from 1..b points below): per window the score
+    U, information I (slope and curvature profiled out), I of π alone, expected counts, and
+    the third cumulant of U (the count at a threshold can be small). The tilt is fitted once."""
     features = _features(offsets)
     base = np.where(region > 0, region + 0.5, 0.0)  # a score nobody else got stays impossible
     p = _tilt(counts, base, features)
-    is_below, is_at = (offsets < 0) & (offsets >= -below), (offsets >= 0) & (offsets < above)
-    p_below = p @ is_below.astype(float)
-    p_at = np.maximum(p @ is_at.astype(float), 1e-12)
-    g = np.where(is_below, -1.0, np.where(is_at, (p_below / p_at)[..., None], 0.0))
     n = counts.sum(axis=-1)
     mean, c11, c12, c22 = _moments(p, features)
     centred = features - mean[..., None, :]  # … × w × 2
-    cross = ((p * g)[..., None] * centred).sum(axis=-2)
-    beta = _solve2(c11, c12, c22, cross)
-    efficient = g - (centred * beta[..., None, :]).sum(axis=-1)
-    info = n * (p * efficient**2).sum(axis=-1)  # the score with slope and curvature profiled out
-    third = n * (p * efficient**3).sum(axis=-1)  # its third cumulant, for the skewness
-    info_gg = n * (p * g**2).sum(axis=-1)
-    score = (counts * g).sum(axis=-1)
+    is_at = (offsets >= 0) & (offsets < above)
+    p_at = np.maximum(p @ is_at.astype(float), 1e-12)
     tested = n * p_at >= MIN_EXPECTED
-    return (
-        np.where(tested, score, 0.0),
-        np.where(tested, np.maximum(info, 0.0), 0.0),
-        np.where(tested, info_gg, 0.0),
-        n[..., None] * p,
-        np.where(tested, third, 0.0),
-    )
+    found: list[tuple[np.ndarray, ...]] = []
+    for below in widths:
+        is_below = (offsets < 0) & (offsets >= -below)
+        p_below = p @ is_below.astype(float)
+        g = np.where(is_below, -1.0, np.where(is_at, (p_below / p_at)[..., None], 0.0))
+        cross = ((p * g)[..., None] * centred).sum(axis=-2)
+        beta = _solve2(c11, c12, c22, cross)
+        efficient = g - (centred * beta[..., None, :]).sum(axis=-1)
+        info = n * (p * efficient**2).sum(axis=-1)  # slope and curvature profiled out
+        third = n * (p * efficient**3).sum(axis=-1)  # its third cumulant, for the skewness
+        info_gg = n * (p * g**2).sum(axis=-1)
+        score = (counts * g).sum(axis=-1)
+        found.append(
+            (
+                np.where(tested, score, 0.0),
+                np.where(tested, np.maximum(info, 0.0), 0.0),
+                np.where(tested, info_gg, 0.0),
+                n[..., None] * p,
+                np.where(tested, third, 0.0),
+            )
+        )
+    return found
 
 
 def skewed_sf(z: np.ndarray, skewness: np.ndarray) -> np.ndarray:
@@ -175,8 +182,36 @@ def _boundary_numbers(
         frame[f"mark{mark}_region_expected_at_boundary"] = expected[:, j, at].sum(axis=1)
 
 
+def _statistics(
+    found: list[tuple[np.ndarray, ...]], applicable: np.ndarray, single: bool
+) -> tuple[np.ndarray, ...]:
+    """Every statistic (each width; all boundaries summed, and each boundary alone): its
+    per-work one-sided p (skew-corrected, scaled by the robust spread of all works' z), π̂ and
+    whether it could be computed. Arrays are statistics × works."""
+    p_values, moved, computed, z_values, scales = [], [], [], [], []
+    for score, info, info_gg, _expected, third in found:
+        parts = [slice(None)] + ([slice(j, j + 1) for j in range(3)] if single else [])
+        for part in parts:
+            u, i = score[:, part].sum(axis=1), info[:, part].sum(axis=1)
+            z = np.divide(u, np.sqrt(i), out=np.zeros(len(u)), where=i > 0)
+            skew = np.divide(third[:, part].sum(axis=1), i**1.5, out=np.zeros(len(u)), where=i > 0)
+            scale = robust_scale(z, np.zeros(len(z), dtype=np.int64), applicable & (i > 0))
+            p_values.append(np.where(i > 0, skewed_sf(z / scale, skew), 1.0))
+            gg = info_gg[:, part].sum(axis=1)
+            moved.append(np.divide(u, gg, out=np.zeros(len(u)), where=gg > 0))
+            computed.append(i > 0)
+            z_values.append(z)
+            scales.append(scale)
+    return tuple(np.array(v) for v in (p_values, moved, computed, z_values, scales))
+
+
 def boundary_peaks(ctx: SignContext, params: Mapping[str, Any]) -> pd.DataFrame:
-    """Sign 4: an excess of scores at the mark boundaries and a deficit just below them."""
+    """Sign 4: an excess of scores at the mark boundaries and a deficit just below them.
+
+    Bunching may move pupils from one point below or from several, at every boundary or at
+    one: the test is the best of the statistics for deficits of width 1..`below`, over all
+    boundaries together and (with `single_boundaries`) each alone, its p multiplied by the
+    number of statistics (Bonferroni)."""
     top = max(s.max_score for s in ctx.tests) + 1
     hist, region = _histograms(ctx, top)
     offsets, thresholds, position, valid = _windows(ctx, params, top)
@@ -184,26 +219,36 @@ def boundary_peaks(ctx: SignContext, params: Mapping[str, Any]) -> pd.DataFrame:
     counts = np.where(valid, hist[rows, position], 0.0)
     reference = np.where(valid, region[rows, position], 0.0)
     below, above = int(params["below"]), int(params["above"])
-    score, info, info_gg, expected, third = bunching_scores(
-        counts, reference, offsets, below, above
-    )
-    total_u, total_i = score.sum(axis=1), info.sum(axis=1)
-    z = np.divide(total_u, np.sqrt(total_i), out=np.zeros(len(total_u)), where=total_i > 0)
-    skew = np.divide(third.sum(axis=1), total_i**1.5, out=np.zeros(len(z)), where=total_i > 0)
+    widths = sorted({int(w) for w in params["widths"] if 1 <= int(w) <= below})
+    found = bunching_scores(counts, reference, offsets, widths, above)
     n = ctx.per_work(np.ones(len(ctx.work)))
-    applicable = (n >= params["min_works"]) & (total_i > 0)
-    scale = robust_scale(z, np.zeros(len(z), dtype=np.int64), applicable)  # one for all tests
-    moved = np.divide(total_u, info_gg.sum(axis=1), out=np.zeros(len(z)), where=total_i > 0)
+    computed_any = found[-1][1].sum(axis=1) > 0
+    applicable = (n >= params["min_works"]) & computed_any
+    p_all, moved_all, computed, z_all, scales = _statistics(
+        found, applicable, bool(params["single_boundaries"])
+    )
+    p_all = np.where(computed, p_all, 1.0)
+    best = p_all.argmin(axis=0)
+    pick = (best, np.arange(len(n)))
+    statistics = np.maximum(computed.sum(axis=0), 1)
+    per_width = len(p_all) // len(widths)
+    score, info, _gg, expected, _third = found[-1]
     frame = pd.DataFrame(
         {
             "applicable": applicable,
-            "pattern": moved >= params["margin"],
+            "pattern": moved_all[pick] >= params["margin"],
             "n": n.astype(int),
             "window_works": _near(hist, position, valid),
-            "share_moved": moved,
-            "z": z,
-            "between_school_scale": scale,
-            "p_value": np.where(total_i > 0, skewed_sf(z / scale, skew), 1.0),
+            "share_moved": moved_all[pick],
+            "moved_from_points": np.array(widths)[best // per_width],
+            "boundaries_tested": np.array(["all", "3", "4", "5"], dtype=object)[best % per_width],
+            "statistics": statistics,
+            "z": z_all[pick],
+            "between_school_scale": scales[pick],
+            "p_value": np.minimum(p_all[pick] * statistics, 1.0),
+            # the best statistic's own p, continuous: the school route combines works by
+            # Stouffer's z against an empirical null, which absorbs the choice of the best
+            "combination_p": p_all[pick],
         }
     )
     _boundary_numbers(frame, (score, info, counts, expected), thresholds, offsets, params)

@@ -129,7 +129,7 @@ def inversion(ctx: SignContext, params: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "applicable": applicable,
-            "pattern": (school_b < region_b)
+            "pattern": (school_b < region_b + params["basic_slack"])
             & (excess >= params["margin"])
             & (contrast >= params["margin"]),
             "n": n.astype(int),
@@ -157,50 +157,65 @@ def _z_scores(frame: pd.DataFrame) -> np.ndarray:
     return (score - mean[test]) / np.where(sd > 0, sd, 1.0)[test]
 
 
-def _cohort_before(prev: pd.DataFrame, grade: int) -> pd.DataFrame:
-    """Last year's mean z-score and size per (school_login, code) in `grade`."""
-    empty = pd.DataFrame({"school_login": [], "code": [], "mean_before": [], "n_before": []})
-    if not len(prev):
+def _cohort_mean(other: pd.DataFrame, grade: int) -> pd.DataFrame:
+    """Another year's mean z-score and size per (school_login, code) in `grade`."""
+    empty = pd.DataFrame({"school_login": [], "code": [], "mean_other": [], "n_other": []})
+    if not len(other):
         return empty
-    z = _z_scores(prev)
-    chosen = (prev["grade"] == grade).to_numpy()
-    school = prev["school_login"].cat.codes.to_numpy().astype(np.int64)[chosen]
-    code = prev["code"].cat.codes.to_numpy().astype(np.int64)[chosen]
+    other = other.astype(
+        {c: "category" for c in ("code", "school_login") if other[c].dtype != "category"}
+    )
+    z = _z_scores(other)
+    chosen = (other["grade"] == grade).to_numpy()
+    school = other["school_login"].cat.codes.to_numpy().astype(np.int64)[chosen]
+    code = other["code"].cat.codes.to_numpy().astype(np.int64)[chosen]
     key, uniques = pd.factorize(school * 1000 + code)
     if not len(uniques):
         return empty
     count = np.bincount(key)
     return pd.DataFrame(
         {
-            "school_login": prev["school_login"].cat.categories.astype("str")[uniques // 1000],
-            "code": prev["code"].cat.categories.astype("str")[uniques % 1000],
-            "mean_before": np.bincount(key, weights=z[chosen]) / count,
-            "n_before": count,
+            "school_login": other["school_login"].cat.categories.astype("str")[uniques // 1000],
+            "code": other["code"].cat.categories.astype("str")[uniques % 1000],
+            "mean_other": np.bincount(key, weights=z[chosen]) / count,
+            "n_other": count,
         }
     )
 
 
 def cohort_change(ctx: SignContext, params: Mapping[str, Any]) -> pd.DataFrame:
-    """Sign 5: the same cohort far better in `to_grade` this year than in `from_grade` last year."""
+    """Sign 5: the same cohort far better in one year than in the other.
+
+    A rise: `to_grade` (5) this year far above the same pupils in `from_grade` (4) last year.
+    A fall: `from_grade` this year far above the same pupils in `to_grade` NEXT year (when the
+    next year's results are there): this year's grade-4 results were probably inflated. The
+    statistic is always "this year's work minus the cohort's other year", one-sided."""
     z_now = _z_scores(ctx.rows)
     n = ctx.per_work(np.ones(len(z_now)))
     mean_now = share(ctx.per_work(z_now), n)
     within = ctx.per_work((z_now - mean_now[ctx.work]) ** 2)
     sigma = float(np.sqrt(within.sum() / max((n - 1).clip(min=0).sum(), 1)))
     works = ctx.works
-    before = _cohort_before(ctx.previous, int(params["from_grade"]))
+    grade = works["grade"].to_numpy()
+    from_grade, to_grade = int(params["from_grade"]), int(params["to_grade"])
+    direction = str(params["direction"])
+    rise = (grade == to_grade) & (direction in ("rise", "both"))
+    fall = (grade == from_grade) & (direction in ("fall", "both")) & (len(ctx.following) > 0)
     keys = pd.DataFrame(
         {"school_login": works["school_login"].astype("str"), "code": works["code"].astype("str")}
     )
-    matched = keys.merge(before, on=["school_login", "code"], how="left")
-    n_before = matched["n_before"].fillna(0).to_numpy()
-    mean_before = matched["mean_before"].to_numpy(dtype=float)
-    change = mean_now - mean_before
-    if params["direction"] == "both":
-        change = np.abs(change)
-    variance = sigma**2 * (1 / np.maximum(n, 1) + 1 / np.maximum(n_before, 1))
-    in_scope = (works["grade"] == params["to_grade"]).to_numpy()
-    applicable = in_scope & (n >= params["min_group"]) & (n_before >= params["min_group"])
+    before = keys.merge(
+        _cohort_mean(ctx.previous, from_grade), on=["school_login", "code"], how="left"
+    )
+    after = keys.merge(
+        _cohort_mean(ctx.following, to_grade), on=["school_login", "code"], how="left"
+    )
+    n_other = np.where(rise, before["n_other"].fillna(0), after["n_other"].fillna(0))
+    mean_other = np.where(rise, before["mean_other"], after["mean_other"]).astype(float)
+    change = mean_now - mean_other
+    variance = sigma**2 * (1 / np.maximum(n, 1) + 1 / np.maximum(n_other, 1))
+    in_scope = rise | fall
+    applicable = in_scope & (n >= params["min_group"]) & (n_other >= params["min_group"])
     test = works["test"].to_numpy()
     tau2 = between_school_variance(change, np.zeros(len(n)), variance, test, applicable)
     return pd.DataFrame(
@@ -209,10 +224,12 @@ def cohort_change(ctx: SignContext, params: Mapping[str, Any]) -> pd.DataFrame:
             "applicable": applicable,
             "pattern": change >= params["margin"],
             "n": n.astype(int),
-            "n_before": n_before.astype(int),
+            "direction_tested": np.where(rise, "rise", np.where(fall, "fall", "")),
+            "n_other_year": n_other.astype(int),
+            "other_year": np.where(rise, "previous", np.where(fall, "next", "")),
             "mean_z": mean_now,
-            "mean_z_before": mean_before,
-            "change": mean_now - mean_before,
+            "mean_z_other_year": mean_other,
+            "change": change,
             "within_school_sd": sigma,
             "between_school_sd": np.sqrt(tau2),
             "p_value": mean_p_value(change, np.zeros(len(n)), variance, tau2),

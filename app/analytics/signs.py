@@ -26,6 +26,7 @@ import pandas as pd
 from app.analytics import rules as r
 from app.analytics.combine import benjamini_hochberg, school_level
 from app.analytics.spec import TestSpec
+from app.translatable import N_
 
 logger = logging.getLogger(__name__)
 
@@ -52,37 +53,45 @@ RULES: dict[str, Rule] = {
             "above_region",
             1,
             "1.1",
-            "Results markedly above the region",
+            N_("Results markedly above the region"),
             {"margin": 0.15, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05},
             r.above_region,
         ),
         Rule(
             "inversion",
             2,
-            "2.0",
-            "Advanced tasks done better than basic ones",
-            {"margin": 0.10, "min_group": 10, "fdr": 0.10, "work_alpha": 0.05},
+            "2.1",
+            N_("Advanced tasks done better than basic ones"),
+            {
+                "margin": 0.10,
+                "basic_slack": 0.05,
+                "min_group": 10,
+                "fdr": 0.10,
+                "work_alpha": 0.05,
+            },
             r.inversion,
         ),
         Rule(
             "journal_mismatch",
             3,
             "2.0",
-            "VPR marks above the journal marks",
+            N_("VPR marks above the journal marks"),
             {"margin": 0.25, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05},
             r.journal_mismatch,
         ),
         Rule(
             "boundary_peaks",
             4,
-            "2.0",
-            "Peaks at the mark boundaries",
+            "3.0",
+            N_("Peaks at the mark boundaries"),
             {
-                "below": 2,
+                "below": 3,
+                "widths": (2, 3),
                 "above": 1,
                 "control": 2,
+                "single_boundaries": True,
                 "margin": 0.10,
-                "min_works": 50,
+                "min_works": 30,
                 "fdr": 0.10,
                 "work_alpha": 0.05,
             },
@@ -91,14 +100,14 @@ RULES: dict[str, Rule] = {
         Rule(
             "cohort_change",
             5,
-            "1.1",
-            "Sharp change for the same cohort between years",
+            "2.0",
+            N_("Sharp change for the same cohort between years"),
             {
                 "margin": 0.30,
                 "min_group": 10,
                 "from_grade": 4,
                 "to_grade": 5,
-                "direction": "rise",
+                "direction": "both",
                 "fdr": 0.10,
                 "work_alpha": 0.05,
             },
@@ -167,6 +176,7 @@ def _context(
     needed = [c for c in frame.columns if c.startswith("task_") or c in _NEEDED]
     frame = frame[needed]  # the participant codes and the like need no copying
     rows, previous = _year_rows(frame, year), _year_rows(frame, year - 1)
+    following = _year_rows(frame, year + 1)
     code = rows["code"].cat.codes.to_numpy().astype(np.int64)
     school = rows["school_login"].cat.codes.to_numpy().astype(np.int64)
     grade = rows["grade"].to_numpy().astype(np.int64)
@@ -186,7 +196,7 @@ def _context(
         for s, g in zip(test_rows["subject"], test_rows["grade"], strict=True)
     ]
     previous_tests = {(s.code, s.grade): s for s in specs if s.year == year - 1}
-    return r.SignContext(rows, work, test, tests, works, previous, previous_tests)
+    return r.SignContext(rows, work, test, tests, works, previous, previous_tests, following)
 
 
 def _plain(value: Any) -> Any:
@@ -202,7 +212,7 @@ def _evidence(rule: Rule, params: Mapping[str, Any], year: int, row: Mapping[str
     """The evidence of one fired sign: numbers, reference, threshold, rule and version."""
     skip = {"applicable", "pattern", "scope", "p_value", "q_value", "school_p_value", "test"}
     skip |= {"school_q_value", "school_unit"}
-    skip |= {"specialised", "status"}
+    skip |= {"specialised", "status", "combination_p"}
     numbers: dict[str, Any] = {}
     reference: dict[str, Any] = {}
     for key, value in row.items():
@@ -258,24 +268,67 @@ def _external_state(works: pd.DataFrame, external: pd.DataFrame | None) -> np.nd
     )
 
 
-def _run_rule(
-    rule: Rule, ctx: r.SignContext, params: Mapping[str, Any], year: int, external: np.ndarray
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _rule_detail(
+    rule: Rule, ctx: r.SignContext, params: Mapping[str, Any], year: int
+) -> pd.DataFrame:
+    """One rule's per-work numbers with its work and school p-values (not yet adjusted)."""
     out = rule.compute(ctx, params)
     detail = pd.concat([ctx.works.drop(columns=["test", "n"]), out], axis=1)
     detail.insert(0, "year", year)
     applicable = detail["applicable"].to_numpy(dtype=bool)
-    # two routes, each at level `fdr`: a strong sign in one work (BH over all works), or a
-    # consistent sign over the school's works (BH over schools), localised to its works
     p_value = detail["p_value"].to_numpy(dtype=float)
-    work_q = benjamini_hochberg(np.where(applicable, p_value, np.nan))
+    if "combination_p" in detail:  # a rule's p fit for combining across works, if it has one
+        p_value = detail["combination_p"].to_numpy(dtype=float)
     school = school_level(
         detail["school_login"], detail["code"], detail["grade"], p_value, applicable
     )
-    detail["q_value"], detail["school_p_value"] = work_q, school.p_value
-    detail["school_q_value"], detail["school_unit"] = school.q_value, school.unit
+    detail["school_p_value"], detail["school_unit"] = school.p_value, school.unit
+    detail["in_best_unit"] = school.in_best_unit
+    return detail
+
+
+def _whole_list_q(details: list[pd.DataFrame]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Benjamini–Hochberg over the whole proposed list: the work route across every work of
+    every rule, the school route across every (rule, school); q-values per work of each rule."""
+    work_p = [np.where(d["applicable"].to_numpy(dtype=bool), d["p_value"], np.nan) for d in details]
+    work_q = benjamini_hochberg(np.concatenate(work_p)) if work_p else np.array([])
+    keys: list[pd.Series] = []
+    school_p: list[float] = []
+    for d in details:
+        tested = d[d["applicable"].to_numpy(dtype=bool)]
+        first = tested.drop_duplicates("school_login")
+        keys.append(pd.Series(np.arange(len(first)) + len(school_p), index=first["school_login"]))
+        school_p.extend(first["school_p_value"].astype(float).tolist())
+    school_q = benjamini_hochberg(np.array(school_p, dtype=float))
+    split = np.cumsum([len(d) for d in details])[:-1]
+    per_rule_school_q = []
+    for d, index in zip(details, keys, strict=True):
+        at = d["school_login"].astype("str").map(index.rename(index=str)).to_numpy(dtype=float)
+        found = ~np.isnan(at)
+        q = np.full(len(d), np.nan)
+        q[found] = school_q[at[found].astype(np.int64)]
+        per_rule_school_q.append(q)
+    return list(np.split(work_q, split)), per_rule_school_q
+
+
+def _finish_rule(
+    rule: Rule,
+    detail: pd.DataFrame,
+    params: Mapping[str, Any],
+    year: int,
+    external: np.ndarray,
+    q_values: tuple[np.ndarray, np.ndarray],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Status and evidence of one rule's works from the whole list's q-values."""
+    applicable = detail["applicable"].to_numpy(dtype=bool)
+    p_value = detail["p_value"].to_numpy(dtype=float)
+    # two routes, each at level `fdr` over the whole list: a strong sign in one work, or a
+    # consistent sign over the school's works, localised to its works of the best unit
+    work_q, school_q = q_values
+    detail["q_value"], detail["school_q_value"] = work_q, school_q
+    in_best = detail.pop("in_best_unit").to_numpy(dtype=bool)
     significant = (work_q <= params["fdr"]) | (
-        (school.q_value <= params["fdr"]) & school.in_best_unit & (p_value <= params["work_alpha"])
+        (school_q <= params["fdr"]) & in_best & (p_value <= params["work_alpha"])
     )
     fired = applicable & detail["pattern"].to_numpy(dtype=bool) & significant
     status = np.where(fired, "fired", np.where(applicable, "not_fired", "insufficient_data"))
@@ -356,14 +409,27 @@ def compute_signs(
     ctx = _context(frame, specs, year, {s.strip().lower() for s in specialised})
     external_state = _external_state(ctx.works, external)
 
-    def run(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return _run_rule(RULES[name], ctx, resolved[name], year, external_state)
+    def run(name: str) -> pd.DataFrame:
+        return _rule_detail(RULES[name], ctx, resolved[name], year)
 
     if len(ctx.rows) < PARALLEL_ROWS:
-        done = [run(name) for name in chosen]
+        computed = [run(name) for name in chosen]
     else:  # the rules only read the shared context; numpy releases the GIL: run side by side
         with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-            done = list(pool.map(run, chosen))
+            computed = list(pool.map(run, chosen))
+    # sign 1 alone makes no marker without external exams: then it keeps a list of its own
+    alone = sign1_needs_external and (external is None or external.empty)
+    pooled = [k for k, name in enumerate(chosen) if not (alone and name == "above_region")]
+    q_values: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for group in [pooled] + [[k] for k in range(len(chosen)) if k not in pooled]:
+        if not group:
+            continue
+        work_q, school_q = _whole_list_q([computed[k] for k in group])
+        q_values.update({k: (wq, sq) for k, wq, sq in zip(group, work_q, school_q, strict=True)})
+    done = [
+        _finish_rule(RULES[name], computed[k], resolved[name], year, external_state, q_values[k])
+        for k, name in enumerate(chosen)
+    ]
     details = {name: detail for name, (_part, detail) in zip(chosen, done, strict=True)}
     results = pd.concat([part for part, _detail in done], ignore_index=True)
     works = ctx.works.assign(year=year)

@@ -10,7 +10,7 @@ use a normal tail with variance v/n + τ²; standardised statistics are divided 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ class SignContext:
     works: pd.DataFrame  # per work id: subject, code, grade, school_login, test, specialised, n
     previous: pd.DataFrame  # the previous year's rows (may be empty)
     previous_tests: dict[tuple[str, int], TestSpec]  # (code, grade) -> previous year's spec
+    following: pd.DataFrame = field(default_factory=pd.DataFrame)  # the next year's rows, if any
 
     def per_work(self, values: np.ndarray) -> np.ndarray:
         """Sum of `values` over each work's rows."""

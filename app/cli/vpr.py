@@ -1,4 +1,4 @@
-"""`flask vpr import|signs`."""
+"""`flask vpr import|exams|signs`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from app.analytics.spec import SpecError
 from app.cli.common import fail, refuse, region_named
 from app.errors import DomainError
 from app.extensions import db
+from app.vpr.exams import import_exams
 from app.vpr.importer import import_results, read_specs
 from app.vpr.signs import compute_run, proposed_bytes
 
@@ -61,6 +62,19 @@ def vpr_import(spec_files: tuple[Path, ...], region: str | None, files: tuple[Pa
         )
     if failed:
         sys.exit(1)
+
+
+@vpr_cli.command("exams")
+@click.option("--region", help="Region name (needed when there is not exactly one region).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def vpr_exams(region: str | None, file: Path) -> None:
+    """Import state exam results (ОГЭ / ЕГЭ, §7) for sign 1; the file whole or not at all."""
+    report = import_exams(file.read_bytes(), region=region_named(region), actor=None)
+    if not report.ok:
+        db.session.rollback()
+        refuse(report.problems, f"{file.name}: NOT imported.")
+    db.session.commit()
+    click.echo(f"{file.name}: {report.rows} exam results for {report.units} school exams imported.")
 
 
 @vpr_cli.command("signs")

@@ -41,7 +41,7 @@ from app.models.stage import (
     StrategicSession,
 )
 from app.models.user import ApiToken, LoginThrottle, Role, User
-from app.models.vpr import SignRun, VprImport, VprResult, VprSpec
+from app.models.vpr import ExamResult, SignRun, VprImport, VprResult, VprSpec
 
 __all__ = [
     "ApiToken",
@@ -61,6 +61,7 @@ __all__ = [
     "Document",
     "DocumentTemplate",
     "DocumentVersion",
+    "ExamResult",
     "Expert",
     "IndicatorSet",
     "Level",

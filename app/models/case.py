@@ -114,7 +114,10 @@ class Case(db.Model):
         str_enum(CaseStatus, "case_status", 16), default=CaseStatus.OPEN
     )
     support_level: Mapped[int | None]
+    # The federal (ФИОКО) list's markers; the region's own analytics' markers, approved from a
+    # proposed list, are kept apart and never overwrite them.
     markers: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
+    regional_markers: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
     marker_count: Mapped[int] = mapped_column(default=0)
     years_on_list: Mapped[int] = mapped_column(default=1)
     contract_review: Mapped[bool] = mapped_column(default=False)

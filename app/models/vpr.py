@@ -52,6 +52,25 @@ class VprResult(db.Model):
     tasks: Mapped[str] = mapped_column(sa.Text)
 
 
+class ExamResult(db.Model):
+    """One participant's result in one state exam (ОГЭ or ЕГЭ, DATA_FORMATS §7)."""
+
+    __tablename__ = "exam_result"
+    __table_args__ = (sa.Index("ix_exam_result_unit", "year", "exam", "subject", "school_id"),)
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(sa.SmallInteger)
+    exam: Mapped[str] = mapped_column(sa.String(8))
+    subject: Mapped[str] = mapped_column(sa.String(100))
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    participant: Mapped[str] = mapped_column(sa.String(64))
+    score: Mapped[int] = mapped_column(sa.SmallInteger)
+    test_score: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    mark: Mapped[int | None] = mapped_column(sa.SmallInteger)
+
+
 class VprImport(db.Model):
     """An upload of a results file and its processing (status and progress for the page)."""
 
@@ -92,3 +111,5 @@ class SignRun(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # login -> {"decision": "added" | "dropped", "reason", "by", "at"}: approval school by school
+    decisions: Mapped[dict[str, dict[str, Any]]] = mapped_column(sa.JSON, default=dict)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app import access, audit
 from app.accounts.users import acting_users
+from app.analytics import correlation
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.case import Case, Level
@@ -150,7 +151,7 @@ def information_certificate(case: Case, actor: User) -> tuple[dict[str, Any], Im
     }
     return {
         "analytics": analytics,
-        "conclusions": None,
+        "conclusions": correlation.conclusions(found["rows"]),
         "signatory": director,
     }, found["images"]
 

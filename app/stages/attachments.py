@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from app import access
 from app.analytics import charts
-from app.analytics.correlation import correlation_table, read_student_marks
+from app.analytics.correlation import correlation_records, read_student_marks
 from app.analytics.recheck import read_recheck
 from app.documents import checks, storage
 from app.documents.versions import store_version
@@ -98,9 +98,8 @@ def correlations(case: Case) -> dict[str, Any] | None:
     if found is None:
         return None
     version, frame = found
-    table = correlation_table(frame, by=("subject", "class"))
     rows = []
-    for r in table.to_dict("records"):
+    for r in correlation_records(frame, by=("subject", "class")):
         rows.append(
             {
                 **r,

@@ -182,7 +182,7 @@ def suggestions(case: Case, kind: str) -> dict[str, str]:
         )
     signs = sign_rows(case)
     if signs:
-        out["tasks"] = "; ".join(f"{s['work']}: {s['title']}" for s in signs)
+        out["tasks"] = "\n".join(f"{s['work']}: {s['title']}. {s['evidence']}" for s in signs)
     return out
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.analytics import explain
 from app.models.case import Case
 from app.vpr import signs, store
-from app.workflows.labels import describe_values
 
 
 def sign_rows(case: Case) -> list[dict[str, Any]]:
@@ -19,9 +19,9 @@ def sign_rows(case: Case) -> list[dict[str, Any]]:
         {
             "work": f"{e['grade']} {e['code']}",
             "number": e["sign"],
-            "title": e["title"],
+            "title": explain.title(e),
             "found": True,
-            "evidence": f"{describe_values(e.get('numbers'))}. Регион: {describe_values(e.get('reference'))}",
+            "evidence": explain.summary(e),
         }
         for e in signs.evidence_of(run, case.school.login or "")
     ]

@@ -4,6 +4,7 @@ into cases through the same importer as a federal list."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app import audit
+from app.analytics.exams import exam_confirmation
 from app.analytics.proposed import proposed_list, proposed_list_csv, proposed_list_xlsx
 from app.analytics.signs import compute_signs
 from app.errors import Conflict, InvalidInput
@@ -19,8 +21,8 @@ from app.models.org import Organisation, OrgKind
 from app.models.types import utcnow
 from app.models.user import User
 from app.models.vpr import SignRun
-from app.vpr import store
-from app.workflows.flags import FlagReport, import_flags
+from app.vpr import exams, store
+from app.workflows.flags import REGIONAL, FlagReport, import_flags
 
 
 def _jsonable(value: Any) -> Any:
@@ -43,13 +45,21 @@ def _schools(region: Organisation) -> pd.DataFrame:
 
 def compute_run(region: Organisation, year: int, *, actor: User | None) -> SignRun:
     """Run every sign over the region's results of ``year`` (and ``year - 1`` for sign 5)."""
-    frame = store.load_frame(region, [year - 1, year])
+    frame = store.load_frame(region, [year - 1, year, year + 1])  # sign 5 looks both ways
     if frame.empty or not (frame["year"] == year).any():
         raise InvalidInput(_("There are no results for %(year)d.", year=year))
     schools = _schools(region)
     specialised = schools.loc[schools["specialised"], "login"].tolist()
+    specs = store.load_specs([year - 1, year, year + 1])
+    external = exam_confirmation(
+        exams.load_exams(region, [year]), {s.subject: s.code for s in specs}
+    )
     result = compute_signs(
-        frame, store.load_specs([year - 1, year]), year=year, specialised=specialised
+        frame,
+        specs,
+        year=year,
+        specialised=specialised,
+        external=external if not external.empty else None,
     )
     markers = _jsonable(result.markers.to_dict("records"))
     run = SignRun(
@@ -99,22 +109,77 @@ def proposed_bytes(run: SignRun, region: Organisation, fmt: str) -> bytes:
     return proposed_list_csv(frame) if fmt == "csv" else proposed_list_xlsx(frame)
 
 
-def approve(run: SignRun, region: Organisation, *, actor: User) -> FlagReport:
-    """Turn the proposed list into the campaign's cases exactly as a federal list would."""
-    if run.approved_at is not None:
+def approve(
+    run: SignRun,
+    region: Organisation,
+    *,
+    actor: User,
+    logins: Iterable[str] | None = None,
+    reasons: Mapping[str, str] | None = None,
+    dropped: Mapping[str, str] | None = None,
+) -> FlagReport:
+    """Approve the proposed list school by school: the chosen schools (default: every school
+    not decided yet) get their markers as the region's own, beside any federal markers of an
+    existing case, or a new case; `dropped` schools are left out with their reason."""
+    frame = proposed(run, region)
+    decided = set(run.decisions or {})
+    listed = set(frame["Логин"]) if not frame.empty else set()
+    chosen = (listed - decided) if logins is None else set(logins)
+    dropped = dict(dropped or {})
+    again = (chosen | set(dropped)) & decided
+    if again or (logins is None and not dropped and not chosen):
         raise Conflict(_("This list has already been approved."))
-    report = import_flags(proposed_bytes(run, region, "csv"), region=region, actor=actor)
-    if report.ok:
-        run.approved_at, run.approved_by_id = utcnow(), actor.id
+    if not chosen and not dropped:
+        raise InvalidInput(_("Tick a school to approve, or give the reason to drop one."))
+    unknown = (chosen | set(dropped)) - listed
+    if unknown:
+        raise InvalidInput(
+            _("Not on the proposed list: %(logins)s.", logins=", ".join(sorted(unknown)))
+        )
+    reasons = dict(reasons or {})
+    report = FlagReport()
+    if chosen:
+        part = frame[frame["Логин"].isin(chosen)]
+        report = import_flags(
+            proposed_list_csv(part), region=region, actor=actor, source=REGIONAL, reasons=reasons
+        )
+        if not report.ok:
+            return report
+    now = utcnow()
+    decisions = dict(run.decisions or {})
+    for login in sorted(chosen):
+        decisions[login] = _decision("added", reasons.get(login, ""), actor, now)
+    for login, reason in sorted(dropped.items()):
+        decisions[login] = _decision("dropped", reason, actor, now)
         audit.record(
-            "signs.approved",
+            "signs.school_dropped",
             actor=actor,
             object_type="sign_run",
             object_id=run.id,
             org_id=region.id,
-            after={"year": run.year, "cases_created": len(report.cases_created)},
+            after={"year": run.year, "school": login, "reason": reason},
         )
+    run.decisions = decisions
+    if run.approved_at is None:
+        run.approved_at, run.approved_by_id = now, actor.id
+    audit.record(
+        "signs.approved",
+        actor=actor,
+        object_type="sign_run",
+        object_id=run.id,
+        org_id=region.id,
+        after={
+            "year": run.year,
+            "schools_added": sorted(chosen),
+            "schools_dropped": sorted(dropped),
+            "cases_created": len(report.cases_created),
+        },
+    )
     return report
+
+
+def _decision(kind: str, reason: str, actor: User, when: Any) -> dict[str, Any]:
+    return {"decision": kind, "reason": reason, "by": actor.id, "at": when.isoformat()}
 
 
 def evidence_of(run: SignRun, login: str) -> list[dict[str, Any]]:

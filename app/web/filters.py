@@ -9,6 +9,7 @@ from flask import Flask, has_request_context
 from flask_login import current_user
 
 from app import names
+from app.analytics.explain import explain
 from app.workflows import labels
 from app.workflows.clock import user_zone
 from app.workflows.labels import describe_values
@@ -34,4 +35,5 @@ def init_app(app: Flask) -> None:
         stage_title=labels.stage_title,
         obligation_title=labels.obligation_title,
         describe_values=describe_values,
+        explain_evidence=explain,
     )

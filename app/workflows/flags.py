@@ -8,6 +8,7 @@ municipalities. Importing the same file again changes nothing. All rows or none.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -52,6 +53,15 @@ CATEGORY_NAMES = {
     "шфнсу": Category.ADVERSE,
     "adverse": Category.ADVERSE,
 }
+
+
+FEDERAL, REGIONAL = "federal", "regional"  # where a list's markers come from
+
+
+@dataclass(frozen=True)
+class _Source:
+    source: str
+    reasons: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -220,8 +230,14 @@ def import_flags(
     dry_run: bool = False,
     opening: Opening | None = None,
     now: datetime | None = None,
+    source: str = FEDERAL,
+    reasons: Mapping[str, str] | None = None,
 ) -> FlagReport:
-    """Turn a flag list into cases; nothing is written when the report has problems."""
+    """Turn a flag list into cases; nothing is written when the report has problems.
+
+    A federal list (`source` FEDERAL) sets the cases' federal markers. The region's own
+    proposed list (REGIONAL) adds its markers beside them, never over them, each school's
+    `reasons` going into the history."""
     report = FlagReport()
     opening = opening or Opening()
     rows = _parse(data, report)
@@ -230,7 +246,10 @@ def import_flags(
         return report
     for row in rows:
         report.per_year[row.year] = report.per_year.get(row.year, 0) + 1
-    write_whole(lambda: _apply(rows, schools, region, actor, report, opening, now), dry_run=dry_run)
+    where = _Source(source, dict(reasons or {}))
+    write_whole(
+        lambda: _apply(rows, schools, region, actor, report, opening, now, where), dry_run=dry_run
+    )
     return report
 
 
@@ -275,8 +294,10 @@ def _apply(
     report: FlagReport,
     opening: Opening,
     now: datetime | None,
+    where: _Source,
 ) -> None:
     municipalities = orgs.municipalities_by_name(region)
+    regional = where.source == REGIONAL
     by_year = {}
     list_years = {r.year for r in rows}
     order_year = opening.order_year(list_years)
@@ -343,17 +364,24 @@ def _apply(
             )
             report.cases_recorded.append(ref)
         elif case is None:
-            open_case(
+            case = open_case(
                 campaign,
                 school,
                 row.category,
-                markers=markers,
+                markers={} if regional else markers,
                 support_level=row.support_level,
                 actor=actor,
-                source="flag_list",
+                source="regional_analytics" if regional else "flag_list",
                 now=now,
             )
+            if regional:
+                _add_regional(case, markers, actor, where.reasons.get(row.login, ""))
             report.cases_created.append(ref)
+        elif regional:
+            if _add_regional(case, markers, actor, where.reasons.get(row.login, "")):
+                report.cases_updated.append(ref)
+            else:
+                report.unchanged += 1
         elif _update_case(case, markers, row.support_level, actor):
             report.cases_updated.append(ref)
         else:
@@ -413,7 +441,34 @@ def _update_case(
         after={"markers": markers, "support_level": new_level},
     )
     level_changed = case.support_level != new_level
-    case.markers, case.marker_count, case.support_level = markers, sum(markers.values()), new_level
+    case.markers, case.support_level = markers, new_level
+    case.marker_count = marker_count(case)
     if level_changed:
         rederive([case], actor=actor, reason=_("Support level from the flag list."))
+    return True
+
+
+def marker_count(case: Case) -> int:
+    """Test works with a marker from either source (a work both flagged counts once)."""
+    keys = {k for k, v in case.markers.items() if v}
+    return len(keys | {k for k, v in (case.regional_markers or {}).items() if v})
+
+
+def _add_regional(case: Case, markers: dict[str, int], actor: User | None, reason: str) -> bool:
+    """Record the region's analytic markers beside the federal ones; whether anything changed."""
+    before = dict(case.regional_markers or {})
+    if before == markers:
+        return False
+    audit.record(
+        "case.regional_markers",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        before={"regional_markers": before},
+        after={"regional_markers": markers, "federal_markers": case.markers, "reason": reason},
+    )
+    case.regional_markers = dict(markers)
+    case.marker_count = marker_count(case)
     return True

@@ -189,6 +189,8 @@ def _open_from_inbox(page: Any, obligation_id: int) -> Any:
     """Open the obligation from «My obligations» (of every campaign: the inbox opens on the
     newest); return its row on the case page."""
     page.get_by_role("navigation").get_by_role("link", name="Мои обязательства").click()
+    page.wait_for_url(re.compile(r"/inbox$"))
+    page.wait_for_load_state()  # the page's script makes the choice apply itself
     page.get_by_label("Кампания").select_option("all")
     page.wait_for_url(re.compile(r"campaign=all"))
     page.locator(f"a[href$='#obligation-{obligation_id}']").first.click()
@@ -348,8 +350,11 @@ def test_ministry_moves_a_term_of_its_plan(live: LiveServer, page: Any) -> None:
     page.get_by_label("Дата (или последний день)").fill("2027-01-29")
     page.get_by_label("Причина изменения плана").fill("Письмо министерства № 12 от 10.01.2027")
     page.shot("02-measure")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Сохранить").click()
     _expect_flash(page, "План сохранён")
+    assert asked and "открыт" in asked[0]  # it said how many open obligations follow
     expect(page.locator("#m-k_director_evaluation")).to_contain_text("не позднее 29.01.2027")
     page.shot("03-plan-saved")
 

@@ -31,6 +31,7 @@ from app.models import (
     Case,
     Document,
     DocumentVersion,
+    ExamResult,
     MechanismCriterion,
     MechanismReport,
     Notification,
@@ -426,6 +427,22 @@ ENDPOINTS: dict[str, Endpoint] = {
         effect=lambda w, role: _count(VprImport),
         multipart=True,
     ),
+    "vpr.upload_exams": Endpoint(
+        lambda w: "/vpr/exams",
+        MINISTRY,
+        method="POST",
+        form=lambda w: {
+            "file": (
+                io.BytesIO(
+                    "Год;Экзамен;Предмет;Логин ОО;Код участника;Первичный балл;Тестовый балл;"
+                    f"Отметка\n2024;ОГЭ;Математика;{w['schools']['a1'].login};p1;20;;4\n".encode()
+                ),
+                "exams.csv",
+            )
+        },
+        effect=lambda w, role: _count(ExamResult),
+        multipart=True,
+    ),
     "vpr.job_status": Endpoint(lambda w: f"/vpr/imports/{w['vpr_job'].id}.json", VPR_READERS),
     "vpr.compute": Endpoint(
         lambda w: "/vpr/signs",
@@ -444,6 +461,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "vpr.school": Endpoint(
         lambda w: f"/vpr/signs/{w['sign_run'].id}/{w['schools']['a2'].login}", VPR_READERS
+    ),
+    "vpr.indicators_page": Endpoint(lambda w: "/vpr/indicators", VPR_READERS),
+    "vpr.indicators_xlsx": Endpoint(lambda w: "/vpr/indicators.xlsx", VPR_READERS),
+    "vpr.evidence_json": Endpoint(
+        lambda w: f"/vpr/signs/{w['sign_run'].id}/{w['schools']['a2'].login}/evidence.json",
+        VPR_READERS,
     ),
     "vpr.chart": Endpoint(  # a school sees its own charts, nobody outside its lineage does
         lambda w: f"/vpr/charts/2023/{w['schools']['a1'].login}/4/Математика/histogram.png", ALL

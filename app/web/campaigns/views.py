@@ -171,7 +171,6 @@ def flags_import() -> str | Response:
                     report=report,
                     done=True,
                     campaigns=_campaigns_of(report.per_year),
-                    categories=_category_titles(),
                 )
             db.session.rollback()
     return render_template(
@@ -180,9 +179,4 @@ def flags_import() -> str | Response:
         report=report,
         token=token,
         done=False,
-        categories=_category_titles(),
     )
-
-
-def _category_titles() -> dict[str, str]:
-    return {c.value: str(title) for c, title in labels.CATEGORY_SHORT.items()}

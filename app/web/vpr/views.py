@@ -3,8 +3,23 @@ drill-down to the evidence and charts."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import pandas as pd
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -17,11 +32,12 @@ from app import access
 from app.access.scope import can_view_org, region_id_of
 from app.access.web import requires
 from app.analytics import charts
+from app.analytics.indicators import indicators_xlsx as indicators_workbook
 from app.analytics.spec import SpecError
 from app.extensions import db
 from app.models.org import Organisation
 from app.models.vpr import SignRun, VprImport, VprSpec
-from app.vpr import importer, signs, store
+from app.vpr import exams, importer, indicators, signs, store
 from app.web.actions import perform
 
 bp = Blueprint("vpr", __name__, url_prefix="/vpr")
@@ -77,6 +93,7 @@ def index() -> str:
         upload_form=UploadForm(),
         year_form=YearForm(),
         can_manage=access.can_manage_vpr(current_user),
+        exam_counts=exams.counts(region),
     )
 
 
@@ -97,6 +114,126 @@ def upload_specs() -> Response:
         return redirect(url_for("vpr.index"))
     db.session.commit()
     flash(_("Specifications stored: %(n)d.", n=len(specs)), "success")
+    return redirect(url_for("vpr.index"))
+
+
+def _share(value: Any) -> str:
+    """A share as «12,5 %» (— when unknown)."""
+    if value is None or value != value:  # NaN
+        return "—"
+    return format_decimal(100 * float(value), "0.#") + " %"
+
+
+def _trend(value: Any) -> str:
+    """A change of a share in percentage points, signed («+2,5 п. п.», — when unknown)."""
+    if value is None or value != value:
+        return "—"
+    points = 100 * float(value)
+    return ("+" if points > 0 else "") + format_decimal(points, "0.#") + " " + _("p.p.")
+
+
+INDICATOR_HEADERS = {
+    "region": {
+        "_sheet": _l("Region"),
+        "year": _l("Year"),
+        "schools": _l("Schools"),
+        "flagged": _l("Schools with signs"),
+        "flagged_share": _l("Share with signs"),
+        "level": _l("Objectivity level"),
+        "trend": _l("Change of the share"),
+        "recheck_works": _l("Rechecked works"),
+        "recheck_confirmed_share": _l("Marks confirmed by the recheck"),
+    },
+    "municipalities": {
+        "_sheet": _l("Municipalities"),
+        "municipality": _l("Municipality"),
+        "year": _l("Year"),
+        "schools": _l("Schools"),
+        "flagged": _l("Schools with signs"),
+        "flagged_share": _l("Share with signs"),
+        "trend": _l("Change of the share"),
+        "recheck_works": _l("Rechecked works"),
+        "recheck_confirmed_share": _l("Marks confirmed by the recheck"),
+    },
+    "profiles": {
+        "_sheet": _l("Risk profiles"),
+        "login": _l("Login"),
+        "name": _l("School"),
+        "municipality": _l("Municipality"),
+        "years_flagged": _l("Years on the list"),
+        "consecutive_years": _l("Consecutive years"),
+        "recheck_confirmed_share": _l("Marks confirmed by the recheck"),
+        "risk": _l("Risk"),
+    },
+}
+
+
+def _translated(ind: Any) -> Any:
+    """The indicators with their words (levels, risks) in the reader's language."""
+    ind.region["level"] = [_(v) for v in ind.region["level"]]
+    ind.profiles["risk"] = [_(v) for v in ind.profiles["risk"]]
+    return ind
+
+
+@bp.route("/indicators")
+@login_required
+@requires(access.can_view_vpr)
+def indicators_page() -> str:
+    """The region's objectivity indicators by year and municipality, and schools' risk profiles."""
+    ind = _translated(indicators.indicators(_region()))
+    years = [c for c in ind.profiles.columns if pd.api.types.is_integer(c)]
+    return render_template(
+        "vpr/indicators.html",
+        region_rows=ind.region.to_dict("records"),
+        municipality_rows=ind.municipalities.to_dict("records"),
+        profiles=ind.profiles.to_dict("records"),
+        profile_years=years,
+        share=_share,
+        trend=_trend,
+    )
+
+
+@bp.route("/indicators.xlsx")
+@login_required
+@requires(access.can_view_vpr)
+def indicators_xlsx() -> Response:
+    """The same indicators as an XLSX workbook."""
+    ind = _translated(indicators.indicators(_region()))
+    headers = {
+        sheet: {k: str(v) for k, v in names.items()} for sheet, names in INDICATOR_HEADERS.items()
+    }
+    return Response(
+        indicators_workbook(ind, headers),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="indicators.xlsx"'},
+    )
+
+
+@bp.post("/exams")
+@login_required
+@requires(access.can_manage_vpr)
+def upload_exams() -> Response:
+    """Import state exam results (§7) whole, or report every problem with its row and column."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    report = exams.import_exams(form.file.data.read(), region=_region(), actor=current_user)
+    if not report.ok:
+        db.session.rollback()
+        for problem in report.problems[:50]:
+            flash(str(problem), "error")
+        if len(report.problems) > 50:
+            flash(_("… and %(n)d more problems.", n=len(report.problems) - 50), "error")
+        return redirect(url_for("vpr.index"))
+    db.session.commit()
+    flash(
+        _(
+            "Exam results imported: %(rows)d rows, %(units)d school exams.",
+            rows=report.rows,
+            units=report.units,
+        ),
+        "success",
+    )
     return redirect(url_for("vpr.index"))
 
 
@@ -171,6 +308,8 @@ def run(run_id: int) -> str:
         rows=frame.to_dict("records"),
         marker_columns=marker_columns,
         can_manage=access.can_manage_vpr(current_user),
+        open_rows=access.can_manage_vpr(current_user)
+        and any(login not in (sign_run.decisions or {}) for login in frame.get("Логин", [])),
         form=FlaskForm(),
     )
 
@@ -202,7 +341,17 @@ def approve(run_id: int) -> str | Response:
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
-    report = perform(lambda: signs.approve(sign_run, _region(), actor=current_user))
+    logins, reasons, dropped = _choices(request.form)
+    report = perform(
+        lambda: signs.approve(
+            sign_run,
+            _region(),
+            actor=current_user,
+            logins=logins,
+            reasons=reasons,
+            dropped=dropped,
+        )
+    )
     if report is None:
         return redirect(url_for("vpr.run", run_id=run_id))
     if not report.ok:
@@ -210,6 +359,21 @@ def approve(run_id: int) -> str | Response:
     return render_template(
         "campaigns/flags.html", form=None, report=report, done=report.ok, token=None
     )
+
+
+def _choices(form: Any) -> tuple[list[str] | None, dict[str, str], dict[str, str]]:
+    """The schools ticked for approval, the reasons given, and the unticked ones with a reason
+    (dropped). A form without the per-school table approves every school not decided yet."""
+    if not form.get("per_school"):
+        return None, {}, {}
+    chosen = [login.strip() for login in form.getlist("school") if login.strip()]
+    reasons = {
+        key[len("reason-") :]: value.strip()
+        for key, value in form.items()
+        if key.startswith("reason-") and value.strip()
+    }
+    dropped = {login: reason for login, reason in reasons.items() if login not in chosen}
+    return chosen, reasons, dropped
 
 
 @bp.route("/signs/<int:run_id>/<login>")
@@ -232,6 +396,18 @@ def school(run_id: int, login: str) -> str:
         school=school_org,
         works=works,
         evidence=signs.evidence_of(sign_run, login),
+    )
+
+
+@bp.route("/signs/<int:run_id>/<login>/evidence.json")
+@login_required
+@requires(access.can_view_vpr)
+def evidence_json(run_id: int, login: str) -> Response:
+    """The technical evidence of one school's fired signs (every number, parameter, p and q)."""
+    sign_run = _run_or_404(run_id)
+    return Response(
+        json.dumps(signs.evidence_of(sign_run, login), ensure_ascii=False, indent=1),
+        mimetype="application/json",
     )
 
 

@@ -34,7 +34,9 @@ def peaks() -> pd.DataFrame:
 
 def test_bunching_schools_of_forty_pupils_are_found(peaks) -> None:
     planted = peaks[peaks.index.str.startswith("edu9990")]
-    assert (planted["p_value"] < 0.01).mean() >= 0.6  # the power at 40 pupils is about 70 %
+    # the best of 8 statistics (deficit widths 2 and 3; all boundaries and each alone) with
+    # Bonferroni: the power at 40 pupils and α = 0.05 is about 80 %
+    assert (planted["p_value"] < 0.05).mean() >= 0.7
     assert planted["share_moved"].median() > 0.4  # 60 % of those just below were moved
     assert planted["pattern"].mean() >= 0.9
 
@@ -45,11 +47,10 @@ def test_honest_schools_of_forty_pupils_are_not(peaks) -> None:
     assert honest["p_value"].min() > 0.001
 
 
-def test_bunching_p_values_are_uniform_under_the_null(peaks) -> None:
+def test_bunching_p_values_are_valid_under_the_null(peaks) -> None:
     p = peaks[~peaks.index.str.startswith("edu9990")]["p_value"].to_numpy()
-    assert 0.02 <= (p < 0.05).mean() <= 0.09
-    assert (p < 0.01).mean() <= 0.025
-    assert 0.4 <= (p < 0.5).mean() <= 0.6
+    assert (p < 0.05).mean() <= 0.06  # Bonferroni over the statistics: conservative
+    assert (p < 0.01).mean() <= 0.015
 
 
 def test_too_small_works_are_not_tested_for_peaks() -> None:

@@ -65,7 +65,7 @@ def test_a_planted_bunching_school_is_flagged_with_the_boundary(region, signs) -
     assert evidence["numbers"]["peak_threshold"] == spec.thresholds[mark - 3]
     assert evidence["rule"] == "boundary_peaks"
     assert evidence["version"] == RULES["boundary_peaks"].version
-    assert evidence["params"]["min_works"] == 50
+    assert evidence["params"]["min_works"] == 30
     numbers, reference = evidence["numbers"], evidence["reference"]
     assert numbers["share_moved"] >= evidence["params"]["margin"]
     assert numbers[f"mark{mark}_at_boundary"] > reference[f"mark{mark}_region_expected_at_boundary"]
@@ -82,8 +82,8 @@ def test_every_kind_is_found_and_most_flags_are_planted(region, signs) -> None:
 
 def test_small_works_are_not_tested_for_peaks(signs) -> None:
     peaks = signs.details["boundary_peaks"]
-    assert not peaks.loc[peaks["n"] < 50, "applicable"].any()
-    small = signs.results[(signs.results["rule"] == "boundary_peaks") & (signs.results["n"] < 50)]
+    assert not peaks.loc[peaks["n"] < 30, "applicable"].any()
+    small = signs.results[(signs.results["rule"] == "boundary_peaks") & (signs.results["n"] < 30)]
     assert set(small["status"]) == {"insufficient_data"}
 
 
@@ -164,3 +164,22 @@ def test_parameters_are_validated() -> None:
         resolve_params({"boundary_peaks": {"min_work": 30}})
     with pytest.raises(ValueError, match="unknown rule"):
         resolve_params({"peaks": {}})
+
+
+def test_false_discoveries_are_controlled_over_the_whole_list(signs) -> None:
+    """The work route's q-values are Benjamini–Hochberg over every work of signs 2–5 at once."""
+    pooled = [name for name in signs.details if name != "above_region"]
+    p = np.concatenate(
+        [
+            np.where(signs.details[n]["applicable"], signs.details[n]["p_value"], np.nan)
+            for n in pooled
+        ]
+    )
+    q = np.concatenate([signs.details[n]["q_value"].to_numpy(dtype=float) for n in pooled])
+    assert np.allclose(q, benjamini_hochberg(p), equal_nan=True)
+    per_rule = benjamini_hochberg(
+        np.where(
+            signs.details["inversion"]["applicable"], signs.details["inversion"]["p_value"], np.nan
+        )
+    )
+    assert not np.allclose(per_rule, signs.details["inversion"]["q_value"], equal_nan=True)
