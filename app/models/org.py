@@ -81,6 +81,13 @@ class Organisation(db.Model):
     director: Mapped[str | None] = mapped_column(sa.String(300))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(100))
+    # The issuing body in full, as on the letterhead («Администрация муниципального образования
+    # «…»», «Отдел образования администрации …»), and the place of issue («г. Озерск»).
+    authority: Mapped[str | None] = mapped_column(sa.String(500))
+    place: Mapped[str | None] = mapped_column(sa.String(100))
+    # Who signs its acts: «Глава администрации», «Строганова Наталья Александровна».
+    head_position: Mapped[str | None] = mapped_column(sa.String(300))
+    head_name: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], foreign_keys=[parent_id])

@@ -3,6 +3,7 @@ data (the shapes are the contracts of app.paperwork.catalog; samples.py shows th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -12,18 +13,24 @@ import sqlalchemy as sa
 from app import access, audit
 from app.accounts.users import acting_users
 from app.extensions import db
+from app.legal import requisites
+from app.legal.requisites import term
 from app.models.audit import AuditEvent
 from app.models.case import Case, Level
+from app.models.org import Organisation
 from app.models.types import utcnow
-from app.models.user import User
+from app.models.user import Role, User
+from app.people import signature, surname_initials
 from app.plans import dates
 from app.plans.measures import rule_of
 from app.plans.service import active_measures, plan_of
 from app.plans.xlsx import RESPONSIBLE
+from app.russian import inflect
 from app.stages import attachments, director, questionnaires, recheck, roadmaps
-from app.stages.printing import Images, director_signatory
+from app.stages.printing import Images, deadlines, director_signatory
 from app.vpr.school import sign_rows
 from app.workflows import labels
+from app.workflows.clock import case_date
 from app.workflows.labels import describe_values
 
 
@@ -44,9 +51,136 @@ def _term(row: Any) -> Any:
 
 
 def _signatory(person: User | None, fallback_position: str) -> dict[str, str]:
+    """A signature block: the position and «И.О. Фамилия»."""
     if person is None:
         return {"position": fallback_position, "name": ""}
-    return {"position": person.position or fallback_position, "name": person.full_name}
+    return {"position": person.position or fallback_position, "name": signature(person.full_name)}
+
+
+# What the case's work asks of each party, worded as the order's sub-points (seed 001), by the
+# name of the term in ``printing.DEADLINE_NAMES``; the term follows each.
+SCHOOL_TASKS = (
+    (
+        "self_analysis",
+        "провести самоанализ причин необъективности результатов всероссийских проверочных работ "
+        "(далее — ВПР) по региональному шаблону «Семь шагов» и представить его",
+    ),
+    (
+        "information_certificate",
+        "представить информационную справку о проведении комплексного анализа корреляции "
+        "результатов текущего контроля успеваемости с результатами промежуточной аттестации и "
+        "процедур внешней оценки качества образования (ОГЭ, ЕГЭ, ВПР)",
+    ),
+    (
+        "director_indicators",
+        "представить заполненную форму сбора информации по показателям эффективности "
+        "деятельности руководителя",
+    ),
+    (
+        "strategic_session",
+        "обеспечить участие управленческой команды в стратегических сессиях по выстраиванию "
+        "механизмов управления качеством образования",
+    ),
+)
+COORDINATOR_TASKS = (
+    ("recheck", "организовать перепроверку работ участников ВПР независимыми экспертами"),
+    (
+        "municipal_acts",
+        "разработать нормативные акты по профилактике необъективности процедур оценки качества "
+        "образования в подведомственных общеобразовательных организациях",
+    ),
+    ("director_evaluation", "провести оценку эффективности деятельности руководителей ОО"),
+)
+
+
+def _coordinator(case: Case, actor: User) -> User | None:
+    """Who organises the work: the municipal user generating the order, else one of the
+    municipality's people."""
+    if access.is_municipal_of(actor, case):
+        return actor
+    if case.municipality_id is None:
+        return None
+    return next(iter(acting_users(case.municipality_id)), None)
+
+
+def _addressed(person: User | None) -> str:
+    """«Начальнику отдела образования (Старковой О.В.)», the head of a point in the dative."""
+    if person is None:
+        return "Специалисту, ответственному за организацию работы с ОО"
+    position = inflect(person.position, "datv") if person.position else "Ответственному специалисту"
+    name = surname_initials(person.full_name, "datv")
+    position = position[:1].upper() + position[1:]
+    return f"{position} ({name})" if name else position
+
+
+def _points(
+    case: Case, person: User | None, issued: Any, act: dict[str, Any], reviewed: list[str]
+) -> list[Any]:
+    """The numbered points of the municipal order: each addressed, each task with its term."""
+    due = deadlines(case)
+    municipality = (
+        inflect(case.municipality.name, "gent", in_sentence=True) if case.municipality else ""
+    )
+    points: list[dict[str, Any]] = [
+        {
+            "text": "Утвердить перечень общеобразовательных организаций "
+            + (f"{municipality} " if municipality else "")
+            + "с признаками необъективных результатов процедур оценки качества образования "
+            "(далее — ОО) с указанием уровней управленческого сопровождения (приложение 1).",
+            "tasks": [],
+        },
+        {
+            "text": "Утвердить план мероприятий по работе с ОО с указанием ответственных "
+            "исполнителей и сроков (приложение 2).",
+            "tasks": [],
+        },
+        {
+            "text": _addressed(person) + ":",
+            "tasks": [
+                text + term(due.get(name), issued, "в срок не позднее") + ";"
+                for name, text in COORDINATOR_TASKS
+                if name in due
+            ],
+        },
+        {
+            "text": "Руководителям ОО:",
+            "tasks": [
+                text + term(due.get(name), issued) + ";"
+                for name, text in SCHOOL_TASKS
+                if name in due
+            ],
+        },
+    ]
+    for point in points:
+        if point["tasks"]:
+            last = point["tasks"][-1].rstrip(";")
+            point["tasks"][-1] = last if last.endswith(".") else last + "."
+    points = [p for p in points if p["tasks"] or not p["text"].endswith(":")]
+    if reviewed:
+        points.append(
+            {
+                "text": "При оценке эффективности деятельности руководителей ОО, включённых в "
+                f"перечень третий год подряд ({', '.join(reviewed)}), рассмотреть вопрос о "
+                "продлении трудовых договоров с руководителями.",
+                "tasks": [],
+            }
+        )
+    if act["administration"]:
+        points.append(
+            {
+                "text": f"{act['act_name'].capitalize()} вступает в силу со дня подписания.",
+                "tasks": [],
+            }
+        )
+    points.append(
+        {
+            "text": f"Контроль за исполнением настоящего {act['act_genitive']} оставляю за собой.",
+            "tasks": [],
+        }
+    )
+    for number, point in enumerate(points, start=1):
+        point["number"] = number
+    return points
 
 
 def municipal_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
@@ -69,31 +203,46 @@ def municipal_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
             }
             for c in cases
         ),
-        key=lambda s: str(s["name"]),
+        key=lambda s: natural(str(s["name"])),
     )
+    issued = case_date(case)
     measures = [
         {
             "title": row.title,
             "responsible": RESPONSIBLE[Level(row.responsible)],
             "due_date": _term(row),
+            "result": row.result or "",
         }
         for row in in_force_for_track(case)
     ]
-    coordinator = (
-        actor
-        if access.is_municipal_of(actor, case)
-        else next(iter(acting_users(case.municipality_id)), None)
-        if case.municipality_id is not None
-        else None
-    )
+    coordinator = _coordinator(case, actor)
+    issuer_org = case.municipality or case.school
+    act = requisites.issuer(issuer_org)
     return {
         "schools": schools,
-        "coordinator": {"name": coordinator.full_name, "position": coordinator.position or ""}
-        if coordinator
-        else None,
         "measures": measures,
-        "signatory": _signatory(coordinator, "Руководитель органа управления образованием"),
+        "points": _points(
+            case,
+            coordinator,
+            issued,
+            act,
+            [str(s["name"]) for s in schools if s["contract_review"]],
+        ),
+        "signatory": _head(issuer_org)
+        or _signatory(coordinator, "Руководитель органа управления образованием"),
     }, {}
+
+
+def _head(org: Organisation) -> dict[str, str] | None:
+    """The signature block of the organisation's head, when recorded."""
+    if not org.head_name:
+        return None
+    return {"position": org.head_position or "", "name": signature(org.head_name)}
+
+
+def natural(text: str) -> list[Any]:
+    """A sort key that puts «№ 3» before «№ 20»."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 def information_certificate(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
@@ -160,11 +309,65 @@ def _ci(row: dict[str, Any], key: str, i: int) -> float | None:
     return value[i] if value else None
 
 
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def role_label(role: str | None) -> str:
+    """A role's Russian name; the system for none."""
+    try:
+        return str(Role(role).label) if role else "система"
+    except ValueError:
+        return str(role)
+
+
+def _history_value(key: str, value: Any, names: dict[str, dict[Any, str]]) -> str:
+    """One value of a history event as the report prints it: codes by their Russian names."""
+    if isinstance(value, bool):
+        return str(labels.YES if value else labels.NO)
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return f"{value[8:10]}.{value[5:7]}.{value[:4]}"
+    if key in ("milestone", "stage") and isinstance(value, str):
+        return labels.stage_title(value, value)
+    if isinstance(value, dict):
+        return "{" + _history_values(value, names) + "}"
+    if isinstance(value, list):
+        return ", ".join(_history_value(key, v, names) for v in value)
+    found = names.get(key, {}).get(value)
+    return found if found is not None else describe_values({"": value})[2:]
+
+
+def _history_values(values: dict[str, Any] | None, names: dict[str, dict[Any, str]]) -> str:
+    """Before / after values of an event: «статус: принято; срок: 25.12.2026»."""
+    if not values:
+        return ""
+    return "; ".join(
+        f"{labels.FIELD.get(k, k)}: {_history_value(k, v, names)}" for k, v in values.items()
+    )
+
+
+def _history_names(case: Case) -> dict[str, dict[Any, str]]:
+    """What the codes of a case's events stand for: statuses, measures, organisations."""
+    statuses = {str(k.value): str(v) for k, v in labels.OBLIGATION_STATUS.items()}
+    statuses |= {str(k.value): str(v) for k, v in labels.CASE_STATUS.items()}
+    orgs = {o.responsible_org_id: o.responsible_org.name for o in case.obligations}
+    orgs |= {case.school_id: case.school.name}
+    return {
+        "status": statuses,
+        "category": {str(k.value): str(v) for k, v in labels.CATEGORY.items()},
+        "measure": {o.obligation_type: labels.obligation_title(o) for o in case.obligations},
+        "responsible_org_id": orgs,
+        "leader_school_id": orgs,
+        "source": {k: str(v) for k, v in labels.SOURCE.items()},
+        "campaign_id": {case.campaign_id: case.campaign.title},
+    }
+
+
 def case_history(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.seq)
     ).all()
     result = audit.verify_case(case.id)
+    names = _history_names(case)
     message = (
         f"События дела проверены: {result.checked}; каждое совпадает со своим хешем и связано с предыдущим."
         if result.ok
@@ -196,10 +399,10 @@ def case_history(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
             "seq": e.seq,
             "occurred_at": e.occurred_at,
             "actor": e.actor_name,
-            "role": e.actor_role,
+            "role": role_label(e.actor_role),
             "action": str(labels.ACTION.get(e.action, e.action)),
-            "before": describe_values(e.before),
-            "after": describe_values(e.after),
+            "before": _history_values(e.before, names),
+            "after": _history_values(e.after, names),
             "reason": e.reason,
             "hash": e.hash,
             "prev_hash": e.prev_hash,

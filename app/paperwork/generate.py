@@ -3,19 +3,25 @@ template versions (version 1 of each kind is the file shipped in app/documents/t
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app import access, audit
+from app.access.records import ISSUED_BY_MUNICIPALITY
+from app.accounts.users import acting_users
 from app.documents import checks, storage
 from app.documents.render import DocumentTemplateError, render, unknown_variables
 from app.documents.templates import BUNDLED_VERSION, active_template
 from app.documents.versions import store_version
 from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
+from app.legal.registration import signed_original
 from app.models.case import Case
 from app.models.document import Document, DocumentTemplate, DocumentVersion
+from app.models.org import Organisation
 from app.models.user import User
 from app.paperwork import catalog
 from app.paperwork.contexts import BUILDERS
@@ -116,6 +122,40 @@ def _document(case: Case, key: str, actor: User) -> Document:
     return document
 
 
+def issuing_organisation(case: Case, key: str) -> Organisation:
+    """Who issues the kind's paper for the case: the municipality (or, for a school under the
+    region, the ministry) for its acts, the school for the rest."""
+    if key in ISSUED_BY_MUNICIPALITY or key == "case_history":
+        return (
+            case.municipality
+            or db.session.get(Organisation, case.campaign.region_id)
+            or case.school
+        )
+    return case.school
+
+
+def default_author(case: Case, key: str) -> User | None:
+    """Who generates the kind's paper when nobody is named (the command line): a person of the
+    issuing organisation, else of the region, whose role produces it."""
+    region_id = case.campaign.region_id
+    for org_id in (issuing_organisation(case, key).id, region_id):
+        for user in acting_users(org_id):
+            if access.can_generate(user, case, key):
+                return user
+    for user in db.session.scalars(sa.select(User).where(User.organisation_id == region_id)):
+        if user.active and access.can_generate(user, case, key):
+            return user
+    return None
+
+
+def registered(document: Document) -> dict[str, Any]:
+    """The number and date the issuer's office gave the document's signed act, if any."""
+    latest = signed_original(document) if document.id is not None else None
+    if latest is None or latest.reg_number is None:
+        return {}
+    return {"number": latest.reg_number, "date": latest.reg_date}
+
+
 def generate(case: Case, key: str, *, actor: User) -> DocumentVersion:
     """Fill the kind's active template with the case's data and store it as the next version."""
     if not access.can_generate(actor, case, key):
@@ -123,16 +163,18 @@ def generate(case: Case, key: str, *, actor: User) -> DocumentVersion:
     if not applies(case, key):
         raise InvalidInput(_("This document does not belong to the case's track and plan."))
     version, template = active_template(key)
+    document = _document(case, key, actor)
     with force_locale("ru"):
         extra, images = BUILDERS[key](case, actor)
-        context = {**common(case), **extra}
+        context = {**common(case, issuing_organisation(case, key)), **extra}
+        context["document"] = {**context["document"], **registered(document)}
         title = str(catalog.kind(key).title)
     data = render(template, context, images, timezone=str(case_zone(case)))
     issuer = case.municipality.name if case.municipality else context["region"]["name"]
     owner_name = issuer if key == "municipal_order" else case.school.name
     filename = checks.sanitise_filename(f"{title} — {owner_name}", checks.DOCX)
     return store_version(
-        _document(case, key, actor),
+        document,
         data,
         checks.DOCX,
         filename,

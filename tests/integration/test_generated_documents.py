@@ -26,6 +26,7 @@ from app.legal.orders import OrderValues, record_order
 from app.models import AuditEvent, Category, ObligationStatus, RoadmapStatus
 from app.paperwork.catalog import KINDS
 from app.paperwork.generate import generate, register_template
+from app.russian import inflect
 from app.stages import attachments, questionnaires
 from app.stages.records import current_obligation
 from app.stages.roadmaps import ItemValues, roadmap_of, save_item
@@ -117,7 +118,9 @@ def test_each_document_is_generated_from_the_case(
         data = storage.store().get(version.sha256)
         text = _text(data)
         name = (
-            rich_case.municipality.name if kind.key == "municipal_order" else rich_case.school.name
+            inflect(rich_case.municipality.name, "gent", in_sentence=True)
+            if kind.key == "municipal_order"
+            else rich_case.school.name
         )
         assert name in text, kind.key  # hostile characters came through as text
         generated[kind.key] = data
@@ -172,7 +175,11 @@ def _convert_and_check(generated: dict[str, bytes], case: Any, tmp_path: Path) -
         text = " ".join(
             " ".join(p.extract_text().split()) for p in PdfReader(tmp_path / f"{key}.pdf").pages
         )
-        expected = case.municipality.name if key == "municipal_order" else "МБОУ «СОШ № 1»"
+        expected = (
+            inflect(case.municipality.name, "gent", in_sentence=True)
+            if key == "municipal_order"
+            else "МБОУ «СОШ № 1»"
+        )
         assert expected in text, f"{key}: the PDF does not name the organisation"
 
 
@@ -303,7 +310,7 @@ def test_every_document_prints_the_order_when_it_is_recorded(
         assert "___" not in content, key
     preamble = docx_text(recorded["municipal_order"])
     assert (
-        "Во исполнение приказа Министерства образования Первой области от 03.11.2023 № 1592/1 "
+        "во исполнение приказа Министерства образования Первой области от 03.11.2023 № 1592/1 "
         "«Об утверждении перечня общеобразовательных организаций" in preamble
     )  # the issuer in the genitive, the title in its quotes once
     assert "(приказ Министерства образования Первой области от 03.11.2023 № 1592/1)" in (
