@@ -551,7 +551,9 @@ def self_analysis(b: Builder) -> None:
         after=12,
     )
     b.order_heading()
-    b.left(DATE_NUMBER, tab=True, after=6)
+    b.left(DATE_NUMBER, tab=True)
+    b.place()
+    b.left("", after=6)
     b.section("1. Общие сведения")
     case_card(b)
     b.section("2. Признаки необъективности по результатам анализа")
@@ -685,7 +687,9 @@ def information_certificate(b: Builder) -> None:
         after=12,
     )
     b.order_heading()
-    b.left(DATE_NUMBER, tab=True, after=12)
+    b.left(DATE_NUMBER, tab=True)
+    b.place()
+    b.left("", after=6)
     term = "campaign.deadlines.information_certificate"
     b.body(
         "{{ school.name }} ({{ municipality.name }}) — общеобразовательная организация, "

@@ -207,6 +207,13 @@ def can_generate(user: User, case: Case, key: str) -> bool:
     return key in GENERATORS and user.role in GENERATORS[key] and can_view_case(user, case)
 
 
+def can_write_conclusions(user: User, case: Case, key: str) -> bool:
+    """The user produces the document and so writes its conclusions (the certificate: the
+    school, its municipality or the ministry; the recheck protocol: the municipality or the
+    ministry)."""
+    return can_generate(user, case, key)
+
+
 def can_upload_data(user: User, case: Case, key: str) -> bool:
     """The user's role uploads this data file and the case is in scope."""
     return key in DATA_UPLOADERS and user.role in DATA_UPLOADERS[key] and can_view_case(user, case)

@@ -20,6 +20,7 @@ from app.models.case import Case, Level
 from app.models.org import Organisation
 from app.models.types import utcnow
 from app.models.user import Role, User
+from app.paperwork import catalog, conclusions
 from app.people import signature, surname_initials
 from app.plans import dates
 from app.plans.measures import rule_of
@@ -249,7 +250,11 @@ def information_certificate(case: Case, actor: User) -> tuple[dict[str, Any], Im
     director = director_signatory(case)
     found = attachments.correlations(case)
     if found is None:
-        return {"analytics": None, "conclusions": None, "signatory": director}, {}
+        return {
+            "analytics": None,
+            "conclusions": conclusions.text_for(case, "information_certificate"),
+            "signatory": director,
+        }, {}
     rows = [
         {
             "subject": r["subject"],
@@ -299,7 +304,7 @@ def information_certificate(case: Case, actor: User) -> tuple[dict[str, Any], Im
     }
     return {
         "analytics": analytics,
-        "conclusions": None,
+        "conclusions": conclusions.text_for(case, "information_certificate"),
         "signatory": director,
     }, found["images"]
 
@@ -313,11 +318,18 @@ _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def role_label(role: str | None) -> str:
-    """A role's Russian name; the system for none."""
+    """A role's Russian name; the system for none (or the scheduler's «system»)."""
     try:
-        return str(Role(role).label) if role else "система"
+        return str(Role(role).label) if role else str(labels.SYSTEM)
     except ValueError:
-        return str(role)
+        return str(labels.SYSTEM)
+
+
+def _template_value(value: str) -> str:
+    """«information_certificate@1» as «Информационная справка … (версия 1)»."""
+    key, _at, number = value.partition("@")
+    title = str(catalog.kind(key).title) if catalog.has_kind(key) else key
+    return f"{title} (версия {number})" if number else title
 
 
 def _history_value(key: str, value: Any, names: dict[str, dict[Any, str]]) -> str:
@@ -326,6 +338,8 @@ def _history_value(key: str, value: Any, names: dict[str, dict[Any, str]]) -> st
         return str(labels.YES if value else labels.NO)
     if isinstance(value, str) and _ISO_DAY.match(value):
         return f"{value[8:10]}.{value[5:7]}.{value[:4]}"
+    if key == "template" and isinstance(value, str):
+        return _template_value(value)
     if key in ("milestone", "stage") and isinstance(value, str):
         return labels.stage_title(value, value)
     if isinstance(value, dict):
@@ -398,7 +412,9 @@ def case_history(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
         {
             "seq": e.seq,
             "occurred_at": e.occurred_at,
-            "actor": e.actor_name,
+            "actor": e.actor_name
+            if e.actor_role in {r.value for r in Role}
+            else str(labels.SYSTEM),
             "role": role_label(e.actor_role),
             "action": str(labels.ACTION.get(e.action, e.action)),
             "before": _history_values(e.before, names),
@@ -425,6 +441,11 @@ def case_history(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
     }, {}
 
 
+def recheck_protocol(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
+    context, images = recheck.printable(case)
+    return {**context, "conclusion": conclusions.text_for(case, "recheck_protocol")}, images
+
+
 Builder = Callable[[Case, User], tuple[dict[str, Any], Images]]
 
 # The context of each kind beyond the common blocks; a stage record prints its own.
@@ -433,7 +454,7 @@ BUILDERS: dict[str, Builder] = {
     "roadmap": lambda case, actor: (roadmaps.printable(case), {}),
     "self_analysis": lambda case, actor: (questionnaires.printable_self_analysis(case), {}),
     "information_certificate": information_certificate,
-    "recheck_protocol": lambda case, actor: recheck.printable(case),
+    "recheck_protocol": recheck_protocol,
     "director_evaluation": lambda case, actor: (director.sheet_context(case), {}),
     "case_history": case_history,
 }

@@ -94,6 +94,34 @@ ACTION = {
     "mechanisms.saved": _l("Municipal mechanisms report saved"),
     "mechanisms.document_attached": _l("Approved mechanisms report attached"),
     "mechanisms.criterion_added": _l("Mechanisms criterion added"),
+    "calendar.region_day": _l("Region's working day changed"),
+    "case.recorded": _l("Case record saved"),
+    "competence.recorded": _l("Competence assessment recorded"),
+    "director.scored": _l("Director evaluation scored"),
+    "director.values_saved": _l("Director's indicator values saved"),
+    "document.conclusion_saved": _l("Document conclusions saved"),
+    "form.saved": _l("Form saved"),
+    "indicators.new_version": _l("New version of the indicators"),
+    "mentoring.assigned": _l("Leader school assigned"),
+    "org.timezone_changed": _l("Time zone changed"),
+    "recheck.expert_added": _l("Expert added to the register"),
+    "recheck.member_added": _l("Commission member added"),
+    "recheck.work_saved": _l("Rechecked work saved"),
+    "recheck.works_imported": _l("Rechecked works imported"),
+    "session.attendance": _l("Strategic session attendance recorded"),
+    "session.decisions": _l("Strategic session decisions recorded"),
+    "session.invited": _l("Invited to a strategic session"),
+    "session.material": _l("Strategic session material added"),
+    "session.participants_named": _l("Session participants named"),
+    "session.planned": _l("Strategic session planned"),
+    "signs.approved": _l("Signs approved"),
+    "signs.computed": _l("Signs computed"),
+    "template.uploaded": _l("Template uploaded"),
+    "user.api_token_created": _l("API token created"),
+    "user.api_token_revoked": _l("API token revoked"),
+    "user.calendar_feed_issued": _l("Calendar feed issued"),
+    "user.calendar_feed_revoked": _l("Calendar feed revoked"),
+    "vpr.imported": _l("VPR results imported"),
 }
 
 
@@ -188,4 +216,5 @@ FIELD = {
     "score": _l("score"),
 }
 SOURCE = {"flag_list": _l("flag list"), "history": _l("earlier list")}
+SYSTEM = _l("the system")
 YES, NO = _l("yes (value)"), _l("no (value)")
