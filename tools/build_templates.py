@@ -470,6 +470,127 @@ def municipal_order(b: Builder) -> None:
     )
 
 
+def operative_points(b: Builder) -> None:
+    """The numbered points of an act, each with its dash-led tasks."""
+    b.tag("{%p for p in points %}")
+    b.body("{{ p.number }}. {{ p.text }}")
+    b.tag("{%p for item in p.tasks %}")
+    b.body("– {{ item }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
+
+
+LIST_TITLE = (
+    "перечня общеобразовательных организаций {{ region.name_genitive }} с признаками "
+    "необъективных результатов процедур оценки качества образования в распределении по уровням "
+    "управленческого сопровождения в {{ campaign.school_year }} учебном году"
+)
+
+
+def levels_tables(b: Builder) -> None:
+    """The schools of the list, a table for each level of support."""
+    b.tag("{%p for l in levels %}")
+    b.caption("{{ l.title }}")
+    b.grid(
+        "for s in l.schools",
+        [
+            (1.0, "№ п/п", "{{ loop.index }}.", "c"),
+            (8.6, "Наименование общеобразовательной организации", "{{ s.name }}", "l"),
+            (4.6, "Муниципальное образование", "{{ s.municipality }}", "l"),
+            (2.3, "Лет в перечне подряд", "{{ s.years_on_list }}", "c"),
+        ],
+        size=11,
+    )
+    b.tag("{%p endfor %}")
+
+
+def regional_order(b: Builder) -> None:
+    """Seed 000's order: the ministry approves the list by levels of support."""
+    issuer_header(b)
+    b.title(
+        "{% if order and order.title %}{{ order.title }}{% else %}Об утверждении "
+        + LIST_TITLE
+        + "{% endif %}"
+    )
+    b.body(
+        "В соответствии с {{ issuer.law }}, в целях развития механизмов управления качеством "
+        "образовательных результатов и обеспечения объективности процедур оценки качества "
+        "образования"
+    )
+    b.left(Bold("{{ issuer.operative }}:"), before=12, after=12)
+    operative_points(b)
+    b.signature("{{ signatory.position }}", "{{ signatory.name }}")
+    b.block_right(
+        "Приложение\nУТВЕРЖДЕН\n{{ issuer.act_instrumental }} {{ issuer.name_genitive }}\n"
+        + REGISTRATION,
+        page_break=True,
+    )
+    b.title(
+        "Перечень общеобразовательных организаций {{ region.name_genitive }} с признаками "
+        "необъективных результатов процедур оценки качества образования в распределении по "
+        "уровням управленческого сопровождения в {{ campaign.school_year }} учебном году"
+    )
+    levels_tables(b)
+
+
+def regional_letter(b: Builder) -> None:
+    """Seed 000: the ministry's covering letter of the order to municipalities and schools."""
+    b.center(Bold("{{ issuer.name|upper }}"))
+    b.center("{{ issuer.place or region.name }}", size=11, after=12)
+    b.left(
+        "{% if document.date %}{{ document.date|short_date }}{% endif %}"
+        "{% if document.number %} № {{ document.number }}{% endif %}",
+        after=12,
+    )
+    b.tag("{%p for a in addressees %}")
+    b.block_right("{{ a }}")
+    b.tag("{%p endfor %}")
+    b.para(
+        "Об организации работы с общеобразовательными организациями {{ region.name_genitive }} "
+        "с признаками необъективных результатов процедур оценки качества образования в "
+        "распределении по уровням управленческого сопровождения в {{ campaign.school_year }} "
+        "учебном году",
+        align=LEFT,
+        size=12,
+        before=12,
+        after=12,
+    )
+    b.center("Уважаемые коллеги!", after=12)
+    b.body(
+        "{% if order %}Приказом" + ISSUER + " {{ order.reference }}{% if order.title %} "
+        "«{{ order.title }}»{% endif %} (прилагается) утверждён{% else %}Утверждён{% endif %} "
+        "перечень общеобразовательных организаций с признаками необъективных результатов "
+        "процедур оценки качества образования в распределении по уровням управленческого "
+        "сопровождения: {% for l in levels %}{{ l.title|lower }} — {{ l.schools|length }} ОО"
+        "{% if not loop.last %}; {% endif %}{% endfor %}."
+    )
+    b.tag("{%p for p in points %}")
+    b.tag("{%p if p.tasks %}")
+    b.body("{{ p.text[:-1] }} необходимо:")
+    b.tag("{%p for item in p.tasks %}")
+    b.body("– {{ item }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+    b.tag("{%p endfor %}")
+    b.body(
+        "Приложение: перечень общеобразовательных организаций по уровням управленческого "
+        "сопровождения.",
+        before=12,
+    )
+    b.signature("{{ signatory.position }}", "{{ signatory.name }}")
+    b.block_right(
+        "Приложение\nк письму{% if document.date %} от {{ document.date|short_date }}"
+        "{% endif %}{% if document.number %} № {{ document.number }}{% endif %}",
+        page_break=True,
+    )
+    b.title(
+        "Перечень общеобразовательных организаций {{ region.name_genitive }} с признаками "
+        "необъективных результатов процедур оценки качества образования в распределении по "
+        "уровням управленческого сопровождения"
+    )
+    levels_tables(b)
+
+
 def roadmap(b: Builder) -> None:
     """Seeds 002 and 004: the school roadmap as a table, with progress marks."""
     b.block_right('УТВЕРЖДЕНА\n{{ approved_by or "приказом" }}\n' + REGISTRATION)
@@ -962,6 +1083,8 @@ def stage_form(b: Builder) -> None:
 
 TEMPLATES: dict[str, tuple[str, Callable[[Builder], None], bool, int]] = {
     "municipal_order.docx": ("Приказ об организации работы с ОО", municipal_order, False, 14),
+    "regional_order.docx": ("Приказ об утверждении перечня", regional_order, False, 14),
+    "regional_letter.docx": ("Письмо о перечне", regional_letter, False, 14),
     "roadmap.docx": ("Дорожная карта", roadmap, True, 12),
     "self_analysis.docx": ("Самоанализ «Семь шагов»", self_analysis, False, 14),
     "information_certificate.docx": ("Информационная справка", information_certificate, False, 14),

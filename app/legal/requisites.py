@@ -36,15 +36,16 @@ def _place(org: Organisation) -> str | None:
     return None
 
 
-def issuing_body(org: Organisation) -> str:
-    """The organisation's issuing body in full: its recorded authority, else its name."""
-    return org.authority or org.name
+def issuing_body(org: Organisation, fallback: str | None = None) -> str:
+    """The organisation's issuing body in full: its recorded authority, else the fallback (a
+    region's: the issuer of the campaign's order), else its name."""
+    return org.authority or fallback or org.name
 
 
-def issuer(org: Organisation) -> dict[str, Any]:
+def issuer(org: Organisation, fallback: str | None = None) -> dict[str, Any]:
     """The issuer block every document receives: {name, name_genitive, name_in_sentence, place,
     administration, act, act_name, act_genitive, act_dative, act_instrumental, operative, law}."""
-    name = issuing_body(org)
+    name = issuing_body(org, fallback)
     administration = name.lower().startswith(ADMINISTRATION)
     act = "постановление" if administration else "приказ"
     return {

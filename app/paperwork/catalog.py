@@ -92,6 +92,23 @@ KINDS: tuple[DocumentKind, ...] = (
         tracks=("objectivity",),
     ),
     DocumentKind(
+        "regional_order",
+        _l("Regional order approving the list by levels of support"),
+        "regional_order.docx",
+        # levels: [{level: int | None, title, schools: [{name, municipality, years_on_list}]}];
+        # points: [{number, text, tasks: [str]}]; signatory: {position, name}
+        ("levels", "points", "signatory"),
+        tracks=("objectivity",),
+    ),
+    DocumentKind(
+        "regional_letter",
+        _l("Ministry's covering letter to municipalities and schools"),
+        "regional_letter.docx",
+        # addressees: [str]; levels, points and signatory as the regional order's
+        ("addressees", "levels", "points", "signatory"),
+        tracks=("objectivity",),
+    ),
+    DocumentKind(
         "roadmap",
         _l("School roadmap"),
         "roadmap.docx",

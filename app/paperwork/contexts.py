@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from app import access, audit
 from app.accounts.users import acting_users
 from app.extensions import db
-from app.legal import requisites
+from app.legal import orders, requisites
 from app.legal.requisites import term
 from app.models.audit import AuditEvent
 from app.models.case import Case, Level
@@ -446,11 +446,117 @@ def recheck_protocol(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
     return {**context, "conclusion": conclusions.text_for(case, "recheck_protocol")}, images
 
 
+REGION_TASKS = (
+    (
+        "municipal_acts",
+        "утвердить на муниципальном уровне нормативные акты по профилактической работе по "
+        "недопущению признаков необъективности процедур оценки качества образования в "
+        "подведомственных общеобразовательных организациях",
+        "в срок не позднее",
+    ),
+    (
+        "director_evaluation",
+        "провести оценку эффективности деятельности руководителей общеобразовательных "
+        "организаций, включённых в перечень,",
+        "в срок не позднее",
+    ),
+    (
+        "strategic_session",
+        "обеспечить участие управленческих команд общеобразовательных организаций, включённых в "
+        "перечень, в очных стратегических сессиях по выстраиванию механизмов управления "
+        "качеством образования",
+        "в срок до",
+    ),
+)
+LEVEL_TITLES = {
+    1: "1 уровень управленческого сопровождения",
+    2: "2 уровень управленческого сопровождения",
+    3: "3 уровень управленческого сопровождения",
+    None: "Уровень управленческого сопровождения не установлен",
+}
+
+
+def _levels(case: Case) -> list[dict[str, Any]]:
+    """The campaign's schools of the case's track, grouped by their level of support."""
+    cases = db.session.scalars(
+        sa.select(Case).where(Case.campaign_id == case.campaign_id, Case.category == case.category)
+    ).all()
+    groups: dict[int | None, list[dict[str, Any]]] = {}
+    for c in cases:
+        above = c.municipality.name if c.municipality else "подведомственные Министерству"
+        groups.setdefault(c.support_level, []).append(
+            {"name": c.school.name, "municipality": above, "years_on_list": c.years_on_list}
+        )
+    return [
+        {
+            "level": level,
+            "title": LEVEL_TITLES[level],
+            "schools": sorted(groups[level], key=lambda s: (s["municipality"], natural(s["name"]))),
+        }
+        for level in sorted(groups, key=lambda v: (v is None, v or 0))
+    ]
+
+
+def regional_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
+    """Seed 000's order: the ministry approves the list by levels of support and sets the
+    municipalities' tasks with the plan's terms; signed by the order's recorded signatory."""
+    order = orders.printable(case.campaign)
+    issued = order["day"] if order and order["day"] else case_date(case)
+    due = deadlines(case)
+    tasks = [
+        text + term(due.get(name), issued, words) + ";"
+        for name, text, words in REGION_TASKS
+        if name in due
+    ]
+    if tasks:
+        tasks[-1] = tasks[-1].rstrip(";")
+        tasks[-1] += "" if tasks[-1].endswith(".") else "."
+    points: list[dict[str, Any]] = [
+        {
+            "text": "Утвердить перечень общеобразовательных организаций с признаками "
+            "необъективных результатов процедур оценки качества образования в распределении по "
+            f"уровням управленческого сопровождения в {case.campaign.school_year} учебном году "
+            "(приложение).",
+            "tasks": [],
+        },
+        {
+            "text": "Руководителям муниципальных органов управления образованием, руководителям "
+            "общеобразовательных организаций, подведомственных Министерству, и частных "
+            "общеобразовательных организаций:",
+            "tasks": tasks,
+        },
+        {"text": "Контроль за исполнением настоящего приказа оставляю за собой.", "tasks": []},
+    ]
+    points = [p for p in points if p["tasks"] or not p["text"].endswith(":")]
+    for number, point in enumerate(points, start=1):
+        point["number"] = number
+    signatory = order["signatory"] if order and order["signatory"] else None
+    return {
+        "levels": _levels(case),
+        "points": points,
+        "signatory": {"position": signatory["position"], "name": signature(signatory["name"])}
+        if signatory
+        else _signatory(actor, "Министр образования"),
+        "addressees": [
+            "Руководителям муниципальных органов управления образованием",
+            "Руководителям образовательных организаций, подведомственных Министерству",
+            "Руководителям частных образовательных организаций",
+        ],
+    }, {}
+
+
+def _regional_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
+    context, images = regional_order(case, actor)
+    return {k: v for k, v in context.items() if k != "addressees"}, images
+
+
 Builder = Callable[[Case, User], tuple[dict[str, Any], Images]]
 
 # The context of each kind beyond the common blocks; a stage record prints its own.
 BUILDERS: dict[str, Builder] = {
     "municipal_order": municipal_order,
+    "regional_order": _regional_order,
+    "regional_letter": regional_order,
     "roadmap": lambda case, actor: (roadmaps.printable(case), {}),
     "self_analysis": lambda case, actor: (questionnaires.printable_self_analysis(case), {}),
     "information_certificate": information_certificate,

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app import access, audit
-from app.access.records import ISSUED_BY_MUNICIPALITY
+from app.access.records import ISSUED_BY_MUNICIPALITY, ISSUED_BY_REGION
 from app.accounts.users import acting_users
 from app.documents import checks, storage
 from app.documents.render import DocumentTemplateError, render, unknown_variables
@@ -101,9 +101,10 @@ def register_template(key: str, data: bytes, filename: str, *, actor: User) -> D
 
 def _document(case: Case, key: str, actor: User) -> Document:
     municipal = key == "municipal_order"
+    regional = key in REGIONAL
     issuer = case.municipality_id if case.municipality_id is not None else case.campaign.region_id
-    owner = issuer if municipal else case.school_id
-    case_id = None if municipal else case.id
+    owner = case.campaign.region_id if regional else issuer if municipal else case.school_id
+    case_id = None if municipal or regional else case.id
     found = db.session.scalars(
         sa.select(Document).where(
             Document.owner_org_id == owner,
@@ -127,9 +128,15 @@ def _document(case: Case, key: str, actor: User) -> Document:
     return document
 
 
+# The ministry's own papers of a campaign: the order approving the list and its covering letter.
+REGIONAL = ISSUED_BY_REGION
+
+
 def issuing_organisation(case: Case, key: str) -> Organisation:
     """Who issues the kind's paper for the case: the municipality (or, for a school under the
     region, the ministry) for its acts, the school for the rest."""
+    if key in REGIONAL:
+        return db.session.get(Organisation, case.campaign.region_id) or case.school
     if key in ISSUED_BY_MUNICIPALITY or key == "case_history":
         return (
             case.municipality
@@ -170,12 +177,24 @@ def _render_kind(
     with force_locale("ru"):
         extra, images = BUILDERS[key](case, actor)
         context = {**common(case, issuing_organisation(case, key)), **extra}
-        if document is not None:
+        if key == "regional_order" and context["order"] and context["order"]["day"]:
+            # The approving order is the campaign's legal record: its own number and date.
+            context["document"] |= {
+                "number": context["order"]["number"],
+                "date": context["order"]["day"],
+            }
+        elif document is not None:
             context["document"] = {**context["document"], **registered(document)}
         title = str(catalog.kind(key).title)
     data = render(template, context, images, timezone=str(case_zone(case)))
     issuer = case.municipality.name if case.municipality else context["region"]["name"]
-    owner_name = issuer if key == "municipal_order" else case.school.name
+    owner_name = (
+        context["region"]["name"]
+        if key in REGIONAL
+        else issuer
+        if key == "municipal_order"
+        else case.school.name
+    )
     return data, checks.sanitise_filename(f"{title} — {owner_name}", checks.DOCX), version
 
 

@@ -35,6 +35,7 @@ COMMON: dict[str, Any] = {
     "region": {
         "name": "Калининградская область",
         "authority": "Министерство образования Калининградской области",
+        "name_genitive": "Калининградской области",
     },
     "municipality": {
         "name": MUNICIPALITY_NAME,
@@ -708,7 +709,69 @@ def _stage_form() -> dict[str, Any]:
     }
 
 
+def _regional_order() -> dict[str, Any]:
+    return {
+        "levels": [
+            {
+                "level": 1,
+                "title": "1 уровень управленческого сопровождения",
+                "schools": [
+                    {"name": SCHOOL_NAME, "municipality": MUNICIPALITY_NAME, "years_on_list": 3}
+                ],
+            },
+            {
+                "level": 3,
+                "title": "3 уровень управленческого сопровождения",
+                "schools": [
+                    {
+                        "name": "МАОУ «Гимназия № 1 г. Озерска»",
+                        "municipality": MUNICIPALITY_NAME,
+                        "years_on_list": 1,
+                    }
+                ],
+            },
+        ],
+        "points": [
+            {"number": 1, "text": "Утвердить перечень (приложение).", "tasks": []},
+            {
+                "number": 2,
+                "text": "Руководителям муниципальных органов управления образованием:",
+                "tasks": [SPECIAL + "."],
+            },
+        ],
+        "signatory": {"position": "Министр образования", "name": "Е.В.\u00a0Соколова"},
+        "issuer": MINISTRY_ISSUER,
+        "document": {"number": "998", "date": date(2023, 12, 29), "place": "г. Калининград"},
+    }
+
+
+MINISTRY_ISSUER = {
+    "name": "Министерство образования Калининградской области",
+    "name_genitive": "Министерства образования Калининградской области",
+    "name_in_sentence": "Министерство образования Калининградской области",
+    "place": "г. Калининград",
+    "administration": False,
+    "school": False,
+    "act": "ПРИКАЗ",
+    "act_name": "приказ",
+    "act_genitive": "приказа",
+    "act_dative": "приказу",
+    "act_instrumental": "приказом",
+    "operative": "ПРИКАЗЫВАЮ",
+    "law": "Федеральным законом от 29.12.2012 № 273-ФЗ «Об образовании в Российской Федерации»",
+}
+
+
+def _regional_letter() -> dict[str, Any]:
+    return {
+        **_regional_order(),
+        "addressees": ["Руководителям муниципальных органов управления образованием"],
+    }
+
+
 _BUILDERS = {
+    "regional_order": _regional_order,
+    "regional_letter": _regional_letter,
     "municipal_order": _order,
     "roadmap": _roadmap,
     "self_analysis": _self_analysis,

@@ -36,11 +36,13 @@ def common(case: Case, issued_by: Organisation | None = None) -> dict[str, Any]:
     region = db.session.get(Organisation, campaign.region_id)
     # A school under the region answers to the ministry: its "municipality" is the region.
     above = case.municipality or region
-    issuer = requisites.issuer(issued_by or school)
+    by_region = issued_by is not None and region is not None and issued_by.id == region.id
+    issuer = requisites.issuer(issued_by or school, campaign.order_issuer if by_region else None)
     return {
         "region": {
             "name": region.name if region else "",
             "authority": region.authority if region else None,
+            "name_genitive": inflect(region.name, "gent", in_sentence=True) if region else "",
         },
         "municipality": {
             "name": above.name if above else "",

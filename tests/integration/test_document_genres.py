@@ -137,6 +137,8 @@ AUTHORS = {
     "recheck_protocol": "municipal_a",
     "director_evaluation": "municipal_a",
     "case_history": "auditor",
+    "regional_order": "ministry",
+    "regional_letter": "ministry",
 }
 
 
@@ -150,6 +152,8 @@ def _generate_all(w: dict[str, Any]) -> dict[str, bytes]:
         "recheck_protocol",
         "director_evaluation",
         "case_history",
+        "regional_order",
+        "regional_letter",
     )
     out = {}
     for key in keys:
@@ -268,7 +272,9 @@ def test_every_kind_follows_its_genre(genre_world: dict[str, Any], tmp_path: Pat
     for key, text in texts.items():
         _common_checks(key, text)
         _terms_after_the_date(key, text)
-        if key not in ("case_history",):
+        if key == "regional_order":  # the order itself
+            assert "«03» ноября 2026 г. № 1488" in text
+        elif key != "case_history":
             assert "1488" in text and "03.11.2026" in text, f"{key}: the order is not cited"
 
     order = _flat(texts["municipal_order"])
@@ -326,6 +332,19 @@ def test_every_kind_follows_its_genre(genre_world: dict[str, Any], tmp_path: Pat
         assert "С.В. Степанова" in _flat(texts[key]), key
     evaluation = _flat(texts["director_evaluation"])
     assert "ОЦЕНОЧНЫЙ ЛИСТ" in evaluation and "г. Озерск" in evaluation
+    regional = _flat(texts["regional_order"])
+    assert regional.startswith(
+        "МИНИСТЕРСТВО ОБРАЗОВАНИЯ ПЕРВОЙ ОБЛАСТИ ПРИКАЗ «03» ноября 2026 г. № 1488"
+    )
+    assert "ПРИКАЗЫВАЮ: 1. Утвердить перечень" in regional
+    assert "Министр образования Первой области Н.С. Воронцова" in regional
+    assert (
+        "1 уровень управленческого сопровождения" in regional
+        or "уровень управленческого" in regional
+    )
+    letter = _flat(texts["regional_letter"])
+    assert "Уважаемые коллеги!" in letter and "(прилагается) утверждён перечень" in letter
+    assert "Руководителям муниципальных органов управления образованием" in letter
     history = _flat(texts["case_history"])
     assert "ИСТОРИЯ ДЕЛА" in history and "Сопровождение открыто" in history
     if shutil.which("pdftoppm"):
