@@ -593,7 +593,9 @@ def regional_letter(b: Builder) -> None:
 
 def roadmap(b: Builder) -> None:
     """Seeds 002 and 004: the school roadmap as a table, with progress marks."""
-    b.block_right('УТВЕРЖДЕНА\n{{ approved_by or "приказом" }}\n' + REGISTRATION)
+    b.block_right(
+        "УТВЕРЖДЕНА\n{{ approved_by or ('приказом ' ~ issuer.name_genitive) }}\n" + REGISTRATION
+    )
     b.kind("ДОРОЖНАЯ КАРТА", before=12, after=0)
     b.center("{{ title }}\n{{ school.name }}", after=6)
     b.order_heading()

@@ -9,8 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+
+from app import audit
 from app.documents.render import ru_date
 from app.extensions import db
+from app.legal.numbers import InvalidField, clean
 from app.models.org import Organisation, OrgKind
 from app.russian import inflect
 
@@ -83,3 +87,35 @@ def term(due: Any, issued: date | None, words: str = "в срок до") -> str:
     if issued is not None and due < issued:
         return " незамедлительно"
     return f" {words} {ru_date(due)}"
+
+
+FIELDS = {"authority": 500, "place": 100, "head_position": 300, "head_name": 200}
+
+
+def set_requisites(org: Organisation, values: dict[str, str | None], *, actor: Any) -> bool:
+    """Record the organisation's issuing body, place of issue and head (None leaves a field as
+    it is, an empty text clears it); the history keeps each field before and after. False when
+    nothing changed."""
+    before, after = {}, {}
+    for name, limit in FIELDS.items():
+        if values.get(name) is None:
+            continue
+        text = clean(values[name])
+        if text and len(text) > limit:
+            raise InvalidField(name, _("At most %(n)d characters.", n=limit))
+        if getattr(org, name) != text:
+            before[name], after[name] = getattr(org, name), text
+            setattr(org, name, text)
+    if not after:
+        return False
+    db.session.flush()
+    audit.record(
+        "org.updated",
+        actor=actor,
+        object_type="organisation",
+        object_id=org.id,
+        org_id=org.id,
+        before=before,
+        after=after,
+    )
+    return True

@@ -102,7 +102,12 @@ def recheck_text(case: Case) -> str:
         f"первичного балла {num(s['mean_shift'])}"
     )
     if s.get("wilcoxon_p") is not None:
-        text += f" (критерий Уилкоксона, p = {pvalue(s['wilcoxon_p'])})"
+        p = pvalue(s["wilcoxon_p"])
+        text += (
+            f" (критерий Уилкоксона, p {p})"
+            if p.startswith("<")
+            else f" (критерий Уилкоксона, p = {p})"
+        )
     text += ". "
     if s["meets_target"]:
         text += "Комиссия признаёт результаты оценивания работ общеобразовательной организацией объективными."

@@ -370,3 +370,54 @@ def test_edited_conclusions_are_printed_and_handed_in_as_version_1(
         _libreoffice({"handed_in": storage.store().get(version.sha256)}, tmp_path)["handed_in"]
     )
     assert "Школа проведёт педагогический совет до 20.12.2026." in text
+
+
+def test_the_documents_commands(app: Any, genre_world: dict[str, Any], tmp_path: Path) -> None:
+    """`flask documents kinds` lists the keys; `generate` writes the same document as the page
+    and refuses, with exit 1 and a message, a kind the case's track does not have."""
+    from app.models import Category
+
+    runner = app.test_cli_runner()
+    kinds = runner.invoke(args=["documents", "kinds"])
+    assert kinds.exit_code == 0
+    assert {"municipal_order", "regional_order", "information_certificate"} <= set(
+        kinds.output.split()
+    )
+    out = tmp_path / "order.docx"
+    case = genre_world["case"]
+    done = runner.invoke(
+        args=[
+            "documents",
+            "generate",
+            "--case",
+            str(case.id),
+            "--kind",
+            "municipal_order",
+            "--out",
+            str(out),
+        ]
+    )
+    assert done.exit_code == 0, done.output
+    assert out.read_bytes()[:2] == b"PK"
+    shnor = open_test_case(genre_world["schools"]["a2"], year=2026, category=Category.LOW_RESULTS)
+    refused = runner.invoke(
+        args=[
+            "documents",
+            "generate",
+            "--case",
+            str(shnor.id),
+            "--kind",
+            "self_analysis",
+            "--out",
+            str(out),
+        ]
+    )
+    assert refused.exit_code == 1 and "does not apply" in refused.output
+    unknown = runner.invoke(
+        args=["documents", "generate", "--case", str(case.id), "--kind", "nope", "--out", str(out)]
+    )
+    assert unknown.exit_code == 1 and "Unknown document kind" in unknown.output
+    set_place = runner.invoke(
+        args=["orgs", "requisites", str(genre_world["mun_b"].id), "--place", "р.п. Переяславка"]
+    )
+    assert set_place.exit_code == 0 and genre_world["mun_b"].place == "р.п. Переяславка"
