@@ -628,6 +628,81 @@ def roadmap(b: Builder) -> None:
     b.signature("{{ signatory.position }}", "{{ signatory.name }}", before=18)
 
 
+def roadmap_report(b: Builder) -> None:
+    """Seed 004: the monthly analytical report on the roadmap's interim results."""
+    school_header(b)
+    b.block_right("{{ municipality.authority_dative or municipality.name }}")
+    b.kind("АНАЛИТИЧЕСКИЙ ОТЧЁТ", before=12, after=0)
+    b.center(
+        "о промежуточных результатах реализации мероприятий дорожной карты за {{ period }}",
+        after=6,
+    )
+    b.order_heading()
+    b.left(DATE_NUMBER, tab=True)
+    b.place()
+    b.left("", after=6)
+    b.body("{{ summary }}")
+    b.tag("{%p if text %}")
+    b.body("{{ text }}")
+    b.tag("{%p endif %}")
+    b.left("", after=6)
+    b.grid(
+        "for item in items",
+        [
+            (1.2, "№ п/п", "{{ item.number }}", "c"),
+            (8.6, "Мероприятие", "{{ item.measure }}", "l"),
+            (3.0, "Срок", "{{ item.deadline|short_date }}", "c"),
+            (4.0, "Ответственный", "{{ item.responsible }}", "l"),
+            (
+                5.4,
+                "Отметка о выполнении",
+                '{{ item.status or "—" }}{% if item.progress %}\n{{ item.progress }}{% endif %}',
+                "l",
+            ),
+        ],
+        numbered=True,
+        heading="item.section",
+    )
+    b.signature("{{ signatory.position }}", "{{ signatory.name }}", before=18)
+
+
+def shnor_joint_plan(b: Builder) -> None:
+    """Seed 003: the joint plan of a ШНОР school and its leader school, approved by the leader
+    school's director and agreed by the school's."""
+    stamps = b.table((8.0, 8.0), borders=False)
+    b.row(
+        stamps,
+        [
+            "СОГЛАСОВАНО\n{{ signatory.position }}\n{{ signatory.name }}",
+            "УТВЕРЖДАЮ\n{% if leader_signatory %}{{ leader_signatory.position }}\n"
+            "{{ leader_signatory.name }}{% else %}Директор школы-лидера{% endif %}",
+        ],
+        size=11,
+    )
+    b.kind("СОВМЕСТНЫЙ ПЛАН РАБОТЫ", before=12, after=0)
+    b.center(
+        "{{ school.name_genitive }}{% if leader %} и школы-лидера {{ leader.name_genitive }}"
+        "{% endif %} по переходу "
+        "в эффективный режим функционирования в {{ campaign.school_year }} учебном году",
+        after=6,
+    )
+    b.order_heading()
+    b.left(DATE_NUMBER, tab=True)
+    b.place()
+    b.left("", after=6)
+    b.grid(
+        "for item in items",
+        [
+            (1.2, "№ п/п", "{{ item.number }}", "c"),
+            (10.0, "Мероприятие", "{{ item.measure }}", "l"),
+            (3.2, "Срок", "{{ item.deadline|short_date }}", "c"),
+            (3.6, "Ответственный", "{{ item.responsible }}", "l"),
+            (7.6, "Результат / показатель", '{{ item.result or "—" }}', "l"),
+        ],
+        numbered=True,
+    )
+
+
 def case_card(b: Builder, *, size: int = 12, more: Sequence[tuple[str, str]] = ()) -> None:
     """A two-column table with the school and its place on the list."""
     t = b.table((6.0, 10.5), size=size)
@@ -1088,6 +1163,8 @@ TEMPLATES: dict[str, tuple[str, Callable[[Builder], None], bool, int]] = {
     "regional_order.docx": ("Приказ об утверждении перечня", regional_order, False, 14),
     "regional_letter.docx": ("Письмо о перечне", regional_letter, False, 14),
     "roadmap.docx": ("Дорожная карта", roadmap, True, 12),
+    "roadmap_report.docx": ("Отчёт по дорожной карте", roadmap_report, True, 12),
+    "shnor_joint_plan.docx": ("Совместный план ШНОР и школы-лидера", shnor_joint_plan, True, 12),
     "self_analysis.docx": ("Самоанализ «Семь шагов»", self_analysis, False, 14),
     "information_certificate.docx": ("Информационная справка", information_certificate, False, 14),
     "recheck_protocol.docx": ("Протокол перепроверки", recheck_protocol, False, 14),

@@ -30,6 +30,8 @@ GENERATORS: dict[str, frozenset[Role]] = {
     "regional_order": frozenset({Role.MINISTRY}),
     "regional_letter": frozenset({Role.MINISTRY}),
     "roadmap": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
+    "shnor_joint_plan": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
+    "roadmap_report": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
     "self_analysis": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
     "information_certificate": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
     "recheck_protocol": frozenset({Role.MUNICIPAL, Role.MINISTRY}),

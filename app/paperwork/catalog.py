@@ -120,6 +120,24 @@ KINDS: tuple[DocumentKind, ...] = (
         needs="roadmap:school",
     ),
     DocumentKind(
+        "roadmap_report",
+        _l("Monthly report on the roadmap"),
+        "roadmap_report.docx",
+        # period: str («ноябрь 2026 г.»); summary: str; text: str | None (the month's report);
+        # items: as the roadmap's; signatory: {position, name}
+        ("period", "summary", "text", "items", "signatory"),
+        needs="roadmap:school",
+    ),
+    DocumentKind(
+        "shnor_joint_plan",
+        _l("Joint plan of the school and its leader school (ШНОР)"),
+        "shnor_joint_plan.docx",
+        # leader: None | {name, director}; items: [{number, measure, deadline: date | str | None,
+        #   responsible, result}]; signatory and leader_signatory: {position, name}
+        ("leader", "items", "signatory", "leader_signatory"),
+        tracks=("low_results",),
+    ),
+    DocumentKind(
         "self_analysis",
         _l("School self-analysis («Seven steps»)"),
         "self_analysis.docx",

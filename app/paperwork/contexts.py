@@ -13,10 +13,12 @@ import sqlalchemy as sa
 from app import access, audit
 from app.accounts.users import acting_users
 from app.extensions import db
+from app.i18n import RU_MONTHS_GENITIVE
 from app.legal import orders, requisites
 from app.legal.requisites import term
 from app.models.audit import AuditEvent
 from app.models.case import Case, Level
+from app.models.document import RoadmapStatus
 from app.models.org import Organisation
 from app.models.types import utcnow
 from app.models.user import Role, User
@@ -26,8 +28,8 @@ from app.plans import dates
 from app.plans.measures import rule_of
 from app.plans.service import active_measures, plan_of
 from app.plans.xlsx import RESPONSIBLE
-from app.russian import inflect
-from app.stages import attachments, director, questionnaires, recheck, roadmaps
+from app.russian import counted, inflect, morph
+from app.stages import attachments, director, questionnaires, recheck, roadmaps, shnor
 from app.stages.printing import Images, deadlines, director_signatory
 from app.vpr.school import sign_rows
 from app.workflows import labels
@@ -207,14 +209,16 @@ def municipal_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
         key=lambda s: natural(str(s["name"])),
     )
     issued = case_date(case)
+    rows = in_force_for_track(case)
+    titles = {row.key: row.title for row in rows}
     measures = [
         {
             "title": row.title,
             "responsible": RESPONSIBLE[Level(row.responsible)],
-            "due_date": _term(row),
+            "due_date": _named_term(row, titles),
             "result": row.result or "",
         }
-        for row in in_force_for_track(case)
+        for row in rows
     ]
     coordinator = _coordinator(case, actor)
     issuer_org = case.municipality or case.school
@@ -550,6 +554,92 @@ def _regional_order(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
     return {k: v for k, v in context.items() if k != "addressees"}, images
 
 
+def roadmap_report(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
+    """Seed 004: the monthly analytical report on the school roadmap: the month's report text
+    and where each measure stands."""
+    context = roadmaps.printable(case)
+    found = roadmaps.school_roadmap(case)
+    latest = max(found.reports, key=lambda r: r.period) if found and found.reports else None
+    day = case_date(case)
+    year, month = (
+        (int(latest.period[:4]), int(latest.period[5:])) if latest else (day.year, day.month)
+    )
+    month_name = morph().parse(RU_MONTHS_GENITIVE[month - 1])[0].normal_form
+    states = [i.status for i in (found.items if found else [])]
+    total = len(states)
+    done = sum(s is RoadmapStatus.DONE for s in states)
+    going = sum(s is RoadmapStatus.IN_PROGRESS for s in states)
+    failed = sum(s is RoadmapStatus.NOT_DONE for s in states)
+    summary = (
+        f"Из {counted(total, 'мероприятие', 'gent')} дорожной карты выполнено {done}, "
+        f"выполняется {going}, не выполнено {failed}, не начато {total - done - going - failed}."
+        if total
+        else "Мероприятия дорожной карты не внесены."
+    )
+    return {
+        "period": f"{month_name} {year} г.",
+        "summary": summary,
+        "text": latest.text if latest else None,
+        "items": context["items"],
+        "signatory": context["signatory"],
+    }, {}
+
+
+def _named_term(row: Any, titles: dict[str, str]) -> Any:
+    """A measure's term in words, other measures named by their titles, not their keys."""
+    value = _term(row)
+    if isinstance(value, str):
+        for key, title in titles.items():
+            value = value.replace(f"мероприятия {key}", f"мероприятия «{title}»")
+    return value
+
+
+def shnor_joint_plan(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
+    """Seed 003: the ШНОР school's and its leader school's joint plan, from the plan's measures
+    that the school or its leader school answer."""
+    mentorship = shnor.mentorship_of(case)
+    leader = mentorship.leader_school if mentorship is not None else None
+    rows = [
+        row
+        for row in in_force_for_track(case)
+        if Level(row.responsible) in (Level.SCHOOL, Level.LEADER_SCHOOL)
+    ]
+    due = {o.measure_id: o.due_date for o in case.obligations if o.due_date and not o.period}
+    titles = {row.key: row.title for row in in_force_for_track(case)}
+    items = [
+        {
+            "number": number,
+            "measure": row.title,
+            "deadline": due.get(row.id) or _named_term(row, titles),
+            "responsible": "Школа-лидер"
+            if Level(row.responsible) is Level.LEADER_SCHOOL
+            else "ОО (ШНОР)",
+            "result": row.result or "",
+        }
+        for number, row in enumerate(rows, start=1)
+    ]
+    leader_signatory = (
+        {
+            "position": f"Директор {inflect(leader.name, 'gent', in_sentence=True)}",
+            "name": signature(leader.director or ""),
+        }
+        if leader is not None
+        else None
+    )
+    return {
+        "leader": {
+            "name": leader.name,
+            "name_genitive": inflect(leader.name, "gent", in_sentence=True),
+            "director": leader.director,
+        }
+        if leader
+        else None,
+        "items": items,
+        "signatory": director_signatory(case),
+        "leader_signatory": leader_signatory,
+    }, {}
+
+
 Builder = Callable[[Case, User], tuple[dict[str, Any], Images]]
 
 # The context of each kind beyond the common blocks; a stage record prints its own.
@@ -558,6 +648,8 @@ BUILDERS: dict[str, Builder] = {
     "regional_order": _regional_order,
     "regional_letter": regional_order,
     "roadmap": lambda case, actor: (roadmaps.printable(case), {}),
+    "shnor_joint_plan": shnor_joint_plan,
+    "roadmap_report": roadmap_report,
     "self_analysis": lambda case, actor: (questionnaires.printable_self_analysis(case), {}),
     "information_certificate": information_certificate,
     "recheck_protocol": recheck_protocol,

@@ -45,6 +45,7 @@ COMMON: dict[str, Any] = {
     },
     "school": {
         "name": SCHOOL_NAME,
+        "name_genitive": SCHOOL_NAME,
         "login": "edu390317",
         "type": "средняя общеобразовательная школа",
         "director": "Иванова Ирина Ивановна",
@@ -769,7 +770,41 @@ def _regional_letter() -> dict[str, Any]:
     }
 
 
+def _roadmap_report() -> dict[str, Any]:
+    roadmap = _roadmap()
+    return {
+        "period": "ноябрь 2023 г.",
+        "summary": "Из 3 мероприятий дорожной карты выполнено 1, выполняется 1, не начато 1.",
+        "text": SPECIAL,
+        "items": roadmap["items"],
+        "signatory": DIRECTOR_SIGNATORY,
+    }
+
+
+def _joint_plan() -> dict[str, Any]:
+    return {
+        "leader": {
+            "name": "МАОУ «Лицей № 5»",
+            "name_genitive": "МАОУ «Лицей № 5»",
+            "director": "Петров Пётр Петрович",
+        },
+        "items": [
+            {
+                "number": 1,
+                "measure": SPECIAL,
+                "deadline": date(2024, 3, 1),
+                "responsible": "Школа-лидер",
+                "result": "План взаимодействия",
+            }
+        ],
+        "signatory": DIRECTOR_SIGNATORY,
+        "leader_signatory": {"position": "Директор МАОУ «Лицей № 5»", "name": "П.П.\u00a0Петров"},
+    }
+
+
 _BUILDERS = {
+    "shnor_joint_plan": _joint_plan,
+    "roadmap_report": _roadmap_report,
     "regional_order": _regional_order,
     "regional_letter": _regional_letter,
     "municipal_order": _order,

@@ -53,6 +53,7 @@ def common(case: Case, issued_by: Organisation | None = None) -> dict[str, Any]:
         "issuer": issuer,
         "school": {
             "name": school.name,
+            "name_genitive": inflect(school.name, "gent", in_sentence=True),
             "login": school.login,
             "type": school.school_type,
             "director": school.director,

@@ -154,6 +154,7 @@ def _generate_all(w: dict[str, Any]) -> dict[str, bytes]:
         "case_history",
         "regional_order",
         "regional_letter",
+        "roadmap_report",
     )
     out = {}
     for key in keys:
@@ -332,6 +333,12 @@ def test_every_kind_follows_its_genre(genre_world: dict[str, Any], tmp_path: Pat
         assert "С.В. Степанова" in _flat(texts[key]), key
     evaluation = _flat(texts["director_evaluation"])
     assert "ОЦЕНОЧНЫЙ ЛИСТ" in evaluation and "г. Озерск" in evaluation
+    report = _flat(texts["roadmap_report"])
+    assert (
+        "АНАЛИТИЧЕСКИЙ ОТЧЁТ о промежуточных результатах реализации мероприятий дорожной карты за"
+        in report
+    )
+    assert "С.В. Степанова" in report
     regional = _flat(texts["regional_order"])
     assert regional.startswith(
         "МИНИСТЕРСТВО ОБРАЗОВАНИЯ ПЕРВОЙ ОБЛАСТИ ПРИКАЗ «03» ноября 2026 г. № 1488"
@@ -421,3 +428,33 @@ def test_the_documents_commands(app: Any, genre_world: dict[str, Any], tmp_path:
         args=["orgs", "requisites", str(genre_world["mun_b"].id), "--place", "р.п. Переяславка"]
     )
     assert set_place.exit_code == 0 and genre_world["mun_b"].place == "р.п. Переяславка"
+
+
+def test_the_shnor_joint_plan(genre_world: dict[str, Any], tmp_path: Path) -> None:
+    """Seed 003: a ШНОР school's joint plan with its leader school, approved by the leader's
+    director and agreed by the school's, from the plan's measures they answer."""
+    from app.models import Category
+    from app.stages.shnor import assign_leader
+
+    w = genre_world
+    case = open_test_case(w["schools"]["a2"], year=2026, category=Category.LOW_RESULTS)
+    leader = w["schools"]["b2"]
+    leader.name = "Муниципальное автономное общеобразовательное учреждение «Лицей № 5»"
+    leader.director = "Петров Пётр Петрович"
+    w["schools"]["a2"].director = "Римский-Корсаков Николай Андреевич"
+    assign_leader(case, leader, actor=w["users"]["municipal_a"])
+    version = generate(case, "shnor_joint_plan", actor=w["users"]["municipal_a"])
+    text = _libreoffice({"shnor_joint_plan": storage.store().get(version.sha256)}, tmp_path)
+    flat = _flat(text["shnor_joint_plan"])
+    _common_checks("shnor_joint_plan", text["shnor_joint_plan"])
+    assert "СОВМЕСТНЫЙ ПЛАН РАБОТЫ" in flat and "1488" in flat
+    assert (
+        "УТВЕРЖДАЮ Директор муниципального автономного общеобразовательного учреждения «Лицей "
+        "№ 5» П.П. Петров" in flat
+    )
+    assert "СОГЛАСОВАНО Директор" in flat and "Н.А. Римский-Корсаков" in flat
+    assert (
+        "и школы-лидера муниципального автономного общеобразовательного учреждения «Лицей № 5»"
+        in flat
+    )
+    assert "Школа-лидер" in flat and "ОО (ШНОР)" in flat

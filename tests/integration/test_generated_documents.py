@@ -25,7 +25,7 @@ from app.extensions import db
 from app.legal.orders import OrderValues, record_order
 from app.models import AuditEvent, Category, ObligationStatus, RoadmapStatus
 from app.paperwork.catalog import KINDS
-from app.paperwork.generate import generate, register_template
+from app.paperwork.generate import applies, generate, register_template
 from app.russian import inflect
 from app.stages import attachments, questionnaires
 from app.stages.records import current_obligation
@@ -112,7 +112,8 @@ def test_each_document_is_generated_from_the_case(
     world: dict[str, Any], rich_case: Any, tmp_path: Path
 ) -> None:
     generated = {}
-    for kind in (k for k in KINDS if k.key in GENERATORS):  # stage records print from their pages
+    # Stage records print from their pages; the ШНОР joint plan belongs to the other track.
+    for kind in (k for k in KINDS if k.key in GENERATORS and applies(rich_case, k.key)):
         version = generate(rich_case, kind.key, actor=_actor(world, kind.key))
         assert version.template_key == kind.key and version.template_version == 1
         data = storage.store().get(version.sha256)
@@ -232,7 +233,9 @@ def test_a_shnor_case_offers_and_prints_no_objectivity_papers(world: dict[str, A
     ministry = world["users"]["ministry"]
     case = open_test_case(world["schools"]["a2"], category=Category.LOW_RESULTS)
     offered = {k.key for k in kinds_for(ministry, case)}
-    assert offered == {"roadmap", "case_history"}  # its own roadmap, and the auditors' report
+    # its own roadmap and monthly report, the joint plan with its leader school, and the
+    # auditors' report
+    assert offered == {"roadmap", "roadmap_report", "shnor_joint_plan", "case_history"}
     for key in ("municipal_order", "self_analysis", "information_certificate", "recheck_protocol"):
         with pytest.raises(InvalidInput, match=r"track|направлени|перечн"):
             generate(case, key, actor=ministry)
@@ -259,7 +262,8 @@ def _print_every_kind(world: dict[str, Any], case: Any, shnor: Any) -> dict[str,
     stage record from the ШНОР case's risk questionnaire handed in by its school."""
     printed = {}
     for key in GENERATORS:
-        version = generate(case, key, actor=_actor(world, key))
+        target = case if applies(case, key) else shnor
+        version = generate(target, key, actor=_actor(world, key))
         printed[key] = storage.store().get(version.sha256)
     school = world["users"]["school_a1"]
     obligation = current_obligation(shnor, "form:risk_questionnaire")
