@@ -1,6 +1,8 @@
 """Russian grammar by the pymorphy3 dictionaries: a counted phrase agreed with its number in the
 case its sentence needs («в течение 1 рабочего дня», «в течение 5 рабочих дней», «2 рабочих
-дня»), and an organisation's name in the genitive of a citation («приказ Министерства …»)."""
+дня»), and an organisation's name or a position in the case its sentence needs («приказ
+Министерства …», «в муниципальном бюджетном общеобразовательном учреждении …», «директору …»);
+quoted proper names and the words a head noun governs are kept as written."""
 
 from __future__ import annotations
 
@@ -51,36 +53,88 @@ def counted(n: int, phrase: str, case: str = "nomn") -> str:
 ADJECTIVE_OR_NOUN = ("NOUN", "ADJF", "PRTF")
 
 
-def _nominative(word: str) -> pymorphy3.analyzer.Parse | None:
-    """The word's nominative singular reading, when its likeliest reading is nominative (or the
-    accusative that looks the same); None for a word already in another case."""
-    parses = morph().parse(word)
-    if not parses or parses[0].tag.case not in ("nomn", "accs"):
-        return None
-    return next(
-        (
+# A name that begins with its organisational form («Муниципальное бюджетное … учреждение»,
+# «Администрация …», «Отдел образования …») is lowered inside a sentence («в муниципальном …»);
+# a proper name («Озерская средняя школа», «Министерство образования …») keeps its capital.
+_FORMS = frozenset(
+    {"учреждение", "организация", "администрация", "отдел", "управление", "комитет",
+     "департамент", "предприятие", "начальник", "директор", "заместитель", "руководитель",
+     "глава", "специалист", "председатель"}
+)  # fmt: skip
+
+
+def _head(words: list[str]) -> list[tuple[int, pymorphy3.analyzer.Parse]]:
+    """The inflecting head of a name: its leading adjectives and first noun in the nominative
+    singular, the adjectives read in the noun's gender; empty when there is none."""
+    candidates: list[tuple[int, list[pymorphy3.analyzer.Parse]]] = []
+    for i, word in enumerate(words):
+        if not word or word[:1] in '«"(' or (word.isupper() and len(word) > 1):
+            break  # a quoted name or an abbreviation (МОУО, ГКУ) does not inflect
+        readings = [
             p
-            for p in parses
+            for p in morph().parse(word)
             if p.tag.case == "nomn" and p.tag.number == "sing" and p.tag.POS in ADJECTIVE_OR_NOUN
-        ),
-        None,
+        ]
+        if not readings:
+            break
+        candidates.append((i, readings))
+        noun = next((p for p in readings if p.tag.POS == "NOUN"), None)
+        adjective = any(p.tag.POS != "NOUN" for p in readings)
+        if noun is not None and not (adjective and i + 1 < len(words) and _continues(words[i + 1])):
+            gender = noun.tag.gender
+            head = []
+            for j, parses in candidates[:-1]:
+                agreeing = [p for p in parses if p.tag.POS != "NOUN" and p.tag.gender == gender]
+                if not agreeing:
+                    return []
+                head.append((j, agreeing[0]))
+            return [*head, (i, noun)]
+    return []
+
+
+def _continues(word: str) -> bool:
+    """Whether the next word still belongs to the head (a nominative noun or adjective)."""
+    return (
+        any(
+            p.tag.case == "nomn" and p.tag.number == "sing" and p.tag.POS in ADJECTIVE_OR_NOUN
+            for p in morph().parse(word)
+        )
+        and word[:1] not in '«"('
     )
+
+
+def _spelled_as(form: str, original: str) -> str:
+    """The inflected form with the original's capital and its е for ё."""
+    if "ё" not in original.lower():
+        form = form.replace("ё", "е")
+    return form[:1].upper() + form[1:] if original[:1].isupper() else form
+
+
+def inflect(name: str, case: str, *, in_sentence: bool = False) -> str:
+    """An organisation's name or a position in a pymorphy3 case (nomn, gent, datv, accs, ablt,
+    loct): its leading adjectives and first noun are inflected, the rest (governed by that noun,
+    or quoted) stay; a name whose head is not in the nominative is returned as it is.
+    ``in_sentence`` lowers a leading organisational form («Муниципальное» → «муниципальном»)."""
+    words = name.split(" ")
+    head = _head(words)
+    if not head:
+        return name
+    noun = head[-1][1]
+    grammemes = {case}
+    if case == "accs" and noun.tag.gender == "masc":
+        grammemes.add("anim" if "anim" in noun.tag else "inan")
+    for i, parsed in head:
+        wanted = grammemes if parsed.tag.POS != "NOUN" else {case}
+        inflected = parsed.inflect(wanted | {"sing"}) if case != "nomn" else parsed
+        if inflected is None:
+            return name
+        words[i] = _spelled_as(inflected.word, words[i])
+    if in_sentence and noun.normal_form in _FORMS:
+        words[0] = words[0][:1].lower() + words[0][1:]
+    return " ".join(words)
 
 
 def genitive(name: str) -> str:
     """An organisation's name in the genitive, as a citation needs it («приказ Министерства
-    образования Калининградской области»): the words up to its first noun are inflected, the rest
-    (already governed by that noun) stay; a name given in the genitive is returned as it is."""
-    words = name.split(" ")
-    for i, word in enumerate(words):
-        if not word or (word.isupper() and len(word) > 1):
-            break  # an abbreviation (МОУО, ГКУ) does not inflect
-        parsed = _nominative(word)
-        inflected = parsed.inflect({"gent"}) if parsed is not None else None
-        if parsed is None or inflected is None:
-            break
-        form = inflected.word
-        words[i] = form[:1].upper() + form[1:] if word[:1].isupper() else form
-        if parsed.tag.POS == "NOUN":
-            break
-    return " ".join(words)
+    образования Калининградской области»); a name given in the genitive is returned as it is."""
+    return inflect(name, "gent")

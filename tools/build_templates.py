@@ -55,6 +55,11 @@ ISSUER = "{% if order.issuer_genitive %} {{ order.issuer_genitive }}{% endif %}"
 ORDER_CITED = (
     "приказа" + ISSUER + " {{ order.reference }}{% if order.title %} «{{ order.title }}»{% endif %}"
 )
+ORDER_BY = (
+    "приказом"
+    + ISSUER
+    + " {{ order.reference }}{% if order.title %} «{{ order.title }}»{% endif %}"
+)
 ORDER_HEADING = "(приказ" + ISSUER + " {{ order.reference }})"
 YES_NO = "{% if X %}да{% else %}нет{% endif %}"
 Parts = str | Sequence[str]
@@ -328,7 +333,7 @@ class Builder:
         """A signature line for every commission member (a ruled cell, not underscores)."""
         self.para("", before=18)
         table = self.table((5.6, 2.9, 8.0), borders=False)
-        cells = ["{{ m.role }}", "", "{{ m.name }}"]
+        cells = ["{{ m.role }}", "", "{{ m.name|signature }}"]
         empty = "Состав комиссии не определён: подписи членов комиссии не предусмотрены."
         self.loop(table, "for m in commission", cells, size=self.size, aligns="lcr", empty=empty)
         rule(table.rows[1].cells[1])  # the member's row (the first is its {%tr for %})
@@ -371,91 +376,74 @@ def yes_no(expression: str) -> str:
     return YES_NO.replace("X", expression)
 
 
-def municipal_order(b: Builder) -> None:
-    """Seeds 001 and 004: the municipal order on organising work with flagged schools."""
-    b.center(Bold(MUNICIPAL))
-    b.kind("П Р И К А З", after=12)
+def issuer_header(b: Builder) -> None:
+    """The issuing body in full and the genre of its act, the date and number, the place."""
+    b.tag("{%p if issuer.administration %}")
+    b.center(Bold("РОССИЙСКАЯ ФЕДЕРАЦИЯ"))
+    b.tag("{%p endif %}")
+    b.center(Bold("{{ issuer.name|upper }}"))
+    b.kind("{{ issuer.act }}", after=12)
     b.left(DATE_NUMBER, tab=True)
     b.place()
+
+
+def annex_stamp(number: int, gender: str = "") -> str:
+    """«Приложение 1 / УТВЕРЖДЕН / постановлением администрации … / от … № …»."""
+    return (
+        f"Приложение {number}\nУТВЕРЖДЕН{gender}\n{{{{ issuer.act_instrumental }}}} "
+        f"{{{{ issuer.name_genitive }}}}\n{REGISTRATION}"
+    )
+
+
+def municipal_order(b: Builder) -> None:
+    """Seeds 001 and 004: the municipal act on organising work with flagged schools — an
+    administration's постановление or an education authority's приказ."""
+    issuer_header(b)
     b.title(
-        "Об организации работы с общеобразовательными организациями муниципального образования "
-        "«{{ municipality.name }}» с признаками необъективных результатов процедур оценки "
+        "Об организации работы с общеобразовательными организациями "
+        "{{ municipality.name_genitive }} с признаками необъективных результатов процедур оценки "
         "качества образования в {{ campaign.school_year }} учебном году"
     )
+    b.tag("{%p if issuer.administration %}")
     b.body(
-        "{% if order %}Во исполнение " + ORDER_CITED + ", в{% else %}В{% endif %} целях "
-        "развития механизмов управления качеством образовательных результатов и обеспечения "
-        "объективности процедур оценки качества образования"
+        "С целью развития механизмов управления качеством образовательных результатов и "
+        "обеспечения объективности процедур оценки качества образования, в соответствии с "
+        "{{ issuer.law }}{% if order %}, " + ORDER_BY + "{% endif %}, "
+        "{{ issuer.name_in_sentence }}"
     )
-    b.left(Bold("ПРИКАЗЫВАЮ:"), before=12, after=12)
-    for point in (
-        "1. Утвердить перечень общеобразовательных организаций муниципального образования "
-        "«{{ municipality.name }}» с признаками необъективных результатов процедур оценки "
-        "качества образования (далее – ОО) с указанием уровней управленческого сопровождения "
-        "(приложение 1).",
-        "2. {% if coordinator %}Назначить ответственным за организацию работы с ОО "
-        "{{ coordinator.name }}{% if coordinator.position %}, {{ coordinator.position }}"
-        "{% endif %}{% else %}Определить ответственного за организацию работы с ОО из числа "
-        "специалистов органа управления образованием{% endif %}.",
-        "3. Утвердить план мероприятий по работе с ОО с указанием ответственных исполнителей и "
-        "сроков (приложение 2).",
-        "4. Руководителям ОО:",
-        "4.1. провести самоанализ причин необъективности результатов всероссийских проверочных "
-        "работ (далее – ВПР) по региональному шаблону «Семь шагов» и представить его"
-        + until("self_analysis")
-        + ";",
-        "4.2. представить"
-        + until("information_certificate")
-        + " информационную справку о проведении комплексного анализа корреляции результатов "
-        "текущего контроля успеваемости с результатами промежуточной аттестации и процедур "
-        "внешней оценки качества образования (ОГЭ, ЕГЭ, ВПР);",
-        "4.3. представить"
-        + until("director_indicators")
-        + " заполненную форму сбора информации по показателям эффективности деятельности "
-        "руководителя;",
-        "4.4. обеспечить реализацию дорожной карты повышения объективности оценочных процедур и"
-        + until("strategic_session")
-        + " участие управленческой команды в стратегических сессиях.",
-        "5. Ответственному за организацию работы с ОО:",
-        "5.1. организовать перепроверку работ участников ВПР независимыми экспертами"
-        + until("recheck")
-        + ";",
-        "5.2. обеспечить утверждение муниципальных нормативных актов по профилактике "
-        "необъективности" + until("municipal_acts", "в срок не позднее") + ";",
-        "5.3."
-        + until("director_evaluation", "в срок не позднее")
-        + " провести оценку эффективности деятельности руководителей ОО.",
-    ):
-        b.body(point)
-    reviewed = "schools|selectattr('contract_review')|list"
-    b.tag("{%p if " + reviewed + " %}")
+    b.tag("{%p else %}")
     b.body(
-        "6. При оценке эффективности деятельности руководителей ОО, включённых в перечень третий "
-        "год подряд ({{ schools|selectattr('contract_review')|map(attribute='name')|join(', ') }}"
-        "), рассмотреть вопрос о продлении трудовых договоров с руководителями."
+        "В соответствии с {{ issuer.law }}{% if order %}, во исполнение "
+        + ORDER_CITED
+        + "{% endif %}"
+        ", в целях развития механизмов управления качеством образовательных результатов и "
+        "обеспечения объективности процедур оценки качества образования"
     )
     b.tag("{%p endif %}")
-    b.body(
-        "{{ 7 if " + reviewed + " else 6 }}. Контроль за исполнением настоящего приказа "
-        "оставляю за собой."
-    )
+    b.left(Bold("{{ issuer.operative }}:"), before=12, after=12)
+    b.tag("{%p for p in points %}")
+    b.body("{{ p.number }}. {{ p.text }}")
+    b.tag("{%p for item in p.tasks %}")
+    b.body("– {{ item }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
     b.signature("{{ signatory.position }}", "{{ signatory.name }}")
-    b.block_right(f"Приложение 1\nк приказу\n{REGISTRATION}", page_break=True)
+    b.block_right(annex_stamp(1), page_break=True)
     b.title(
-        "Перечень общеобразовательных организаций муниципального образования "
-        "«{{ municipality.name }}» с признаками необъективных результатов процедур оценки "
-        "качества образования в {{ campaign.school_year }} учебном году"
+        "Перечень общеобразовательных организаций {{ municipality.name_genitive }} с признаками "
+        "необъективных результатов процедур оценки качества образования в "
+        "{{ campaign.school_year }} учебном году"
     )
     b.grid(
         "for s in schools",
         [
             (1.0, "№ п/п", "{{ loop.index }}.", "c"),
-            (4.1, "Наименование ОО", "{{ s.name }}", "l"),
-            (3.0, "Руководитель", '{{ s.director or "—" }}', "l"),
-            (2.1, "Маркеры ВПР", "{{ s.markers|join(', ') or \"—\" }}", "c"),
-            (3.4, "Уровень сопровождения", '{{ s.support_level or "—" }}', "c"),
+            (5.0, "Наименование ОО", "{{ s.name }}", "l"),
+            (3.6, "Руководитель", '{{ s.director or "—" }}', "l"),
+            (2.4, "Маркеры ВПР", "{{ s.markers|join(', ') or \"—\" }}", "c"),
+            (2.6, "Уровень сопро­вождения", '{{ s.support_level or "—" }}', "c"),
             (
-                2.9,
+                2.4,
                 "Лет в перечне подряд",
                 "{{ s.years_on_list }}{% if s.contract_review %} "
                 "(рассмотрение контракта){% endif %}",
@@ -464,7 +452,7 @@ def municipal_order(b: Builder) -> None:
         ],
         size=11,
     )
-    b.block_right(f"Приложение 2\nк приказу\n{REGISTRATION}", page_break=True)
+    b.block_right(annex_stamp(2), page_break=True)
     b.title(
         "План мероприятий по работе с общеобразовательными организациями с признаками "
         "необъективных результатов в {{ campaign.school_year }} учебном году"
@@ -472,17 +460,142 @@ def municipal_order(b: Builder) -> None:
     b.grid(
         "for m in measures",
         [
-            (1.1, "№ п/п", "{{ loop.index }}.", "c"),
-            (8.4, "Мероприятие", "{{ m.title }}", "l"),
-            (4.2, "Ответственные", "{{ m.responsible }}", "l"),
-            (3.3, "Срок", "{{ m.due_date|short_date }}", "c"),
+            (1.0, "№ п/п", "{{ loop.index }}.", "c"),
+            (6.2, "Мероприятие", "{{ m.title }}", "l"),
+            (2.6, "Срок", "{{ m.due_date|short_date }}", "c"),
+            (3.4, "Ответственный исполнитель", "{{ m.responsible }}", "l"),
+            (3.8, "Результат / показатель", '{{ m.result or "—" }}', "l"),
         ],
+        size=11,
     )
+
+
+def operative_points(b: Builder) -> None:
+    """The numbered points of an act, each with its dash-led tasks."""
+    b.tag("{%p for p in points %}")
+    b.body("{{ p.number }}. {{ p.text }}")
+    b.tag("{%p for item in p.tasks %}")
+    b.body("– {{ item }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
+
+
+LIST_TITLE = (
+    "перечня общеобразовательных организаций {{ region.name_genitive }} с признаками "
+    "необъективных результатов процедур оценки качества образования в распределении по уровням "
+    "управленческого сопровождения в {{ campaign.school_year }} учебном году"
+)
+
+
+def levels_tables(b: Builder) -> None:
+    """The schools of the list, a table for each level of support."""
+    b.tag("{%p for l in levels %}")
+    b.caption("{{ l.title }}")
+    b.grid(
+        "for s in l.schools",
+        [
+            (1.0, "№ п/п", "{{ loop.index }}.", "c"),
+            (8.6, "Наименование общеобразовательной организации", "{{ s.name }}", "l"),
+            (4.6, "Муниципальное образование", "{{ s.municipality }}", "l"),
+            (2.3, "Лет в перечне подряд", "{{ s.years_on_list }}", "c"),
+        ],
+        size=11,
+    )
+    b.tag("{%p endfor %}")
+
+
+def regional_order(b: Builder) -> None:
+    """Seed 000's order: the ministry approves the list by levels of support."""
+    issuer_header(b)
+    b.title(
+        "{% if order and order.title %}{{ order.title }}{% else %}Об утверждении "
+        + LIST_TITLE
+        + "{% endif %}"
+    )
+    b.body(
+        "В соответствии с {{ issuer.law }}, в целях развития механизмов управления качеством "
+        "образовательных результатов и обеспечения объективности процедур оценки качества "
+        "образования"
+    )
+    b.left(Bold("{{ issuer.operative }}:"), before=12, after=12)
+    operative_points(b)
+    b.signature("{{ signatory.position }}", "{{ signatory.name }}")
+    b.block_right(
+        "Приложение\nУТВЕРЖДЕН\n{{ issuer.act_instrumental }} {{ issuer.name_genitive }}\n"
+        + REGISTRATION,
+        page_break=True,
+    )
+    b.title(
+        "Перечень общеобразовательных организаций {{ region.name_genitive }} с признаками "
+        "необъективных результатов процедур оценки качества образования в распределении по "
+        "уровням управленческого сопровождения в {{ campaign.school_year }} учебном году"
+    )
+    levels_tables(b)
+
+
+def regional_letter(b: Builder) -> None:
+    """Seed 000: the ministry's covering letter of the order to municipalities and schools."""
+    b.center(Bold("{{ issuer.name|upper }}"))
+    b.center("{{ issuer.place or region.name }}", size=11, after=12)
+    b.left(
+        "{% if document.date %}{{ document.date|short_date }}{% endif %}"
+        "{% if document.number %} № {{ document.number }}{% endif %}",
+        after=12,
+    )
+    b.tag("{%p for a in addressees %}")
+    b.block_right("{{ a }}")
+    b.tag("{%p endfor %}")
+    b.para(
+        "Об организации работы с общеобразовательными организациями {{ region.name_genitive }} "
+        "с признаками необъективных результатов процедур оценки качества образования в "
+        "распределении по уровням управленческого сопровождения в {{ campaign.school_year }} "
+        "учебном году",
+        align=LEFT,
+        size=12,
+        before=12,
+        after=12,
+    )
+    b.center("Уважаемые коллеги!", after=12)
+    b.body(
+        "{% if order %}Приказом" + ISSUER + " {{ order.reference }}{% if order.title %} "
+        "«{{ order.title }}»{% endif %} (прилагается) утверждён{% else %}Утверждён{% endif %} "
+        "перечень общеобразовательных организаций с признаками необъективных результатов "
+        "процедур оценки качества образования в распределении по уровням управленческого "
+        "сопровождения: {% for l in levels %}{{ l.title|lower }} — {{ l.schools|length }} ОО"
+        "{% if not loop.last %}; {% endif %}{% endfor %}."
+    )
+    b.tag("{%p for p in points %}")
+    b.tag("{%p if p.tasks %}")
+    b.body("{{ p.text[:-1] }} необходимо:")
+    b.tag("{%p for item in p.tasks %}")
+    b.body("– {{ item }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+    b.tag("{%p endfor %}")
+    b.body(
+        "Приложение: перечень общеобразовательных организаций по уровням управленческого "
+        "сопровождения.",
+        before=12,
+    )
+    b.signature("{{ signatory.position }}", "{{ signatory.name }}")
+    b.block_right(
+        "Приложение\nк письму{% if document.date %} от {{ document.date|short_date }}"
+        "{% endif %}{% if document.number %} № {{ document.number }}{% endif %}",
+        page_break=True,
+    )
+    b.title(
+        "Перечень общеобразовательных организаций {{ region.name_genitive }} с признаками "
+        "необъективных результатов процедур оценки качества образования в распределении по "
+        "уровням управленческого сопровождения"
+    )
+    levels_tables(b)
 
 
 def roadmap(b: Builder) -> None:
     """Seeds 002 and 004: the school roadmap as a table, with progress marks."""
-    b.block_right('УТВЕРЖДЕНА\n{{ approved_by or "приказом" }}\n' + REGISTRATION)
+    b.block_right(
+        "УТВЕРЖДЕНА\n{{ approved_by or ('приказом ' ~ issuer.name_genitive) }}\n" + REGISTRATION
+    )
     b.kind("ДОРОЖНАЯ КАРТА", before=12, after=0)
     b.center("{{ title }}\n{{ school.name }}", after=6)
     b.order_heading()
@@ -513,6 +626,81 @@ def roadmap(b: Builder) -> None:
         heading="item.section",
     )
     b.signature("{{ signatory.position }}", "{{ signatory.name }}", before=18)
+
+
+def roadmap_report(b: Builder) -> None:
+    """Seed 004: the monthly analytical report on the roadmap's interim results."""
+    school_header(b)
+    b.block_right("{{ municipality.authority_dative or municipality.name }}")
+    b.kind("АНАЛИТИЧЕСКИЙ ОТЧЁТ", before=12, after=0)
+    b.center(
+        "о промежуточных результатах реализации мероприятий дорожной карты за {{ period }}",
+        after=6,
+    )
+    b.order_heading()
+    b.left(DATE_NUMBER, tab=True)
+    b.place()
+    b.left("", after=6)
+    b.body("{{ summary }}")
+    b.tag("{%p if text %}")
+    b.body("{{ text }}")
+    b.tag("{%p endif %}")
+    b.left("", after=6)
+    b.grid(
+        "for item in items",
+        [
+            (1.2, "№ п/п", "{{ item.number }}", "c"),
+            (8.6, "Мероприятие", "{{ item.measure }}", "l"),
+            (3.0, "Срок", "{{ item.deadline|short_date }}", "c"),
+            (4.0, "Ответственный", "{{ item.responsible }}", "l"),
+            (
+                5.4,
+                "Отметка о выполнении",
+                '{{ item.status or "—" }}{% if item.progress %}\n{{ item.progress }}{% endif %}',
+                "l",
+            ),
+        ],
+        numbered=True,
+        heading="item.section",
+    )
+    b.signature("{{ signatory.position }}", "{{ signatory.name }}", before=18)
+
+
+def shnor_joint_plan(b: Builder) -> None:
+    """Seed 003: the joint plan of a ШНОР school and its leader school, approved by the leader
+    school's director and agreed by the school's."""
+    stamps = b.table((8.0, 8.0), borders=False)
+    b.row(
+        stamps,
+        [
+            "СОГЛАСОВАНО\n{{ signatory.position }}\n{{ signatory.name }}",
+            "УТВЕРЖДАЮ\n{% if leader_signatory %}{{ leader_signatory.position }}\n"
+            "{{ leader_signatory.name }}{% else %}Директор школы-лидера{% endif %}",
+        ],
+        size=11,
+    )
+    b.kind("СОВМЕСТНЫЙ ПЛАН РАБОТЫ", before=12, after=0)
+    b.center(
+        "{{ school.name_genitive }}{% if leader %} и школы-лидера {{ leader.name_genitive }}"
+        "{% endif %} по переходу "
+        "в эффективный режим функционирования в {{ campaign.school_year }} учебном году",
+        after=6,
+    )
+    b.order_heading()
+    b.left(DATE_NUMBER, tab=True)
+    b.place()
+    b.left("", after=6)
+    b.grid(
+        "for item in items",
+        [
+            (1.2, "№ п/п", "{{ item.number }}", "c"),
+            (10.0, "Мероприятие", "{{ item.measure }}", "l"),
+            (3.2, "Срок", "{{ item.deadline|short_date }}", "c"),
+            (3.6, "Ответственный", "{{ item.responsible }}", "l"),
+            (7.6, "Результат / показатель", '{{ item.result or "—" }}', "l"),
+        ],
+        numbered=True,
+    )
 
 
 def case_card(b: Builder, *, size: int = 12, more: Sequence[tuple[str, str]] = ()) -> None:
@@ -561,7 +749,9 @@ def self_analysis(b: Builder) -> None:
         after=12,
     )
     b.order_heading()
-    b.left(DATE_NUMBER, tab=True, after=6)
+    b.left(DATE_NUMBER, tab=True)
+    b.place()
+    b.left("", after=6)
     b.section("1. Общие сведения")
     case_card(b)
     b.section("2. Признаки необъективности по результатам анализа")
@@ -686,7 +876,7 @@ def certificate_analytics(b: Builder) -> None:
 def information_certificate(b: Builder) -> None:
     """Seed 001: the information certificate with the correlation analysis."""
     school_header(b)
-    b.block_right("{{ municipality.authority or municipality.name }}")
+    b.block_right("{{ municipality.authority_dative or municipality.name }}")
     b.kind("ИНФОРМАЦИОННАЯ СПРАВКА", before=12, after=0)
     b.center(
         "о проведении комплексного анализа корреляции результатов текущего контроля "
@@ -695,11 +885,13 @@ def information_certificate(b: Builder) -> None:
         after=12,
     )
     b.order_heading()
-    b.left(DATE_NUMBER, tab=True, after=12)
+    b.left(DATE_NUMBER, tab=True)
+    b.place()
+    b.left("", after=6)
     term = "campaign.deadlines.information_certificate"
     b.body(
-        "{{ school.name }} ({{ municipality.name }}) включена в перечень общеобразовательных "
-        "организаций с признаками необъективных результатов процедур оценки качества образования "
+        "{{ school.name }} ({{ municipality.name }}) — общеобразовательная организация, "
+        "включённая в перечень общеобразовательных организаций с признаками необъективных результатов процедур оценки качества образования "
         "({{ campaign.title }}; маркеры: {{ case.markers|join(', ') or \"—\" }}; уровень "
         'управленческого сопровождения: {{ case.support_level or "не установлен" }}). '
         "{% if order %}Во исполнение " + ORDER_CITED + " проведён{% else %}Проведён{% endif %} "
@@ -860,7 +1052,7 @@ def director_evaluation(b: Builder) -> None:
     b.commission_signatures()
     b.left("С оценочным листом ознакомлен(а):", before=12, size=12)
     table = b.table((5.0, 6.5, 5.0), borders=False)
-    signed = b.row(table, ["", '{{ school.director or "" }}', ""], size=12, align=CENTER)
+    signed = b.row(table, ["", "{{ school.director|signature }}", ""], size=12, align=CENTER)
     for cell in (signed[0], signed[2]):
         rule(cell)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
@@ -968,7 +1160,11 @@ def stage_form(b: Builder) -> None:
 
 TEMPLATES: dict[str, tuple[str, Callable[[Builder], None], bool, int]] = {
     "municipal_order.docx": ("Приказ об организации работы с ОО", municipal_order, False, 14),
+    "regional_order.docx": ("Приказ об утверждении перечня", regional_order, False, 14),
+    "regional_letter.docx": ("Письмо о перечне", regional_letter, False, 14),
     "roadmap.docx": ("Дорожная карта", roadmap, True, 12),
+    "roadmap_report.docx": ("Отчёт по дорожной карте", roadmap_report, True, 12),
+    "shnor_joint_plan.docx": ("Совместный план ШНОР и школы-лидера", shnor_joint_plan, True, 12),
     "self_analysis.docx": ("Самоанализ «Семь шагов»", self_analysis, False, 14),
     "information_certificate.docx": ("Информационная справка", information_certificate, False, 14),
     "recheck_protocol.docx": ("Протокол перепроверки", recheck_protocol, False, 14),

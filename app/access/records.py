@@ -27,7 +27,11 @@ REGION_WIDE = (Role.MINISTRY, Role.AUDITOR, Role.ADMIN)
 # Who produces each generated document of a case (besides seeing the case).
 GENERATORS: dict[str, frozenset[Role]] = {
     "municipal_order": frozenset({Role.MUNICIPAL, Role.MINISTRY}),
+    "regional_order": frozenset({Role.MINISTRY}),
+    "regional_letter": frozenset({Role.MINISTRY}),
     "roadmap": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
+    "shnor_joint_plan": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
+    "roadmap_report": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
     "self_analysis": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
     "information_certificate": frozenset({Role.SCHOOL, Role.MUNICIPAL, Role.MINISTRY}),
     "recheck_protocol": frozenset({Role.MUNICIPAL, Role.MINISTRY}),
@@ -47,6 +51,8 @@ NOT_ACTS = frozenset({"student_marks", "recheck_results", "case_history"})
 # Papers of a school's case that its municipality issues (the recheck commission, the director's
 # evaluation, the municipal order); the school issues the rest of its own.
 ISSUED_BY_MUNICIPALITY = frozenset({"municipal_order", "recheck_protocol", "director_evaluation"})
+# The ministry's own papers of a campaign.
+ISSUED_BY_REGION = frozenset({"regional_order", "regional_letter"})
 
 
 Issuer = tuple[int, Role]
@@ -58,6 +64,8 @@ def _issuer(document: Document, answered: Issuer | None) -> Issuer | None:
     if answered is not None:
         return answered
     owner = document.owner
+    if document.kind in ISSUED_BY_REGION:
+        return owner.id, ACTING_ROLE[owner.kind]
     if document.kind in ISSUED_BY_MUNICIPALITY and owner.municipality_id is not None:
         return owner.municipality_id, Role.MUNICIPAL
     return owner.id, ACTING_ROLE[owner.kind]
@@ -205,6 +213,13 @@ def can_start_roadmap(user: User, case: Case) -> bool:
 def can_generate(user: User, case: Case, key: str) -> bool:
     """The user's role produces this document and the case is in scope."""
     return key in GENERATORS and user.role in GENERATORS[key] and can_view_case(user, case)
+
+
+def can_write_conclusions(user: User, case: Case, key: str) -> bool:
+    """The user produces the document and so writes its conclusions (the certificate: the
+    school, its municipality or the ministry; the recheck protocol: the municipality or the
+    ministry)."""
+    return can_generate(user, case, key)
 
 
 def can_upload_data(user: User, case: Case, key: str) -> bool:

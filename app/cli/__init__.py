@@ -1,5 +1,5 @@
 """Command-line interface: `flask users|orgs|demo|audit|flags|cases|vpr|plans|obligations|
-deadlines|notices|scheduler|backup …`. One transaction per command."""
+deadlines|notices|scheduler|backup|documents …`. One transaction per command."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from app.cli.audit import audit_cli
 from app.cli.backup import backup_cli
 from app.cli.cases import cases_cli
 from app.cli.demo import demo_cli
+from app.cli.documents import documents_cli
 from app.cli.flags import flags_cli
 from app.cli.notices import deadlines_cli, notices_cli, scheduler_cli
 from app.cli.orgs import orgs_cli
@@ -30,6 +31,7 @@ GROUPS = (
     notices_cli,
     scheduler_cli,
     backup_cli,
+    documents_cli,
 )
 
 

@@ -1,4 +1,4 @@
-"""`flask orgs import` and `flask orgs add`."""
+"""`flask orgs import`, `flask orgs add` and `flask orgs requisites`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from app.cli.common import fail, organisation_by_ref, refuse, region_named
 from app.errors import DomainError
 from app.extensions import db
+from app.legal.requisites import set_requisites
 from app.models.org import OrgKind
 from app.orgs.directory import import_directory
 from app.orgs.service import create_serving
@@ -70,3 +71,35 @@ def orgs_add(kind: str, name: str, parent_ref: str | None, region: str | None) -
         fail(err.message)
     db.session.commit()
     click.echo(f"Created {kind} {org.id}: {org.name} (under {parent.name}).")
+
+
+@orgs_cli.command("requisites")
+@click.argument("ref")
+@click.option("--authority", help="The issuing body in full, as on the letterhead.")
+@click.option("--place", help="The place of issue, e.g. «г. Озерск».")
+@click.option("--head-position", help="Who signs the acts, e.g. «Глава администрации».")
+@click.option("--head-name", help="The head's full name («Строганова Наталья Александровна»).")
+def orgs_requisites(
+    ref: str,
+    authority: str | None,
+    place: str | None,
+    head_position: str | None,
+    head_name: str | None,
+) -> None:
+    """Record an organisation's requisites for its documents (REF: login, id or exact name); an
+    empty value clears a field."""
+    org = organisation_by_ref(ref)
+    if org is None:
+        fail(f"No organisation «{ref}».")
+    values = {
+        "authority": authority,
+        "place": place,
+        "head_position": head_position,
+        "head_name": head_name,
+    }
+    try:
+        changed = set_requisites(org, values, actor=None)
+    except DomainError as err:
+        fail(err.message)
+    db.session.commit()
+    click.echo(f"{org.name}: {'requisites recorded' if changed else 'nothing changed'}.")

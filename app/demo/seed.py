@@ -125,6 +125,13 @@ def _ensure_user(
     )
 
 
+def _position(email: str, position: str) -> None:
+    """The demo person's position, as their signature block writes it."""
+    user = users.find_user(email)
+    if user is not None and not user.position:
+        user.position = position
+
+
 def _serving(parent: Organisation, kind: OrgKind, name: str) -> Organisation:
     """The demo's institute of the region or methodological centre of a municipality."""
     found = db.session.scalars(
@@ -177,9 +184,16 @@ def seed_demo() -> list[tuple[str, str, str]]:
     add(f"imc1@{DEMO_DOMAIN}", "Гришина Татьяна Павловна", Role.METHOD_CENTRE, centre)
     add(f"auditor@{DEMO_DOMAIN}", "Лебедев Игорь Николаевич", Role.AUDITOR, region)
     add(f"admin@{DEMO_DOMAIN}", "Администратор системы", Role.ADMIN, region)
+    region.authority, region.place = names.REGION_AUTHORITY
     for index, (municipality_name, _count, _kind) in enumerate(names.MUNICIPALITIES, start=1):
         municipality = municipalities[orgs.normalise_name(municipality_name).lower()]
-        add(f"mun{index}@{DEMO_DOMAIN}", _person(rng), Role.MUNICIPAL, municipality)
+        authority, place, official, head = names.MUNICIPAL_AUTHORITIES[index - 1]
+        municipality.authority, municipality.place = authority, place
+        if head is not None:
+            municipality.head_position, municipality.head_name = head
+        _ensure_user(f"mun{index}@{DEMO_DOMAIN}", _person(rng), Role.MUNICIPAL, municipality, pw)
+        logins.append((Role.MUNICIPAL.value, f"mun{index}@{DEMO_DOMAIN}", municipality.name))
+        _position(f"mun{index}@{DEMO_DOMAIN}", official)
     for login, school in sorted(schools.items()):
         email = f"{login}@{DEMO_DOMAIN}"
         _ensure_user(email, school.director or login, Role.SCHOOL, school, pw)

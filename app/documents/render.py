@@ -14,6 +14,8 @@ Filters available to templates:
   deadline may also be text such as «ежемесячно»; a missing value gives «—».
 * ``num(digits=2)`` — 0,71 (decimal comma, minus sign);  ``signed(digits=2)`` — +0,45;
   ``pct(digits=0)`` — a share 0…1 as «83 %»;  ``pvalue`` — «< 0,001» or «0,034». Missing → «—».
+* ``signature`` — a person as a signature block writes them: «Н.А. Строганова» from
+  «Строганова Наталья Александровна» (petrovich's name parts; a missing name gives nothing).
 * ``image(max_width_cm=16, max_height_cm=11)`` — charts: the context carries image *names*,
   e.g. ``charts: [{"title": "…", "image": "spearman"}]``, the template writes
   ``{{ chart.image|image }}`` and ``render(..., images={"spearman": png_bytes})`` supplies the
@@ -41,6 +43,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from app.i18n import RU_MONTHS_GENITIVE
+from app.people import signature
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +207,7 @@ def make_environment(
         signed=signed,
         pct=pct,
         pvalue=pvalue,
+        signature=lambda v: "" if _missing(v) or not str(v).strip() else signature(str(v)),
         image=_image_filter(tpl, images or {}) if tpl is not None else (lambda v, *a: v),
     )
     return env

@@ -16,6 +16,7 @@ from app.models.case import (
 )
 from app.models.document import (
     Document,
+    DocumentConclusion,
     DocumentTemplate,
     DocumentVersion,
     ReviewStatus,
@@ -59,6 +60,7 @@ __all__ = [
     "DateKind",
     "DirectorEvaluation",
     "Document",
+    "DocumentConclusion",
     "DocumentTemplate",
     "DocumentVersion",
     "ExamResult",

@@ -203,3 +203,21 @@ class RoadmapReport(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     submitted_by: Mapped[User | None] = relationship()
+
+
+class DocumentConclusion(db.Model):
+    """The conclusions of a case's paper (the certificate, the recheck protocol) as its
+    responsible person wrote them before generating it."""
+
+    __tablename__ = "document_conclusion"
+    __table_args__ = (sa.UniqueConstraint("case_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("school_case.id"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    text: Mapped[str] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    updated_by: Mapped[User] = relationship()

@@ -82,6 +82,13 @@ class Organisation(db.Model):
     director: Mapped[str | None] = mapped_column(sa.String(300))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(100))
+    # The issuing body in full, as on the letterhead («Администрация муниципального образования
+    # «…»», «Отдел образования администрации …»), and the place of issue («г. Озерск»).
+    authority: Mapped[str | None] = mapped_column(sa.String(500))
+    place: Mapped[str | None] = mapped_column(sa.String(100))
+    # Who signs its acts: «Глава администрации», «Строганова Наталья Александровна».
+    head_position: Mapped[str | None] = mapped_column(sa.String(300))
+    head_name: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Kept from the name and login by _keep_keys (see app.names): what a search looks in, and
     # the order of a list (the short name with its numbers padded).

@@ -22,7 +22,13 @@ common blocks:
   templates;
 * ``case`` {category, markers: [str], marker_count, support_level|None, years_on_list,
   contract_review: bool, stage, status} — category, stage and status as Russian labels;
-* ``document`` {number|None, date|None, place|None} — the generated document's own registration.
+* ``document`` {number|None, date|None, place|None} — the generated document's own registration
+  (the number and date once its signed act is registered) and its place of issue;
+* ``issuer`` {name, name_genitive, name_in_sentence, place, administration, school, act,
+  act_name, act_genitive, act_dative, act_instrumental, operative, law} — the issuing body in
+  full and the genre of its acts (ПОСТАНОВЛЕНИЕ / ПОСТАНОВЛЯЕТ for an administration, ПРИКАЗ /
+  ПРИКАЗЫВАЮ otherwise) with the federal law they rest on;
+* ``municipality`` also carries ``authority_dative`` (an addressee) and ``name_genitive``.
 
 Dates are ``date`` objects (or None), moments are aware UTC ``datetime``s, shares are 0…1 floats,
 missing numbers are None; lists may be empty.
@@ -39,7 +45,7 @@ from flask_babel.speaklater import LazyString
 from app.documents.templates import bundled_path
 
 COMMON_VARIABLES = frozenset(
-    {"region", "municipality", "school", "campaign", "order", "case", "document"}
+    {"region", "municipality", "school", "campaign", "order", "case", "document", "issuer"}
 )
 
 
@@ -78,10 +84,28 @@ KINDS: tuple[DocumentKind, ...] = (
         _l("Municipal order on organising work with flagged schools"),
         "municipal_order.docx",
         # schools: [{name, director, markers: [str], support_level, years_on_list,
-        #            contract_review}]; coordinator: {name, position} | None;
-        # measures: [{title, responsible, due_date: date | str | None}];
-        # signatory: {position, name}
-        ("schools", "coordinator", "measures", "signatory"),
+        #            contract_review}];
+        # measures: [{title, responsible, due_date: date | str | None, result}];
+        # points: [{number, text, tasks: [str]}] — the numbered points, worded;
+        # signatory: {position, name «И.О. Фамилия»}
+        ("schools", "measures", "points", "signatory"),
+        tracks=("objectivity",),
+    ),
+    DocumentKind(
+        "regional_order",
+        _l("Regional order approving the list by levels of support"),
+        "regional_order.docx",
+        # levels: [{level: int | None, title, schools: [{name, municipality, years_on_list}]}];
+        # points: [{number, text, tasks: [str]}]; signatory: {position, name}
+        ("levels", "points", "signatory"),
+        tracks=("objectivity",),
+    ),
+    DocumentKind(
+        "regional_letter",
+        _l("Ministry's covering letter to municipalities and schools"),
+        "regional_letter.docx",
+        # addressees: [str]; levels, points and signatory as the regional order's
+        ("addressees", "levels", "points", "signatory"),
         tracks=("objectivity",),
     ),
     DocumentKind(
@@ -94,6 +118,24 @@ KINDS: tuple[DocumentKind, ...] = (
         # signatory: {position, name}
         ("title", "approved_by", "items", "signatory"),
         needs="roadmap:school",
+    ),
+    DocumentKind(
+        "roadmap_report",
+        _l("Monthly report on the roadmap"),
+        "roadmap_report.docx",
+        # period: str («ноябрь 2026 г.»); summary: str; text: str | None (the month's report);
+        # items: as the roadmap's; signatory: {position, name}
+        ("period", "summary", "text", "items", "signatory"),
+        needs="roadmap:school",
+    ),
+    DocumentKind(
+        "shnor_joint_plan",
+        _l("Joint plan of the school and its leader school (ШНОР)"),
+        "shnor_joint_plan.docx",
+        # leader: None | {name, director}; items: [{number, measure, deadline: date | str | None,
+        #   responsible, result}]; signatory and leader_signatory: {position, name}
+        ("leader", "items", "signatory", "leader_signatory"),
+        tracks=("low_results",),
     ),
     DocumentKind(
         "self_analysis",

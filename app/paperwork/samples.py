@@ -35,13 +35,17 @@ COMMON: dict[str, Any] = {
     "region": {
         "name": "Калининградская область",
         "authority": "Министерство образования Калининградской области",
+        "name_genitive": "Калининградской области",
     },
     "municipality": {
         "name": MUNICIPALITY_NAME,
         "authority": "Управление образования администрации Озерского муниципального округа",
+        "authority_dative": "Управлению образования администрации Озерского муниципального округа",
+        "name_genitive": "Озерского муниципального округа",
     },
     "school": {
         "name": SCHOOL_NAME,
+        "name_genitive": SCHOOL_NAME,
         "login": "edu390317",
         "type": "средняя общеобразовательная школа",
         "director": "Иванова Ирина Ивановна",
@@ -85,9 +89,28 @@ COMMON: dict[str, Any] = {
         "status": "в работе",
     },
     "document": {"number": "998", "date": date(2023, 12, 29), "place": "г. Озерск"},
+    "issuer": {
+        "name": "Администрация муниципального образования «Озерский муниципальный округ "
+        "Калининградской области»",
+        "name_genitive": "администрации муниципального образования «Озерский муниципальный округ "
+        "Калининградской области»",
+        "name_in_sentence": "администрация муниципального образования «Озерский муниципальный "
+        "округ Калининградской области»",
+        "place": "г. Озерск",
+        "administration": True,
+        "school": False,
+        "act": "ПОСТАНОВЛЕНИЕ",
+        "act_name": "постановление",
+        "act_genitive": "постановления",
+        "act_dative": "постановлению",
+        "act_instrumental": "постановлением",
+        "operative": "ПОСТАНОВЛЯЕТ",
+        "law": "Федеральным законом от 06.10.2003 № 131-ФЗ «Об общих принципах организации "
+        "местного самоуправления в Российской Федерации»",
+    },
 }
 
-DIRECTOR_SIGNATORY = {"position": f"Директор {SCHOOL_NAME}", "name": "И. И. Иванова"}
+DIRECTOR_SIGNATORY = {"position": f"Директор {SCHOOL_NAME}", "name": "И.И.\u00a0Иванова"}
 COMMISSION = [
     {
         "role": "Председатель комиссии",
@@ -196,12 +219,23 @@ def _order() -> dict[str, Any]:
     ]
     return {
         "schools": schools,
-        "coordinator": {
-            "name": "Старкова Ольга Владимировна",
-            "position": "начальник отдела общего образования Управления образования",
-        },
-        "measures": [{"title": t, "responsible": r, "due_date": d} for t, r, d in measures],
-        "signatory": {"position": "Начальник Управления образования", "name": "А. Г. Виноградова"},
+        "measures": [
+            {"title": t, "responsible": r, "due_date": d, "result": "Протокол, приказ"}
+            for t, r, d in measures
+        ],
+        "points": [
+            {"number": 1, "text": "Утвердить перечень ОО (приложение 1).", "tasks": []},
+            {
+                "number": 2,
+                "text": "Начальнику отдела образования (Старковой\u00a0О.В.):",
+                "tasks": [
+                    "провести анализ причин необъективности результатов ВПР;",
+                    SPECIAL + ".",
+                ],
+            },
+            {"number": 3, "text": "Постановление вступает в силу со дня подписания.", "tasks": []},
+        ],
+        "signatory": {"position": "Глава администрации", "name": "Н.А.\u00a0Строганова"},
     }
 
 
@@ -676,7 +710,103 @@ def _stage_form() -> dict[str, Any]:
     }
 
 
+def _regional_order() -> dict[str, Any]:
+    return {
+        "levels": [
+            {
+                "level": 1,
+                "title": "1 уровень управленческого сопровождения",
+                "schools": [
+                    {"name": SCHOOL_NAME, "municipality": MUNICIPALITY_NAME, "years_on_list": 3}
+                ],
+            },
+            {
+                "level": 3,
+                "title": "3 уровень управленческого сопровождения",
+                "schools": [
+                    {
+                        "name": "МАОУ «Гимназия № 1 г. Озерска»",
+                        "municipality": MUNICIPALITY_NAME,
+                        "years_on_list": 1,
+                    }
+                ],
+            },
+        ],
+        "points": [
+            {"number": 1, "text": "Утвердить перечень (приложение).", "tasks": []},
+            {
+                "number": 2,
+                "text": "Руководителям муниципальных органов управления образованием:",
+                "tasks": [SPECIAL + "."],
+            },
+        ],
+        "signatory": {"position": "Министр образования", "name": "Е.В.\u00a0Соколова"},
+        "issuer": MINISTRY_ISSUER,
+        "document": {"number": "998", "date": date(2023, 12, 29), "place": "г. Калининград"},
+    }
+
+
+MINISTRY_ISSUER = {
+    "name": "Министерство образования Калининградской области",
+    "name_genitive": "Министерства образования Калининградской области",
+    "name_in_sentence": "Министерство образования Калининградской области",
+    "place": "г. Калининград",
+    "administration": False,
+    "school": False,
+    "act": "ПРИКАЗ",
+    "act_name": "приказ",
+    "act_genitive": "приказа",
+    "act_dative": "приказу",
+    "act_instrumental": "приказом",
+    "operative": "ПРИКАЗЫВАЮ",
+    "law": "Федеральным законом от 29.12.2012 № 273-ФЗ «Об образовании в Российской Федерации»",
+}
+
+
+def _regional_letter() -> dict[str, Any]:
+    return {
+        **_regional_order(),
+        "addressees": ["Руководителям муниципальных органов управления образованием"],
+    }
+
+
+def _roadmap_report() -> dict[str, Any]:
+    roadmap = _roadmap()
+    return {
+        "period": "ноябрь 2023 г.",
+        "summary": "Из 3 мероприятий дорожной карты выполнено 1, выполняется 1, не начато 1.",
+        "text": SPECIAL,
+        "items": roadmap["items"],
+        "signatory": DIRECTOR_SIGNATORY,
+    }
+
+
+def _joint_plan() -> dict[str, Any]:
+    return {
+        "leader": {
+            "name": "МАОУ «Лицей № 5»",
+            "name_genitive": "МАОУ «Лицей № 5»",
+            "director": "Петров Пётр Петрович",
+        },
+        "items": [
+            {
+                "number": 1,
+                "measure": SPECIAL,
+                "deadline": date(2024, 3, 1),
+                "responsible": "Школа-лидер",
+                "result": "План взаимодействия",
+            }
+        ],
+        "signatory": DIRECTOR_SIGNATORY,
+        "leader_signatory": {"position": "Директор МАОУ «Лицей № 5»", "name": "П.П.\u00a0Петров"},
+    }
+
+
 _BUILDERS = {
+    "shnor_joint_plan": _joint_plan,
+    "roadmap_report": _roadmap_report,
+    "regional_order": _regional_order,
+    "regional_letter": _regional_letter,
     "municipal_order": _order,
     "roadmap": _roadmap,
     "self_analysis": _self_analysis,

@@ -12,12 +12,14 @@ from app.documents import checks
 from app.documents.render import render
 from app.documents.templates import active_template
 from app.extensions import db
-from app.legal import orders
+from app.legal import orders, requisites
 from app.models.case import Case, Obligation
 from app.models.document import DocumentVersion
 from app.models.org import Organisation
 from app.models.types import utcnow
 from app.models.user import User
+from app.people import signature
+from app.russian import inflect
 from app.stages.records import require_responsible
 from app.workflows import labels
 from app.workflows.clock import case_date, case_zone
@@ -27,21 +29,31 @@ from app.workflows.locking import lock
 Images = dict[str, bytes]
 
 
-def common(case: Case) -> dict[str, Any]:
-    """The blocks every document receives (labels in Russian: documents are Russian)."""
+def common(case: Case, issued_by: Organisation | None = None) -> dict[str, Any]:
+    """The blocks every document receives (labels in Russian: documents are Russian); the issuer
+    is the school unless ``issued_by`` names another organisation."""
     school, campaign = case.school, case.campaign
     region = db.session.get(Organisation, campaign.region_id)
+    # A school under the region answers to the ministry: its "municipality" is the region.
+    above = case.municipality or region
+    by_region = issued_by is not None and region is not None and issued_by.id == region.id
+    issuer = requisites.issuer(issued_by or school, campaign.order_issuer if by_region else None)
     return {
-        "region": {"name": region.name if region else "", "authority": None},
-        # A school under the region answers to the ministry: its "municipality" is the region.
-        "municipality": {
-            "name": case.municipality.name
-            if case.municipality
-            else (region.name if region else ""),
-            "authority": None,
+        "region": {
+            "name": region.name if region else "",
+            "authority": region.authority if region else None,
+            "name_genitive": inflect(region.name, "gent", in_sentence=True) if region else "",
         },
+        "municipality": {
+            "name": above.name if above else "",
+            "authority": requisites.issuing_body(above) if above else None,
+            "authority_dative": requisites.addressee(above),
+            "name_genitive": inflect(above.name, "gent", in_sentence=True) if above else "",
+        },
+        "issuer": issuer,
         "school": {
             "name": school.name,
+            "name_genitive": inflect(school.name, "gent", in_sentence=True),
             "login": school.login,
             "type": school.school_type,
             "director": school.director,
@@ -67,7 +79,7 @@ def common(case: Case) -> dict[str, Any]:
             "stage": labels.stage_title(case),
             "status": str(labels.CASE_STATUS[case.status]),
         },
-        "document": {"number": None, "date": case_date(case), "place": None},
+        "document": {"number": None, "date": case_date(case), "place": issuer["place"]},
     }
 
 
@@ -101,8 +113,10 @@ def deadlines(case: Case) -> dict[str, Any]:
 
 
 def director_signatory(case: Case) -> dict[str, str]:
-    """The school director's signature block."""
-    return {"position": f"Директор {case.school.name}", "name": case.school.director or ""}
+    """The school director's signature block: «Директор муниципального … учреждения …» and
+    «И.И. Иванова»."""
+    school = inflect(case.school.name, "gent", in_sentence=True)
+    return {"position": f"Директор {school}", "name": signature(case.school.director or "")}
 
 
 def hand_in_record(

@@ -21,6 +21,7 @@ from app.models.document import DocumentVersion
 from app.models.org import Organisation, OrgKind
 from app.models.stage import CommissionMember, Expert, RecheckWork
 from app.models.user import User
+from app.russian import inflect
 from app.stages.printing import hand_in_record
 from app.stages.records import current_obligation, may_fill
 from app.tabular import FileRefused
@@ -338,7 +339,8 @@ def printable(case: Case) -> tuple[dict[str, Any], dict[str, bytes]]:
             if m.observer
             else "Член комиссии",
             "name": m.expert.full_name,
-            "position": f"{m.expert.position or 'учитель'} ({m.expert.school.name})",
+            "position": f"{m.expert.position or 'учитель'} "
+            f"{inflect(m.expert.school.name, 'gent', in_sentence=True)}",
         }
         for m in members(case)
     ]

@@ -105,6 +105,7 @@ ACTION = {
     "director.values_saved": _l("Director's indicators entered"),
     "indicators.new_version": _l("New version of the indicators"),
     "mentoring.assigned": _l("Leader school assigned"),
+    "document.conclusion_saved": _l("Document conclusions saved"),
     "recheck.expert_added": _l("Expert added to the register"),
     "recheck.member_added": _l("Commission member added"),
     "recheck.work_saved": _l("Rechecked work saved"),
@@ -157,3 +158,7 @@ def obligation_title(obligation: Any) -> str:
     if obligation.period:
         return f"{title} ({obligation.period[5:]}.{obligation.period[:4]})"
     return str(title)
+
+
+# The fields of history events (before / after), as the case history report names them.
+SYSTEM = _l("the system")

@@ -25,7 +25,8 @@ from app.extensions import db
 from app.legal.orders import OrderValues, record_order
 from app.models import AuditEvent, Category, ObligationStatus, RoadmapStatus
 from app.paperwork.catalog import KINDS
-from app.paperwork.generate import generate, register_template
+from app.paperwork.generate import applies, generate, register_template
+from app.russian import inflect
 from app.stages import attachments, questionnaires
 from app.stages.records import current_obligation
 from app.stages.roadmaps import ItemValues, roadmap_of, save_item
@@ -111,13 +112,16 @@ def test_each_document_is_generated_from_the_case(
     world: dict[str, Any], rich_case: Any, tmp_path: Path
 ) -> None:
     generated = {}
-    for kind in (k for k in KINDS if k.key in GENERATORS):  # stage records print from their pages
+    # Stage records print from their pages; the ШНОР joint plan belongs to the other track.
+    for kind in (k for k in KINDS if k.key in GENERATORS and applies(rich_case, k.key)):
         version = generate(rich_case, kind.key, actor=_actor(world, kind.key))
         assert version.template_key == kind.key and version.template_version == 1
         data = storage.store().get(version.sha256)
         text = _text(data)
         name = (
-            rich_case.municipality.name if kind.key == "municipal_order" else rich_case.school.name
+            inflect(rich_case.municipality.name, "gent", in_sentence=True)
+            if kind.key == "municipal_order"
+            else rich_case.school.name
         )
         assert name in text, kind.key  # hostile characters came through as text
         generated[kind.key] = data
@@ -172,7 +176,11 @@ def _convert_and_check(generated: dict[str, bytes], case: Any, tmp_path: Path) -
         text = " ".join(
             " ".join(p.extract_text().split()) for p in PdfReader(tmp_path / f"{key}.pdf").pages
         )
-        expected = case.municipality.name if key == "municipal_order" else "МБОУ «СОШ № 1»"
+        expected = (
+            inflect(case.municipality.name, "gent", in_sentence=True)
+            if key == "municipal_order"
+            else "МБОУ «СОШ № 1»"
+        )
         assert expected in text, f"{key}: the PDF does not name the organisation"
 
 
@@ -225,7 +233,9 @@ def test_a_shnor_case_offers_and_prints_no_objectivity_papers(world: dict[str, A
     ministry = world["users"]["ministry"]
     case = open_test_case(world["schools"]["a2"], category=Category.LOW_RESULTS)
     offered = {k.key for k in kinds_for(ministry, case)}
-    assert offered == {"roadmap", "case_history"}  # its own roadmap, and the auditors' report
+    # its own roadmap and monthly report, the joint plan with its leader school, and the
+    # auditors' report
+    assert offered == {"roadmap", "roadmap_report", "shnor_joint_plan", "case_history"}
     for key in ("municipal_order", "self_analysis", "information_certificate", "recheck_protocol"):
         with pytest.raises(InvalidInput, match=r"track|направлени|перечн"):
             generate(case, key, actor=ministry)
@@ -252,7 +262,8 @@ def _print_every_kind(world: dict[str, Any], case: Any, shnor: Any) -> dict[str,
     stage record from the ШНОР case's risk questionnaire handed in by its school."""
     printed = {}
     for key in GENERATORS:
-        version = generate(case, key, actor=_actor(world, key))
+        target = case if applies(case, key) else shnor
+        version = generate(target, key, actor=_actor(world, key))
         printed[key] = storage.store().get(version.sha256)
     school = world["users"]["school_a1"]
     obligation = current_obligation(shnor, "form:risk_questionnaire")
@@ -299,11 +310,12 @@ def test_every_document_prints_the_order_when_it_is_recorded(
         assert "1592/1" not in content and "(приказ" not in content, key
     for key, data in recorded.items():
         content = docx_text(data)
-        assert "№ 1592/1" in content and "03.11.2023" in content, f"{key} does not cite the order"
+        day = "«03» ноября 2023 г." if key == "regional_order" else "03.11.2023"  # itself
+        assert "№ 1592/1" in content and day in content, f"{key} does not cite the order"
         assert "___" not in content, key
     preamble = docx_text(recorded["municipal_order"])
     assert (
-        "Во исполнение приказа Министерства образования Первой области от 03.11.2023 № 1592/1 "
+        "во исполнение приказа Министерства образования Первой области от 03.11.2023 № 1592/1 "
         "«Об утверждении перечня общеобразовательных организаций" in preamble
     )  # the issuer in the genitive, the title in its quotes once
     assert "(приказ Министерства образования Первой области от 03.11.2023 № 1592/1)" in (
@@ -313,7 +325,8 @@ def test_every_document_prints_the_order_when_it_is_recorded(
     for key, text in pdfs.items():
         assert "___" not in text, f"{key}: the PDF prints blanks"
         if not key.endswith("-without"):
-            assert "1592/1" in text and "03.11.2023" in text, f"{key}: the PDF lacks the order"
+            day = "«03» ноября 2023 г." if key == "regional_order" else "03.11.2023"
+            assert "1592/1" in text and day in text, f"{key}: the PDF lacks the order"
 
 
 def _to_pdf(documents: dict[str, bytes], tmp_path: Path) -> dict[str, str]:

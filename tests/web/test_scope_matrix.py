@@ -30,6 +30,7 @@ from app.models import (
     Campaign,
     Case,
     Document,
+    DocumentConclusion,
     DocumentVersion,
     ExamResult,
     MechanismCriterion,
@@ -192,6 +193,11 @@ def _a1_act(w: W) -> int:
     return int(_fresh(Obligation, _order(w).id).document_id or 0)
 
 
+def _certificate(w: W) -> Obligation:
+    """a1's obligation answered by the information certificate."""
+    return next(o for o in _case(w).obligations if o.takes == "document:certificate")
+
+
 def _user_column(column: str) -> Callable[[W, str], Any]:
     return lambda w, role: getattr(_fresh(User, w["users"][role].id), column)
 
@@ -344,6 +350,25 @@ ENDPOINTS: dict[str, Endpoint] = {
             DocumentVersion.__table__.join(Document.__table__),
             Document.case_id == _case(w).id,
             Document.kind == "case_history",
+        ),
+    ),
+    "documents.hand_in_generated": Endpoint(
+        lambda w: f"/cases/{_case(w).id}/hand-in/information_certificate",
+        frozenset({"school_a1"}),  # the school answers its certificate
+        method="POST",
+        effect=lambda w, role: _fresh(Obligation, _certificate(w).id).status,
+    ),
+    "documents.conclusions_page": Endpoint(
+        lambda w: f"/cases/{_case(w).id}/conclusions/information_certificate",
+        frozenset({"ministry", "municipal_a", "school_a1"}),
+    ),
+    "documents.conclusions_page[post]": Endpoint(
+        lambda w: f"/cases/{_case(w).id}/conclusions/information_certificate",
+        frozenset({"ministry", "municipal_a", "school_a1"}),
+        method="POST",
+        form=lambda w: {"text": "Выводы комиссии.", "version": "0"},
+        effect=lambda w, role: _count(
+            DocumentConclusion, DocumentConclusion.case_id == _case(w).id
         ),
     ),
     # -- roadmaps ------------------------------------------------------------------------------

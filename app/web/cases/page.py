@@ -14,7 +14,7 @@ from app.legal import registration
 from app.models.case import Case, Obligation
 from app.models.document import Document
 from app.models.user import User
-from app.paperwork import catalog, generate
+from app.paperwork import catalog, conclusions, generate
 from app.plans.measures import MILESTONE_ORDER
 from app.stages import attachments, recheck
 from app.vpr.signs import evidence_of, latest_run
@@ -112,6 +112,12 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
         "signed_original": registration.signed_original,
         "signature_state": registration.state_of,
         "generate_kinds": generate.kinds_for(user, case),
+        "hand_in_kinds": {
+            k.key for k in generate.kinds_for(user, case) if generate.can_hand_in(user, case, k.key)
+        },
+        "conclusion_kinds": [
+            k for k in generate.kinds_for(user, case) if k.key in conclusions.KINDS
+        ],
         "correlations": attachments.correlations(case),
         "recheck": recheck.statistics(case),
         "can_upload_marks": access.can_upload_data(user, case, attachments.STUDENT_MARKS),

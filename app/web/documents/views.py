@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -21,7 +21,7 @@ from app.extensions import db
 from app.legal.registration import Scan, record_signature
 from app.models.case import Case, Obligation
 from app.models.document import Document
-from app.paperwork import catalog, generate
+from app.paperwork import catalog, conclusions, generate
 from app.stages import attachments
 from app.tabular import FileRefused
 from app.web.actions import perform
@@ -135,6 +135,71 @@ def generate_document(case_id: int, key: str) -> Response:
         return redirect(url_for("cases.case_detail", case_id=case.id))
     return redirect(
         url_for("cases.case_detail", case_id=case.id, _anchor=f"document-{version.document_id}")
+    )
+
+
+@bp.post("/cases/<int:case_id>/hand-in/<key>")
+@login_required
+def hand_in_generated(case_id: int, key: str) -> Response:
+    """Generate the paper and hand it in as the obligation's next version, without a download."""
+    case = get_scoped_or_404(Case, case_id, current_user)
+    if not catalog.has_kind(key):
+        abort(404)
+    if not generate.can_hand_in(current_user, case, key):
+        abort(403)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    version = perform(
+        lambda: generate.hand_in_generated(case, key, actor=current_user),
+        _("The generated document is handed in for review."),
+    )
+    anchor = f"document-{version.document_id}" if version is not None else "documents"
+    return redirect(url_for("cases.case_detail", case_id=case.id, _anchor=anchor))
+
+
+class ConclusionsForm(FlaskForm):
+    text = TextAreaField(validators=[InputRequired(), Length(max=conclusions.LIMIT)])
+    version = IntegerField(validators=[InputRequired()])
+
+
+@bp.route("/cases/<int:case_id>/conclusions/<key>", methods=["GET", "POST"])
+@login_required
+def conclusions_page(case_id: int, key: str) -> Response | str:
+    """The conclusions of the case's paper, prefilled from the computed figures, edited by the
+    person who produces it and kept for the next generation."""
+    case = get_scoped_or_404(Case, case_id, current_user)
+    if key not in conclusions.KINDS:
+        abort(404)
+    if not access.can_write_conclusions(current_user, case, key):
+        abort(403)
+    saved = conclusions.conclusion_of(case, key)
+    form = ConclusionsForm()
+    if form.validate_on_submit():
+        done = perform(
+            lambda: conclusions.save(
+                case,
+                key,
+                form.text.data or "",
+                actor=current_user,
+                expected_version=form.version.data,
+            ),
+            _("The conclusions are saved; the next generated document prints them."),
+        )
+        if done is not None:
+            return redirect(url_for("cases.case_detail", case_id=case.id, _anchor="documents"))
+    elif request.method == "POST":
+        flash(_("Write the conclusions: they cannot be empty."), "error")
+    if not form.is_submitted():
+        form.text.data = conclusions.text_for(case, key)
+        form.version.data = saved.version if saved is not None else 0
+    return render_template(
+        "documents/conclusions.html",
+        case=case,
+        key=key,
+        title=catalog.kind(key).title,
+        form=form,
+        saved=saved,
+        suggested=conclusions.suggested(case, key),
     )
 
 

@@ -29,8 +29,8 @@ def _docx(*lines: str) -> bytes:
 
 
 def test_kinds_are_unique_and_have_their_template_files() -> None:
-    assert len(set(KEYS)) == len(KEYS) == 8
-    assert len({k.filename for k in KINDS}) == 8
+    assert len(set(KEYS)) == len(KEYS) == 12
+    assert len({k.filename for k in KINDS}) == 12
     for k in KINDS:
         assert k.path.is_file(), k.path
         assert k.variables >= COMMON_VARIABLES

@@ -19,7 +19,7 @@ from app.documents import render
 from app.paperwork.catalog import KINDS
 from app.paperwork.samples import SCHOOL_NAME, sample, sample_images
 
-LANDSCAPE = {"roadmap", "case_history"}
+LANDSCAPE = {"roadmap", "case_history", "shnor_joint_plan", "roadmap_report"}
 
 
 @pytest.fixture(scope="module")
