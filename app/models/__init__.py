@@ -24,6 +24,7 @@ from app.models.document import (
     RoadmapReport,
     RoadmapStatus,
 )
+from app.models.figures import DataFigures
 from app.models.mechanism import MechanismCriterion, MechanismReport, MechanismValue
 from app.models.notify import Notification, NotificationLog
 from app.models.org import Organisation, OrgKind
@@ -40,7 +41,7 @@ from app.models.stage import (
     SessionInvite,
     StrategicSession,
 )
-from app.models.user import ApiToken, LoginThrottle, Role, User
+from app.models.user import ApiToken, LoginThrottle, Role, User, UserSession
 from app.models.vpr import SignRun, VprImport, VprResult, VprSpec
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "Category",
     "CommissionMember",
     "CompetenceAssessment",
+    "DataFigures",
     "DateKind",
     "DirectorEvaluation",
     "Document",
@@ -91,6 +93,7 @@ __all__ = [
     "SignRun",
     "StrategicSession",
     "User",
+    "UserSession",
     "VprImport",
     "VprResult",
     "VprSpec",

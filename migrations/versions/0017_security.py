@@ -1,0 +1,48 @@
+"""Security: server-side sessions; the figures of data tables computed once at upload
+
+Revision ID: 0017
+Revises: 0015
+Create Date: 2026-12-01 20:00:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0017"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "user_session",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_user_session_user_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_session")),
+        sa.UniqueConstraint("secret_hash", name=op.f("uq_user_session_secret_hash")),
+    )
+    op.create_index(op.f("ix_user_session_user_id"), "user_session", ["user_id"], unique=False)
+    op.create_table(
+        "data_figures",
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("school_login", sa.String(length=16), nullable=False),
+        sa.Column("figures", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("sha256", "kind", "school_login", name=op.f("pk_data_figures")),
+    )
+
+
+def downgrade():
+    op.drop_table("data_figures")
+    op.drop_index(op.f("ix_user_session_user_id"), table_name="user_session")
+    op.drop_table("user_session")
