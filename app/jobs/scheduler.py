@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 
+from app.documents.cleanup import clean_store
 from app.extensions import db
 from app.models.types import utcnow
 from app.models.vpr import VprImport
@@ -48,6 +49,13 @@ def digest() -> None:
     send_digests()
     db.session.commit()
     deliver_pending()
+
+
+def clean_contents() -> None:
+    """Remove the store's unreferenced contents and stale temporary files (it only reads the
+    database)."""
+    clean_store()
+    db.session.rollback()
 
 
 def abandoned_imports() -> None:
@@ -85,6 +93,11 @@ JOBS = (
         "digest",
         digest,
         lambda tz, cfg: CronTrigger(hour=cfg["OKO_DIGEST_HOUR"], minute=0, timezone=tz),
+    ),
+    Job(
+        "clean_store",
+        clean_contents,
+        lambda tz, _cfg: CronTrigger(hour=3, minute=30, timezone=tz),
     ),
     Job(
         "abandoned_imports",

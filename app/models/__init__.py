@@ -41,6 +41,7 @@ from app.models.stage import (
     SessionInvite,
     StrategicSession,
 )
+from app.models.stash import UploadStash
 from app.models.user import ApiToken, LoginThrottle, Role, User, UserSession
 from app.models.vpr import SignRun, VprImport, VprResult, VprSpec
 
@@ -92,6 +93,7 @@ __all__ = [
     "SessionInvite",
     "SignRun",
     "StrategicSession",
+    "UploadStash",
     "User",
     "UserSession",
     "VprImport",

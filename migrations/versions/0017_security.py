@@ -1,4 +1,4 @@
-"""Security: server-side sessions; the figures of data tables computed once at upload
+"""Security: server-side sessions; figures of data tables computed at upload; previews in the database
 
 Revision ID: 0017
 Revises: 0015
@@ -40,9 +40,24 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("sha256", "kind", "school_login", name=op.f("pk_data_figures")),
     )
+    op.create_table(
+        "upload_stash",
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("purpose", sa.String(length=40), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_upload_stash_user_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("token", name=op.f("pk_upload_stash")),
+    )
+    op.create_index(op.f("ix_upload_stash_user_id"), "upload_stash", ["user_id"], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f("ix_upload_stash_user_id"), table_name="upload_stash")
+    op.drop_table("upload_stash")
     op.drop_table("data_figures")
     op.drop_index(op.f("ix_user_session_user_id"), table_name="user_session")
     op.drop_table("user_session")

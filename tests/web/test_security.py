@@ -322,3 +322,105 @@ def test_the_case_page_shows_the_stored_figures_without_reading_the_file_again(
     page = client.get(f"/cases/{case.id}")
     assert page.status_code == 200
     assert "Математика, 5А" in page.text
+
+
+# Low — a municipality puts only an active expert of its own register on a commission -----------
+
+
+def test_an_expert_of_another_register_or_inactive_is_refused(world: dict[str, Any]) -> None:
+    import pytest
+
+    from app.errors import InvalidInput
+    from app.models.stage import CommissionMember
+    from app.stages import recheck
+
+    case = open_test_case(world["schools"]["a1"])
+    theirs = recheck.add_expert(
+        world["mun_b"],
+        world["schools"]["b2"],
+        "Эксперт Чужого Района",
+        "Математика",
+        None,
+        actor=world["users"]["municipal_b"],
+    )
+    retired = recheck.add_expert(
+        world["mun_a"],
+        world["schools"]["a2"],
+        "Бывший Эксперт",
+        "Математика",
+        None,
+        actor=world["users"]["municipal_a"],
+    )
+    retired.active = False
+    for expert in (theirs, retired):
+        with pytest.raises(InvalidInput):
+            recheck.add_member(case, expert, chair=False, actor=world["users"]["municipal_a"])
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CommissionMember)) == 0
+
+
+# Low — the store's unreferenced contents and stale temporary files are removed --------------------
+
+
+def test_the_cleanup_removes_orphans_and_stale_temporary_files_only(
+    world: dict[str, Any], app: Any
+) -> None:
+    import os
+    import time
+
+    from app.documents import storage
+    from app.documents.cleanup import clean_store
+
+    case = open_test_case(world["schools"]["a1"])
+    kept = hand_in(case.obligations[0], world["users"]["municipal_a"])
+    db.session.commit()
+    store = storage.store()
+    orphan_sha = store.put(b"written, then the transaction was killed")
+    fresh_sha = store.put(b"written a moment ago, its commit still to come")
+    orphan, fresh, kept_path = (
+        store.path(orphan_sha),
+        store.path(fresh_sha),
+        store.path(kept.sha256),
+    )
+    stale = orphan.parent / ".incoming-abc123"
+    stale.write_bytes(b"half a file")
+    day_ago = time.time() - 2 * 86400
+    for path in (orphan, stale, kept_path):
+        os.utime(path, (day_ago, day_ago))
+
+    cleaned = clean_store()
+
+    assert (cleaned.orphans, cleaned.temporary) == (1, 1)
+    assert not orphan.exists() and not stale.exists()
+    assert kept_path.exists() and fresh.exists()
+
+
+# Low — a preview is kept in the database: another app server confirms it ---------------------------
+
+
+def test_a_flag_list_previewed_on_one_server_is_confirmed_on_another(
+    world: dict[str, Any], client: FlaskClient, app: Any, tmp_path: Any
+) -> None:
+    import io
+    import re
+
+    from app.models import Case, UploadStash
+
+    login(client, world["users"]["ministry"])
+    text = "Год;Логин;Муниципалитет;ОО;4 РУ;Количество маркеров\n2024;edu123456;Р;Ш;1;1\n"
+    preview = client.post(
+        "/flags/import",
+        data={"file": (io.BytesIO(text.encode()), "l.csv"), "preview": "1"},
+        content_type="multipart/form-data",
+    )
+    token = re.search(r'name="token" value="([0-9a-f]+)"', preview.text).group(1)
+    assert db.session.get(UploadStash, token) is not None
+    # The next request lands on a server with an instance folder of its own.
+    saved, app.instance_path = app.instance_path, str(tmp_path)
+    try:
+        done = client.post("/flags/import", data={"token": token, "confirm": "1"})
+    finally:
+        app.instance_path = saved
+    assert done.status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 1
+    db.session.expire_all()
+    assert db.session.get(UploadStash, token) is None
