@@ -21,6 +21,7 @@ from flask import Flask, current_app
 
 from app.documents.cleanup import clean_store
 from app.extensions import db
+from app.jobs.chaincheck import run_queued_checks
 from app.models.types import utcnow
 from app.models.vpr import VprImport
 from app.notices.digest import send_digests
@@ -93,6 +94,11 @@ JOBS = (
         "digest",
         digest,
         lambda tz, cfg: CronTrigger(hour=cfg["OKO_DIGEST_HOUR"], minute=0, timezone=tz),
+    ),
+    Job(
+        "chain_checks",
+        run_queued_checks,
+        lambda tz, _cfg: IntervalTrigger(minutes=1, timezone=tz),
     ),
     Job(
         "clean_store",

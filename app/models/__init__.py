@@ -14,6 +14,7 @@ from app.models.case import (
     ObligationStatus,
     RegionDay,
 )
+from app.models.chaincheck import ChainCheck
 from app.models.document import (
     Document,
     DocumentTemplate,
@@ -56,6 +57,7 @@ __all__ = [
     "CaseStage",
     "CaseStatus",
     "Category",
+    "ChainCheck",
     "CommissionMember",
     "CompetenceAssessment",
     "DataFigures",

@@ -5,6 +5,10 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // A page showing work still under way (a verification of the history) reloads until it is done.
+  if (document.querySelector("[data-refresh-while-running]")) {
+    setTimeout(function () { window.location.reload(); }, 2000);
+  }
   // Follow imports that are still running: the progress bar and the message refresh every second.
   document.querySelectorAll("tr[data-job]").forEach(function (row) {
     if (row.dataset.status === "done" || row.dataset.status === "failed") return;

@@ -1,4 +1,4 @@
-"""Security: server-side sessions; figures of data tables computed at upload; previews in the database
+"""Security: server-side sessions; figures of data tables computed at upload; previews in the database; background chain checks
 
 Revision ID: 0017
 Revises: 0015
@@ -53,9 +53,33 @@ def upgrade():
         sa.PrimaryKeyConstraint("token", name=op.f("pk_upload_stash")),
     )
     op.create_index(op.f("ix_upload_stash_user_id"), "upload_stash", ["user_id"], unique=False)
+    op.create_table(
+        "chain_check",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("requested_at", sa.DateTime(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("checked", sa.Integer(), nullable=False),
+        sa.Column("broken_seq", sa.BigInteger(), nullable=True),
+        sa.Column("problem", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["region_id"], ["organisation.id"], name=op.f("fk_chain_check_region_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_chain_check_requested_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_chain_check")),
+    )
+    op.create_index(op.f("ix_chain_check_region_id"), "chain_check", ["region_id"], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f("ix_chain_check_region_id"), table_name="chain_check")
+    op.drop_table("chain_check")
     op.drop_index(op.f("ix_upload_stash_user_id"), table_name="upload_stash")
     op.drop_table("upload_stash")
     op.drop_table("data_figures")

@@ -29,6 +29,7 @@ from app.models import (
     ApiToken,
     Campaign,
     Case,
+    ChainCheck,
     Document,
     DocumentVersion,
     MechanismCriterion,
@@ -600,6 +601,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "campaigns.flags_import": Endpoint(lambda w: "/flags/import", MINISTRY),
     "auditing.history": Endpoint(lambda w: "/audit", REGION_READERS),
+    "auditing.verify": Endpoint(
+        lambda w: "/audit/verify",
+        REGION_READERS,
+        method="POST",
+        effect=lambda w, role: _count(ChainCheck),
+    ),
 }
 
 
