@@ -3,10 +3,16 @@
 Every event hashes its own content together with the previous event's hash, so changing,
 inserting or removing a row anywhere but at the very end breaks the chain at that row.
 Rows are refused updates and deletes here (ORM) and by a database trigger (migration).
+
+Whoever can write to the database directly could still rewrite the history and recompute every
+hash, or drop the newest events; checkpoints catch that: the chain's head signed with an
+Ed25519 key kept outside the database, exported for an auditor to keep, and later compared with
+the history (``flask audit checkpoint`` / ``flask audit verify --against FILE``).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -22,6 +28,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from app.extensions import db
 from app.models.audit import GENESIS_HASH, AuditEvent
 from app.models.case import Obligation
+from app.models.org import Organisation
 from app.models.types import utcnow
 from app.models.user import User
 
@@ -192,6 +199,104 @@ def verify(batch: int = 5000) -> VerifyResult:
     return VerifyResult(checked)
 
 
+# Checkpoints: the chain's head signed with a key kept outside the database -----------------------
+
+CHECKPOINT_FORMAT = "oko-audit-checkpoint/1"
+
+
+def head() -> tuple[int, str]:
+    """The newest event's number and hash (0 and the genesis hash for an empty history)."""
+    last = db.session.execute(
+        sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (int(last.seq), str(last.hash)) if last else (0, GENESIS_HASH)
+
+
+def _signed_part(point: dict[str, Any]) -> bytes:
+    content = {k: point[k] for k in ("format", "seq", "hash", "taken_at")}
+    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+
+
+def new_signing_key() -> tuple[bytes, str]:
+    """A new Ed25519 key: its private part as PEM (to keep outside the database, readable by
+    whoever takes checkpoints) and its public part in base64 (for the auditors)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return pem, _public_b64(key)
+
+
+def _public_b64(key: Any) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode()
+
+
+def checkpoint(private_pem: bytes, now: datetime) -> dict[str, Any]:
+    """A signed record of the chain's head, for an auditor to keep outside the system; refused
+    (ValueError) when the chain does not verify, since it would vouch for a broken history."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = serialization.load_pem_private_key(private_pem, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("the checkpoint key must be an Ed25519 private key")
+    result = verify()
+    if not result.ok:
+        raise ValueError(f"the chain is broken at event {result.broken_seq}: {result.problem}")
+    seq, digest = head()
+    point: dict[str, Any] = {
+        "format": CHECKPOINT_FORMAT,
+        "seq": seq,
+        "hash": digest,
+        "taken_at": _canonical_time(now),
+        "public_key": _public_b64(key),
+    }
+    point["signature"] = base64.b64encode(key.sign(_signed_part(point))).decode()
+    return point
+
+
+def verify_against(point: dict[str, Any], public_key: str | None = None) -> VerifyResult:
+    """Walk the chain and compare it with a checkpoint taken earlier: the checkpoint must be
+    signed by the key (the given public key, else the one it names), and the history must
+    still hold its event with the same hash — a rewritten history (even with its hashes
+    recomputed), a truncated one or a reordered one fails."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        if point.get("format") != CHECKPOINT_FORMAT:
+            return VerifyResult(0, 0, "not a checkpoint of this system")
+        key_b64 = public_key or str(point["public_key"])
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(key_b64))
+        key.verify(base64.b64decode(str(point["signature"])), _signed_part(point))
+        seq, digest = int(point["seq"]), str(point["hash"])
+    except (InvalidSignature, KeyError, TypeError, ValueError):
+        return VerifyResult(0, 0, "the checkpoint's signature does not check out")
+    result = verify()
+    if not result.ok:
+        return result
+    if result.checked < seq:
+        return VerifyResult(
+            result.checked,
+            result.checked + 1,
+            f"the history ends at event {result.checked}; the checkpoint saw {seq}",
+        )
+    held = db.session.scalar(sa.select(AuditEvent.hash).where(AuditEvent.seq == seq))
+    if seq and held != digest:
+        return VerifyResult(
+            result.checked, seq, "the history up to the checkpoint has been rewritten"
+        )
+    return result
+
+
 def case_events(case_id: int) -> list[AuditEvent]:
     """Every event of one case, oldest first."""
     return list(
@@ -221,6 +326,38 @@ def verify_case(case_id: int, events: Sequence[AuditEvent] | None = None) -> Ver
         if previous.get(ev.seq - 1, GENESIS_HASH) != ev.prev_hash:
             return VerifyResult(checked, ev.seq, "link to the previous event does not match")
     return VerifyResult(len(events))
+
+
+def region_events_clause(region_id: int) -> sa.ColumnElement[bool]:
+    """The events of one region: those of its organisations."""
+    orgs = sa.select(Organisation.id).where(
+        sa.or_(Organisation.id == region_id, Organisation.region_id == region_id)
+    )
+    return AuditEvent.org_id.in_(orgs)
+
+
+def verify_region(region_id: int, batch: int = 2000) -> VerifyResult:
+    """Check every event of one region: its own hash, and its link to the event before it in
+    the whole chain (which may be another region's). Reports the region's count only."""
+    checked, after = 0, 0
+    while True:
+        events = list(
+            db.session.scalars(
+                sa.select(AuditEvent)
+                .where(region_events_clause(region_id), AuditEvent.seq > after)
+                .order_by(AuditEvent.seq)
+                .limit(batch)
+            )
+        )
+        if not events:
+            return VerifyResult(checked)
+        result = verify_case(0, events)
+        if not result.ok:
+            return VerifyResult(checked + result.checked, result.broken_seq, result.problem)
+        checked += len(events)
+        after = events[-1].seq
+        for ev in events:
+            db.session.expunge(ev)
 
 
 # Guards: the ORM refuses to change history -----------------------------------------------------

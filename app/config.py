@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -108,6 +109,10 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "OKO_PROXY_HOPS": _int("OKO_PROXY_HOPS", 0),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # A session lasts a working day from the login, not renewed by use (the server-side
+        # session row has the same end).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("OKO_SESSION_HOURS", 12, 1)),
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("OKO_TIMEZONE", "Europe/Moscow"),
         "OKO_LOCALES": ("ru", "en"),
@@ -117,8 +122,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "OKO_S3_ENDPOINT_URL": os.environ.get("OKO_S3_ENDPOINT_URL", ""),
         "OKO_PG_BIN": os.environ.get("OKO_PG_BIN", ""),
         "OKO_LOGIN_DELAY_AFTER": _int("OKO_LOGIN_DELAY_AFTER", 3, 1),
-        "OKO_LOGIN_LOCK_AFTER": _int("OKO_LOGIN_LOCK_AFTER", 10, 2),
-        "OKO_LOGIN_LOCK_MINUTES": _int("OKO_LOGIN_LOCK_MINUTES", 15, 1),
+        "OKO_LOGIN_MAX_WAIT_MINUTES": _int("OKO_LOGIN_MAX_WAIT_MINUTES", 15, 1),
         "OKO_PAGE_SIZE": _int("OKO_PAGE_SIZE", 50, 5),
         "OKO_REMIND_DAYS": _int_list("OKO_REMIND_DAYS", (5, 1)),
         "OKO_ESCALATE_AFTER_DAYS": _int("OKO_ESCALATE_AFTER_DAYS", 3, 1),

@@ -15,7 +15,7 @@ from app.api.v1 import bp as api_bp
 from app.config import ROOT, load_config
 from app.extensions import csrf, db, login_manager, migrate
 from app.notices import events as notice_events
-from app.web import error_pages, filters, pagination
+from app.web import error_pages, filters, hardening, pagination
 from app.web.admin.views import bp as admin_bp
 from app.web.auditing.views import bp as auditing_bp
 from app.web.auth.views import bp as auth_bp
@@ -54,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     audit.install_guards()
     error_pages.init_app(app)
+    hardening.init_app(app)
     access_web.init_app(app)
     pagination.init_app(app)
     app.url_map.converters["int"] = DatabaseInteger

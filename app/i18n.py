@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import (
@@ -86,9 +87,10 @@ def time_of_day(value: datetime | None) -> str:
     return to_user_timezone(value).strftime("%H:%M")
 
 
-def decimal(value: float | None, places: int = 2) -> str:
-    """A number with ``places`` decimals in the reader's locale (0,84 in Russian); «—» for none."""
-    if value is None:
+def decimal(value: Any, places: int = 2) -> str:
+    """A number with ``places`` decimals in the reader's locale (0,84 in Russian); «—» for
+    anything else (none, a value not computed, NaN)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         return "—"
     return format_decimal(value, "0." + "0" * places if places else "0")
 

@@ -132,7 +132,25 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     text = decode_text(data)
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(first_line))
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a cell over the csv module's limit, a NUL, broken quoting
+            raise TableError(
+                [
+                    Problem(
+                        reader.line_num or None,
+                        None,
+                        _(
+                            "The line cannot be read: a cell longer than %(n)d characters, "
+                            "a NUL character or broken quotes.",
+                            n=csv.field_size_limit(),
+                        ),
+                    )
+                ]
+            ) from exc
         yield reader.line_num, [v.strip() for v in values]
 
 
@@ -213,3 +231,36 @@ def read_table(
         table.rows.append(row)
         table.row_numbers.append(number)
     return table
+
+
+# What a spreadsheet reads as the start of a formula (or of a DDE command) in a text cell.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value for a CSV cell: text a spreadsheet would take for a formula gets a leading
+    apostrophe, so that a name imported as «=HYPERLINK(…)» is shown, never run."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_row(values: Sequence[Any]) -> list[Any]:
+    """Every cell of a CSV row made safe (csv_cell)."""
+    return [csv_cell(v) for v in values]
+
+
+def text_row(sheet: Any, values: Sequence[Any]) -> list[Any]:
+    """A row for an openpyxl sheet (ordinary or write-only) with its text stored as text: a
+    value starting with «=» stays the words it is instead of becoming a live formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row: list[Any] = []
+    for value in values:
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            row.append(cell)
+        else:
+            row.append(value)
+    return row

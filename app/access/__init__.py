@@ -50,6 +50,7 @@ from app.access.records import (
     can_register_act,
     can_run_case_support,
     can_run_sessions,
+    can_start_mentor_plan,
     can_start_roadmap,
     can_upload_data,
     can_view_document,
@@ -59,6 +60,7 @@ from app.access.records import (
     has_expert_register,
     registrable_acts,
     sessions_stmt,
+    visible_documents,
 )
 from app.access.scope import can_view_org, get_scoped_or_404, scoped
 from app.access.system import (
@@ -109,6 +111,7 @@ __all__ = [
     "can_run_case_support",
     "can_run_sessions",
     "can_set_support_level",
+    "can_start_mentor_plan",
     "can_start_roadmap",
     "can_submit",
     "can_take",
@@ -139,6 +142,7 @@ __all__ = [
     "role_for_kind",
     "scoped",
     "sessions_stmt",
+    "visible_documents",
 ]
 
 # The checks that take the user first and answer yes or no: what ``can()`` offers templates.

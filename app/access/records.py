@@ -13,9 +13,9 @@ from app.access.cases import (
     is_school_of,
 )
 from app.access.mechanisms import can_view_mechanisms_of
-from app.access.scope import can_view_org
+from app.access.scope import can_view_org, scoped
 from app.extensions import db
-from app.models.case import Case, Obligation
+from app.models.case import Case, CaseStatus, Category, Obligation
 from app.models.document import Document, Roadmap
 from app.models.mechanism import DOCUMENT_KIND as MECHANISMS_DOCUMENT_KIND
 from app.models.org import Organisation, OrgKind
@@ -172,32 +172,88 @@ def can_view_session(user: User, session_id: int) -> bool:
     return found is not None
 
 
-def can_view_document(user: User, document: Document) -> bool:
-    """Whoever sees the owner; a municipality's acts also by the schools of that municipality
-    (but not its report on the municipal mechanisms); a strategic session's materials by whoever
-    may open the session."""
-    if document.session_id is not None:
-        return can_view_session(user, document.session_id)
+def _answered_cases_in_scope(user: User, document_ids: list[int]) -> set[int]:
+    """The ids of the documents among ``document_ids`` that answer an obligation of a case the
+    user sees (a municipality's act, a regional paper handed in for the case)."""
+    if not document_ids:
+        return set()
+    visible = scoped(Case, user).with_only_columns(Case.id)
+    return set(
+        db.session.scalars(
+            sa.select(Obligation.document_id)
+            .where(Obligation.document_id.in_(document_ids), Obligation.case_id.in_(visible))
+            .distinct()
+        )
+    )
+
+
+def _owner_decides(user: User, document: Document) -> bool | None:
+    """The answer that needs no query beyond the owner, or None when the cases decide."""
+    if not user.active:
+        return False
     owner = document.owner
     if document.kind == MECHANISMS_DOCUMENT_KIND:
         return can_view_mechanisms_of(user, owner)
     if can_view_org(user, owner):
         return True
-    return (
-        user.active
-        and owner.kind is OrgKind.MUNICIPALITY
-        and user.organisation.municipality_id == owner.id
-    )
+    # Outside the owner's scope a document is seen only through a case of the viewer's that it
+    # answers. A paper generated for a whole municipality (the municipal order lists every
+    # flagged school with its director and markers) answers no case and is never shown there.
+    if document.generated or document.case_id is not None:
+        return False
+    return None
+
+
+def can_view_document(user: User, document: Document) -> bool:
+    """Whoever sees the owner; outside it, whoever sees a case whose obligation the document
+    answers (a school sees its municipality's act through its own case only, never the
+    municipality's other papers); a strategic session's materials by whoever may open the
+    session; the report on the municipal mechanisms by whoever sees the mechanisms."""
+    if document.session_id is not None:
+        return can_view_session(user, document.session_id)
+    decided = _owner_decides(user, document)
+    if decided is not None:
+        return decided
+    return document.id in _answered_cases_in_scope(user, [document.id])
+
+
+def visible_documents(user: User, documents: list[Document]) -> list[Document]:
+    """The documents of a page the user may open (can_view_document for many, in one query)."""
+    undecided: list[int] = []
+    seen: set[int] = set()
+    for document in documents:
+        if document.session_id is not None:
+            if can_view_session(user, document.session_id):
+                seen.add(document.id)
+            continue
+        decided = _owner_decides(user, document)
+        if decided is None:
+            undecided.append(document.id)
+        elif decided:
+            seen.add(document.id)
+    seen |= _answered_cases_in_scope(user, undecided)
+    return [d for d in documents if d.id in seen]
 
 
 def can_view_roadmap(user: User, roadmap: Roadmap) -> bool:
-    """Whoever sees the owner; a municipal roadmap also by the municipality's schools."""
+    """Whoever sees the owner; a municipal roadmap also by the schools of the municipality
+    with a case in its campaign and on its list."""
     owner = roadmap.owner
-    return can_view_org(user, owner) or (
-        user.active
-        and owner.kind is OrgKind.MUNICIPALITY
-        and user.organisation.municipality_id == owner.id
+    if can_view_org(user, owner):
+        return True
+    if not user.active or owner.kind is not OrgKind.MUNICIPALITY:
+        return False
+    found = db.session.scalar(
+        sa.select(Case.id)
+        .where(
+            Case.school_id == user.organisation_id,
+            Case.municipality_id == owner.id,
+            Case.campaign_id == roadmap.campaign_id,
+            Case.category == roadmap.category,
+        )
+        .limit(1)
     )
+    return found is not None
 
 
 def can_edit_roadmap(user: User, roadmap: Roadmap) -> bool:
@@ -206,8 +262,22 @@ def can_edit_roadmap(user: User, roadmap: Roadmap) -> bool:
 
 
 def can_start_roadmap(user: User, case: Case) -> bool:
-    """The case's school starts its roadmap."""
-    return is_school_of(user, case)
+    """The case's school starts its roadmap while the case is open."""
+    return case.status is CaseStatus.OPEN and is_school_of(user, case)
+
+
+def can_start_mentor_plan(user: User, case: Case) -> bool:
+    """The ШНОР school, or the leader school that owes one of its measures, starts their joint
+    plan while the case is open."""
+    if case.status is not CaseStatus.OPEN or case.category is not Category.LOW_RESULTS:
+        return False
+    if is_school_of(user, case):
+        return True
+    return (
+        user.active
+        and user.role is Role.SCHOOL
+        and any(o.responsible_org_id == user.organisation_id for o in case.obligations)
+    )
 
 
 def can_generate(user: User, case: Case, key: str) -> bool:

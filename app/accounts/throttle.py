@@ -1,9 +1,15 @@
-"""Slow-down and temporary lock after repeated failed logins.
+"""The slow-down of repeated failed logins, counted atomically.
 
-Counted per login name (whether or not the user exists, so the answer does not reveal that) and,
-with thresholds five times higher, per client address. After ``delay_after`` failures each further
-attempt must wait twice as long as the previous one (capped at a minute); after ``lock_after``
-failures the name is locked for ``lock_minutes``.
+Counted per login name *and* client address together (a stranger guessing a director's password
+slows down only their own attempts at it, never the director's from elsewhere) and, with a
+threshold five times higher, per client address (one source guessing many accounts). After
+``delay_after`` attempts each further one must wait twice as long as the previous (capped at
+``max_wait_minutes``): a growing back-off, never a lock of the account.
+
+Every attempt is counted *before* the password is checked, in one statement that takes the
+row's lock (INSERT … ON CONFLICT DO UPDATE), and the next allowed time is set under that lock:
+parallel guesses queue on the row, each is counted, and only those the back-off allows get as far
+as the password. A correct password then takes its attempt back.
 """
 
 from __future__ import annotations
@@ -11,67 +17,80 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
 from app.extensions import db
 from app.models.user import LoginThrottle
 
-MAX_DELAY_SECONDS = 60
 IP_FACTOR = 5
 
 
 @dataclass(frozen=True)
 class Policy:
     delay_after: int
-    lock_after: int
-    lock_minutes: int
+    max_wait_minutes: int
 
     def scaled(self, factor: int) -> Policy:
-        return Policy(self.delay_after * factor, self.lock_after * factor, self.lock_minutes)
+        return Policy(self.delay_after * factor, self.max_wait_minutes)
+
+    def delay(self, attempts: int) -> timedelta:
+        """The wait after the given number of counted attempts (0 within the free ones)."""
+        if attempts < self.delay_after:
+            return timedelta(0)
+        cap = self.max_wait_minutes * 60
+        return timedelta(seconds=min(2 ** min(attempts - self.delay_after, 30), cap))
 
 
 def _keys(login: str, ip: str | None) -> list[tuple[str, int]]:
-    keys = [(f"login:{login.strip().lower()}", 1)]
-    if ip:
-        keys.append((f"ip:{ip}", IP_FACTOR))
-    return keys
+    name = login.strip().lower()[:200]
+    source = ip or "-"
+    return [(f"pair:{source}|{name}"[:254], 1), (f"ip:{source}"[:254], IP_FACTOR)]
 
 
-def _wait_for(row: LoginThrottle, policy: Policy, now: datetime) -> int:
-    """Seconds the caller must still wait before another attempt (0: go ahead)."""
-    if row.locked_until and row.locked_until > now:
-        return int((row.locked_until - now).total_seconds()) + 1
-    if row.failures < policy.delay_after or row.last_failure_at is None:
-        return 0
-    delay = min(2 ** (row.failures - policy.delay_after), MAX_DELAY_SECONDS)
-    ready_at = row.last_failure_at + timedelta(seconds=delay)
-    return int((ready_at - now).total_seconds()) + 1 if ready_at > now else 0
+def _count(key: str, now: datetime) -> LoginThrottle:
+    """One more attempt on the key, atomically; the row stays locked until the commit."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = LoginThrottle.__table__
+    statement = insert(table).values(key=key, failures=1, last_failure_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"failures": table.c.failures + 1, "last_failure_at": now},
+    )
+    db.session.execute(statement)
+    row = db.session.scalars(
+        sa.select(LoginThrottle)
+        .where(LoginThrottle.key == key)
+        .execution_options(populate_existing=True)
+    ).one()
+    return row
 
 
-def seconds_to_wait(login: str, ip: str | None, policy: Policy, now: datetime) -> int:
-    """How long this login name / address must wait before trying again."""
-    waits = [0]
+def attempt(login: str, ip: str | None, policy: Policy, now: datetime) -> int:
+    """Count an attempt; the seconds it must still wait (0: check the password now)."""
+    wait = 0
+    rows = []
     for key, factor in _keys(login, ip):
-        row = db.session.get(LoginThrottle, key)
-        if row is not None:
-            waits.append(_wait_for(row, policy.scaled(factor), now))
-    return max(waits)
+        row = _count(key, now)
+        rows.append((row, policy.scaled(factor)))
+        if row.locked_until is not None and row.locked_until > now:
+            wait = max(wait, int((row.locked_until - now).total_seconds()) + 1)
+    if wait:
+        return wait
+    for row, scaled in rows:
+        row.locked_until = now + scaled.delay(row.failures)
+    db.session.flush()
+    return 0
 
 
-def register_failure(login: str, ip: str | None, policy: Policy, now: datetime) -> None:
-    """Count one failed attempt; lock when the threshold is reached."""
-    for key, factor in _keys(login, ip):
-        scaled = policy.scaled(factor)
-        row = db.session.get(LoginThrottle, key) or LoginThrottle(key=key, failures=0)
-        if row.locked_until and row.locked_until <= now:
-            row.failures, row.locked_until = 0, None  # the lock has run out: start afresh
-        row.failures += 1
-        row.last_failure_at = now
-        if row.failures >= scaled.lock_after:
-            row.locked_until = now + timedelta(minutes=scaled.lock_minutes)
-        db.session.add(row)
-
-
-def register_success(login: str) -> None:
-    """A correct password clears the login name's counter (the address keeps its own)."""
-    row = db.session.get(LoginThrottle, _keys(login, None)[0][0])
-    if row is not None:
-        db.session.delete(row)
+def register_success(login: str, ip: str | None) -> None:
+    """A correct password clears the login's count from this address and takes the attempt
+    back from the address's own count."""
+    (pair, _f), (source, _g) = _keys(login, ip)
+    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == pair))
+    db.session.execute(
+        sa.update(LoginThrottle)
+        .where(LoginThrottle.key == source, LoginThrottle.failures > 0)
+        .values(failures=LoginThrottle.failures - 1)
+    )

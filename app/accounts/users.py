@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app import access, audit
-from app.accounts import throttle
+from app.accounts import sessions, throttle
 from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
 from app.models.org import Organisation
+from app.models.types import utcnow
 from app.models.user import Role, User
 
 MIN_PASSWORD_LENGTH = 10
@@ -53,8 +54,9 @@ def find_user(email: str) -> User | None:
 def authenticate(
     email: str, password: str, *, ip: str | None, policy: throttle.Policy, now: datetime
 ) -> User:
-    """Check credentials under the throttle; return the user or raise LoginRefused."""
-    wait = throttle.seconds_to_wait(email, ip, policy, now)
+    """Check credentials under the throttle; return the user or raise LoginRefused. The
+    attempt is counted before the password is checked (see app.accounts.throttle)."""
+    wait = throttle.attempt(email, ip, policy, now)
     if wait:
         raise LoginRefused(wait)
     user = find_user(email)
@@ -63,10 +65,9 @@ def authenticate(
         ok = False
     else:
         ok = user.check_password(password) and user.active
-    if not ok:
-        throttle.register_failure(email, ip, policy, now)
+    if not ok or user is None:
         raise LoginRefused(0)
-    throttle.register_success(email)
+    throttle.register_success(email, ip)
     user.last_login_at = now
     return user
 
@@ -153,7 +154,7 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
         return
     before = _user_snapshot(user)
     user.active = active
-    user.session_version += 1
+    sessions.end_everything(user, now=utcnow())
     audit.record(
         "user.enabled" if active else "user.disabled",
         actor=actor,
@@ -172,11 +173,12 @@ def generate_password() -> str:
 
 
 def reset_password(user: User, *, actor: User) -> str:
-    """Set a new random password, end the user's sessions, and return the password once."""
+    """Set a new random password, end the user's sessions, tokens and feed, and return the
+    password once."""
     _require_admin(actor)
     password = generate_password()
     user.set_password(password)
-    user.session_version += 1
+    sessions.end_everything(user, now=utcnow())
     audit.record(
         "user.password_reset",
         actor=actor,
@@ -188,12 +190,13 @@ def reset_password(user: User, *, actor: User) -> str:
 
 
 def change_own_password(user: User, old: str, new: str) -> None:
-    """The user changes their password; other sessions end."""
+    """The user changes their password; every session ends (the caller opens a new one for the
+    browser that changed it), and so do the API tokens and the calendar feed."""
     if not user.check_password(old):
         raise InvalidInput(_("The current password is wrong."))
     check_password_strength(new)
     user.set_password(new)
-    user.session_version += 1
+    sessions.end_everything(user, now=utcnow())
     audit.record(
         "user.password_changed",
         actor=user,

@@ -99,6 +99,17 @@ def _fisher_ci(r: float, se: float) -> tuple[float, float]:
     return math.tanh(z - 1.959964 * se), math.tanh(z + 1.959964 * se)
 
 
+FIGURES = (
+    "spearman",
+    "spearman_p",
+    "spearman_ci",
+    "kendall_tau_b",
+    "kendall_p",
+    "kendall_ci",
+    "kappa",
+)
+
+
 def correlate(
     x: Sequence[float], y: Sequence[float], *, min_n: int = 10, marks: bool = True
 ) -> dict[str, Any]:
@@ -108,7 +119,9 @@ def correlate(
     keep = ~(np.isnan(a) | np.isnan(b))
     a, b = a[keep], b[keep]
     n = len(a)
-    result: dict[str, Any] = {"n": n, "min_n": min_n, "status": "ok"}
+    # Every result has every key (None where it cannot be computed): a table of results from
+    # small groups only has the same columns as any other.
+    result: dict[str, Any] = {"n": n, "min_n": min_n, "status": "ok", **dict.fromkeys(FIGURES)}
     if n < min_n:
         result["status"] = "not_enough_data"
     elif np.ptp(a) == 0 or np.ptp(b) == 0:

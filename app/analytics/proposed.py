@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import logging
+from typing import Any
 
 import pandas as pd
+
+from app.tabular import csv_cell, text_row
 
 logger = logging.getLogger(__name__)
 
@@ -72,11 +75,25 @@ def _names(schools: pd.DataFrame | None) -> dict[str, dict[str, str]]:
 
 def proposed_list_xlsx(frame: pd.DataFrame) -> bytes:
     """The proposed list as XLSX bytes (one sheet, §3 headers)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Список"
+    sheet.append([str(c) for c in frame.columns])
+    for values in frame.itertuples(index=False):
+        sheet.append(text_row(sheet, [None if pd.isna(v) else _plain(v) for v in values]))
     buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, sheet_name="Список")
+    book.save(buffer)
     return buffer.getvalue()
+
+
+def _plain(value: Any) -> Any:
+    """A cell value openpyxl writes (numpy scalars as Python numbers)."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def proposed_list_csv(frame: pd.DataFrame) -> bytes:
     """The proposed list as CSV bytes: UTF-8 with BOM (Excel opens it), `;` delimiter."""
-    return frame.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
+    safe = frame.map(csv_cell)  # an imported name like «=HYPERLINK(…)» stays text
+    return safe.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")

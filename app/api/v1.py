@@ -185,7 +185,7 @@ def list_cases(query: s.CaseQuery) -> s.CaseList:
         level=query.level,
         overdue=query.overdue,
         years=query.years,
-        q=query.q.strip(),
+        q=query.q.replace("\x00", "").strip(),  # nothing stored holds a NUL
         sort=query.sort,
     )
     stmt = queries.filtered_cases(_user(), filters, today_for(_user()))

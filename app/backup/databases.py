@@ -20,12 +20,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-# Every column that names a content of the document store by its SHA-256.
-CONTENT_COLUMNS = (
-    ("document_version", "sha256"),
-    ("document_template", "sha256"),
-    ("vpr_import", "sha256"),
-)
+from app.documents.cleanup import CONTENT_COLUMNS
+
 DUMP_FILES = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
 
 Query = Callable[[str], Sequence[Any]]

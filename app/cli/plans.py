@@ -15,6 +15,7 @@ from app.models.case import Campaign, Case, Obligation
 from app.models.org import Organisation
 from app.models.plan import Plan, PlanMeasure
 from app.plans.templates import DEFAULT, TEMPLATES
+from app.tabular import csv_row
 
 plans_cli = AppGroup("plans", help="Plan templates and campaign plans.")
 obligations_cli = AppGroup("obligations", help="The obligations of the cases.")
@@ -86,20 +87,22 @@ def obligations_export(out: Path, campaign_id: int | None) -> None:
     for obligation, case, campaign, login, title in db.session.execute(stmt):
         label = f"{title} ({obligation.period})" if obligation.period else title
         writer.writerow(
-            [
-                case.id,
-                campaign.vpr_year,
-                campaign.id,
-                login,
-                case.category.value,
-                case.support_level or "",
-                label,
-                obligation.level.value,
-                obligation.opened_on.isoformat(),
-                obligation.due_date.isoformat() if obligation.due_date else "",
-                obligation.status.value,
-                obligation.completed_on.isoformat() if obligation.completed_on else "",
-            ]
+            csv_row(
+                [
+                    case.id,
+                    campaign.vpr_year,
+                    campaign.id,
+                    login,
+                    case.category.value,
+                    case.support_level or "",
+                    label,
+                    obligation.level.value,
+                    obligation.opened_on.isoformat(),
+                    obligation.due_date.isoformat() if obligation.due_date else "",
+                    obligation.status.value,
+                    obligation.completed_on.isoformat() if obligation.completed_on else "",
+                ]
+            )
         )
         count += 1
     out.write_text(buffer.getvalue(), encoding="utf-8")

@@ -7,6 +7,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -75,11 +76,90 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
                     raise InvalidInput(_("The file unpacks to too much data and is refused."))
 
 
+# Parts that carry macros or embedded controls: a .docm or .xlsm renamed .docx or .xlsx, an
+# OpenDocument with Basic or scripts.
+_ACTIVE_PARTS = re.compile(r"(vbaProject\.bin|vbaData\.xml|activeX/|^Basic/|^Scripts/)", re.I)
+_ACTIVE_CONTENT_TYPES = re.compile(rb"macroEnabled|vbaProject|ms-office\.activeX", re.I)
+
+
+def _refuse_macros(archive: zipfile.ZipFile, names: set[str]) -> None:
+    types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    if any(_ACTIVE_PARTS.search(n) for n in names) or _ACTIVE_CONTENT_TYPES.search(types):
+        raise InvalidInput(
+            _("Documents with macros are not accepted: save it as an ordinary DOCX, XLSX or PDF.")
+        )
+
+
+# What makes a PDF act rather than show: scripts, launching programs, embedded files or media,
+# submitting forms. Names may be written with #xx escapes and inside compressed streams.
+_PDF_ACTIVE = frozenset(
+    {
+        b"JavaScript",
+        b"JS",
+        b"Launch",
+        b"RichMedia",
+        b"EmbeddedFile",
+        b"EmbeddedFiles",
+        b"SubmitForm",
+        b"ImportData",
+        b"GoToE",
+    }
+)
+_PDF_NAME = re.compile(rb"/([A-Za-z0-9#]+)")
+_PDF_STREAM = re.compile(rb"stream\r?\n")
+MAX_PDF_INFLATED = 64 * 1024 * 1024
+
+
+def _pdf_names(blob: bytes) -> set[bytes]:
+    return {
+        re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), n)
+        for n in _PDF_NAME.findall(blob)
+    }
+
+
+def _pdf_object_text(data: bytes) -> list[bytes]:
+    """The PDF's objects as text: what lies outside its streams, and the inflated object
+    streams (where PDF 1.5 may keep dictionaries); images and fonts are left out, since their
+    bytes can spell anything."""
+    parts: list[bytes] = []
+    position, inflated = 0, 0
+    for match in _PDF_STREAM.finditer(data):
+        if match.start() < position:
+            continue
+        end = data.find(b"endstream", match.end())
+        if end < 0:
+            break
+        parts.append(data[position : match.start()])
+        if b"/ObjStm" in data[max(0, match.start() - 400) : match.start()]:
+            try:
+                plain = zlib.decompressobj().decompress(
+                    data[match.end() : end], MAX_PDF_INFLATED - inflated
+                )
+            except zlib.error:
+                plain = b""
+            inflated += len(plain)
+            parts.append(plain)
+        position = end + len(b"endstream")
+    parts.append(data[position:])
+    return parts
+
+
+def _refuse_active_pdf(data: bytes) -> None:
+    names: set[bytes] = set()
+    for part in _pdf_object_text(data):
+        names |= _pdf_names(part)
+    if names & _PDF_ACTIVE:
+        raise InvalidInput(
+            _("PDF files with scripts, attachments or actions are not accepted: print it to PDF.")
+        )
+
+
 def _office_type(data: bytes) -> FileType:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_archive(archive)
             names = set(archive.namelist())
+            _refuse_macros(archive, names)
             if "mimetype" in names:
                 mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
                 for kind in (ODT, ODS):
@@ -96,8 +176,10 @@ def _office_type(data: bytes) -> FileType:
 
 
 def detect(data: bytes) -> FileType:
-    """The file's type from its content (magic bytes; the structure of office archives)."""
+    """The file's type from its content (magic bytes; the structure of office archives);
+    macro-enabled office files and PDFs with active content are refused."""
     if data.startswith(b"%PDF-"):
+        _refuse_active_pdf(data)
         return PDF
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG

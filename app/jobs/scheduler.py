@@ -19,7 +19,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 
+from app.documents.cleanup import clean_store
 from app.extensions import db
+from app.jobs.chaincheck import run_queued_checks
 from app.models.types import utcnow
 from app.models.vpr import VprImport
 from app.notices.digest import send_digests
@@ -48,6 +50,13 @@ def digest() -> None:
     send_digests()
     db.session.commit()
     deliver_pending()
+
+
+def clean_contents() -> None:
+    """Remove the store's unreferenced contents and stale temporary files (it only reads the
+    database)."""
+    clean_store()
+    db.session.rollback()
 
 
 def abandoned_imports() -> None:
@@ -85,6 +94,16 @@ JOBS = (
         "digest",
         digest,
         lambda tz, cfg: CronTrigger(hour=cfg["OKO_DIGEST_HOUR"], minute=0, timezone=tz),
+    ),
+    Job(
+        "chain_checks",
+        run_queued_checks,
+        lambda tz, _cfg: IntervalTrigger(minutes=1, timezone=tz),
+    ),
+    Job(
+        "clean_store",
+        clean_contents,
+        lambda tz, _cfg: CronTrigger(hour=3, minute=30, timezone=tz),
     ),
     Job(
         "abandoned_imports",

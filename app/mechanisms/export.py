@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from app.mechanisms.table import Table
+from app.tabular import text_row
 
 
 def _number_format(value: float | None, *, signed: bool) -> str:
@@ -44,7 +45,7 @@ def to_xlsx(table: Table) -> bytes:
     sheet.append(
         [_("Municipal mechanisms of managing the quality of education, %(year)d", year=table.year)]
     )
-    sheet.append([f"{c.code} {c.title}" for c in table.criteria])
+    sheet.append(text_row(sheet, [f"{c.code} {c.title}" for c in table.criteria]))
     headers = _headers(table)
     sheet.append(headers)
     for cell in sheet[3]:
@@ -66,7 +67,7 @@ def to_xlsx(table: Table) -> bytes:
             report.publisher if report else None,
             report.conclusions if report else None,
         ]
-        sheet.append(values)
+        sheet.append(text_row(sheet, values))
         line = sheet.max_row
         for index in range(3 * len(table.criteria)):
             cell = sheet.cell(line, 2 + index)

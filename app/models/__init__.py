@@ -14,6 +14,7 @@ from app.models.case import (
     ObligationStatus,
     RegionDay,
 )
+from app.models.chaincheck import ChainCheck
 from app.models.document import (
     Document,
     DocumentConclusion,
@@ -25,6 +26,7 @@ from app.models.document import (
     RoadmapReport,
     RoadmapStatus,
 )
+from app.models.figures import DataFigures
 from app.models.mechanism import MechanismCriterion, MechanismReport, MechanismValue
 from app.models.notify import Notification, NotificationLog
 from app.models.org import Organisation, OrgKind
@@ -41,7 +43,8 @@ from app.models.stage import (
     SessionInvite,
     StrategicSession,
 )
-from app.models.user import ApiToken, LoginThrottle, Role, User
+from app.models.stash import UploadStash
+from app.models.user import ApiToken, LoginThrottle, Role, User, UserSession
 from app.models.vpr import ExamResult, SignRun, VprImport, VprResult, VprSpec
 
 __all__ = [
@@ -55,8 +58,10 @@ __all__ = [
     "CaseStage",
     "CaseStatus",
     "Category",
+    "ChainCheck",
     "CommissionMember",
     "CompetenceAssessment",
+    "DataFigures",
     "DateKind",
     "DirectorEvaluation",
     "Document",
@@ -93,7 +98,9 @@ __all__ = [
     "SessionInvite",
     "SignRun",
     "StrategicSession",
+    "UploadStash",
     "User",
+    "UserSession",
     "VprImport",
     "VprResult",
     "VprSpec",

@@ -130,6 +130,20 @@ class User(db.Model):
         return f"<User {self.email} {self.role.value}>"
 
 
+class UserSession(db.Model):
+    """A logged-in browser: the cookie carries a random secret, the database its SHA-256, so
+    that logging out, a password change, a reset or disabling ends the session for good."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class LoginThrottle(db.Model):
     """Failed login attempts per login name, whether or not such a user exists."""
 

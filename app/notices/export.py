@@ -17,6 +17,7 @@ from app.models.notify import Notification
 from app.models.org import Organisation
 from app.models.user import User
 from app.notices import items
+from app.tabular import csv_cell
 
 COLUMNS = ("recipient", "recipient_org", "kind", "case", "year", "measure", "created_at")
 
@@ -72,6 +73,6 @@ def write_csv(out: TextIO, year: int | None = None) -> int:
     writer.writeheader()
     written = 0
     for row in rows(year):
-        writer.writerow(row)
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
         written += 1
     return written

@@ -21,7 +21,7 @@ from app.models.case import Case, Level
 from app.models.document import RoadmapStatus
 from app.models.org import Organisation
 from app.models.types import utcnow
-from app.models.user import Role, User
+from app.models.user import User
 from app.paperwork import conclusions
 from app.people import signature, surname_initials
 from app.plans import dates
@@ -353,9 +353,7 @@ def case_history(case: Case, actor: User) -> tuple[dict[str, Any], Images]:
         {
             "seq": v.event.seq,
             "occurred_at": v.event.occurred_at,
-            "actor": v.event.actor_name
-            if v.event.actor_role in {r.value for r in Role}
-            else str(labels.SYSTEM),
+            "actor": v.actor,
             "role": v.role,
             "action": v.action,
             "before": "; ".join(f"{c.label}: {c.before}" for c in v.changes if c.before),

@@ -17,7 +17,7 @@ from app.models.plan import DateKind, Plan, Scope
 from app.parsing import parse_int
 from app.plans import dates
 from app.plans import measures as m
-from app.tabular import Column, Problem, TableError, read_table
+from app.tabular import Column, Problem, TableError, read_table, text_row
 
 # The responsible executors as a roadmap names them.
 RESPONSIBLE = {
@@ -83,33 +83,36 @@ def to_xlsx(plan: Plan) -> bytes:
         measure = m.from_row(row)
         rule = measure.when
         sheet.append(
-            [
-                measure.number,
-                measure.title,
-                dates.describe(rule, numbers),
-                RESPONSIBLE[measure.responsible],
-                measure.result,
-                measure.key,
-                measure.responsible.value,
-                *[(r.value if r else "") for r in measure.reviewers],
-                _list([t.value for t in measure.tracks]),
-                _list([str(level) for level in measure.levels]),
-                str(measure.min_years),
-                _list(measure.school_kinds),
-                measure.scope.value,
-                measure.takes,
-                measure.milestone,
-                rule.kind.value,
-                _day(rule.due),
-                _day(rule.start),
-                "" if rule.days is None else str(rule.days),
-                rule.after or "",
-                "да" if rule.inclusive else "нет",
-                rule.monthly or "",
-                _list([str(d) for d in measure.reminders]),
-                "да" if measure.required else "нет",
-                measure.seed,
-            ]
+            text_row(
+                sheet,
+                [
+                    measure.number,
+                    measure.title,
+                    dates.describe(rule, numbers),
+                    RESPONSIBLE[measure.responsible],
+                    measure.result,
+                    measure.key,
+                    measure.responsible.value,
+                    *[(r.value if r else "") for r in measure.reviewers],
+                    _list([t.value for t in measure.tracks]),
+                    _list([str(level) for level in measure.levels]),
+                    str(measure.min_years),
+                    _list(measure.school_kinds),
+                    measure.scope.value,
+                    measure.takes,
+                    measure.milestone,
+                    rule.kind.value,
+                    _day(rule.due),
+                    _day(rule.start),
+                    "" if rule.days is None else str(rule.days),
+                    rule.after or "",
+                    "да" if rule.inclusive else "нет",
+                    rule.monthly or "",
+                    _list([str(d) for d in measure.reminders]),
+                    "да" if measure.required else "нет",
+                    measure.seed,
+                ],
+            )
         )
     for letter, width in zip("ABCDE", (8, 70, 24, 30, 40), strict=True):
         sheet.column_dimensions[letter].width = width

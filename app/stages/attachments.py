@@ -3,17 +3,20 @@ analysis of its information certificate, and the recheck results (§5) for the p
 
 from __future__ import annotations
 
+import base64
+import math
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app import access
 from app.analytics import charts
-from app.analytics.correlation import correlation_records, read_student_marks
+from app.analytics.correlation import correlation_records, describe, read_student_marks
 from app.analytics.recheck import read_recheck
 from app.documents import checks, storage
 from app.documents.versions import store_version
@@ -21,6 +24,7 @@ from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
 from app.models.case import Case
 from app.models.document import Document, DocumentVersion
+from app.models.figures import DataFigures
 from app.models.user import User
 from app.stages import recheck
 from app.tabular import FileRefused, Problem
@@ -74,18 +78,65 @@ def upload(case: Case, key: str, name: str, data: bytes, *, actor: User) -> Docu
     version = store_version(document, data, kind, filename, actor=actor)
     if key == RECHECK_RESULTS:  # the rows become the commission's works
         recheck.import_works(case, data, actor=actor)
+    if key == STUDENT_MARKS:  # read once, here: the case page shows the stored figures
+        login = case.school.login or ""
+        if db.session.get(DataFigures, (version.sha256, key, login)) is None:
+            school = frame[frame["school_login"].astype(str) == login]
+            db.session.add(
+                DataFigures(
+                    sha256=version.sha256, kind=key, school_login=login, figures=_figures(school)
+                )
+            )
     return version
 
 
-def latest(case: Case, key: str) -> tuple[DocumentVersion, pd.DataFrame] | None:
-    """The newest uploaded table of this kind, read back (the school's rows only)."""
-    version = db.session.scalars(
+def _plain(value: Any) -> Any:
+    """A value JSON keeps: numpy scalars as numbers, NaN as None, tuples as lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _figures(frame: pd.DataFrame) -> dict[str, Any]:
+    """The correlation rows (without their wording, which is said in the reader's language)
+    and the charts (titled in Russian, like the documents they go into) of a school's marks."""
+    rows = []
+    for r in correlation_records(frame, by=("subject", "class")):  # no NaN: absent fields
+        r.pop("wording", None)
+        rows.append(
+            {
+                **_plain(r),
+                "measure_label": MEASURES.get(r["measure"], r["measure"]),
+                "compared_label": MEASURES.get(r["compared_with"], r["compared_with"]),
+            }
+        )
+    with force_locale("ru"):
+        images = _correlation_charts(rows)
+    return {
+        "rows": rows,
+        "images": {name: base64.b64encode(png).decode() for name, png in images.items()},
+    }
+
+
+def _latest_version(case: Case, key: str) -> DocumentVersion | None:
+    return db.session.scalars(
         sa.select(DocumentVersion)
         .join(Document, Document.id == DocumentVersion.document_id)
         .where(Document.case_id == case.id, Document.kind == key)
         .order_by(DocumentVersion.id.desc())
         .limit(1)
     ).first()
+
+
+def latest(case: Case, key: str) -> tuple[DocumentVersion, pd.DataFrame] | None:
+    """The newest uploaded table of this kind, read back (the school's rows only)."""
+    version = _latest_version(case, key)
     if version is None:
         return None
     frame, _problems = READERS[key](storage.store().get(version.sha256))
@@ -93,21 +144,21 @@ def latest(case: Case, key: str) -> tuple[DocumentVersion, pd.DataFrame] | None:
 
 
 def correlations(case: Case) -> dict[str, Any] | None:
-    """The correlation analysis of the school's marks, with charts; None without data."""
-    found = latest(case, STUDENT_MARKS)
-    if found is None:
+    """The correlation analysis of the school's marks, with charts; None without data. The
+    figures were stored when the file was uploaded (a file kept from before is read now)."""
+    version = _latest_version(case, STUDENT_MARKS)
+    if version is None:
         return None
-    version, frame = found
-    rows = []
-    for r in correlation_records(frame, by=("subject", "class")):
-        rows.append(
-            {
-                **r,
-                "measure_label": MEASURES.get(r["measure"], r["measure"]),
-                "compared_label": MEASURES.get(r["compared_with"], r["compared_with"]),
-            }
-        )
-    return {"version": version, "rows": rows, "images": _correlation_charts(rows)}
+    login = case.school.login or ""
+    stored = db.session.get(DataFigures, (version.sha256, STUDENT_MARKS, login))
+    if stored is not None:
+        figures = stored.figures
+    else:
+        frame, _problems = read_student_marks(storage.store().get(version.sha256))
+        figures = _figures(frame[frame["school_login"].astype(str) == login])
+    rows = [{**r, "wording": describe(r)} for r in figures["rows"]]
+    images = {name: base64.b64decode(data) for name, data in figures["images"].items()}
+    return {"version": version, "rows": rows, "images": images}
 
 
 def _correlation_charts(rows: list[dict[str, Any]]) -> dict[str, bytes]:

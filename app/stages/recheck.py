@@ -113,6 +113,11 @@ def add_member(
     on the campaign's lists is not independent; the school's own teachers check only in a school
     commission, and never observe."""
     _require(actor, case)
+    if not expert.active or expert.municipality_id not in (
+        register_of(case),
+        case.campaign.region_id,
+    ):
+        raise InvalidInput(_("Choose an active expert from the register of the case's commission."))
     own = expert.school_id == case.school_id
     if own and (observer or not _school_commission(case)):
         raise InvalidInput(_("An expert cannot recheck the works of their own school."))

@@ -207,6 +207,13 @@ def roadmap_of(owner: Organisation, campaign: Campaign, category: str, *, actor:
     return roadmap
 
 
+def start_school_roadmap(case: Case, *, actor: User) -> Roadmap:
+    """The case's school starts its roadmap for the case's campaign and track."""
+    if not access.can_start_roadmap(actor, case):
+        raise NotAllowed(_("The case's school starts its roadmap while the case is open."))
+    return roadmap_of(case.school, case.campaign, case.category.value, actor=actor)
+
+
 @dataclass(frozen=True)
 class ItemValues:
     measure: str

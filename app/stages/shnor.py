@@ -91,6 +91,8 @@ def _leader_takes_over(case: Case, leader: Organisation, *, actor: User, now: da
 
 def mentor_plan(case: Case, *, actor: User) -> Roadmap:
     """The joint plan with the leader school, kept as a roadmap of the ШНОР school."""
+    if not access.can_start_mentor_plan(actor, case):
+        raise NotAllowed(_("The ШНОР school or its leader school starts the joint plan."))
     return roadmap_of(case.school, case.campaign, MENTOR_PLAN, actor=actor)
 
 

@@ -1,4 +1,5 @@
-// Small progressive enhancements; every page works without them.
+// Small progressive enhancements, kept out of the HTML so that the content security policy
+// allows no inline script; every page works without them.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -36,6 +37,26 @@
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
       });
     }
+    // A page showing work still under way (a verification of the history) reloads until done.
+    if (document.querySelector("[data-refresh-while-running]")) {
+      window.setTimeout(function () { window.location.reload(); }, 2000);
+    }
+    // Imports still running: the progress bar and the message refresh every second.
+    document.querySelectorAll("tr[data-job]").forEach(function (row) {
+      if (row.dataset.status === "done" || row.dataset.status === "failed") { return; }
+      var timer = window.setInterval(function () {
+        fetch(row.dataset.url, {credentials: "same-origin"})
+          .then(function (r) { return r.json(); })
+          .then(function (job) {
+            row.querySelector("progress").value = job.progress;
+            row.querySelector(".job-message").textContent = job.message || "";
+            if (job.status === "done" || job.status === "failed") {
+              window.clearInterval(timer);
+              window.location.reload();
+            }
+          });
+      }, 1000);
+    });
     // A select that applies itself (the language switch) submits its form when changed.
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font
 from app.extensions import db
 from app.models.plan import PlanMeasure
 from app.models.user import User
+from app.tabular import text_row
 from app.workflows import queries
 
 HEADERS = (
@@ -53,7 +54,7 @@ def compliance_xlsx(viewer: User | int, campaign_id: int | None, today: date) ->
     for (mun, kind), cell in rows:
         values = [cell.on_time, cell.late, cell.overdue, cell.open, cell.waived, cell.total]
         totals = [a + b for a, b in zip(totals, values, strict=True)]
-        sheet.append([names.get(mun, str(mun)), titles.get(kind, kind), *values])
+        sheet.append(text_row(sheet, [names.get(mun, str(mun)), titles.get(kind, kind), *values]))
     sheet.append(["Итого", "", *totals])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)

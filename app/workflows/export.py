@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from app.extensions import db
 from app.models.case import Case
+from app.tabular import csv_row, text_row
 from app.workflows import labels, queries
 from app.workflows.labels import CASE_STATUS, CATEGORY_SHORT
 
@@ -73,7 +74,7 @@ def case_rows(stmt: sa.Select[Any], today: date) -> Iterator[list[Any]]:
 def write_csv(rows: Iterator[list[Any]], out: io.StringIO) -> None:
     writer = csv.writer(out, delimiter=";")
     writer.writerow(HEADERS)
-    writer.writerows(rows)
+    writer.writerows(csv_row(row) for row in rows)
 
 
 def write_xlsx(rows: Iterator[list[Any]]) -> bytes:
@@ -81,7 +82,7 @@ def write_xlsx(rows: Iterator[list[Any]]) -> bytes:
     sheet = book.create_sheet("Сопровождение")
     sheet.append(list(HEADERS))
     for row in rows:
-        sheet.append(row)
+        sheet.append(text_row(sheet, row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

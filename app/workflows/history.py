@@ -156,6 +156,13 @@ class EventView:
     changes: tuple[Change, ...]
 
     @property
+    def actor(self) -> str:
+        """Who did it: the person's name, or the system for what it did by itself."""
+        if self.event.actor_role in {r.value for r in Role}:
+            return self.event.actor_name
+        return str(labels.SYSTEM)
+
+    @property
     def sentence(self) -> str:
         """What changed as one sentence, e.g. «Статус: «открыто» → «сдано, ожидает проверки»;
         срок: 13.11.2024.»"""
@@ -321,7 +328,7 @@ def role_title(code: str) -> str:
     """The role an event's actor acted in; the system for scheduled and imported changes."""
     if code in {r.value for r in Role}:
         return str(ROLE_LABELS[Role(code)])
-    return _("system")
+    return str(labels.SYSTEM)
 
 
 def action_title(code: str, after: dict[str, Any] | None = None) -> str:

@@ -80,7 +80,7 @@ class CaseFilters:
             level=parse_int(args.get("level")),
             overdue=args.get("overdue") == "1",
             years=parse_int(args.get("years")),
-            q=(args.get("q") or "").strip()[:100],
+            q=(args.get("q") or "").replace("\x00", "").strip()[:100],
             sort=sort if sort in SORTS else "school",
         )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,3 +92,102 @@ def test_verify_notices_a_deleted_event(make: Factory, db_session: Any) -> None:
     result = audit.verify()
     assert result.broken_seq == deleted_seq
     assert "missing" in (result.problem or "")
+
+
+# Checkpoints kept outside: a rewrite with recomputed hashes, a truncation or a reordering fails
+
+
+def _rewrite_from(seq: int, session: Any, change: Any) -> None:
+    """Change the events from ``seq`` on as someone with database access would, recomputing
+    every hash after it so that the chain alone verifies."""
+    from app.models.audit import GENESIS_HASH
+
+    rows = list(session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq)))
+    prev = GENESIS_HASH
+    for ev in rows:
+        session.expunge(ev)
+        if ev.seq >= seq:
+            change(ev)
+            ev.prev_hash = prev
+            ev.hash = audit.event_digest(ev)
+            session.execute(
+                sa.text(
+                    "UPDATE audit_event SET after = :after, prev_hash = :p, hash = :h "
+                    "WHERE seq = :s"
+                ),
+                {
+                    "after": json.dumps(ev.after, ensure_ascii=False),
+                    "p": ev.prev_hash,
+                    "h": ev.hash,
+                    "s": ev.seq,
+                },
+            )
+        prev = ev.hash
+
+
+@pytest.fixture
+def signed(make: Factory, tmp_path: Path, app: Any) -> tuple[list[AuditEvent], Path, Path, str]:
+    """Three events, the signing key and a checkpoint of the head written by the commands."""
+    events = _three_events(make)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    key, point = tmp_path / "audit.key", tmp_path / "checkpoint.json"
+    made = runner.invoke(args=["audit", "keygen", "--out", str(key)])
+    assert made.exit_code == 0, made.output
+    public = made.output.rsplit(": ", 1)[1].strip()
+    taken = runner.invoke(args=["audit", "checkpoint", "--key", str(key), "--out", str(point)])
+    assert taken.exit_code == 0, taken.output
+    return events, key, point, public
+
+
+def _verify_against(app: Any, point: Path, public: str) -> Any:
+    return app.test_cli_runner().invoke(
+        args=["audit", "verify", "--against", str(point), "--public-key", public]
+    )
+
+
+def test_the_history_verifies_against_its_checkpoint(signed: Any, app: Any, make: Factory) -> None:
+    _events, _key, point, public = signed
+    _three_events(make)  # history goes on after the checkpoint
+    db.session.commit()
+    result = _verify_against(app, point, public)
+    assert result.exit_code == 0, result.output
+    assert "checkpoint" in result.output
+
+
+def test_a_history_rewritten_with_recomputed_hashes_fails_the_checkpoint(
+    signed: Any, app: Any, db_session: Any
+) -> None:
+    events, _key, point, public = signed
+    _disable_triggers(db_session)
+    _rewrite_from(events[1].seq, db_session, lambda ev: ev.after.update(n=99))
+    db_session.commit()
+    assert audit.verify().ok  # the chain alone no longer tells
+    result = _verify_against(app, point, public)
+    assert result.exit_code == 1
+    assert "rewritten" in result.output
+
+
+def test_dropping_the_newest_events_fails_the_checkpoint(
+    signed: Any, app: Any, db_session: Any
+) -> None:
+    events, _key, point, public = signed
+    _disable_triggers(db_session)
+    db_session.execute(sa.text("DELETE FROM audit_event WHERE seq >= :s"), {"s": events[2].seq})
+    db_session.commit()
+    assert audit.verify().ok
+    result = _verify_against(app, point, public)
+    assert result.exit_code == 1
+    assert "ends at event" in result.output
+
+
+def test_a_forged_checkpoint_is_refused(signed: Any, app: Any) -> None:
+    _events, _key, point, public = signed
+    data = json.loads(point.read_text())
+    data["seq"] = 1
+    point.write_text(json.dumps(data))
+    result = _verify_against(app, point, public)
+    assert result.exit_code == 1
+    assert "signature" in result.output
+    _other, other_public = audit.new_signing_key()
+    assert _verify_against(app, point, other_public).exit_code == 1

@@ -223,6 +223,11 @@ def test_web_server_killed_during_an_upload(committed: Committed, moment: str) -
     body, after the file is in the store but before the commit, or after the commit before the
     browser saw the answer. After a restart the upload is wholly there or wholly absent (a stored
     file may stay behind, unreferenced), and sending it again gives exactly one new version."""
+    if moment == "file_stored" and BACKEND == "sqlite":
+        # A writing request takes SQLite's write lock as its transaction begins (BEGIN
+        # IMMEDIATE), before it stores the file: nothing outside can hold it back between the
+        # store and the commit. The order of the two is the same code on PostgreSQL.
+        pytest.skip("on SQLite nothing can hold an upload between its store and its commit")
     world = committed
     up = _seed_returned_order(world.app)
     before = _snapshot(world, up)

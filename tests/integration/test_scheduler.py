@@ -16,7 +16,8 @@ from tests.helpers import open_test_case
 
 def test_the_scheduler_runs_the_jobs_at_their_hours(app: Flask) -> None:
     """What the operator relies on: notices swept hourly in the working day, e-mail sent every
-    minute, the digest at OKO_DIGEST_HOUR in the product's time zone, queued imports picked up."""
+    minute, the digest at OKO_DIGEST_HOUR in the product's time zone, queued imports picked up,
+    the document store cleaned at night."""
     saved = app.config["OKO_DIGEST_HOUR"]
     app.config["OKO_DIGEST_HOUR"] = 6
     try:
@@ -25,11 +26,20 @@ def test_the_scheduler_runs_the_jobs_at_their_hours(app: Flask) -> None:
     finally:
         app.config["OKO_DIGEST_HOUR"] = saved
     triggers = {job.id: str(job.trigger) for job in scheduler.get_jobs()}
-    assert set(triggers) == {"sweep", "deliver", "digest", "abandoned_imports"}
+    assert set(triggers) == {
+        "sweep",
+        "deliver",
+        "digest",
+        "abandoned_imports",
+        "clean_store",
+        "chain_checks",
+    }
+    assert "hour='3'" in triggers["clean_store"] and "minute='30'" in triggers["clean_store"]
     assert "hour='7-20'" in triggers["sweep"] and "minute='5'" in triggers["sweep"]
     assert "hour='6'" in triggers["digest"] and "minute='0'" in triggers["digest"]
     assert triggers["deliver"] == "interval[0:01:00]"
     assert triggers["abandoned_imports"] == "interval[0:01:00]"
+    assert triggers["chain_checks"] == "interval[0:01:00]"
     assert str(scheduler.timezone) == "Europe/Moscow"
     assert [job.id for job in jobs.JOBS if job.at_start] == ["sweep"]  # catches up on start
 

@@ -74,3 +74,30 @@ def test_extra_columns_are_kept_when_asked() -> None:
     table = read_table("Логин;Название;4 РУ\nedu1;A;1\n".encode(), COLUMNS, keep_extra=True)
     assert table.extra_headers == ["4 РУ"]
     assert table.rows[0]["4 РУ"] == "1"
+
+
+def test_a_cell_over_the_csv_limit_is_a_problem_of_its_row() -> None:
+    data = ("Логин;Название\nedu000001;Школа\nedu000002;" + "я" * 140_000 + "\n").encode()
+    with pytest.raises(TableError) as err:
+        read_table(data, COLUMNS)
+    assert [p.row for p in err.value.problems] == [3]
+
+
+def test_exported_text_never_becomes_a_formula() -> None:
+    from openpyxl import Workbook
+
+    from app.tabular import csv_row, text_row
+
+    assert csv_row(["=1+1", "+7 999", "-", "@x", "\tx", "Школа", 5, -3]) == [
+        "'=1+1",
+        "'+7 999",
+        "'-",
+        "'@x",
+        "'\tx",
+        "Школа",
+        5,
+        -3,
+    ]
+    sheet = Workbook().active
+    sheet.append(text_row(sheet, ['=HYPERLINK("x")', "Школа", 3]))
+    assert [c.data_type for c in sheet[1]] == ["s", "s", "n"]

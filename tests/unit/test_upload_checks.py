@@ -132,3 +132,66 @@ def test_names_are_sanitised_for_display() -> None:
     )
     assert checks.sanitise_filename(" . . ", kind) == "document.pdf"
     assert len(checks.sanitise_filename("я" * 500 + ".pdf", kind)) == 154
+
+
+def _docx_with(part: str, content_type: str | None = None) -> bytes:
+    out = io.BytesIO()
+    DocxDocument().save(out)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    result = io.BytesIO()
+    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml" and content_type:
+                data = data.replace(b"</Types>", content_type.encode() + b"</Types>")
+            target.writestr(item, data)
+        target.writestr(part, b"\xd0\xcf\x11\xe0 macro")
+    return result.getvalue()
+
+
+def test_a_macro_enabled_document_renamed_docx_is_refused() -> None:
+    docm = _docx_with(
+        "word/vbaProject.bin",
+        '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>',
+    )
+    with pytest.raises(InvalidInput, match=r"macro|макрос"):
+        checks.check_upload("Приказ.docx", docm, 10**7)
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>",
+        b"/OpenAction << /S /J#61vaScript /JS (app.alert(1)) >>",  # an escaped name
+        b"/AA << /O << /S /Launch /F (cmd.exe) >> >>",
+        b"/Names << /EmbeddedFiles 9 0 R >>",
+    ],
+    ids=["javascript", "escaped", "launch", "attachment"],
+)
+def test_a_pdf_with_active_content_is_refused(action: bytes) -> None:
+    pdf = simple_pdf("Приказ")
+    active = pdf.replace(b"/Type /Catalog", b"/Type /Catalog " + action, 1)
+    assert active != pdf
+    with pytest.raises(InvalidInput, match="PDF"):
+        checks.check_upload("Приказ.pdf", active, 10**7)
+
+
+def test_a_script_hidden_in_an_object_stream_is_found() -> None:
+    import zlib
+
+    hidden = zlib.compress(b"1 0 << /S /JavaScript /JS (app.alert(1)) >>")
+    pdf = (
+        b"%PDF-1.5\n5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode >>\nstream\n"
+        + hidden
+        + b"\nendstream\nendobj\n%%EOF\n"
+    )
+    with pytest.raises(InvalidInput, match="PDF"):
+        checks.check_upload("Приказ.pdf", pdf, 10**7)
+
+
+def test_image_bytes_that_spell_a_name_are_not_taken_for_a_script() -> None:
+    pdf = simple_pdf("Скан")
+    image = b"\nstream\n\xff\xd8/JS /Launch\xff\xd9\nendstream\n"
+    scan = pdf.replace(b"%%EOF", image + b"%%EOF")
+    kind, _name = checks.check_upload("Скан.pdf", scan, 10**7)
+    assert kind is checks.PDF

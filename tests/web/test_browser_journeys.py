@@ -318,10 +318,24 @@ def test_auditor_opens_and_verifies_the_history(
     page.get_by_role("navigation").get_by_role("link", name="История").click()
     page.get_by_role("heading", name="История изменений").wait_for()
     page.shot("03-history-page")
-    page.get_by_role("link", name=re.compile("Проверить всю цепочку")).click()
-    result = page.locator("#verify-result")
-    with live.app.app_context():
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    page.get_by_role("button", name=re.compile("Проверить всю цепочку")).click()
+    page.get_by_text("Проверка поставлена в очередь").wait_for()
+    with live.app.app_context():  # the scheduler's minute comes: it runs the queued check
+        from app.audit import region_events_clause
+        from app.jobs.chaincheck import run_queued_checks
+
+        run_queued_checks()
+        from app.models import User
+
+        region_id = db.session.scalar(
+            sa.select(User.organisation_id).where(User.email == "auditor@oko.demo")
+        )
+        total = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(region_events_clause(region_id))
+        )
+    result = page.locator("#verify-result")  # the page reloads until the result is there
     assert "flash success" in str(result.get_attribute("class"))
     assert result.inner_text().startswith(f"Цепочка не нарушена: проверено {total} событи")
     page.shot("04-chain-verified")

@@ -26,7 +26,10 @@ def test_monthly_reports_are_due_on_the_last_working_monday(world: dict[str, Any
 def test_school_keeps_its_roadmap_and_reports(client: FlaskClient, world: dict[str, Any]) -> None:
     case = open_test_case(world["schools"]["a1"])
     login(client, world["users"]["school_a1"])
-    page = client.get(f"/cases/{case.id}/roadmap", follow_redirects=True)
+    # Opening the page changes nothing; the school starts its roadmap with the button.
+    assert "Начать дорожную карту" in client.get(f"/cases/{case.id}/roadmap").text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Roadmap)) == 0
+    page = client.post(f"/cases/{case.id}/roadmap", data={}, follow_redirects=True)
     assert "Самодиагностика причин необъективности" in page.text
     roadmap = db.session.scalars(
         sa.select(Roadmap).where(Roadmap.owner_org_id == case.school_id)

@@ -29,6 +29,7 @@ from app.models import (
     ApiToken,
     Campaign,
     Case,
+    ChainCheck,
     Document,
     DocumentConclusion,
     DocumentVersion,
@@ -41,6 +42,7 @@ from app.models import (
     PlanMeasure,
     RecheckWork,
     RegionDay,
+    Roadmap,
     RoadmapItem,
     RoadmapReport,
     SignRun,
@@ -74,6 +76,20 @@ def _fresh(model: type, object_id: int) -> Any:
     """The row as the database holds it now (not as this test's session remembers it)."""
     db.session.expire_all()
     return db.session.get(model, object_id)
+
+
+def _database_digest() -> str:
+    """A hash of every row of every table: a refused request must leave it as it was."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    connection = db.session.connection()
+    for table in db.metadata.sorted_tables:
+        order = list(table.primary_key.columns) or list(table.columns)
+        for row in connection.execute(sa.select(table).order_by(*order)):
+            digest.update(repr(tuple(row)).encode())
+        digest.update(table.name.encode())
+    return digest.hexdigest()
 
 
 def _count(model: Any, *where: Any) -> int:
@@ -373,6 +389,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     # -- roadmaps ------------------------------------------------------------------------------
     "roadmaps.case_roadmap": Endpoint(lambda w: f"/cases/{_case(w).id}/roadmap", ALL, ok=(302,)),
+    "roadmaps.case_roadmap[start]": Endpoint(  # b1's school alone may start b1's roadmap
+        lambda w: f"/cases/{_case(w, 'b1').id}/roadmap",
+        NOBODY,
+        method="POST",
+        effect=lambda w, role: _count(Roadmap),
+    ),
     "roadmaps.show": Endpoint(lambda w: f"/roadmaps/{w['roadmap'].id}", ALL),
     "roadmaps.save_item": Endpoint(
         lambda w: f"/roadmaps/{w['roadmap'].id}/items",
@@ -519,6 +541,13 @@ ENDPOINTS: dict[str, Endpoint] = {
     "stages.experts": Endpoint(lambda w: "/experts", frozenset({"ministry", "municipal_a"})),
     "stages.director_page": Endpoint(lambda w: f"/cases/{_case(w).id}/director", ALL),
     "stages.mentoring": Endpoint(lambda w: f"/cases/{_case(w).id}/mentoring", ALL),
+    "stages.mentoring[plan]": Endpoint(  # a1 is on the objectivity list: no joint plan for anyone
+        lambda w: f"/cases/{_case(w).id}/mentoring",
+        NOBODY,
+        method="POST",
+        form=lambda w: {"action": "plan"},
+        effect=lambda w, role: _count(Roadmap),
+    ),
     "sessions.index": Endpoint(lambda w: "/sessions", ALL),
     "sessions.show": Endpoint(
         lambda w: f"/sessions/{w['session'].id}", frozenset({"ministry", "auditor", "admin"})
@@ -620,6 +649,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "campaigns.flags_import": Endpoint(lambda w: "/flags/import", MINISTRY),
     "auditing.history": Endpoint(lambda w: "/audit", REGION_READERS),
+    "auditing.verify": Endpoint(
+        lambda w: "/audit/verify",
+        REGION_READERS,
+        method="POST",
+        effect=lambda w, role: _count(ChainCheck),
+    ),
 }
 
 
@@ -662,12 +697,16 @@ def test_role_endpoint_matrix(
             client = app.test_client()  # a fresh session for each role
             login(client, matrix_world["users"][role])
             before = endpoint.effect(matrix_world, role) if endpoint.effect else None
+            refused = role not in endpoint.allowed
+            digest = _database_digest() if refused else None
             response = _call(client, endpoint, matrix_world)
             after = endpoint.effect(matrix_world, role) if endpoint.effect else None
             status = response.status_code
-            if role not in endpoint.allowed:
+            if refused:
                 assert status in (403, 404), f"{role} must not reach {name}, got {status}"
                 assert after == before, f"{role} changed what {name} changes: {before} → {after}"
+                db.session.expire_all()
+                assert _database_digest() == digest, f"{role} wrote to the database via {name}"
             elif endpoint.method == "GET":
                 assert status in endpoint.ok, f"{role} should reach {name}, got {status}"
             else:

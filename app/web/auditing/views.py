@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
-from app import access, audit
-from app.access.scope import visible_orgs_clause
+from app import access
+from app.access.scope import region_id_of, visible_orgs_clause
 from app.access.web import requires
 from app.extensions import db
+from app.jobs import chaincheck
 from app.models.audit import AuditEvent
 from app.models.org import Organisation
 from app.web.pagination import paginate
@@ -22,7 +26,8 @@ bp = Blueprint("auditing", __name__)
 @login_required
 @requires(access.can_audit)
 def history() -> str:
-    """Events of the user's region, newest first, filterable by action; optional verification."""
+    """Events of the user's region, newest first, filterable by action; the region's latest
+    verification."""
     action = (request.args.get("action") or "").strip()
     org = sa.orm.aliased(Organisation)
     stmt = (
@@ -34,13 +39,25 @@ def history() -> str:
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     page = paginate(stmt, current_app.config["OKO_PAGE_SIZE"])
-    result = audit.verify() if request.args.get("verify") == "1" else None
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    check = chaincheck.latest_check(region_id_of(current_user))
     return render_template(
         "auditing/history.html",
         page=page,
         events=event_history.describe(page.items),
         action=action,
-        result=result,
-        total=total,
+        check=check,
+        csrf=FlaskForm(),
     )
+
+
+@bp.post("/audit/verify")
+@login_required
+@requires(access.can_audit)
+def verify() -> Response:
+    """Ask for the region's history to be verified in the background."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    chaincheck.request_check(region_id_of(current_user), actor=current_user)
+    db.session.commit()
+    flash(_("The verification is queued: its result appears here within a minute."), "success")
+    return redirect(url_for("auditing.history"))

@@ -21,6 +21,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from app.accounts import sessions as user_sessions
 from app.accounts import throttle
 from app.accounts import tokens as api_tokens
 from app.accounts import users as accounts
@@ -36,25 +37,37 @@ bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
 login_manager.login_message = None  # the login page itself explains enough
 login_manager.session_protection = "strong"
+# The cookie's key of the server-side session's secret.
+SESSION_KEY = "sid"
 
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    """Session cookies carry "<id>:<session_version>"; a bumped version logs the user out."""
+    """Session cookies carry "<id>:<session_version>" and the secret of a server-side session:
+    a session ended (logout, a password change, a reset, disabling) or expired logs out."""
     user_id, _sep, version = token.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    user = user_sessions.user_of(session.get(SESSION_KEY), now=utcnow())
+    if user is None or user.id != int(user_id) or user.session_version != int(version):
         return None
     return user
 
 
+def _log_in(user: User) -> None:
+    """Start a fresh cookie session for the user, backed by a new server-side session."""
+    session.clear()
+    session.permanent = True
+    session[SESSION_KEY] = user_sessions.open_session(
+        user, now=utcnow(), lifetime=current_app.permanent_session_lifetime
+    )
+    db.session.commit()
+    login_user(user)
+
+
 def _policy() -> throttle.Policy:
     cfg = current_app.config
-    return throttle.Policy(
-        cfg["OKO_LOGIN_DELAY_AFTER"], cfg["OKO_LOGIN_LOCK_AFTER"], cfg["OKO_LOGIN_LOCK_MINUTES"]
-    )
+    return throttle.Policy(cfg["OKO_LOGIN_DELAY_AFTER"], cfg["OKO_LOGIN_MAX_WAIT_MINUTES"])
 
 
 def _safe_next(target: str | None) -> str:
@@ -106,11 +119,8 @@ def login() -> str | Response | tuple[str, int]:
                 flash(_("Wrong e-mail or password."), "error")
                 status = 401
         else:
-            db.session.commit()
             next_url = _safe_next(request.args.get("next"))
-            session.clear()
-            session.permanent = True
-            login_user(user)
+            _log_in(user)
             return redirect(next_url)
     return render_template("auth/login.html", form=form), status
 
@@ -118,7 +128,9 @@ def login() -> str | Response | tuple[str, int]:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """End the session."""
+    """End the session, on the server too: a copy of the cookie is refused afterwards."""
+    user_sessions.end_session(session.get(SESSION_KEY), now=utcnow())
+    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -148,10 +160,10 @@ def profile() -> str | Response:
         except DomainError as err:
             form.new.errors = [err.message]
         else:
-            db.session.commit()
-            login_user(
-                current_user._get_current_object()
-            )  # re-issue the cookie with the new session version
+            locale = session.get("locale")
+            _log_in(current_user._get_current_object())  # every other session has ended
+            if locale:
+                session["locale"] = locale
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template(

@@ -92,7 +92,7 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
     login = case.school.login or ""
     events = audit.case_events(case.id)
     history = events if whole_history else events[-HISTORY_SHOWN:]
-    shown = documents(case)
+    shown = access.visible_documents(user, documents(case))
     return {
         "milestones": milestones_of(case),
         "obligations": sorted(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -55,22 +55,23 @@ def _roadmap_or_404(roadmap_id: int) -> Roadmap:
     return roadmap
 
 
-@bp.route("/cases/<int:case_id>/roadmap")
+@bp.route("/cases/<int:case_id>/roadmap", methods=["GET", "POST"])
 @login_required
 def case_roadmap(case_id: int) -> Response | str:
-    """The school's roadmap for the case's campaign; the school starts it on first visit."""
+    """The school's roadmap for the case's campaign; the school starts it here (a post)."""
     case = get_scoped_or_404(Case, case_id, current_user)
     found = roadmaps.school_roadmap(case)
-    if found is None:
-        if not access.can_start_roadmap(current_user, case):
-            return render_template("roadmaps/missing.html", case=case)
-        found = perform(
-            lambda: roadmaps.roadmap_of(
-                case.school, case.campaign, case.category.value, actor=current_user
-            )
-        )
-        if found is None:
+    if found is None and request.method == "POST":
+        if not FlaskForm().validate_on_submit():
             abort(400)
+        found = perform(lambda: roadmaps.start_school_roadmap(case, actor=current_user))
+    if found is None:
+        return render_template(
+            "roadmaps/missing.html",
+            case=case,
+            can_start=access.can_start_roadmap(current_user, case),
+            csrf=FlaskForm(),
+        )
     return redirect(url_for("roadmaps.show", roadmap_id=found.id))
 
 

@@ -1,0 +1,79 @@
+"""Server-side sessions: a browser is logged in while its session row is open.
+
+The cookie carries a random secret; the database keeps its SHA-256 with the session's end of
+life. Logging out ends that row; a password change, an administrator's reset and disabling end
+every row of the account, and with them its API tokens and its calendar feed, which the person
+issues again when they need them. A cookie copied before any of these is refused afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models.user import ApiToken, User, UserSession
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def open_session(user: User, *, now: datetime, lifetime: timedelta) -> str:
+    """A new session for the user; returns the secret the cookie carries."""
+    secret = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            user_id=user.id, secret_hash=_hash(secret), created_at=now, expires_at=now + lifetime
+        )
+    )
+    db.session.flush()
+    return secret
+
+
+def user_of(secret: str | None, *, now: datetime) -> User | None:
+    """The active user whose open, unexpired session the secret names, or None."""
+    if not secret or not isinstance(secret, str) or len(secret) > 100:
+        return None
+    return db.session.scalars(
+        sa.select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            UserSession.secret_hash == _hash(secret),
+            UserSession.ended_at.is_(None),
+            UserSession.expires_at > now,
+            User.active.is_(True),
+        )
+    ).first()
+
+
+def end_session(secret: str | None, *, now: datetime) -> None:
+    """Logging out: the session named by the secret ends."""
+    if not secret or not isinstance(secret, str):
+        return
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.secret_hash == _hash(secret), UserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+
+
+def end_everything(user: User, *, now: datetime) -> None:
+    """End every session of the account and revoke its API tokens and calendar feed (after a
+    password change, a reset or disabling: the event of that change is the history's record)."""
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    user.calendar_token_hash = None
+    user.session_version += 1

@@ -1,0 +1,77 @@
+"""A region's history is verified in the background, never inside a request, and the page shows
+the region's own count and result (issue 17)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from app import audit
+from app.extensions import db
+from app.jobs.chaincheck import run_queued_checks
+from app.models import AuditEvent, ChainCheck
+from tests.helpers import login
+
+
+def _events(world: dict[str, Any]) -> None:
+    for key, org in (("ministry", world["region"]), ("ministry_x", world["other_region"])):
+        for n in range(3):
+            audit.record(
+                "test.event",
+                actor=world["users"][key],
+                object_type="org",
+                object_id=org.id,
+                org_id=org.id,
+                after={"n": n},
+            )
+
+
+def test_verifying_is_queued_by_the_page_and_run_by_the_job(
+    world: dict[str, Any], client: FlaskClient, app: Any
+) -> None:
+    _events(world)
+    db.session.commit()
+    login(client, world["users"]["auditor"])
+    queued = client.post("/audit/verify", data={})
+    assert queued.status_code == 302
+    check = db.session.scalars(sa.select(ChainCheck)).one()
+    assert check.status == "queued" and check.region_id == world["region"].id
+    assert "Проверка истории региона идёт" in client.get("/audit").text
+
+    with app.app_context():
+        run_queued_checks()
+
+    page = client.get("/audit").text
+    mine = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(audit.region_events_clause(world["region"].id))
+    )
+    everyone = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    assert mine < everyone  # the other region's events are neither counted nor shown
+    assert f"Цепочка не нарушена, проверено событий: {mine}." in page
+
+
+def test_a_tampered_event_of_the_region_is_found(world: dict[str, Any], db_session: Any) -> None:
+    from tests.integration.test_audit_chain import _disable_triggers
+
+    _events(world)
+    target = db.session.scalars(
+        sa.select(AuditEvent.seq).where(AuditEvent.org_id == world["region"].id)
+    ).first()
+    _disable_triggers(db_session)
+    db_session.execute(
+        sa.text("UPDATE audit_event SET after = :v WHERE seq = :s"), {"v": '{"n": 9}', "s": target}
+    )
+    db.session.expire_all()
+    result = audit.verify_region(world["region"].id)
+    assert result.broken_seq == target
+    assert audit.verify_region(world["other_region"].id).ok
+
+
+def test_a_school_cannot_ask_for_a_verification(world: dict[str, Any], client: FlaskClient) -> None:
+    login(client, world["users"]["school_a1"])
+    assert client.post("/audit/verify", data={}).status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ChainCheck)) == 0
