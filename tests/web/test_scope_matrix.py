@@ -271,6 +271,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "admin.directory": Endpoint(lambda w: "/admin/directory", frozenset({"admin", "ministry"})),
     "admin.calendar_days": Endpoint(lambda w: "/admin/calendar?year=2024", frozenset({"admin"})),
+    "admin.region_settings[page]": Endpoint(
+        lambda w: "/admin/region", frozenset({"ministry", "admin"})
+    ),
     "admin.region_settings": Endpoint(
         lambda w: "/admin/region",
         frozenset({"ministry", "admin"}),
