@@ -92,6 +92,25 @@ class Factory:
         return user
 
 
+def demo_login(client: FlaskClient, email: str) -> None:
+    """Log a demo account in through the login form (every demo account shares one password)."""
+    from app.demo.seed import DEMO_PASSWORD
+
+    response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, email
+
+
+def browser_login(page: Any, base: str, email: str) -> None:
+    """Log a demo account in through the login page in the browser, as its person would."""
+    from app.demo.seed import DEMO_PASSWORD
+
+    page.goto(f"{base}/login")
+    page.get_by_label("Электронная почта").fill(email)
+    page.get_by_label("Пароль").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Вход").click()
+    page.wait_for_url(f"{base}/")
+
+
 def login(client: FlaskClient, user: User, password: str = TEST_PASSWORD) -> Any:
     """Log in through the login form."""
     response = client.post("/login", data={"email": user.email, "password": password})

@@ -10,19 +10,15 @@ from typing import Any
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from app.demo.seed import DEMO_PASSWORD, seed_demo
+from app.demo.seed import seed_demo
 from app.extensions import db
 from app.models import AuditEvent, Organisation, OrgKind, Role, User
 from tests.conftest import DemoSite
+from tests.helpers import demo_login
 
 
 def _count(model: Any, *where: Any) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
-
-
-def _login(client: FlaskClient, email: str) -> None:
-    response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302, email
 
 
 def test_demo_region_shape_and_idempotence(demo: DemoSite) -> None:
@@ -61,28 +57,28 @@ def _check_scopes(client: FlaskClient) -> None:
         schools["edu990031"],
     )
 
-    _login(client, "ministry@oko.demo")
+    demo_login(client, "ministry@oko.demo")
     assert ">122<" in client.get("/").text
     assert client.get(f"/orgs/{rural_school.id}").status_code == 200
     client.post("/logout", data={})
 
-    _login(client, "mun1@oko.demo")
+    demo_login(client, "mun1@oko.demo")
     assert mun1.name in client.get("/").text
     assert client.get(f"/orgs/{city_school.id}").status_code == 200
     assert client.get(f"/orgs/{rural_school.id}").status_code == 404
     client.post("/logout", data={})
 
-    _login(client, "edu990001@oko.demo")
+    demo_login(client, "edu990001@oko.demo")
     assert client.get(f"/orgs/{own_school.id}").status_code == 200
     assert client.get(f"/orgs/{city_school.id}").status_code == 404
     assert client.get("/orgs").status_code == 403
     client.post("/logout", data={})
 
-    _login(client, "auditor@oko.demo")
+    demo_login(client, "auditor@oko.demo")
     assert client.get("/admin/users").status_code == 403
     client.post("/logout", data={})
 
-    _login(client, "admin@oko.demo")
+    demo_login(client, "admin@oko.demo")
     assert client.get("/admin/users").status_code == 200
 
 
@@ -151,7 +147,7 @@ def _check_walked_cases(client: FlaskClient) -> None:
     assert shnor_case is not None
     assert shnor.mentorship_of(shnor_case) is not None and len(shnor.assessments(shnor_case)) == 2
 
-    _login(client, "edu990001@oko.demo")
+    demo_login(client, "edu990001@oko.demo")
     assert "Записи этапов" in client.get(f"/cases/{showcase.id}").text
     assert "Кузнецова Мария Андреевна" in client.get(f"/cases/{showcase.id}/recheck").text
     evaluation = director.evaluation_of(showcase)
@@ -160,7 +156,7 @@ def _check_walked_cases(client: FlaskClient) -> None:
         in client.get(f"/cases/{showcase.id}/director").text
     )
     client.post("/logout", data={})
-    _login(client, "ministry@oko.demo")
+    demo_login(client, "ministry@oko.demo")
     assert "Кто ещё не выполнил свою часть" in client.get("/dashboard").text
 
 
@@ -192,7 +188,7 @@ def test_the_ministry_sees_the_demo_mechanisms(demo: DemoSite) -> None:
     """The first municipality reports seed 002's figures; others compare with it."""
     client = demo.client()
     with demo.app.app_context():
-        _login(client, "ministry@oko.demo")
+        demo_login(client, "ministry@oko.demo")
         page = client.get("/mechanisms").text
         assert "2022" in page
         first = page.split("городской округ «Город Приозёрск»", 1)[1].split("</tr>", 1)[0]
@@ -200,7 +196,7 @@ def test_the_ministry_sees_the_demo_mechanisms(demo: DemoSite) -> None:
         assert "96 % 60 % +36 п. п. 93 % 11 % +82 п. п. № 533 от 30.11.2022" in text
         assert page.count("п. п.") >= 8  # four municipalities with both criteria
         client.post("/logout", data={})
-        _login(client, "mun1@oko.demo")
+        demo_login(client, "mun1@oko.demo")
         own = client.get("/mechanisms").text
         assert (
             "prikaz-533"
@@ -217,7 +213,7 @@ def test_demo_campaigns_record_their_whole_orders(demo: DemoSite) -> None:
     from app.models import Campaign
 
     client = demo.client()
-    _login(client, "ministry@oko.demo")
+    demo_login(client, "ministry@oko.demo")
     with demo.app.app_context():
         for year in YEARS:
             campaign = db.session.scalars(

@@ -26,6 +26,7 @@ from app.models.org import Organisation
 from app.models.user import Role, User
 from app.workflows.flags import import_flags
 from tests.conftest import LiveServer
+from tests.helpers import browser_login
 
 pytestmark = pytest.mark.browser
 
@@ -36,14 +37,6 @@ CERTIFICATE_SCHOOL = "edu990117"
 KEYBOARD_YEAR = 2029  # the keyboard-only journey's campaign
 KEYBOARD_SCHOOL = "edu990118"
 MARKERS = ("4 РУ", "4 МА", "5 РУ", "5 МА")
-
-
-def _login(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Электронная почта").fill(email)
-    page.get_by_label("Пароль").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Вход").click()
-    page.wait_for_url(f"{base}/")
 
 
 def _logout(page: Any, base: str) -> None:
@@ -78,7 +71,7 @@ def test_ministry_imports_a_flag_list_and_sees_the_cases(
     flags = tmp_path / f"flags_{IMPORT_YEAR}.csv"
     flags.write_bytes(_flag_list(live, IMPORT_YEAR, IMPORTED))
 
-    _login(page, base, "ministry@oko.demo")
+    browser_login(page, base, "ministry@oko.demo")
     nav = page.get_by_role("navigation", name="Разделы")
     nav.get_by_text("Ещё").click()  # a yearly task: under «More»
     nav.get_by_role("link", name="Загрузить список").click()
@@ -215,7 +208,7 @@ def test_school_uploads_a_certificate_returned_then_accepted(
     second.write_bytes(simple_pdf("Information certificate, corrected"))
     comment = "Добавьте сравнение с отметками за четверть по математике"
 
-    _login(page, base, f"{target.school_login}@oko.demo")
+    browser_login(page, base, f"{target.school_login}@oko.demo")
     row = _open_from_inbox(page, target.obligation_id)
     page.shot("01-school-case-page")
     _upload(page, row, first, "Первая редакция")
@@ -223,7 +216,7 @@ def test_school_uploads_a_certificate_returned_then_accepted(
     page.shot("02-school-uploaded-v1")
     _logout(page, base)
 
-    _login(page, base, target.municipality_email)
+    browser_login(page, base, target.municipality_email)
     row = _open_from_inbox(page, target.obligation_id)
     box = row.get_by_label("Комментарий")
     box.fill("Добавьте сравнение")
@@ -239,7 +232,7 @@ def test_school_uploads_a_certificate_returned_then_accepted(
     page.shot("03-municipality-returned-v1")
     _logout(page, base)
 
-    _login(page, base, f"{target.school_login}@oko.demo")
+    browser_login(page, base, f"{target.school_login}@oko.demo")
     row = _open_from_inbox(page, target.obligation_id)
     assert comment in row.locator(".comment").first.inner_text()
     page.shot("04-school-sees-the-comment")
@@ -247,7 +240,7 @@ def test_school_uploads_a_certificate_returned_then_accepted(
     page.shot("05-school-uploaded-v2")
     _logout(page, base)
 
-    _login(page, base, target.municipality_email)
+    browser_login(page, base, target.municipality_email)
     row = _open_from_inbox(page, target.obligation_id)
     assert comment in row.inner_text()  # the reviewer sees what was asked of version 1
     asked: list[str] = []
@@ -289,7 +282,7 @@ def test_auditor_opens_and_verifies_the_history(
             .where(AuditEvent.case_id == target.case_id)
         )
 
-    _login(page, base, "auditor@oko.demo")
+    browser_login(page, base, "auditor@oko.demo")
     page.get_by_role("navigation").get_by_role("link", name="Сопровождение").click()
     page.get_by_label("Кампания").select_option(label=target.campaign_title)
     page.get_by_label("Школа").fill(target.school_login)
@@ -350,7 +343,7 @@ def test_ministry_moves_a_term_of_its_plan(live: LiveServer, page: Any) -> None:
         assert campaign is not None
         campaign_id, title = campaign.id, campaign.title
 
-    _login(page, base, "ministry@oko.demo")
+    browser_login(page, base, "ministry@oko.demo")
     page.get_by_role("navigation").get_by_role("link", name="Кампании").click()
     page.get_by_role("link", name=title).click()
     page.get_by_role("link", name=re.compile("План мероприятий")).click()

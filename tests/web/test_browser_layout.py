@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from app.demo.seed import DEMO_PASSWORD
 from tests.conftest import ARTIFACTS, BACKEND, LiveServer
+from tests.helpers import browser_login
 
 # The layout is the database's no more than the fonts are: it is checked on one backend.
 pytestmark = [
@@ -30,14 +30,6 @@ ROLES = (
     "admin@oko.demo",
 )
 AXE = Axe()
-
-
-def _login(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Электронная почта").fill(email)
-    page.get_by_label("Пароль").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Вход").click()
-    page.wait_for_url(f"{base}/")
 
 
 def _main_pages(page: Any, base: str) -> list[str]:
@@ -67,7 +59,7 @@ def test_main_pages_fit_a_phone_and_a_laptop_and_pass_axe(
     folder = ARTIFACTS / BACKEND / "layout" / email.split("@")[0]
     folder.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1366, "height": 900})
-    _login(page, base, email)
+    browser_login(page, base, email)
     paths = _main_pages(page, base)
     assert len(paths) >= 4, paths
     problems: list[str] = []
@@ -87,7 +79,7 @@ def test_main_pages_fit_a_phone_and_a_laptop_and_pass_axe(
 def test_the_menu_opens_on_a_phone_and_reaches_the_logout(live: LiveServer, page: Any) -> None:
     base = live.url
     page.set_viewport_size({"width": 375, "height": 800})
-    _login(page, base, "ministry@oko.demo")
+    browser_login(page, base, "ministry@oko.demo")
     logout = page.get_by_role("button", name="Выйти")
     assert not logout.is_visible()  # folded away with the sections
     page.get_by_role("button", name="Меню").click()

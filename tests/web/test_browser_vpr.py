@@ -10,17 +10,9 @@ from typing import Any
 import pytest
 
 from app.analytics.synthetic import csv_bytes, generate_region
-from app.demo.seed import DEMO_PASSWORD
+from tests.helpers import browser_login
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_import_with_progress_then_signs(live_server: str, page: Any, tmp_path: Path) -> None:
@@ -33,7 +25,7 @@ def test_import_with_progress_then_signs(live_server: str, page: Any, tmp_path: 
     first.write_bytes(csv_bytes(region.results[2024]))
     second.write_bytes(csv_bytes(region.results[2025]))
 
-    _login(page, live_server, "ministry@oko.demo")
+    browser_login(page, live_server, "ministry@oko.demo")
     page.goto(f"{live_server}/vpr/")
     page.set_input_files("form[action$='/vpr/specs'] input[type=file]", str(specs))
     page.click("form[action$='/vpr/specs'] button")

@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 from flask.testing import FlaskClient
 
-from app.demo.seed import DEMO_PASSWORD
 from tests.conftest import DemoSite
+from tests.helpers import demo_login
 
 ROLES = (
     "ministry@oko.demo",
@@ -100,8 +100,7 @@ def _walk(client: FlaskClient) -> dict[str, str]:
 def test_every_page_a_role_reaches_is_in_russian(demo: DemoSite, email: str) -> None:
     client = demo.client()
     with demo.app.app_context():
-        response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
-        assert response.status_code == 302
+        demo_login(client, email)
         pages = _walk(client)
     assert len(pages) >= 5, f"{email} reached only {sorted(pages)}"
     found: dict[str, set[str]] = {}

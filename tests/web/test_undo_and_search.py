@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from app.demo.seed import DEMO_PASSWORD
 from app.errors import Conflict, NotAllowed
 from app.extensions import db
 from app.models import ObligationStatus
@@ -20,7 +19,7 @@ from app.models.document import ReviewStatus
 from app.models.types import utcnow
 from app.workflows import obligations as ops
 from tests.conftest import DemoSite
-from tests.helpers import hand_in, login
+from tests.helpers import demo_login, hand_in, login
 
 
 def _certificate_in_review(world: dict[str, Any]) -> Any:
@@ -109,11 +108,6 @@ def test_only_the_reviewer_and_only_in_time_withdraws(case_world: dict[str, Any]
     assert certificate.status is ObligationStatus.ACCEPTED
 
 
-def _demo_login(client: FlaskClient, email: str) -> None:
-    response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-
-
 def _schools_listed(html: str) -> list[str]:
     return re.findall(r'<a href="/cases/\d+" title="[^"]*">([^<]+)</a>', html)
 
@@ -121,7 +115,7 @@ def _schools_listed(html: str) -> list[str]:
 def test_cyrillic_search_finds_the_school_as_people_type_it(demo: DemoSite) -> None:
     client = demo.client()
     with demo.app.app_context():
-        _demo_login(client, "ministry@oko.demo")
+        demo_login(client, "ministry@oko.demo")
         for query in ("Гимназия № 8", "гимназия №8", "ГИМНАЗИЯ N8"):
             found = _schools_listed(
                 client.get("/cases", query_string={"campaign": "all", "q": query}).text
@@ -134,7 +128,7 @@ def test_cyrillic_search_finds_the_school_as_people_type_it(demo: DemoSite) -> N
 def test_schools_sort_by_short_name_with_numbers_in_order(demo: DemoSite) -> None:
     client = demo.client()
     with demo.app.app_context():
-        _demo_login(client, "ministry@oko.demo")
+        demo_login(client, "ministry@oko.demo")
         listed = _schools_listed(
             client.get("/cases", query_string={"campaign": "all", "sort": "school"}).text
         )
