@@ -39,6 +39,12 @@ SERVING_KINDS = (OrgKind.INSTITUTE, OrgKind.METHOD_CENTRE)
 DEFAULT_TIMEZONE = "Europe/Moscow"
 
 
+def listed_name(name: str, kind: OrgKind) -> str:
+    """The name lists show for an organisation of ``kind``: a school's short name, any other's
+    own (for rows read without building the organisation)."""
+    return names.short_name(name) if kind == OrgKind.SCHOOL else name
+
+
 class Organisation(db.Model):
     """One organisation of the hierarchy.
 
@@ -109,7 +115,7 @@ class Organisation(db.Model):
     @property
     def short_name(self) -> str:
         """The name a list shows («СОШ № 3»); the full legal name is on hover and in papers."""
-        return names.short_name(self.name) if self.kind == OrgKind.SCHOOL else self.name
+        return listed_name(self.name, self.kind)
 
     @classmethod
     def scope_org_id(cls) -> sa.ColumnElement[int]:

@@ -18,12 +18,11 @@ from flask_babel import format_decimal, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app import names as org_names
 from app.extensions import db
 from app.i18n import date_time, month_name, short_date
 from app.models.audit import AuditEvent
 from app.models.case import Campaign
-from app.models.org import Organisation, OrgKind
+from app.models.org import Organisation, OrgKind, listed_name
 from app.models.user import ROLE_LABELS, Role, User
 from app.plans.measures import MILESTONES
 from app.workflows import labels
@@ -203,7 +202,7 @@ class Names:
                 ).where(sa.or_(Organisation.id.in_(orgs), Organisation.login.in_(logins)))
             )
             for org_id, name, login, kind in found:
-                shown = org_names.short_name(name) if kind == OrgKind.SCHOOL else name
+                shown = listed_name(name, kind)
                 self.orgs[org_id] = shown
                 if login:
                     self.by_login[login] = shown

@@ -263,12 +263,12 @@ def open_obligations_of(campaign_id: int, measure_id: int) -> int:
 
 
 def campaigns_for(user: User) -> list[Campaign]:
-    """Campaigns of the user's region, newest first."""
+    """Campaigns of the user's region, newest first (the first is current_campaign_id's)."""
     return list(
         db.session.scalars(
             sa.select(Campaign)
             .where(Campaign.region_id == region_id_of(user))
-            .order_by(Campaign.vpr_year.desc())
+            .order_by(Campaign.vpr_year.desc(), Campaign.id.desc())
         )
     )
 
