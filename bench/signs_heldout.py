@@ -4,8 +4,12 @@ Run: .venv/bin/python bench/signs_heldout.py [--schools 200] [--seeds 1 2] [--cu
 
 The rules' parameters were chosen on the *tuning* generators only (the project's own
 `app.analytics.synthetic`, and `generous_advanced` + `lenient_checking` of
-`app.analytics.mechanisms`, and `one_boundary_bunching`); the *held-out* generators (`wide_bunching`, `copying`) were written
-after the parameters were fixed and are reported without changing them. Each region plants one
+`app.analytics.mechanisms`, and `one_boundary_bunching`); the *held-out* generators
+(`wide_bunching`, `copying`) were written after the parameters were fixed. Sign 4's school
+route (its two strongest works, version 3.1) was chosen later, on the tuning generators and on
+the held-out generators' TUNING SEEDS only (`--seeds 101 102 103 104 105 106` for
+`wide_bunching`, 101–104 for the others): the figures to report are those of seeds 1–8,
+never used to choose anything. Each region plants one
 generator in 10 % of its schools, beside specialised, tiny and honest strong decoys. A school is
 predicted when any of its works of the planted year carries a marker. Precision and recall are
 pooled over the seeds (true positives / flagged, true positives / planted).
@@ -33,6 +37,7 @@ TUNING = {
     "one_boundary_bunching": ["one_boundary_bunching"],
 }
 HELD_OUT = {"wide_bunching": ["wide_bunching"], "copying": ["copying"]}
+TUNING_SEEDS = (101, 102, 103, 104, 105, 106)  # the only seeds a choice was made on
 STRENGTHS = {"wide_bunching": (0.2, 0.4, 0.6, 0.8), "copying": (0.15, 0.3, 0.45, 0.6)}
 SIZES = ((20, 35), (40, 70), (80, 150))
 

@@ -64,7 +64,7 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
           regression over schools; ``p_value_vs_last_year``, when last year had ≥ min_group
           pairs); p = 2 × the smaller (Bonferroni). Margin 0.25 marks, min_group 10 pairs,
           min_reference 30.
-        4 ``boundary_peaks`` (3.0) a score test of bunching: around each 3/4/5 threshold t a
+        4 ``boundary_peaks`` (3.1) a score test of bunching: around each 3/4/5 threshold t a
           window of scores (t − below − control … t + above + control − 1) follows the region's
           histogram of the test (the school left out) tilted by a local slope and curvature
           (the school's ability); the alternative moves a share π of the pupils up to b points
@@ -102,6 +102,13 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
         (its subjects) — against an empirical null (median/MAD per kind and size of unit,
         never narrower than N(0, 1)), the best unit's p × the number of distinct units (a
         work's z is floored at −2: a capped p of 1 is no evidence against the others).
+        For sign 4 (``Rule.school_route`` "strongest", ``signstats.strongest_works``) instead
+        the Stouffer z of the school's TWO strongest works, whichever they are (bunching on
+        two or three works of different subjects and grades), against the null law of the
+        top two of m independent N(0, 1) (m: the school's tested works; a fixed-seed Monte
+        Carlo, a union bound beyond it) centred and scaled by the region's schools with the
+        same m (never narrower nor lower than the law); evidence ``school_works_combined``
+        and ``school_works_tested``.
     ``compute_signs(frame, specs, *, year=None, specialised=(), params=None, rules=None,
     external=None, sign1_needs_external=True) -> SignsResult``
         ``frame``: rows of ``VprImport.frame`` for the analysed year and (for signs 3 and 5)
@@ -118,7 +125,8 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
           version, title, params (all used), year, school_login, subject, code, grade,
           numbers (the school's figures), reference (the region's / reference group's
           figures), threshold (margin, fdr, work_alpha), p_value, q_value, school_p_value,
-          school_q_value, school_unit ("school", "subject" or "grade": the school's best unit).
+          school_q_value, school_unit ("school", "subject" or "grade": the school's best unit;
+          "strongest" for sign 4), school_works_combined, school_works_tested.
           ``SignsResult.evidence(login=None)`` lists them.
         * ``markers`` — one row per tested work: year, subject, code, grade, school_login, n,
           signs ("2,4": fired sign numbers), marker (0/1). Combination: the marker is 1 when

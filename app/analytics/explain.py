@@ -155,14 +155,23 @@ TESTS = {
 }
 
 
+def _unit(e: Evidence) -> str:
+    """Which of the school's works the school route combined."""
+    unit = str(e.get("school_unit") or "school")
+    if unit == "strongest":
+        tested = int(e.get("school_works_tested") or 1)
+        if tested <= 1:
+            return _("its only tested work")
+        return n_("the two strongest of %(num)d work", "the two strongest of %(num)d works", tested)
+    return {"school": _("all works"), "subject": _("one subject"), "grade": _("one grade")}[unit]
+
+
 def test_sentence(e: Evidence) -> str:
     """Which test, allowing for the ordinary spread between schools, and the FDR threshold."""
     route = (
         _(
             "the school's works taken together (%(unit)s): q = %(q)s",
-            unit={"school": _("all works"), "subject": _("one subject"), "grade": _("one grade")}[
-                str(e.get("school_unit") or "school")
-            ],
+            unit=_unit(e),
             q=_p(e.get("school_q_value")),
         )
         if (e.get("q_value") or 1) > e["threshold"]["fdr"]

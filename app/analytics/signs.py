@@ -6,7 +6,8 @@ the point pattern of the sign (beyond `margin`). Every rule then gets the same t
 (`app.analytics.combine`): a sign *fires* when the rule applies, the pattern holds and either
 the work's Benjamini–Hochberg q-value across all works the rule tested is at most `fdr`, or
 its school's q-value across schools is (the best unit of the school's works: all, one subject,
-one grade) and the work is in that unit with its own p at most `work_alpha`. Each fired sign
+one grade; for sign 4 the school's two strongest works, whatever they are) and the work is in
+that unit with its own p at most `work_alpha`. Each fired sign
 carries its evidence (numbers, reference, threshold, rule name, version and parameters).
 """
 
@@ -25,6 +26,7 @@ import pandas as pd
 
 from app.analytics import rules as r
 from app.analytics.combine import benjamini_hochberg, school_level
+from app.analytics.signstats import strongest_works
 from app.analytics.spec import TestSpec
 from app.translatable import N_
 
@@ -44,6 +46,9 @@ class Rule:
     title: str  # English msgid; translate with gettext at display time
     defaults: Mapping[str, Any]
     compute: Callable[[r.SignContext, Mapping[str, Any]], pd.DataFrame]
+    # the school route: "units" (all works, one subject, one grade: `combine.school_level`)
+    # or "strongest" (the school's two strongest works, whatever they are: `strongest_works`)
+    school_route: str = "units"
 
 
 RULES: dict[str, Rule] = {
@@ -82,7 +87,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "boundary_peaks",
             4,
-            "3.0",
+            "3.1",
             N_("Peaks at the mark boundaries"),
             {
                 "below": 3,
@@ -96,6 +101,7 @@ RULES: dict[str, Rule] = {
                 "work_alpha": 0.05,
             },
             r.boundary_peaks,
+            "strongest",
         ),
         Rule(
             "cohort_change",
@@ -211,7 +217,7 @@ def _plain(value: Any) -> Any:
 def _evidence(rule: Rule, params: Mapping[str, Any], year: int, row: Mapping[str, Any]) -> dict:
     """The evidence of one fired sign: numbers, reference, threshold, rule and version."""
     skip = {"applicable", "pattern", "scope", "p_value", "q_value", "school_p_value", "test"}
-    skip |= {"school_q_value", "school_unit"}
+    skip |= {"school_q_value", "school_unit", "school_works_combined", "school_works_tested"}
     skip |= {"specialised", "status", "combination_p"}
     numbers: dict[str, Any] = {}
     reference: dict[str, Any] = {}
@@ -247,6 +253,8 @@ def _evidence(rule: Rule, params: Mapping[str, Any], year: int, row: Mapping[str
         "school_p_value": _plain(row["school_p_value"]),
         "school_q_value": _plain(row["school_q_value"]),
         "school_unit": row["school_unit"],
+        "school_works_combined": _plain(row["school_works_combined"]),
+        "school_works_tested": _plain(row["school_works_tested"]),
     }
 
 
@@ -279,11 +287,19 @@ def _rule_detail(
     p_value = detail["p_value"].to_numpy(dtype=float)
     if "combination_p" in detail:  # a rule's p fit for combining across works, if it has one
         p_value = detail["combination_p"].to_numpy(dtype=float)
-    school = school_level(
-        detail["school_login"], detail["code"], detail["grade"], p_value, applicable
-    )
-    detail["school_p_value"], detail["school_unit"] = school.p_value, school.unit
-    detail["in_best_unit"] = school.in_best_unit
+    if rule.school_route == "strongest":
+        strongest = strongest_works(detail["school_login"], p_value, applicable)
+        detail["school_p_value"], detail["school_unit"] = strongest.p_value, "strongest"
+        detail["school_works_combined"] = strongest.combined
+        detail["school_works_tested"] = strongest.tested
+        detail["in_best_unit"] = strongest.in_best_unit
+    else:
+        units = school_level(
+            detail["school_login"], detail["code"], detail["grade"], p_value, applicable
+        )
+        detail["school_p_value"], detail["school_unit"] = units.p_value, units.unit
+        detail["school_works_combined"] = detail["school_works_tested"] = np.nan
+        detail["in_best_unit"] = units.in_best_unit
     return detail
 
 

@@ -10,7 +10,7 @@ from scipy import stats
 from app.analytics.combine import school_level
 from app.analytics.peaks import skewed_sf
 from app.analytics.signs import compute_signs
-from app.analytics.signstats import _betabinom_sf, between_school_variance
+from app.analytics.signstats import _betabinom_sf, between_school_variance, strongest_works
 from tests.unit.analytics import sign_data as sd
 
 PEAKS = {"boundary_peaks": {"min_works": 30}}
@@ -165,3 +165,37 @@ def test_school_route_combines_a_subject_and_corrects_for_the_units() -> None:
     pair = stats.norm.sf(2 * stats.norm.isf(0.004) / np.sqrt(2))
     assert found.p_value[0] == pytest.approx(5 * pair, rel=0.5)  # five units: all, 2 + 2
     assert found.q_value[0] < 0.1
+
+
+def _schools(count: int, works: int = 4) -> pd.Series:
+    return pd.Series(np.repeat([f"edu{100000 + i}" for i in range(count)], works))
+
+
+def test_sign_four_route_combines_the_two_strongest_works_whatever_they_are() -> None:
+    rng = np.random.default_rng(4)
+    p = rng.uniform(size=800)
+    p[[1, 2]] = 0.004  # the first school: 5 МА and 4 РУ (another subject AND another grade)
+    p[[0, 3]] = 0.6
+    found = strongest_works(_schools(200), p, np.ones(800, bool))
+    assert list(found.in_best_unit[:4]) == [False, True, True, False]
+    pair = stats.norm.sf(2 * stats.norm.isf(0.004) / np.sqrt(2))  # one pair, no selection
+    assert pair < found.p_value[0] < 0.005
+    assert found.combined[0] == 2 and found.tested[0] == 4
+    code, grade = np.tile(["МА", "МА", "РУ", "РУ"], 200), np.tile([4, 5, 4, 5], 200)
+    units = school_level(_schools(200), pd.Series(code), pd.Series(grade), p, np.ones(800, bool))
+    assert found.p_value[0] < units.p_value[0] / 3  # no unit holds 5 МА and 4 РУ together
+
+
+def test_sign_four_route_is_calibrated_on_honest_schools() -> None:
+    rng = np.random.default_rng(5)
+    p = rng.uniform(size=8000)
+    found = strongest_works(_schools(2000), p, np.ones(8000, bool))
+    school_p = found.p_value[::4]
+    for level in (0.05, 0.2, 0.5):
+        assert (school_p <= level).mean() == pytest.approx(level, rel=0.3)
+    # a school with one tested work among them (fewer than 30 such: on all schools' scale)
+    alone = pd.concat([_schools(400), pd.Series(["edu999999"])], ignore_index=True)
+    p = np.append(rng.uniform(size=1600), 0.01)
+    single = strongest_works(alone, p, np.ones(1601, bool))
+    assert 0.009 <= single.p_value[-1] <= 0.02  # its one work's own p, never more lenient
+    assert single.combined[-1] == 1 and single.tested[-1] == 1
