@@ -115,7 +115,18 @@ def added(entries: list[Entry], found: Iterable[Found], at: str | None = None) -
     return result
 
 
-def of(notification: Notification) -> list[Entry]:
+class Noticed(Protocol):
+    """What of() reads of a notice: a Notification, or the sweep's plain row of one."""
+
+    @property
+    def params(self) -> dict[str, Any]: ...
+    @property
+    def case_id(self) -> int | None: ...
+    @property
+    def obligation_id(self) -> int | None: ...
+
+
+def of(notification: Noticed) -> list[Entry]:
     """The notice's entries; a notice written before entries existed has one, from its columns."""
     params = notification.params or {}
     if ENTRIES in params:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 from app.models.case import PENDING_STATUSES, Campaign, Case, CaseStatus, Level, Obligation
@@ -186,8 +188,13 @@ class Person:
     role: Role
     org_kind: OrgKind | None
     email_mode: str
-    notice_modes: dict[str, str] | None
+    modes: str | None  # notice_modes as its JSON text: decoded only for who gets a notice
     zone: str | None  # of the region the person works in
+
+    @property
+    def notice_modes(self) -> dict[str, str] | None:
+        """What rules.mode_for() reads."""
+        return json.loads(self.modes) if self.modes else None
 
 
 def _due_obligations(today: date, pol: rules.Policy) -> list[Owed]:
@@ -255,7 +262,7 @@ def _people(owed: list[Owed]) -> People:
             User.role,
             org.kind,
             User.email_mode,
-            User.notice_modes,
+            sa.cast(User.notice_modes, sa.Text),
             region.timezone,
         )
         .outerjoin(org, org.id == User.organisation_id)
@@ -302,6 +309,36 @@ def recipients(o: Owed, kind: str, people: People) -> list[Person]:
     return [named] if named is not None else people.of(o.responsible_org_id)
 
 
+def _weekdays(day: date) -> int:
+    """Mondays to Fridays from 1 January of year 1 (a Monday) up to and including the day."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
+
+
+@dataclass(frozen=True)
+class CountedCalendar(calendar.WorkingCalendar):
+    """A working calendar whose working_days_between() takes constant time (two bisections)
+    instead of a day-by-day loop: an overdue obligation's escalation asks it across months."""
+
+    days: tuple[date, ...] = ()  # the exceptions' days, sorted
+    shifts: tuple[int, ...] = ()  # before each of them: what the exceptions so far add
+
+    @classmethod
+    def of(cls, cal: calendar.WorkingCalendar) -> CountedCalendar:
+        days = tuple(sorted(cal.exceptions))
+        shifts, total = [0], 0
+        for day in days:  # a working Saturday adds one, a weekday off takes one away
+            total += int(cal.exceptions[day]) - int(day.weekday() < 5)
+            shifts.append(total)
+        return cls(cal.exceptions, days, tuple(shifts))
+
+    def _through(self, day: date) -> int:
+        return _weekdays(day) + self.shifts[bisect_right(self.days, day)]
+
+    def working_days_between(self, start: date, end: date) -> int:
+        return self._through(end) - self._through(start)
+
+
 @dataclass
 class Clocks:
     """Each region's today and working calendar: a deadline is met or missed in the region's
@@ -310,7 +347,7 @@ class Clocks:
     now: datetime
     pol: rules.Policy
     today: dict[int, date]
-    calendars: dict[int, calendar.WorkingCalendar]
+    calendars: dict[int, CountedCalendar]
     known: dict[tuple[int, date, bool], list[rules.Notice]] = field(default_factory=dict)
 
     @classmethod
@@ -320,7 +357,7 @@ class Clocks:
         first = min(o.due_date for o in owed)
         last = max(today.values())
         cals = calendar.load_regions(first - timedelta(days=40), last + timedelta(days=60), zones)
-        return cls(now, pol, today, cals)
+        return cls(now, pol, today, {r: CountedCalendar.of(c) for r, c in cals.items()})
 
     def notices(self, o: Owed) -> list[rules.Notice]:
         key = (o.region_id, o.due_date, o.due_inclusive)
@@ -404,7 +441,18 @@ def todays_notice(user_id: int, kind: str, day: str) -> Notification | None:
     return db.session.scalars(stmt).first()
 
 
-def _todays_notices(wanted: list[tuple[int, str, str]]) -> dict[tuple[int, str, str], Notification]:
+@dataclass
+class Today:
+    """A notice of the day another sweep made, as a plain row: what extending it reads."""
+
+    id: int
+    params: dict[str, Any]
+    case_id: int | None
+    obligation_id: int | None
+    email_status: str
+
+
+def _todays_notices(wanted: list[tuple[int, str, str]]) -> dict[tuple[int, str, str], Today]:
     """todays_notice() of each (person, kind, day), in one query: the first of each, locked."""
     if not wanted:
         return {}
@@ -413,7 +461,16 @@ def _todays_notices(wanted: list[tuple[int, str, str]]) -> dict[tuple[int, str, 
         {"user_id": sa.Integer, "kind": sa.Text, "day": sa.Text},
     ).subquery()
     stmt = (
-        sa.select(Notification)
+        sa.select(
+            Notification.id,
+            Notification.user_id,
+            Notification.kind,
+            keys.c.day,
+            Notification.params,
+            Notification.case_id,
+            Notification.obligation_id,
+            Notification.email_status,
+        )
         .join(
             keys,
             sa.and_(
@@ -423,15 +480,49 @@ def _todays_notices(wanted: list[tuple[int, str, str]]) -> dict[tuple[int, str, 
             ),
         )
         .order_by(Notification.id)
-        .execution_options(populate_existing=True)
     )
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=Notification)
-    found: dict[tuple[int, str, str], Notification] = {}
-    for notification in db.session.scalars(stmt):
-        day = str(notification.params["day"])
-        found.setdefault((notification.user_id, notification.kind, day), notification)
+    found: dict[tuple[int, str, str], Today] = {}
+    for nid, user_id, kind, day, *rest in db.session.execute(stmt).tuples():
+        found.setdefault((user_id, kind, str(day)), Today(nid, *rest))
     return found
+
+
+EXTENDED = {
+    "id": sa.Integer,
+    "case_id": sa.Integer,
+    "obligation_id": sa.Integer,
+    "params": sa.JSON,
+    "email_status": sa.Text,
+    "resend": sa.Integer,
+}
+
+
+def _write_extended(rows: list[dict[str, Any]]) -> None:
+    """Write the extended notices back, in one UPDATE … FROM; the session's copies of them, if
+    it holds any, are expired so that they read the new entries."""
+    if not rows:
+        return
+    table = Notification.__table__
+    new = _json_rows(rows, EXTENDED).subquery()
+    db.session.execute(
+        sa.update(table)
+        .where(table.c.id == new.c.id)
+        .values(
+            params=new.c.params,
+            case_id=new.c.case_id,
+            obligation_id=new.c.obligation_id,
+            email_status=new.c.email_status,
+            email_attempted_at=sa.case(
+                (new.c.resend == 1, sa.null()), else_=table.c.email_attempted_at
+            ),
+        )
+    )
+    for row in rows:
+        held = db.session.identity_map.get(identity_key(Notification, row["id"]))
+        if held is not None:
+            db.session.expire(held)
 
 
 def _set_entries(notification: Notification, entries: list[items.Entry]) -> None:
@@ -503,12 +594,25 @@ def _deliver_all(
     existing = _todays_notices(lost)
     at = utcnow().isoformat()
     new: list[dict[str, Any]] = []
+    extended: list[dict[str, Any]] = []
     for pid, kind in groups:
         person, day, listed = people.by_id[pid], days[(pid, kind)], found[(pid, kind)]
         report.listed[kind] += len(listed)
-        notification = None if keys[(pid, kind)] in won else existing.get((pid, kind, day))
-        if notification is not None:
-            _extend(notification, person, kind, listed, at)
+        today = None if keys[(pid, kind)] in won else existing.get((pid, kind, day))
+        if today is not None:
+            entries = items.added(items.of(today), listed, at)
+            case_id, obligation_id = items.subject_ids(entries)
+            resend = today.email_status in RESEND and rules.mode_for(person, kind) == "each"
+            extended.append(
+                {
+                    "id": today.id,
+                    "case_id": case_id,
+                    "obligation_id": obligation_id,
+                    "params": {**today.params, items.ENTRIES: entries},
+                    "email_status": "pending" if resend else today.email_status,
+                    "resend": int(resend),
+                }
+            )
             report.extended[kind] += 1
             continue
         entries = items.added([], listed)
@@ -524,6 +628,7 @@ def _deliver_all(
             }
         )
         report.sent[kind] += 1
+    _write_extended(extended)
     if new:
         rows = _json_rows(new, NEW_NOTICE, sa.literal(now, UTCDateTime()))
         table = Notification.__table__
