@@ -16,6 +16,7 @@ Make the copy first, never run it on `oko_bench` itself:
     psql -h 127.0.0.1 -U postgres -d postgres -c 'CREATE DATABASE oko_bench_sweep TEMPLATE oko_bench'
     .venv/bin/python bench/sweep.py [--db oko_bench_sweep] [--now 2026-11-22T06:00]
         [--app-root PATH]   # another checkout's app (e.g. main's, for the "before" column)
+        [--dump FILE]       # what the first sweep wrote, to compare two checkouts' sweeps
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ def main() -> int:
     parser.add_argument("--db", default="oko_bench_sweep")
     parser.add_argument("--now", default="2026-11-22T06:00", help="the sweep's moment, UTC")
     parser.add_argument("--app-root", type=Path, default=ROOT, help="whose app to run")
+    parser.add_argument(
+        "--dump", type=Path, help="write what the first sweep wrote here (JSON lines, sorted)"
+    )
     args = parser.parse_args()
     if args.db == "oko_bench":
         parser.error("run it on a copy of oko_bench, not on the dataset itself")
@@ -126,6 +130,8 @@ def main() -> int:
 
         try:
             first, first_cost = meter.measure(swept)
+            if args.dump:
+                dump(db, sa, args.dump, log_from, notice_from)
             repeat, repeat_cost = meter.measure(swept)
             floors = floor(db, sa, meter, now, log_from, notice_from)
         finally:
@@ -162,6 +168,33 @@ def main() -> int:
             f"{(cost.cpu + cost.server) / max(base.cpu + base.server, 1e-6):.1f} × its CPU"
         )
     return 0
+
+
+def dump(db: Any, sa: Any, out: Path, log_from: int, notice_from: int) -> None:
+    """The log rows and the notices the sweep wrote, without ids and times: two runs' files are
+    equal when they sent the same notices with the same entries to the same people."""
+    import json
+
+    logged = db.session.execute(
+        sa.text(
+            "SELECT subject, kind, offset_days, recipient_id FROM notification_log WHERE id > :n"
+        ),
+        {"n": log_from},
+    ).all()
+    notices = db.session.execute(
+        sa.text(
+            "SELECT user_id, kind, case_id, obligation_id, params, email_status FROM notification"
+            " WHERE id > :n"
+        ),
+        {"n": notice_from},
+    ).all()
+    lines = sorted(json.dumps(list(row), sort_keys=True) for row in logged)
+    lines += sorted(
+        json.dumps([u, k, c, o, p if isinstance(p, dict) else json.loads(p), e], sort_keys=True)
+        for u, k, c, o, p, e in notices
+    )
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db.session.rollback()
 
 
 def floor(db: Any, sa: Any, meter: Meter, now: datetime, log_from: int, notice_from: int) -> Any:
