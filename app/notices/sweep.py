@@ -108,26 +108,25 @@ def claim(subject: str, kind: str, offset: int, recipient: User) -> bool:
 def _json_rows(
     rows: Sequence[dict[str, Any]], columns: dict[str, Any], *extra: Any
 ) -> sa.Select[Any]:
-    """A SELECT giving back ``rows`` (each a dict of the ``columns``, name → SQL type or
-    ``sa.JSON`` for a nested value), then the ``extra`` columns, in the rows' order, from one
-    JSON parameter: one statement whatever their number, and no limit on bound parameters."""
+    """A SELECT giving back ``rows`` (each a dict of the ``columns``, name → SQL type, or
+    ``sa.JSON`` for a nested value, copied as its JSON text), then the ``extra`` columns, in
+    the rows' order, from one JSON parameter: one statement whatever their number, and no
+    limit on bound parameters."""
+    nested = [name for name, kind in columns.items() if kind is sa.JSON]
+    if nested:
+        rows = [{**row, **{name: json.dumps(row[name]) for name in nested}} for row in rows]
     text = sa.literal(json.dumps(list(rows), ensure_ascii=False), sa.Text)
     if db.session.get_bind().dialect.name == "postgresql":
-        # jsonb: parsed once, not once a field; json where a nested value is copied as it is
-        # (jsonb would reorder its keys).
-        nested = any(kind is sa.JSON for kind in columns.values())
         elements = (
-            (sa.func.json_array_elements if nested else sa.func.jsonb_array_elements)(
-                sa.cast(text, postgresql.JSON if nested else postgresql.JSONB)
-            )
+            sa.func.jsonb_array_elements(sa.cast(text, postgresql.JSONB))  # parsed once
             .table_valued("value", with_ordinality="n")
             .render_derived()
         )
 
         def value(name: str, kind: Any) -> Any:
-            if kind is sa.JSON:
-                return elements.c.value.op("->")(name)
-            return sa.cast(elements.c.value.op("->>")(name), kind)
+            return sa.cast(
+                elements.c.value.op("->>")(name), postgresql.JSON if kind is sa.JSON else kind
+            )
 
         order = elements.c.n
     else:
