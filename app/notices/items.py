@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, load_only
@@ -29,11 +29,39 @@ ENTRIES = "entries"
 SHOWN = 50  # schools listed under one entry in the centre and the e-mail; the rest are counted
 
 Entry = dict[str, Any]
+
+
+class Scoped(Protocol):
+    @property
+    def scope(self) -> Scope: ...
+
+
+class Listed(Protocol):
+    """What an entry reads of an obligation: an Obligation, or the sweep's plain row of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def case_id(self) -> int: ...
+    @property
+    def measure_id(self) -> int: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def responsible_org_id(self) -> int: ...
+    @property
+    def due_date(self) -> date | None: ...
+    @property
+    def obligation_type(self) -> str: ...
+    @property
+    def measure(self) -> Scoped: ...
+
+
 # An obligation for a notice: with the notice's offset and, for a reminder, the days left.
-Found = tuple[Obligation, int, int | None]
+Found = tuple[Listed, int, int | None]
 
 
-def key_of(obligation: Obligation) -> tuple[int, str, int, str]:
+def key_of(obligation: Listed) -> tuple[int, str, int, str]:
     """What makes two obligations one entry: the measure, its month, who owes it, the date."""
     due = obligation.due_date.isoformat() if obligation.due_date else ""
     return obligation.measure_id, obligation.period, obligation.responsible_org_id, due
@@ -44,9 +72,7 @@ def entry_key(entry: Entry) -> tuple[int, str, int, str]:
     return entry["measure"], entry.get("period", ""), entry["org"], entry.get("due") or ""
 
 
-def new_entry(
-    obligation: Obligation, offset: int, at: str | None, left: int | None = None
-) -> Entry:
+def new_entry(obligation: Listed, offset: int, at: str | None, left: int | None = None) -> Entry:
     """An empty entry for the obligation's measure (``at``: when it was added to a notice that
     already existed, None when the notice was created with it)."""
     measure, period, org, due = key_of(obligation)
@@ -89,7 +115,18 @@ def added(entries: list[Entry], found: Iterable[Found], at: str | None = None) -
     return result
 
 
-def of(notification: Notification) -> list[Entry]:
+class Noticed(Protocol):
+    """What of() reads of a notice: a Notification, or the sweep's plain row of one."""
+
+    @property
+    def params(self) -> dict[str, Any]: ...
+    @property
+    def case_id(self) -> int | None: ...
+    @property
+    def obligation_id(self) -> int | None: ...
+
+
+def of(notification: Noticed) -> list[Entry]:
     """The notice's entries; a notice written before entries existed has one, from its columns."""
     params = notification.params or {}
     if ENTRIES in params:

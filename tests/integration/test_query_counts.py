@@ -175,3 +175,80 @@ def _check_growth_reached_every_page(world: dict[str, Any]) -> None:
         sa.select(sa.func.count()).select_from(Notification).where(Notification.user_id == user.id)
     )
     assert notices == 33
+
+
+# --- the deadline sweep ---------------------------------------------------------------------
+
+
+def _sweep_statements(day: Any, make: Any, municipality: Any) -> dict[str, list[str]]:
+    """The statements of a first sweep of the day, of a repeated one that sends nothing, and
+    of one after a new case of the municipality (told by the first) whose obligations go into
+    the day's notices already made."""
+    from datetime import UTC, datetime, time
+
+    from app.notices.sweep import sweep
+
+    moment = datetime.combine(day, time(7), UTC)
+    found: dict[str, list[str]] = {}
+    reports = {}
+    for name in ("first", "repeated"):
+        with counted() as statements:
+            reports[name] = sweep(moment)
+        found[name] = statements
+    open_test_case(make.school(municipality))
+    with counted() as statements:
+        reports["extending"] = sweep(moment)
+    found["extending"] = statements
+    assert reports["first"].total > 0 and not reports["first"].extended
+    assert reports["repeated"].total == 0 and reports["repeated"].already > 0
+    assert reports["extending"].total == 0 and reports["extending"].extended
+    return found
+
+
+def test_the_sweep_statements_do_not_grow_with_the_data(make: Any) -> None:
+    """A sweep on a small world, then on a grown one (more regions in other time zones, more
+    municipalities, schools, people, obligations and due dates): the same statements each."""
+    from datetime import date
+
+    from app.models import Role
+    from app.models.notify import NotificationLog
+    from app.plans import calendar
+
+    calendar.ensure_years(range(2023, 2028))  # the calendar is loaded once, not by a sweep
+    region = make.region("Малая область")
+    make.user(Role.MINISTRY, region)
+    municipality = make.municipality(region)
+    make.user(Role.MUNICIPAL, municipality)
+    open_test_case(make.school(municipality))
+    small = _sweep_statements(date(2023, 12, 28), make, municipality)
+    claims_small = db.session.scalar(sa.select(sa.func.count()).select_from(NotificationLog))
+
+    places = []
+    for zone in ("Europe/Kaliningrad", "Asia/Vladivostok"):
+        other = make.region(timezone=zone)
+        make.user(Role.MINISTRY, other)
+        for _m in range(3):
+            place = make.municipality(other)
+            places.append(place)
+            make.user(Role.MUNICIPAL, place)
+            make.user(Role.MUNICIPAL, place)
+            for _s in range(4):
+                school = make.school(place)
+                make.user(Role.SCHOOL, school)
+                open_test_case(school)
+    under_region = make.school(region, subordination="regional")
+    make.user(Role.SCHOOL, under_region)
+    open_test_case(under_region)
+    # Later in the school year: the certificates («до» 16.01), reminders and more overdue.
+    large = _sweep_statements(date(2024, 1, 12), make, places[-1])
+    claims = db.session.scalar(sa.select(sa.func.count()).select_from(NotificationLog))
+    assert claims > 10 * claims_small  # the world did grow
+    problems = [
+        f"{name}: {len(small[name])} statements, then {len(large[name])}:\n"
+        + "\n".join("    " + s.split("\n")[0][:150] for s in large[name])
+        for name in small
+        if len(large[name]) != len(small[name])
+    ]
+    assert not problems, "\n".join(problems)
+    assert len(large["first"]) <= 12 and len(large["repeated"]) <= 8, large
+    assert len(large["extending"]) <= 14, large
