@@ -103,7 +103,7 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
         "other_cases": other_cases(case),
         "history": event_history.describe(history[::-1]),  # newest first
         "history_total": len(events),
-        "chain": audit.verify_case(case.id, events),
+        "chain": audit.verify_case(case.id, history),  # those shown, and the newest
         "sign_run": run,
         "evidence": evidence_of(run, login) if run else [],
         "works": [m for m in run.markers if m["school_login"] == login] if run else [],
