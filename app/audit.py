@@ -361,6 +361,7 @@ def _pg_span(conn: Any, lo: int, hi: int, batch: int) -> _Span:
 
 
 _worker: dict[str, Any] = {}
+VERIFY_WORKER = "oko audit verify"  # the workers' application_name in pg_stat_activity
 
 
 def _pg_worker(job: tuple[str, int, int, int]) -> _Span:
@@ -370,7 +371,7 @@ def _pg_worker(job: tuple[str, int, int, int]) -> _Span:
     conninfo, lo, hi, batch = job
     conn = _worker.get(conninfo)
     if conn is None:
-        conn = _worker[conninfo] = psycopg.connect(conninfo)
+        conn = _worker[conninfo] = psycopg.connect(conninfo, application_name=VERIFY_WORKER)
     try:
         return _pg_span(conn, lo, hi, batch)
     finally:
