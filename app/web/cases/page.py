@@ -81,8 +81,8 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-# The case page lists the newest events; the whole history is one click away (and is checked
-# in full on every view either way).
+# The case page lists the newest events; the whole history is one click away. A view re-checks
+# the events it shows and those the background check has not verified yet (audit.verify_case).
 HISTORY_SHOWN = 30  # the newest; the whole history is one click away
 
 
