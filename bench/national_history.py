@@ -1,19 +1,21 @@
 """The history of the national benchmark: topping the events up to 1,000,000 with the kinds of
 change a long-running case collects (responsible people assigned and reassigned, the support
 level revised where that changes none of the case's obligations), the notices the sweep would
-have sent, and the hash chain, computed with app.audit.event_digest so that ``flask audit
-verify`` checks it like any other."""
+have sent, and the hash chain: each event's record made by app.audit.canonical_bytes and stored
+with it (its before/after in the same canonical text), so that ``flask audit verify`` checks it
+like any other."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
 
-from app.audit import SYSTEM_ACTOR, event_digest
-from app.models.audit import GENESIS_HASH
+from app.audit import SYSTEM_ACTOR, canonical_bytes
+from app.models.audit import GENESIS_HASH, canonical_json
 from app.models.case import Category, Level
 from app.notices.sweep import SUPERVISOR
 from app.plans import measures as m
@@ -40,6 +42,7 @@ AUDIT_COLUMNS = (
     "reason",
     "prev_hash",
     "hash",
+    "canonical",
 )
 
 
@@ -212,7 +215,7 @@ def _notification(
 
 
 class _Event:
-    """The attributes event_digest() reads, without building a million ORM objects."""
+    """The attributes canonical_bytes() reads, without building a million ORM objects."""
 
     __slots__ = (
         "action",
@@ -256,7 +259,8 @@ def write_history(cur: Any, events: list[tuple[Any, ...]], people: list[Person])
                 case_id,
             )
             ev.before, ev.after, ev.reason, ev.prev_hash = before, after, reason, prev
-            digest = event_digest(ev)  # type: ignore[arg-type]
+            record = canonical_bytes(ev)  # type: ignore[arg-type]
+            digest = hashlib.sha256(record).hexdigest()
             copy.write_row(
                 (
                     seq,
@@ -269,11 +273,12 @@ def write_history(cur: Any, events: list[tuple[Any, ...]], people: list[Person])
                     object_id,
                     org_id,
                     case_id,
-                    as_json(before),
-                    as_json(after),
+                    None if before is None else canonical_json(before),
+                    None if after is None else canonical_json(after),
                     reason,
                     prev,
                     digest,
+                    record,
                 )
             )
             prev = digest

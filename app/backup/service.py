@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import current_app
 
@@ -60,7 +61,7 @@ class Restored:
     dialect: str
     inventory: Inventory
     head: str | None
-    chain: audit.VerifyResult
+    chain: audit.VerifyResult | None  # None: not walked (a backup from before revision 0021)
 
 
 def _file_digest(path: Path) -> str:
@@ -155,7 +156,11 @@ def restore_backup(folder: Path) -> Restored:
     db.session.remove()
     restored = databases.inventory(db.engine)
     _compare(restored, manifest["tables"])
-    return Restored(dialect, restored, migrations.get_current_head(), audit.verify())
+    # A backup taken before revision 0021 has no stored records yet: `flask db upgrade` adds
+    # them, then `flask audit verify` walks the chain.
+    columns = {c["name"] for c in sa.inspect(db.engine).get_columns("audit_event")}
+    chain = audit.verify() if "canonical" in columns else None
+    return Restored(dialect, restored, migrations.get_current_head(), chain)
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:

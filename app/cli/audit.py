@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -24,17 +25,24 @@ audit_cli = AppGroup("audit", help="The tamper-evident history.")
     help="A checkpoint taken earlier: the history must still hold it.",
 )
 @click.option("--public-key", default=None, help="The signing key's public part (base64).")
-def audit_verify(against: Path | None, public_key: str | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="Processes that check parts of the chain at once (PostgreSQL).",
+)
+def audit_verify(against: Path | None, public_key: str | None, workers: int) -> None:
     """Walk the history chain (and compare it with a checkpoint); exit 1 naming the first
     broken event."""
     if against is None:
-        result = audit.verify()
+        result = audit.verify(workers=workers)
     else:
         try:
             point = json.loads(against.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError):
             fail(f"{against} is not a checkpoint file.")
-        result = audit.verify_against(point, public_key)
+        result = audit.verify_against(point, public_key, workers=workers)
     db.session.rollback()
     if not result.ok:
         fail(

@@ -54,7 +54,9 @@ def restore_command(folder: Path) -> None:
         f"  database  schema {found.revision}, {_rows(found.tables)}, as in the manifest\n"
         f"  documents {len(found.contents)} contents in the store, each SHA-256 verified"
     )
-    if done.chain.ok:
+    if done.chain is None:
+        click.echo("  history   not walked: run `flask db upgrade`, then `flask audit verify`")
+    elif done.chain.ok:
         click.echo(f"  history   {done.chain.checked} events, chain intact")
     else:
         raise click.ClickException(

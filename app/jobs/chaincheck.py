@@ -1,6 +1,10 @@
-"""Verifying a region's history in the background: asked for on *История*, run by the
-scheduler's ``chain_checks`` job within a minute (never inside a request: a national history
-takes over a minute to walk), its result shown on the page."""
+"""Verifying the history in the background, never inside a request.
+
+A region's history: asked for on *История*, run by the scheduler's ``chain_checks`` job within a
+minute, its result shown on the page. The whole chain: walked by the ``chain_verify`` job every
+few minutes, which records how far it verifies (``audit_verified``); a view then re-checks only
+the events after that point and those it shows, and a break is logged and kept with the point
+(which stays before it, so every later event of a case is re-checked on its page)."""
 
 from __future__ import annotations
 
@@ -84,3 +88,22 @@ def run_queued_checks() -> None:
     db.session.rollback()
     for check_id in ids:
         run_check(current_app._get_current_object(), check_id)  # type: ignore[attr-defined]
+
+
+WHOLE_CHAIN_JOB = "scheduler: chain_verify"
+
+
+def verify_whole_chain() -> None:
+    """Walk the whole chain and record how far it verifies (the scheduler's ``chain_verify``)."""
+    result = audit.verify()
+    point = audit.save_verified(result, by=WHOLE_CHAIN_JOB)
+    db.session.commit()
+    if result.ok:
+        log.info("history chain verified: %s events", point.checked)
+    else:
+        log.error(
+            "history chain BROKEN at event %s: %s (%s events before it check out)",
+            result.broken_seq,
+            result.problem,
+            result.checked,
+        )

@@ -21,7 +21,7 @@ from flask import Flask, current_app
 
 from app.documents.cleanup import clean_store
 from app.extensions import db
-from app.jobs.chaincheck import run_queued_checks
+from app.jobs.chaincheck import run_queued_checks, verify_whole_chain
 from app.models.types import utcnow
 from app.models.vpr import VprImport
 from app.notices.digest import send_digests
@@ -99,6 +99,11 @@ JOBS = (
         "chain_checks",
         run_queued_checks,
         lambda tz, _cfg: IntervalTrigger(minutes=1, timezone=tz),
+    ),
+    Job(
+        "chain_verify",
+        verify_whole_chain,
+        lambda tz, _cfg: IntervalTrigger(minutes=10, timezone=tz),
     ),
     Job(
         "clean_store",

@@ -1,6 +1,6 @@
 """All mapped classes, imported so that Alembic and the app see one complete metadata."""
 
-from app.models.audit import AuditEvent
+from app.models.audit import AuditEvent, VerifiedUpTo
 from app.models.case import (
     CalendarDay,
     CalendarYear,
@@ -101,6 +101,7 @@ __all__ = [
     "UploadStash",
     "User",
     "UserSession",
+    "VerifiedUpTo",
     "VprImport",
     "VprResult",
     "VprSpec",

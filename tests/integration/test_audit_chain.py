@@ -99,8 +99,8 @@ def test_verify_notices_a_deleted_event(make: Factory, db_session: Any) -> None:
 
 def _rewrite_from(seq: int, session: Any, change: Any) -> None:
     """Change the events from ``seq`` on as someone with database access would, recomputing
-    every hash after it so that the chain alone verifies."""
-    from app.models.audit import GENESIS_HASH
+    every record and hash after it so that the chain alone verifies."""
+    from app.models.audit import GENESIS_HASH, canonical_json
 
     rows = list(session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq)))
     prev = GENESIS_HASH
@@ -112,13 +112,14 @@ def _rewrite_from(seq: int, session: Any, change: Any) -> None:
             ev.hash = audit.event_digest(ev)
             session.execute(
                 sa.text(
-                    "UPDATE audit_event SET after = :after, prev_hash = :p, hash = :h "
-                    "WHERE seq = :s"
+                    "UPDATE audit_event SET after = :after, prev_hash = :p, hash = :h, "
+                    "canonical = :c WHERE seq = :s"
                 ),
                 {
-                    "after": json.dumps(ev.after, ensure_ascii=False),
+                    "after": canonical_json(ev.after),
                     "p": ev.prev_hash,
                     "h": ev.hash,
+                    "c": audit.canonical_bytes(ev),
                     "s": ev.seq,
                 },
             )

@@ -75,3 +75,32 @@ def test_a_school_cannot_ask_for_a_verification(world: dict[str, Any], client: F
     login(client, world["users"]["school_a1"])
     assert client.post("/audit/verify", data={}).status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ChainCheck)) == 0
+
+
+def test_a_break_the_whole_chain_walk_finds_is_shown_to_the_region_it_is_in(
+    world: dict[str, Any], client: FlaskClient, app: Any, db_session: Any
+) -> None:
+    from app.jobs.chaincheck import verify_whole_chain
+    from tests.integration.test_audit_chain import _disable_triggers
+
+    _events(world)
+    target = db.session.scalars(
+        sa.select(AuditEvent.seq).where(AuditEvent.org_id == world["region"].id)
+    ).first()
+    with app.app_context():
+        verify_whole_chain()
+    login(client, world["users"]["auditor"])
+    assert 'id="chain-break"' not in client.get("/audit").text
+
+    _disable_triggers(db_session)
+    db_session.execute(sa.text("UPDATE audit_event SET reason = 'x' WHERE seq = :s"), {"s": target})
+    db.session.expire_all()
+    with app.app_context():
+        verify_whole_chain()
+    page = client.get("/audit").text
+    assert f"Фоновая проверка всей цепочки нашла нарушение в событии № {target}" in page
+    client.post("/logout", data={})
+    login(client, world["users"]["ministry_x"])  # another region's ministry
+    other = client.get("/audit")
+    assert other.status_code == 200
+    assert 'id="chain-break"' not in other.text

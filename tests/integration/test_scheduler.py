@@ -33,6 +33,7 @@ def test_the_scheduler_runs_the_jobs_at_their_hours(app: Flask) -> None:
         "abandoned_imports",
         "clean_store",
         "chain_checks",
+        "chain_verify",
     }
     assert "hour='3'" in triggers["clean_store"] and "minute='30'" in triggers["clean_store"]
     assert "hour='7-20'" in triggers["sweep"] and "minute='5'" in triggers["sweep"]
@@ -40,6 +41,7 @@ def test_the_scheduler_runs_the_jobs_at_their_hours(app: Flask) -> None:
     assert triggers["deliver"] == "interval[0:01:00]"
     assert triggers["abandoned_imports"] == "interval[0:01:00]"
     assert triggers["chain_checks"] == "interval[0:01:00]"
+    assert triggers["chain_verify"] == "interval[0:10:00]"
     assert str(scheduler.timezone) == "Europe/Moscow"
     assert [job.id for job in jobs.JOBS if job.at_start] == ["sweep"]  # catches up on start
 

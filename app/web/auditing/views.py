@@ -9,12 +9,12 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from app import access
+from app import access, audit
 from app.access.scope import region_id_of, visible_orgs_clause
 from app.access.web import requires
 from app.extensions import db
 from app.jobs import chaincheck
-from app.models.audit import AuditEvent
+from app.models.audit import AuditEvent, VerifiedUpTo
 from app.models.org import Organisation
 from app.web.pagination import paginate
 from app.workflows import history as event_history
@@ -46,8 +46,24 @@ def history() -> str:
         events=event_history.describe(page.items),
         action=action,
         check=check,
+        chain_break=_break_in_scope(),
         csrf=FlaskForm(),
     )
+
+
+def _break_in_scope() -> VerifiedUpTo | None:
+    """The background walk of the whole chain, when it last found a break at an event the
+    user may see (another region's break is theirs to be told of)."""
+    point = audit.verified_point()
+    if point is None or point.broken_seq is None:
+        return None
+    org = sa.orm.aliased(Organisation)
+    seen = db.session.scalar(
+        sa.select(AuditEvent.seq)
+        .join(org, org.id == AuditEvent.org_id)
+        .where(AuditEvent.seq == point.broken_seq, visible_orgs_clause(current_user, org))
+    )
+    return point if seen is not None else None
 
 
 @bp.post("/audit/verify")

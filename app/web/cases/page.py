@@ -81,8 +81,8 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-# The case page lists the newest events; the whole history is one click away (and is checked
-# in full on every view either way).
+# The case page lists the newest events; the whole history is one click away. A view re-checks
+# the events it shows and those the background check has not verified yet (audit.verify_case).
 HISTORY_SHOWN = 30  # the newest; the whole history is one click away
 
 
@@ -103,7 +103,7 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
         "other_cases": other_cases(case),
         "history": event_history.describe(history[::-1]),  # newest first
         "history_total": len(events),
-        "chain": audit.verify_case(case.id, events),
+        "chain": audit.verify_case(case.id, history),  # those shown, and the newest
         "sign_run": run,
         "evidence": evidence_of(run, login) if run else [],
         "works": [m for m in run.markers if m["school_login"] == login] if run else [],
