@@ -124,6 +124,40 @@ def test_signs_run_and_approval_open_the_cases(loaded: dict[str, Any]) -> None:
     assert db.session.get(SignRun, run.id).approved_by_id == ministry.id
 
 
+def test_each_school_reads_its_own_part_of_the_run(loaded: dict[str, Any]) -> None:
+    """A case page asks for one school: it gets that school's evidence and works, the same as
+    filtering the region's whole run, in one query, without loading the region's lists."""
+    region = loaded["region"]
+    year = max(loaded["synthetic"].results)
+    run = signs.compute_run(region, year, actor=None)
+    db.session.commit()
+    logins = sorted({m["school_login"] for m in run.markers})
+    flagged = sorted({e["school_login"] for e in run.evidence})
+    assert flagged and len(flagged) < len(logins)
+    whole_evidence, whole_markers = list(run.evidence), list(run.markers)
+    db.session.expire_all()
+    fresh = signs.latest_run(region, year)
+    assert fresh is not None
+    assert "evidence" not in fresh.__dict__ and "markers" not in fresh.__dict__  # deferred
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        for login in logins:
+            statements.clear()
+            evidence, works = signs.evidence_of(fresh, login), signs.works_of(fresh, login)
+            assert len(statements) == 1, statements
+            assert evidence == [e for e in whole_evidence if e["school_login"] == login]
+            assert works == [m for m in whole_markers if m["school_login"] == login]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert "evidence" not in fresh.__dict__
+    assert signs.evidence_of(fresh, "edu999999") == []
+
+
 def test_cli_demo_vpr_import_and_signs(app: Flask, db_session: Any, tmp_path: Path) -> None:
     runner = app.test_cli_runner()
     out = tmp_path / "region"
