@@ -41,7 +41,13 @@ from app.translatable import _
 logger = logging.getLogger(__name__)
 
 BLOCK_SIZE = 32 << 20  # bytes of lines read at a time
-NO_UNIT = ""  # the unit of rows without a school login (they fail validation in it)
+NO_UNIT = ""
+UNUSED = (
+    "participant",
+    "class",
+    "variant",
+    "row",
+)  # columns of an import no sign reads  # the unit of rows without a school login (they fail validation in it)
 
 
 class NotStreamable(Exception):
@@ -278,9 +284,14 @@ def signs_by_unit(
                     seen.add(key)
                     problems.append(problem)
         result = None
-        if not problems and (imported.frame["year"] == year).any():
+        frame = imported.frame
+        del imported  # the validated frame is all the signs need
+        for column in UNUSED:
+            if column in frame:
+                del frame[column]  # participant codes are Python strings: the largest column
+        if not problems and (frame["year"] == year).any():
             result = compute_signs(
-                imported.frame,
+                frame,
                 specs,
                 year=year,
                 specialised=chosen,
@@ -290,7 +301,7 @@ def signs_by_unit(
             if not keep_details:
                 result.details = {}
             out.results[unit] = result
-        del imported
+        del frame
         gc.collect()
         if done is not None:
             done(unit, result)
