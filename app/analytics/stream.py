@@ -310,6 +310,58 @@ def signs_by_unit(
     return out
 
 
+def _whole_file(
+    source: Path | IO[bytes],
+    specs: Sequence[TestSpec],
+    unit_of: Callable[[str], str],
+    *,
+    year: int,
+    specialised: Iterable[str] = (),
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    external: Mapping[str, pd.DataFrame] | None = None,
+    keep_details: bool = False,
+    max_problems: int = 200,
+    done: Callable[[str, SignsResult | None], None] | None = None,
+) -> StreamedSigns:
+    """The one-pass run the streamed one equals: the file read whole, then unit by unit."""
+    if isinstance(source, Path):
+        data = source.read_bytes()
+    else:
+        source.seek(0)
+        data = source.read()
+    imported = read_vpr(data, specs, max_problems=max_problems)
+    if not imported.ok:
+        return StreamedSigns(imported.problems, {}, {})
+    frame = imported.frame
+    logins = frame["school_login"].cat.categories.astype("str")
+    names = [unit_of(login) for login in logins]
+    units = list(dict.fromkeys(names[c] for c in pd.unique(frame["school_login"].cat.codes)))
+    unit_code = pd.Categorical(names, categories=units).codes
+    per_row = unit_code[frame["school_login"].cat.codes.to_numpy()]
+    chosen = {s.strip().lower() for s in specialised}
+    out = StreamedSigns([], {}, {})
+    for k, unit in enumerate(units):
+        part = frame[per_row == k].reset_index(drop=True)
+        out.rows[unit] = len(part)
+        out.peak_unit_rows = max(out.peak_unit_rows, len(part))
+        result = None
+        if (part["year"] == year).any():
+            result = compute_signs(
+                part,
+                specs,
+                year=year,
+                specialised=chosen,
+                params=params,
+                external=(external or {}).get(unit),
+            )
+            if not keep_details:
+                result.details = {}
+            out.results[unit] = result
+        if done is not None:
+            done(unit, result)
+    return out
+
+
 def stream_signs(
     source: Path | IO[bytes],
     specs: Sequence[TestSpec],
@@ -324,6 +376,9 @@ def stream_signs(
         units = split_units(source, unit_of, directory=directory)
     except TableError as exc:
         return StreamedSigns(exc.problems, {}, {})
+    except NotStreamable as exc:  # quoted values may span lines: the exact reader, whole
+        logger.info("file not streamable (%s): read whole", exc)
+        return _whole_file(source, specs, unit_of, year=year, **options)
     try:
         return signs_by_unit(units, specs, year=year, **options)
     finally:

@@ -110,3 +110,26 @@ def test_a_bad_row_refuses_the_whole_run_naming_the_files_row(national) -> None:
     )
     assert not streamed.ok and streamed.results == {}
     assert [(p.row, p.column) for p in streamed.problems] == [(p.row, p.column) for p in expected]
+
+
+def test_a_file_with_quoted_cells_is_read_whole_with_the_same_figures(national) -> None:
+    data, specs, unit_of, special = national
+    lines = data.split(b"\n")
+    header = lines[0].decode().split(";")
+    at = header.index("Класс")
+    for k in range(1, len(lines), 97):  # quote some class names ("4А"), as spreadsheets do
+        cells = lines[k].split(b";")
+        if len(cells) > at:
+            cells[at] = b'"' + cells[at] + b'"'
+            lines[k] = b";".join(cells)
+    quoted = b"\n".join(lines)
+    whole = _one_pass(data, specs, unit_of, special)
+    streamed = stream_signs(
+        io.BytesIO(quoted), specs, unit_of.__getitem__, year=YEAR, specialised=special
+    )
+    assert streamed.ok
+    for unit, result in whole.items():
+        pd.testing.assert_frame_equal(
+            _plain(streamed.results[unit].markers), _plain(result.markers)
+        )
+        assert streamed.results[unit].evidence() == result.evidence()
