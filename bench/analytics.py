@@ -141,9 +141,8 @@ def _floor(path: str) -> dict:
 
 
 def _floor_batches(path: str) -> dict:
-    import pyarrow.csv as pacsv
-
     import pyarrow as pa
+    import pyarrow.csv as pacsv
 
     started, cpu, rows = time.perf_counter(), _cpu(), 0
     with open(path, encoding="utf-8") as stream:
