@@ -197,7 +197,9 @@ def _streamed(path: str, spec_path: str, map_path: str = "") -> dict:
         specialised = json.loads(Path(spec_path.replace("specs_", "specialised_")).read_text())
         regions, year = {}, max(s.year for s in specs)
     started, cpu = time.perf_counter(), _cpu()
-    units = split_units(Path(path), lambda login: regions.get(login, "region"))
+    units = split_units(  # spill files beside the file (not in /tmp)
+        Path(path), lambda login: regions.get(login, "region"), directory=Path(path).parent
+    )
     split = time.perf_counter()
     works = markers = 0
 
