@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import itertools
 import logging
 import shutil
 import tempfile
@@ -108,26 +109,35 @@ def _header(source: IO[bytes]) -> tuple[bytes, int, str, bool]:
     return line, number, detect_delimiter(text), cp1251
 
 
-def _blocks(source: IO[bytes], size: int, cp1251: bool) -> Iterator[bytes]:
-    """Blocks of whole lines (each but maybe the last ending with a line break)."""
+def _blocks(source: IO[bytes], size: int, cp1251: bool) -> Iterator[tuple[bytes, int, int]]:
+    """Blocks of whole lines as (buffer, start, end), each ending with a line break; the large
+    reads are not copied again (a line cut by a read comes as a block of its own)."""
     tail = b""
     while True:
         chunk = source.read(size)
         if not chunk:
             break
-        chunk = tail + chunk
-        cut = chunk.rfind(b"\n") + 1
-        if cut == 0:
-            tail = chunk
+        if cp1251:
+            chunk = chunk.decode("cp1251").encode("utf-8")  # one byte a character: cuts are safe
+        first = chunk.find(b"\n") + 1
+        if first == 0:
+            tail += chunk
             continue
-        block, tail = chunk[:cut], chunk[cut:]
-        yield block.decode("cp1251").encode("utf-8") if cp1251 else block
+        start = 0
+        if tail:
+            joined = tail + chunk[:first]  # the line cut by the previous read
+            yield joined, 0, len(joined)
+            start = first
+        cut = chunk.rfind(b"\n") + 1
+        if cut > start:
+            yield chunk, start, cut
+        tail = chunk[cut:]
     if tail:
-        yield (tail.decode("cp1251").encode("utf-8") if cp1251 else tail) + b"\n"
+        yield tail + b"\n", 0, len(tail) + 1
 
 
 def _login_codes(
-    block: bytes, lines: int, delimiter: str, width: int, position: int
+    block: bytes | memoryview, lines: int, delimiter: str, width: int, position: int
 ) -> tuple[np.ndarray, list[str]]:
     """Per line of the block a code into the returned login texts (−1 where missing)."""
     names = [f"c{i}" for i in range(width)]
@@ -151,7 +161,7 @@ def _login_codes(
             return codes.astype(np.int64), [str(t) for t in column.dictionary.to_pylist()]
     except pa.ArrowInvalid:
         pass  # ragged rows: split them one by one below (validation names them later)
-    split = [line.split(delimiter.encode()) for line in block.split(b"\n")[:lines]]
+    split = [line.split(delimiter.encode()) for line in bytes(block).split(b"\n")[:lines]]
     cells = pd.Series(
         [c[position].decode("utf-8", "replace") if len(c) > position else "" for c in split]
     )
@@ -184,12 +194,12 @@ def split_units(
     names: list[str] = []
     line = header_row + 1  # the original number of the block's first line
     try:
-        for block in _blocks(source, block_size, cp1251):
-            if b'"' in block:
+        for buffer, start, end in _blocks(source, block_size, cp1251):
+            if buffer.find(b'"', start, end) >= 0:
                 raise NotStreamable("quoted values")
-            ends = np.flatnonzero(np.frombuffer(block, np.uint8) == 10)
-            starts = np.concatenate([[0], ends[:-1] + 1])
-            codes, texts = _login_codes(block, len(ends), delimiter, len(cells), found[0])
+            block = memoryview(buffer)[start:end]
+            count = buffer.count(b"\n", start, end)
+            codes, texts = _login_codes(block, count, delimiter, len(cells), found[0])
             lookup = np.empty(len(texts) + 1, np.int64)  # login text -> unit index
             for k, text in enumerate([*texts, None]):
                 name = NO_UNIT if text is None else unit_of(text.strip().lower())
@@ -198,12 +208,19 @@ def split_units(
                     names.append(name)
                 lookup[k] = index[name]
             code = lookup[codes]  # code −1 (missing login) takes the last entry
-            for k in np.flatnonzero(codes < 0).tolist():  # blank lines are no rows
-                if not block[starts[k] : ends[k]].strip(b" \t\r;,"):
-                    code[k] = -1
-            cuts = np.flatnonzero(code[1:] != code[:-1]) + 1
-            first, last = np.concatenate([[0], cuts]), np.concatenate([cuts, [len(code)]])
-            for a, b in zip(first.tolist(), last.tolist(), strict=True):
+            if code.min(initial=0) == code.max(initial=0) and codes.min(initial=0) >= 0:
+                runs, whole = [(0, count)], True  # one unit, no blank line: the block goes whole
+                starts = ends = np.array([], np.int64)
+            else:
+                ends = np.flatnonzero(np.frombuffer(block, np.uint8) == 10)
+                starts = np.concatenate([[0], ends[:-1] + 1])
+                for k in np.flatnonzero(codes < 0).tolist():  # blank lines are no rows
+                    if not bytes(block[starts[k] : ends[k]]).strip(b" \t\r;,"):
+                        code[k] = -1
+                cuts = np.flatnonzero(code[1:] != code[:-1]) + 1
+                bounds = np.concatenate([[0], cuts, [len(code)]]).tolist()
+                runs, whole = list(itertools.pairwise(bounds)), False
+            for a, b in runs:
                 unit = int(code[a])
                 if unit < 0:
                     continue
@@ -211,10 +228,10 @@ def split_units(
                 if name not in handles:
                     units.rows[name], units._lines[name] = 0, []
                     handles[name] = (target / _file_name(units, name)).open("wb")
-                handles[name].write(block[starts[a] : ends[b - 1] + 1])
+                handles[name].write(block if whole else block[starts[a] : ends[b - 1] + 1])
                 units.rows[name] += b - a
                 units._lines[name].append(np.arange(line + a, line + b, dtype=np.int32))
-            line += len(ends)
+            line += count
     except BaseException:
         for handle in handles.values():
             handle.close()

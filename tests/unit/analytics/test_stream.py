@@ -76,8 +76,10 @@ def test_streamed_run_gives_the_markers_and_statistics_of_one_pass(national) -> 
     assert fired > 0  # the planted schools are found: the comparison is not of empty lists
 
 
-def test_small_blocks_split_every_row_to_its_region(national) -> None:
+@pytest.mark.parametrize("ending", [b"\n", b""])
+def test_small_blocks_split_every_row_to_its_region(national, ending: bytes) -> None:
     data, _specs, unit_of, _special = national
+    data = data.rstrip(b"\n") + ending  # with and without a last line break
     units = split_units(io.BytesIO(data), unit_of.__getitem__, block_size=50_000)
     try:
         frame = pd.read_csv(io.BytesIO(data), sep=";", dtype=str, keep_default_na=False)
