@@ -22,7 +22,7 @@ from itsdangerous import URLSafeTimedSerializer
 from app import create_app
 from app.accounts import tokens
 from app.extensions import Session, db
-from app.models import Notification, Role, SignRun, StrategicSession, VprImport
+from app.models import Notification, Role, SignRun, SignRunSchool, StrategicSession, VprImport
 from app.models.types import utcnow
 from app.notices import ics
 from tests.helpers import Factory, load_small_vpr
@@ -395,6 +395,10 @@ def matrix_world(
         capacity=10,
     )
     db.session.add_all([w["vpr_job"], w["sign_run"], w["session"]])
+    db.session.flush()
+    db.session.add(  # the run's part of a2, as compute_run stores it
+        SignRunSchool(run_id=w["sign_run"].id, school_login=a2.login, markers=[marker], evidence=[])
+    )
     db.session.commit()
     return w
 

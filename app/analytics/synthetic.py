@@ -460,11 +460,20 @@ def _truth(schools: list[School], year: int) -> pd.DataFrame:
 
 
 def generate_region(
-    schools: int = 300, seed: int = 1, *, year: int = 2023, planted_share: float = 0.1
+    schools: int = 300,
+    seed: int = 1,
+    *,
+    year: int = 2023,
+    planted_share: float = 0.1,
+    spec_seed: int | None = None,
 ) -> SyntheticRegion:
-    """A deterministic synthetic region: years `year` and `year + 1`, planting in the second."""
+    """A deterministic synthetic region: years `year` and `year + 1`, planting in the second.
+
+    Regions of one country share their tests: give them the same `spec_seed` (the specs and
+    task difficulties then come from it, the schools and pupils from `seed`)."""
     rng = np.random.default_rng(seed)
-    specs, difficulty = _make_specs(rng, year)
+    spec_rng = rng if spec_seed is None else np.random.default_rng(spec_seed)
+    specs, difficulty = _make_specs(spec_rng, year)
     region = _schools(rng, schools)
     _plant(rng, region, planted_share)
     first4 = _new_cohort(rng, region, 4)

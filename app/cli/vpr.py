@@ -9,13 +9,15 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.analytics.spec import SpecError
+from app.analytics.spec import SpecError, parse_specs
 from app.cli.common import fail, refuse, region_named
 from app.errors import DomainError
 from app.extensions import db
 from app.vpr.exams import import_exams
 from app.vpr.importer import import_results, read_specs
+from app.vpr.national import national_lists
 from app.vpr.signs import compute_run, proposed_bytes
+from app.vpr.store import load_specs
 
 vpr_cli = AppGroup("vpr", help="VPR results, signs of non-objectivity, proposed lists.")
 
@@ -108,3 +110,44 @@ def vpr_signs(year: int, out: Path, evidence: Path | None, region: str | None) -
         )
     db.session.commit()
     click.echo(f"{run.schools} schools with at least one marker; list written to {out}.")
+
+
+@vpr_cli.command("national")
+@click.option("--year", required=True, type=int)
+@click.option(
+    "--spec",
+    "spec_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Test specifications (§2 JSON); the stored ones when none is given.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for one proposed list (§3 CSV) per region.",
+)
+@click.option("--evidence", is_flag=True, help="Also write each region's evidence as JSON.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def vpr_national(
+    year: int, spec_files: tuple[Path, ...], out: Path, evidence: bool, file: Path
+) -> None:
+    """Compute the signs of a national results file (§1 CSV, several regions) region by
+    region, each region's schools as the directory has them, in memory bounded by the largest
+    region; refused whole if any row has a problem. The results are not stored."""
+    try:
+        specs = [s for f in spec_files for s in parse_specs(f.read_bytes())]
+    except SpecError as err:
+        refuse(err.problems, "Nothing computed: the specifications have problems.")
+    report = national_lists(file, specs or load_specs(), year, out, evidence=evidence)
+    if not report.ok:
+        refuse(report.problems, f"{file.name}: NOT computed.")
+    for region, path in report.lists.items():
+        click.echo(
+            f"{region}: {report.rows[region]} rows, {report.schools[region]} schools with "
+            f"at least one marker; list written to {path}."
+        )
+    if report.unknown_rows:
+        click.echo(
+            f"{report.unknown_rows} rows of schools not in the directory were left out.", err=True
+        )

@@ -45,7 +45,7 @@ from app.models.stage import (
 )
 from app.models.stash import UploadStash
 from app.models.user import ApiToken, LoginThrottle, Role, User, UserSession
-from app.models.vpr import ExamResult, SignRun, VprImport, VprResult, VprSpec
+from app.models.vpr import ExamResult, SignRun, SignRunSchool, VprImport, VprResult, VprSpec
 
 __all__ = [
     "ApiToken",
@@ -97,6 +97,7 @@ __all__ = [
     "Scope",
     "SessionInvite",
     "SignRun",
+    "SignRunSchool",
     "StrategicSession",
     "UploadStash",
     "User",

@@ -104,8 +104,10 @@ class SignRun(db.Model):
     region_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     year: Mapped[int] = mapped_column(sa.SmallInteger)
     rules: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
-    markers: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)
-    evidence: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)
+    # the whole region's markers and evidence: loaded only when read (a case page reads its
+    # school's part from SignRunSchool instead)
+    markers: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, deferred=True)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, deferred=True)
     schools: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -113,3 +115,17 @@ class SignRun(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     # login -> {"decision": "added" | "dropped", "reason", "by", "at"}: approval school by school
     decisions: Mapped[dict[str, dict[str, Any]]] = mapped_column(sa.JSON, default=dict)
+
+
+class SignRunSchool(db.Model):
+    """One school's part of a sign run: its fired signs' evidence and its works' markers, so a
+    case page reads one row instead of the region's whole run."""
+
+    __tablename__ = "sign_run_school"
+
+    run_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("sign_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    school_login: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)
+    markers: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)

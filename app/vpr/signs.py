@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models.org import Organisation, OrgKind
 from app.models.types import utcnow
 from app.models.user import User
-from app.models.vpr import SignRun
+from app.models.vpr import SignRun, SignRunSchool
 from app.vpr import exams, store
 from app.workflows.flags import REGIONAL, FlagReport, import_flags
 
@@ -62,17 +62,19 @@ def compute_run(region: Organisation, year: int, *, actor: User | None) -> SignR
         external=external if not external.empty else None,
     )
     markers = _jsonable(result.markers.to_dict("records"))
+    evidence = _jsonable(result.evidence())
     run = SignRun(
         region_id=region.id,
         year=year,
         rules=_jsonable(result.rules),
         markers=markers,
-        evidence=_jsonable(result.evidence()),
+        evidence=evidence,
         created_by_id=actor.id if actor else None,
         schools=len({m["school_login"] for m in markers if m["marker"]}),
     )
     db.session.add(run)
     db.session.flush()
+    _store_by_school(run, markers, evidence)
     audit.record(
         "signs.computed",
         actor=actor,
@@ -182,6 +184,37 @@ def _decision(kind: str, reason: str, actor: User, when: Any) -> dict[str, Any]:
     return {"decision": kind, "reason": reason, "by": actor.id, "at": when.isoformat()}
 
 
+def _store_by_school(
+    run: SignRun, markers: list[dict[str, Any]], evidence: list[dict[str, Any]]
+) -> None:
+    """Each school's markers and evidence in a row of its own (one multi-row INSERT)."""
+    parts: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for key, items in (("markers", markers), ("evidence", evidence)):
+        for item in items:
+            login = str(item.get("school_login") or "")
+            parts.setdefault(login, {"markers": [], "evidence": []})[key].append(item)
+    if parts:
+        db.session.execute(
+            sa.insert(SignRunSchool),
+            [{"run_id": run.id, "school_login": k, **part} for k, part in parts.items()],
+        )
+
+
+def _school_part(run: SignRun, login: str) -> SignRunSchool | None:
+    """The school's row of the run, read once per loaded run (a run's rows never change)."""
+    parts: dict[str, SignRunSchool | None] = sa.inspect(run).info.setdefault("schools", {})
+    if login not in parts:
+        parts[login] = db.session.get(SignRunSchool, (run.id, login))
+    return parts[login]
+
+
 def evidence_of(run: SignRun, login: str) -> list[dict[str, Any]]:
-    """The fired signs' evidence for one school."""
-    return [e for e in run.evidence if e.get("school_login") == login]
+    """The fired signs' evidence for one school: one row by primary key, not the region's run."""
+    part = _school_part(run, login)
+    return list(part.evidence) if part is not None else []
+
+
+def works_of(run: SignRun, login: str) -> list[dict[str, Any]]:
+    """The markers of one school's works in the run (same one row as `evidence_of`)."""
+    part = _school_part(run, login)
+    return list(part.markers) if part is not None else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -155,3 +156,60 @@ def test_v1_data_carries_to_plans_and_back(tmp_path: Path) -> None:
             db.engine.dispose()
     finally:
         drop()
+
+
+def test_runs_computed_before_are_split_school_by_school(tmp_path: Path) -> None:
+    """A sign run stored before revision 0022 is readable school by school after it."""
+    url, drop = new_database_url(tmp_path)
+    scratch = make_app(url, tmp_path)
+    evidence = [
+        {"school_login": "edu000003", "rule": "inversion", "grade": 4, "code": "МА"},
+        {"school_login": "edu000004", "rule": "boundary_peaks", "grade": 5, "code": "РУ"},
+        {"school_login": "edu000003", "rule": "cohort_change", "grade": 5, "code": "МА"},
+    ]
+    markers = [
+        {"school_login": "edu000003", "grade": 4, "code": "МА", "marker": 1},
+        {"school_login": "edu000005", "grade": 4, "code": "МА", "marker": 0},
+    ]
+    try:
+        with scratch.app_context():
+            upgrade(revision="0017")
+            with db.engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO organisation (id, kind, name, specialised, created_at, search_key, "
+                        "sort_key) "
+                        "VALUES (1, 'region', 'Область', false, '2023-09-01 00:00:00', 'область', "
+                        "'область')"
+                    )
+                )
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO sign_run (id, region_id, year, rules, markers, evidence, "
+                        "schools, created_at, decisions) VALUES (7, 1, 2024, '{}', :m, :e, 1, "
+                        "'2024-11-01 00:00:00', '{}')"
+                    ),
+                    {"m": json.dumps(markers), "e": json.dumps(evidence)},
+                )
+            upgrade(revision="0022")
+            with db.engine.connect() as conn:
+                rows = {
+                    r.school_login: (_json(r.evidence), _json(r.markers))
+                    for r in conn.execute(
+                        sa.text("SELECT school_login, evidence, markers FROM sign_run_school")
+                    )
+                }
+            assert rows == {
+                "edu000003": ([evidence[0], evidence[2]], [markers[0]]),
+                "edu000004": ([evidence[1]], []),
+                "edu000005": ([], [markers[1]]),
+            }
+            downgrade(revision="0017")
+            assert "sign_run_school" not in sa.inspect(db.engine).get_table_names()
+            db.engine.dispose()
+    finally:
+        drop()
+
+
+def _json(value: object) -> object:
+    return json.loads(value) if isinstance(value, str) else value

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -124,6 +125,40 @@ def test_signs_run_and_approval_open_the_cases(loaded: dict[str, Any]) -> None:
     assert db.session.get(SignRun, run.id).approved_by_id == ministry.id
 
 
+def test_each_school_reads_its_own_part_of_the_run(loaded: dict[str, Any]) -> None:
+    """A case page asks for one school: it gets that school's evidence and works, the same as
+    filtering the region's whole run, in one query, without loading the region's lists."""
+    region = loaded["region"]
+    year = max(loaded["synthetic"].results)
+    run = signs.compute_run(region, year, actor=None)
+    db.session.commit()
+    logins = sorted({m["school_login"] for m in run.markers})
+    flagged = sorted({e["school_login"] for e in run.evidence})
+    assert flagged and len(flagged) < len(logins)
+    whole_evidence, whole_markers = list(run.evidence), list(run.markers)
+    db.session.expire_all()
+    fresh = signs.latest_run(region, year)
+    assert fresh is not None
+    assert "evidence" not in fresh.__dict__ and "markers" not in fresh.__dict__  # deferred
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        for login in logins:
+            statements.clear()
+            evidence, works = signs.evidence_of(fresh, login), signs.works_of(fresh, login)
+            assert len(statements) == 1, statements
+            assert evidence == [e for e in whole_evidence if e["school_login"] == login]
+            assert works == [m for m in whole_markers if m["school_login"] == login]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert "evidence" not in fresh.__dict__
+    assert signs.evidence_of(fresh, "edu999999") == []
+
+
 def test_cli_demo_vpr_import_and_signs(app: Flask, db_session: Any, tmp_path: Path) -> None:
     runner = app.test_cli_runner()
     out = tmp_path / "region"
@@ -181,3 +216,71 @@ def test_cli_demo_vpr_import_and_signs(app: Flask, db_session: Any, tmp_path: Pa
     assert header[:4] == ["Год", "Логин", "Муниципалитет", "ОО"]
     assert "Количество маркеров" in header
     assert isinstance(json.loads(evidence.read_text(encoding="utf-8")), list)
+
+
+def test_cli_national_file_gives_each_region_its_own_list(
+    app: Flask, db_session: Any, tmp_path: Path
+) -> None:
+    """A file of two regions' schools: each region gets the list its rows alone give."""
+    from app.analytics.proposed import proposed_list
+    from app.analytics.signs import compute_signs
+    from app.analytics.spec import specs_to_json
+    from app.analytics.vpr import read_vpr
+
+    frames, names, regions = [], {}, []
+    for k, (region_name, size) in enumerate((("Первая область", 40), ("Вторая область", 30))):
+        synthetic = generate_region(size, seed=40 + k, year=2024, spec_seed=3)
+        new = {s.login: f"edu{200000 + 1000 * k + i}" for i, s in enumerate(synthetic.schools)}
+        directory = synthetic.directory.assign(
+            Логин=synthetic.directory["Логин"].map(new),
+            Email=[f"{v}@school.example" for v in synthetic.directory["Логин"].map(new)],
+        )
+        region = Factory().region(region_name)
+        assert import_directory(csv_bytes(directory), region=region, actor=None).ok
+        frames += [
+            f.assign(**{"Логин ОО": f["Логин ОО"].map(new)}) for f in synthetic.results.values()
+        ]
+        names.update(dict.fromkeys(new.values(), region_name))
+        regions.append(region)
+    db_session.commit()
+    national = pd.concat(frames, ignore_index=True).sort_values(
+        ["Год", "Предмет", "Параллель"], kind="stable"
+    )
+    source, specs_file, out = tmp_path / "national.csv", tmp_path / "specs.json", tmp_path / "lists"
+    source.write_bytes(csv_bytes(national))
+    specs_file.write_text(specs_to_json(synthetic.specs), "utf-8")
+    result = app.test_cli_runner().invoke(
+        args=[
+            "vpr",
+            "national",
+            "--year",
+            "2025",
+            "--spec",
+            str(specs_file),
+            "--out",
+            str(out),
+            str(source),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    frame = read_vpr(source.read_bytes(), synthetic.specs).frame
+    for region in regions:
+        written = pd.read_csv(out / f"{region.name}.csv", sep=";", dtype=str, encoding="utf-8-sig")
+        schools = db.session.execute(
+            sa.select(Organisation.login, Organisation.name, Organisation.specialised).where(
+                Organisation.region_id == region.id, Organisation.login.is_not(None)
+            )
+        ).all()
+        logins = {s.login for s in schools}
+        alone = frame[frame["school_login"].astype("str").isin(logins).to_numpy()]
+        expected = proposed_list(
+            compute_signs(
+                alone.reset_index(drop=True),
+                synthetic.specs,
+                year=2025,
+                specialised=[s.login for s in schools if s.specialised],
+            ).markers
+        )
+        assert len(written) > 0 and set(written["Логин"]) <= logins
+        assert sorted(written["Логин"]) == sorted(expected["Логин"])
+        assert f"{region.name}: " in result.output

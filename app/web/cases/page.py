@@ -17,7 +17,7 @@ from app.models.user import User
 from app.paperwork import catalog, conclusions, generate
 from app.plans.measures import MILESTONE_ORDER
 from app.stages import attachments, recheck
-from app.vpr.signs import evidence_of, latest_run
+from app.vpr.signs import evidence_of, latest_run, works_of
 from app.workflows import cases as case_ops
 from app.workflows import history as event_history
 from app.workflows import obligations as obligation_ops
@@ -106,7 +106,7 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
         "chain": audit.verify_case(case.id, history),  # those shown, and the newest
         "sign_run": run,
         "evidence": evidence_of(run, login) if run else [],
-        "works": [m for m in run.markers if m["school_login"] == login] if run else [],
+        "works": works_of(run, login) if run else [],
         "documents": shown,
         "registrable": access.registrable_acts(user, _with_obligations(shown, case)),
         "signed_original": registration.signed_original,

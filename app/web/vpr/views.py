@@ -389,7 +389,7 @@ def school(run_id: int, login: str) -> str:
     ).first()
     if school_org is None:
         abort(404)
-    works = [m for m in sign_run.markers if m["school_login"] == login]
+    works = signs.works_of(sign_run, login)
     return render_template(
         "vpr/school.html",
         run=sign_run,
