@@ -1,7 +1,7 @@
 """Sign runs: each school's evidence and markers in a row of their own (the case page reads one)
 
 Revision ID: 0022
-Revises: 0017
+Revises: 0021
 Create Date: 2026-12-01 23:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0017"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -173,7 +173,7 @@ def test_runs_computed_before_are_split_school_by_school(tmp_path: Path) -> None
     ]
     try:
         with scratch.app_context():
-            upgrade(revision="0017")
+            upgrade(revision="0021")
             with db.engine.begin() as conn:
                 conn.execute(
                     sa.text(
@@ -204,7 +204,7 @@ def test_runs_computed_before_are_split_school_by_school(tmp_path: Path) -> None
                 "edu000004": ([evidence[1]], []),
                 "edu000005": ([], [markers[1]]),
             }
-            downgrade(revision="0017")
+            downgrade(revision="0021")
             assert "sign_run_school" not in sa.inspect(db.engine).get_table_names()
             db.engine.dispose()
     finally:
