@@ -192,7 +192,7 @@ def main() -> int:
         "--pg", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
     )
     parser.add_argument("--db", default="oko_bench_pages")
-    parser.add_argument("--only", default="", help="comma-separated page names (default: all)")
+    parser.add_argument("--only", action="append", default=[], help="a page's name (repeatable)")
     args = parser.parse_args()
     os.environ.setdefault("SECRET_KEY", "oko-page-cost-secret-key-0123456789abcdef")
     os.environ.update(OKO_ENV="production", OKO_HTTPS="false")
@@ -232,7 +232,7 @@ def main() -> int:
             for n, case_id in histories.items()
         ),
     ]
-    only = {n.strip() for n in args.only.split(",") if n.strip()}
+    only = set(args.only)
     print(
         f"CPU ms per request, one thread ({args.requests} requests a page): this process + the "
         "PostgreSQL backends; statements per request; the floor measured in the same run"

@@ -153,6 +153,78 @@ def filtered_cases(
     return stmt.order_by(*order)
 
 
+def _case_conditions(
+    user: User, filters: CaseFilters, today: date, school: Any
+) -> tuple[list[sa.ColumnElement[bool]], bool]:
+    """The case list's conditions on cases and their school (``school``, an alias), and whether
+    they need the school joined. A region's user sees every case of the region's campaigns (a
+    case is opened in a campaign of its school's region): for them the region's campaigns are
+    the scope and the school is needed only to search; anyone else's scope is their subtree of
+    schools."""
+    region_wide = user.organisation.kind is OrgKind.REGION
+    conditions = [in_users_region(user) if region_wide else visible_orgs_clause(user, school)]
+    if filters.campaign:
+        conditions.append(Case.campaign_id == filters.campaign)
+    if filters.municipality:
+        conditions.append(Case.municipality_id == filters.municipality)
+    if filters.stage:
+        conditions.append(Case.stage == filters.stage)
+    if filters.category:
+        conditions.append(Case.category == filters.category)
+    if filters.level:
+        conditions.append(Case.support_level == filters.level)
+    if filters.years:
+        conditions.append(Case.years_on_list >= filters.years)
+    if filters.overdue:
+        conditions.append(sa.exists().where(Obligation.case_id == Case.id, overdue_clause(today)))
+    searched = bool(filters.q and names.fold(filters.q))
+    if searched:
+        conditions.append(school.search_key.like(names.search_pattern(filters.q), escape="\\"))
+    return conditions, searched or not region_wide
+
+
+_LIST_SCHOOL = aliased(Organisation, name="school")
+# What a row of the case list shows, as plain columns (no objects); the campaign's title and
+# the municipality's name come from the page's filters, which list them already.
+_LIST_ROWS = sa.select(
+    Case.id,
+    Case.campaign_id,
+    Case.municipality_id,
+    _LIST_SCHOOL.name.label("school"),
+    _LIST_SCHOOL.kind.label("school_kind"),
+    _LIST_SCHOOL.login,
+    Case.category,
+    Case.markers,
+    Case.regional_markers,
+    Case.support_level,
+    Case.stage,
+    Case.status,
+    Case.years_on_list,
+    Case.contract_review,
+).join(_LIST_SCHOOL, _LIST_SCHOOL.id == Case.school_id)
+_LIST_COUNT = sa.select(sa.func.count()).select_from(Case)
+
+
+def case_list_page(
+    user: User, filters: CaseFilters, today: date, size: int, number: int
+) -> tuple[int, list[sa.Row[Any]]]:
+    """(how many cases match, the rows of page ``number`` of ``size``), as filtered_cases()
+    finds and sorts them, without building objects."""
+    school = _LIST_SCHOOL
+    conditions, needs_school = _case_conditions(user, filters, today, school)
+    count = _LIST_COUNT.join(school, school.id == Case.school_id) if needs_school else _LIST_COUNT
+    total = int(db.session.scalar(count.where(*conditions)) or 0)
+    order = [school.sort_key if c is Organisation.sort_key else c for c in SORTS[filters.sort]]
+    # the rows join the school anyway: they check the scope itself too, implied or not
+    stmt = (
+        _LIST_ROWS.where(visible_orgs_clause(user, school), *conditions)
+        .order_by(*order)
+        .limit(size)
+        .offset((number - 1) * size)
+    )
+    return total, list(db.session.execute(stmt))
+
+
 @dataclass(frozen=True)
 class ObligationCounts:
     open: int = 0
@@ -436,6 +508,20 @@ def repeat_flagged(user: User, campaign_id: int | None, limit: int = 100) -> lis
     if campaign_id:
         stmt = stmt.where(Case.campaign_id == campaign_id)
     return list(db.session.execute(stmt))
+
+
+CAMPAIGN = sa.select(Campaign.id, Campaign.title)
+MUNICIPALITY = sa.select(Organisation.id, Organisation.name)
+
+
+def names_of(known: dict[int, str], wanted: set[int], stmt: sa.Select[Any]) -> dict[int, str]:
+    """``known`` (names a page has read already, by id) and those of ``wanted`` it lacks, read
+    by ``stmt`` (CAMPAIGN or MUNICIPALITY) in one query only when some are missing."""
+    missing = wanted - known.keys()
+    if not missing:
+        return known
+    column = stmt.selected_columns[0]
+    return {**known, **dict(db.session.execute(stmt.where(column.in_(missing))).tuples().all())}
 
 
 def municipality_names(ids: set[int]) -> dict[int, str]:

@@ -16,7 +16,7 @@ from app.plans.measures import MILESTONES
 from app.web.actions import perform
 from app.web.cases import page
 from app.web.cases.forms import ObligationForm, SupportLevelForm, TransitionForm
-from app.web.pagination import paginate
+from app.web.pagination import Page, page_number
 from app.workflows import cases as case_ops
 from app.workflows import labels, queries
 from app.workflows import obligations as obligation_ops
@@ -33,17 +33,24 @@ def case_list() -> str:
     campaigns = queries.campaigns_for(current_user)  # newest first: the list opens on it
     filters = queries.CaseFilters.from_args(request.args, campaigns[0].id if campaigns else None)
     today = today_for(current_user)
-    page = paginate(
-        queries.filtered_cases(current_user, filters, today, shown=True),
-        current_app.config["OKO_PAGE_SIZE"],
-    )
+    size, number = current_app.config["OKO_PAGE_SIZE"], page_number()
+    total, rows = queries.case_list_page(current_user, filters, today, size, number)
+    municipalities = queries.municipality_choices(current_user)
     return render_template(
         "cases/list.html",
-        page=page,
+        page=Page(rows, number, size, total),
         filters=filters,
-        counts=queries.obligation_counts([c.id for c in page.items], today),
+        counts=queries.obligation_counts([r.id for r in rows], today),
         campaigns=campaigns,
-        municipalities=queries.municipality_choices(current_user),
+        municipalities=municipalities,
+        campaign_titles=queries.names_of(
+            {c.id: c.title for c in campaigns}, {r.campaign_id for r in rows}, queries.CAMPAIGN
+        ),
+        municipality_names=queries.names_of(
+            {m.id: m.name for m in municipalities},
+            {r.municipality_id for r in rows} - {None},
+            queries.MUNICIPALITY,
+        ),
         milestones=MILESTONES,
         titles=labels_for_rows(),
     )
