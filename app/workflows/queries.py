@@ -262,27 +262,32 @@ def load_for_list(cases: list[Case]) -> None:
     ).all()
 
 
-def load_for_page(case: Case, documents: list[Document]) -> None:
-    """What the case page shows of the case's stage visits and obligations (organisations,
-    people, documents and their versions) and of its documents, in a fixed number of queries
-    instead of one per row. The caller keeps ``documents`` referenced until the page is drawn."""
-    db.session.execute(
-        sa.select(Case)
-        .where(Case.id == case.id)
-        .options(
-            joinedload(Case.campaign).joinedload(Campaign.region),
-            joinedload(Case.municipality),
-            selectinload(Case.stages).joinedload(CaseStage.entered_by),
-            selectinload(Case.obligations).options(
-                joinedload(Obligation.measure),
-                joinedload(Obligation.responsible_org),
-                joinedload(Obligation.responsible_user),
-                joinedload(Obligation.document)
-                .selectinload(Document.versions)
-                .joinedload(DocumentVersion.uploaded_by),
-            ),
-        )
-    ).unique().all()
+def case_for_page(case_id: int, user: User) -> Case | None:
+    """The case if the user may see it (None otherwise), with what the case page shows of its
+    campaign, school, municipality, stage visits and obligations (organisations, people,
+    documents and their versions) loaded in a fixed number of queries."""
+    stmt = scoped(Case, user).where(Case.id == case_id).options(*_PAGE_OPTIONS)
+    return db.session.execute(stmt).unique().scalars().first()
+
+
+_PAGE_OPTIONS = (
+    joinedload(Case.campaign).joinedload(Campaign.region),
+    joinedload(Case.school),
+    joinedload(Case.municipality),
+    selectinload(Case.stages).joinedload(CaseStage.entered_by),
+    selectinload(Case.obligations).options(
+        joinedload(Obligation.measure),
+        joinedload(Obligation.responsible_org),
+        joinedload(Obligation.responsible_user),
+        joinedload(Obligation.document)
+        .selectinload(Document.versions)
+        .joinedload(DocumentVersion.uploaded_by),
+    ),
+)
+
+
+def load_documents(documents: list[Document]) -> None:
+    """The versions (and their uploaders) of those documents that lack them, in one query."""
     unloaded = [d.id for d in documents if "versions" in sa.inspect(d).unloaded]
     if unloaded:
         db.session.scalars(

@@ -95,20 +95,22 @@ def case_export() -> Response:
 @login_required
 def case_detail(case_id: int) -> str:
     """Everything about one case, with the actions the current user may take."""
-    case = get_scoped_or_404(Case, case_id, current_user)
+    case = queries.case_for_page(case_id, current_user)  # in scope, with what the page shows
+    if case is None:
+        abort(404)
     documents = page.documents(case)
-    queries.load_for_page(case, documents)
-    html = render_template(
+    queries.load_documents(documents)
+    return render_template(
         "cases/detail.html",
         case=case,
         today=today_for(current_user),
         transition_form=TransitionForm(),
         level_form=SupportLevelForm(level=str(case.support_level or "")),
         obligation_form=ObligationForm(),
-        **page.gather(case, current_user, whole_history=request.args.get("history") == "all"),
+        **page.gather(
+            case, current_user, documents, whole_history=request.args.get("history") == "all"
+        ),
     )
-    del documents  # held until the page is drawn: the identity map keeps only what is used
-    return html
 
 
 def _back_to(case_id: int) -> Response:
