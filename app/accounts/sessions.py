@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.models.notify import Notification
 from app.models.user import ApiToken, User, UserSession
 
 
@@ -34,12 +35,27 @@ def open_session(user: User, *, now: datetime, lifetime: timedelta) -> str:
     return secret
 
 
+# The session's user and, in the same statement, their unread notices (the header shows them).
+_UNREAD = (
+    sa.select(sa.func.count())
+    .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+    .correlate(User)
+    .scalar_subquery()
+)
+
+
 def user_of(secret: str | None, *, now: datetime) -> User | None:
     """The active user whose open, unexpired session the secret names, or None."""
+    found = user_and_unread(secret, now=now)
+    return found[0] if found else None
+
+
+def user_and_unread(secret: str | None, *, now: datetime) -> tuple[User, int] | None:
+    """user_of() and that user's unread notices, in one statement."""
     if not secret or not isinstance(secret, str) or len(secret) > 100:
         return None
-    return db.session.scalars(
-        sa.select(User)
+    row = db.session.execute(
+        sa.select(User, _UNREAD)
         .join(UserSession, UserSession.user_id == User.id)
         .where(
             UserSession.secret_hash == _hash(secret),
@@ -48,6 +64,7 @@ def user_of(secret: str | None, *, now: datetime) -> User | None:
             User.active.is_(True),
         )
     ).first()
+    return (row[0], int(row[1] or 0)) if row else None
 
 
 def end_session(secret: str | None, *, now: datetime) -> None:

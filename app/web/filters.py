@@ -33,13 +33,21 @@ def region_timezone() -> str | None:
     return str(user_zone(current_user))
 
 
-def url_prefix(endpoint: str, key: str, **values: Any) -> str:
-    """The URL of ``endpoint`` with ``key`` left off its end: a table's rows append their ids
-    («/cases/» + id) instead of calling url_for() each."""
+def url_parts(endpoint: str, key: str, **values: Any) -> tuple[str, str]:
+    """The URL of ``endpoint`` cut where ``key`` goes: a table's rows put their ids between the
+    two parts instead of calling url_for() each."""
     url = url_for(endpoint, **values, **{key: _SENTINEL})
     head, sentinel, tail = url.rpartition(str(_SENTINEL))
-    if not sentinel or tail:
-        raise ValueError(f"{endpoint}'s {key} is not at the end of its URL: {url}")
+    if not sentinel:
+        raise ValueError(f"{endpoint}'s URL does not show its {key}: {url}")
+    return head, tail
+
+
+def url_prefix(endpoint: str, key: str, **values: Any) -> str:
+    """The URL of ``endpoint`` with ``key`` left off its end («/cases/» + id)."""
+    head, tail = url_parts(endpoint, key, **values)
+    if tail:
+        raise ValueError(f"{endpoint}'s {key} is not at the end of its URL")
     return head
 
 
@@ -90,6 +98,7 @@ def init_app(app: Flask) -> None:
         describe_values=describe_values,
         explain_evidence=explain,
         url_prefix=url_prefix,
+        url_parts=url_parts,
         short_dates=short_dates,
         date_times=date_times,
         month_names=month_names,

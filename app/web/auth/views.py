@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -48,9 +49,13 @@ def load_user(token: str) -> User | None:
     user_id, _sep, version = token.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = user_sessions.user_of(session.get(SESSION_KEY), now=utcnow())
-    if user is None or user.id != int(user_id) or user.session_version != int(version):
+    found = user_sessions.user_and_unread(session.get(SESSION_KEY), now=utcnow())
+    if found is None:
         return None
+    user, unread = found
+    if user.id != int(user_id) or user.session_version != int(version):
+        return None
+    g.unread_notices = unread  # read with the user: the header's count costs no query
     return user
 
 
