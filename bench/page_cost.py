@@ -99,6 +99,21 @@ class CountingConnection:
         return self.conn.execute(sql, params)
 
 
+def chain_check(app: Any, paths: tuple[str, ...]) -> Callable[[int], Any]:
+    """What the case page spends checking the case's history chain, on its own."""
+    from app import audit
+    from app.extensions import db
+
+    ids = [int(p.rsplit("/", 1)[1]) for p in paths]
+
+    def check(i: int) -> None:
+        with app.app_context():
+            audit.verify_case(ids[i % len(ids)])
+            db.session.rollback()
+
+    return check
+
+
 def long_histories(url: str, region: int) -> dict[int, int]:
     """Cases of the region with 50, 500 and 5,000 history events: an existing one of that
     length, else the longest shorter one, its events repeated (new seq, time and chain links,
@@ -270,6 +285,13 @@ def main() -> int:
             f"{f_db:>6.1f} {f_stmts:>5.1f} │ {ratio:>7.2f}  {'ok' if ok else 'MISSED'}",
             flush=True,
         )
+        if page.name.startswith("case page"):  # the history check's share (issue 20, item 2)
+            check = chain_check(app, page.paths)
+            c_cpu, c_db, c_stmts = meter(check, args.requests)
+            print(
+                f"{'  of which the chain check':<28} {c_cpu:>6.1f} {c_db:>6.1f} {c_stmts:>5.1f} │",
+                flush=True,
+            )
     print(
         f"\nTargets: at most {MAX_CPU_MS:g} ms of CPU a request including PostgreSQL, and at "
         f"most {MAX_RATIO:g} × the floor (both columns summed). A backend's CPU is counted in "

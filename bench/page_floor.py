@@ -178,8 +178,9 @@ def case_page(conn: Any, t: dict[str, Any], path: str, email: str) -> str:
     ).fetchall()
     documents = conn.execute(
         "SELECT d.id, d.kind, d.obligation_type, (SELECT max(v.number) FROM document_version v "
-        "WHERE v.document_id = d.id) FROM document d WHERE d.case_id = %s OR d.id IN "
-        "(SELECT document_id FROM obligation WHERE case_id = %s) ORDER BY d.id",
+        "WHERE v.document_id = d.id) FROM document d WHERE d.id IN (SELECT id FROM document "
+        "WHERE case_id = %s UNION SELECT document_id FROM obligation WHERE case_id = %s) "
+        "ORDER BY d.id",
         (case_id, case_id),
     ).fetchall()
     events = conn.execute(

@@ -12,7 +12,14 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from app import access, names
-from app.access.scope import region_id_of, scoped, visible_orgs_clause
+from app.access.scope import (
+    region_id_of,
+    scope_kind,
+    scope_params,
+    scoped,
+    scoped_by_params,
+    visible_orgs_clause,
+)
 from app.extensions import db
 from app.models.case import (
     DONE_STATUSES,
@@ -394,35 +401,70 @@ def inbox_rows(
     user: User, today: date, campaign_id: int | None = None
 ) -> tuple[list[sa.Row[Any]], list[sa.Row[Any]]]:
     """The inbox as its page lists it, without building objects: rows of id, case_id, title
-    (the measure's), period, school, campaign, due_date, status and overdue; of one campaign
-    when ``campaign_id`` is given."""
+    (the measure's), period, school, campaign_id, due_date, status and overdue; of one campaign
+    when ``campaign_id`` is given. The statements are built once for each kind of viewer."""
+    params = {
+        **scope_params(user),
+        "today": today,
+        "org": user.organisation_id,
+        "campaign": campaign_id,
+    }
+    kind = (user.organisation.kind is OrgKind.REGION, scope_kind(user), campaign_id is not None)
+    parts: list[list[sa.Row[Any]]] = []
+    for index, wanted in enumerate(_inbox_conditions(user)):
+        if wanted is None:
+            parts.append([])
+            continue
+        stmt = _BUILT.get(("inbox", index, *kind))
+        if stmt is None:
+            stmt = _BUILT[("inbox", index, *kind)] = _inbox_statement(index, *kind)
+        parts.append(list(db.session.execute(stmt, params)))
+    return parts[0], parts[1]
+
+
+# Statements built once for a kind of viewer, run with the viewer as parameters.
+_BUILT: dict[tuple[Any, ...], sa.Select[Any]] = {}
+_TODAY = sa.bindparam("today", type_=sa.Date)
+_ORG = sa.bindparam("org", type_=sa.Integer)
+_CAMPAIGN_ID = sa.bindparam("campaign", type_=sa.Integer)
+_REGION_CAMPAIGNS = Case.campaign_id.in_(
+    sa.select(Campaign.id).where(Campaign.region_id == _ORG).scalar_subquery()
+)
+
+
+def _inbox_statement(
+    index: int, region_wide: bool, school_viewer: bool, one_campaign: bool
+) -> sa.Select[Any]:
+    """Part ``index`` of inbox_rows() (0: owed, 1: to review) as _inbox_part() builds it, with
+    the viewer, today and the campaign as parameters."""
     school = aliased(Organisation)
+    owed, to_review = (
+        [
+            Obligation.responsible_org_id == _ORG,
+            Obligation.status.in_((*PENDING_STATUSES, ObligationStatus.SUBMITTED)),
+        ],
+        [Obligation.status == ObligationStatus.SUBMITTED, Obligation.reviewer_org_id == _ORG],
+    )
     columns = sa.select(
         Obligation.id,
         Obligation.case_id,
         PlanMeasure.title,
         Obligation.period,
         school.name.label("school"),
-        Campaign.title.label("campaign"),
+        Case.campaign_id,
         Obligation.due_date,
         Obligation.status,
-        overdue_clause(today).label("overdue"),
+        overdue_clause(_TODAY).label("overdue"),  # type: ignore[arg-type]
     ).select_from(Obligation)
-    parts: list[list[sa.Row[Any]]] = []
-    for part in _inbox_conditions(user):
-        if part is None:
-            parts.append([])
-            continue
-        stmt = (
-            _inbox_part(user, columns, part)
-            .join(school, school.id == Case.school_id)
-            .join(PlanMeasure, PlanMeasure.id == Obligation.measure_id)
-            .join(Campaign, Campaign.id == Case.campaign_id)
-        )
-        if campaign_id is not None:
-            stmt = stmt.where(Case.campaign_id == campaign_id)
-        parts.append(list(db.session.execute(stmt)))
-    return parts[0], parts[1]
+    stmt = (
+        scoped_by_params(Obligation, columns, school=school_viewer)
+        .where(_REGION_CAMPAIGNS if region_wide else sa.true(), *(owed, to_review)[index])
+        .order_by(*by_due())
+        .limit(500)
+        .join(school, school.id == Case.school_id)
+        .join(PlanMeasure, PlanMeasure.id == Obligation.measure_id)
+    )  # the campaigns' titles the page has (campaigns_for): joined, they misled the planner
+    return stmt.where(Case.campaign_id == _CAMPAIGN_ID) if one_campaign else stmt
 
 
 @dataclass

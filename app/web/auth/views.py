@@ -49,13 +49,15 @@ def load_user(token: str) -> User | None:
     user_id, _sep, version = token.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    found = user_sessions.user_and_unread(session.get(SESSION_KEY), now=utcnow())
+    found = user_sessions.signed_in(session.get(SESSION_KEY), now=utcnow())
     if found is None:
         return None
-    user, unread = found
+    user = found.user
     if user.id != int(user_id) or user.session_version != int(version):
         return None
-    g.unread_notices = unread  # read with the user: the header's count costs no query
+    # read with the user, they cost the page no query: the header's count, and the region
+    # (held here: the session's identity map keeps an object only while it is referenced)
+    g.unread_notices, g.user_region = found.unread, found.region
     return user
 
 

@@ -28,27 +28,24 @@ def documents(case: Case) -> list[Document]:
     """The case's own documents, the shared acts that answer its obligations, and the papers
     its issuer generated for the campaign that belong to the case's track."""
     issuer = case.municipality_id if case.municipality_id is not None else case.campaign.region_id
-    answering = sa.select(Obligation.document_id).where(
-        Obligation.case_id == case.id, Obligation.document_id.is_not(None)
-    )
     kinds = [k.key for k in catalog.KINDS if generate.applies(case, k.key)]
+    # three index lookups, their ids united: one OR across them reads every document
+    ids = sa.union(
+        sa.select(Document.id).where(Document.case_id == case.id),
+        sa.select(Obligation.document_id).where(
+            Obligation.case_id == case.id, Obligation.document_id.is_not(None)
+        ),
+        sa.select(Document.id).where(
+            Document.owner_org_id == issuer,
+            Document.campaign_id == case.campaign_id,
+            Document.case_id.is_(None),
+            Document.generated.is_(True),
+            Document.kind.in_(kinds),
+        ),
+    )
     return list(
         db.session.scalars(
-            sa.select(Document)
-            .where(
-                sa.or_(
-                    Document.case_id == case.id,
-                    Document.id.in_(answering),
-                    sa.and_(
-                        Document.case_id.is_(None),
-                        Document.generated.is_(True),
-                        Document.owner_org_id == issuer,
-                        Document.campaign_id == case.campaign_id,
-                        Document.kind.in_(kinds),
-                    ),
-                )
-            )
-            .order_by(Document.id)
+            sa.select(Document).where(Document.id.in_(ids.scalar_subquery())).order_by(Document.id)
         )
     )
 

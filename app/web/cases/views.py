@@ -30,12 +30,13 @@ bp = Blueprint("cases", __name__)
 @login_required
 def case_list() -> str:
     """Cases in scope with filters, sorting, pagination and counts."""
-    campaigns = queries.campaigns_for(current_user)  # newest first: the list opens on it
+    user = current_user._get_current_object()  # not looked up through the proxy each time
+    campaigns = queries.campaigns_for(user)  # newest first: the list opens on it
     filters = queries.CaseFilters.from_args(request.args, campaigns[0].id if campaigns else None)
-    today = today_for(current_user)
+    today = today_for(user)
     size, number = current_app.config["OKO_PAGE_SIZE"], page_number()
-    total, rows = queries.case_list_page(current_user, filters, today, size, number)
-    municipalities = queries.municipality_choices(current_user)
+    total, rows = queries.case_list_page(user, filters, today, size, number)
+    municipalities = queries.municipality_choices(user)
     return render_template(
         "cases/list.html",
         page=Page(rows, number, size, total),
@@ -95,7 +96,8 @@ def case_export() -> Response:
 @login_required
 def case_detail(case_id: int) -> str:
     """Everything about one case, with the actions the current user may take."""
-    case = queries.case_for_page(case_id, current_user)  # in scope, with what the page shows
+    user = current_user._get_current_object()  # not looked up through the proxy each time
+    case = queries.case_for_page(case_id, user)  # in scope, with what the page shows
     if case is None:
         abort(404)
     documents = page.documents(case)
@@ -103,13 +105,11 @@ def case_detail(case_id: int) -> str:
     return render_template(
         "cases/detail.html",
         case=case,
-        today=today_for(current_user),
+        today=today_for(user),
         transition_form=TransitionForm(),
         level_form=SupportLevelForm(level=str(case.support_level or "")),
         obligation_form=ObligationForm(),
-        **page.gather(
-            case, current_user, documents, whole_history=request.args.get("history") == "all"
-        ),
+        **page.gather(case, user, documents, whole_history=request.args.get("history") == "all"),
     )
 
 
