@@ -21,9 +21,10 @@ def requires(check: Callable[[User], bool]) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
+            user = current_user._get_current_object()
+            if not user.is_authenticated:
                 return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-            if not check(current_user):
+            if not check(user):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     checks = {name: getattr(access, name) for name in access.CHECKS}
 
     def can(name: str, *args: Any) -> bool:
-        return bool(current_user.is_authenticated and checks[name](current_user, *args))
+        user = current_user._get_current_object()  # the checks read it directly, not by proxy
+        return bool(user.is_authenticated and checks[name](user, *args))
 
     app.jinja_env.globals["can"] = can

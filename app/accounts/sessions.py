@@ -11,10 +11,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.models.notify import Notification
+from app.models.org import Organisation
 from app.models.user import ApiToken, User, UserSession
 
 
@@ -34,13 +38,38 @@ def open_session(user: User, *, now: datetime, lifetime: timedelta) -> str:
     return secret
 
 
+# The session's user and, in the same statement, their unread notices (the header shows them)
+# and their region (whose time zone every page's dates and times are in).
+_UNREAD = (
+    sa.select(sa.func.count())
+    .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+    .correlate(User)
+    .scalar_subquery()
+)
+_OWN, _REGION = aliased(Organisation), aliased(Organisation)
+
+
+class SignedIn(NamedTuple):
+    user: User
+    unread: int
+    region: Organisation
+
+
 def user_of(secret: str | None, *, now: datetime) -> User | None:
     """The active user whose open, unexpired session the secret names, or None."""
+    found = signed_in(secret, now=now)
+    return found.user if found else None
+
+
+def signed_in(secret: str | None, *, now: datetime) -> SignedIn | None:
+    """user_of(), that user's unread notices and region, in one statement."""
     if not secret or not isinstance(secret, str) or len(secret) > 100:
         return None
-    return db.session.scalars(
-        sa.select(User)
+    row = db.session.execute(
+        sa.select(User, _UNREAD, _REGION)
         .join(UserSession, UserSession.user_id == User.id)
+        .join(_OWN, _OWN.id == User.organisation_id)
+        .join(_REGION, _REGION.id == sa.func.coalesce(_OWN.region_id, _OWN.id))
         .where(
             UserSession.secret_hash == _hash(secret),
             UserSession.ended_at.is_(None),
@@ -48,6 +77,7 @@ def user_of(secret: str | None, *, now: datetime) -> User | None:
             User.active.is_(True),
         )
     ).first()
+    return SignedIn(row[0], int(row[1] or 0), row[2]) if row else None
 
 
 def end_session(secret: str | None, *, now: datetime) -> None:

@@ -42,11 +42,25 @@ def page_number() -> int:
 def paginate(stmt: sa.Select[Any], size: int, number: int | None = None) -> Page:
     """One page of the statement's scalar results and the total number of rows."""
     number = number or page_number()
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    )
+    total = db.session.scalar(count_of(stmt))
     items = list(db.session.scalars(stmt.limit(size).offset((number - 1) * size)))
     return Page(items, number, size, int(total or 0))
+
+
+def count_of(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    """The count of the statement's rows: the same statement selecting count(*) where that is
+    the same number (no grouping, distinct, limit or loader options), else over a subquery."""
+    plain = (
+        not stmt._group_by_clauses
+        and not stmt._distinct
+        and stmt._limit_clause is None
+        and stmt._offset_clause is None
+        and not stmt._with_options
+        and not stmt._having_criteria
+    )
+    if plain:
+        return stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
+    return sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
 
 
 def page_url(number: int) -> str:

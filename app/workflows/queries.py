@@ -12,7 +12,14 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from app import access, names
-from app.access.scope import region_id_of, scoped, visible_orgs_clause
+from app.access.scope import (
+    region_id_of,
+    scope_kind,
+    scope_params,
+    scoped,
+    scoped_by_params,
+    visible_orgs_clause,
+)
 from app.extensions import db
 from app.models.case import (
     DONE_STATUSES,
@@ -153,6 +160,78 @@ def filtered_cases(
     return stmt.order_by(*order)
 
 
+def _case_conditions(
+    user: User, filters: CaseFilters, today: date, school: Any
+) -> tuple[list[sa.ColumnElement[bool]], bool]:
+    """The case list's conditions on cases and their school (``school``, an alias), and whether
+    they need the school joined. A region's user sees every case of the region's campaigns (a
+    case is opened in a campaign of its school's region): for them the region's campaigns are
+    the scope and the school is needed only to search; anyone else's scope is their subtree of
+    schools."""
+    region_wide = user.organisation.kind is OrgKind.REGION
+    conditions = [in_users_region(user) if region_wide else visible_orgs_clause(user, school)]
+    if filters.campaign:
+        conditions.append(Case.campaign_id == filters.campaign)
+    if filters.municipality:
+        conditions.append(Case.municipality_id == filters.municipality)
+    if filters.stage:
+        conditions.append(Case.stage == filters.stage)
+    if filters.category:
+        conditions.append(Case.category == filters.category)
+    if filters.level:
+        conditions.append(Case.support_level == filters.level)
+    if filters.years:
+        conditions.append(Case.years_on_list >= filters.years)
+    if filters.overdue:
+        conditions.append(sa.exists().where(Obligation.case_id == Case.id, overdue_clause(today)))
+    searched = bool(filters.q and names.fold(filters.q))
+    if searched:
+        conditions.append(school.search_key.like(names.search_pattern(filters.q), escape="\\"))
+    return conditions, searched or not region_wide
+
+
+_LIST_SCHOOL = aliased(Organisation, name="school")
+# What a row of the case list shows, as plain columns (no objects); the campaign's title and
+# the municipality's name come from the page's filters, which list them already.
+_LIST_ROWS = sa.select(
+    Case.id,
+    Case.campaign_id,
+    Case.municipality_id,
+    _LIST_SCHOOL.name.label("school"),
+    _LIST_SCHOOL.kind.label("school_kind"),
+    _LIST_SCHOOL.login,
+    Case.category,
+    Case.markers,
+    Case.regional_markers,
+    Case.support_level,
+    Case.stage,
+    Case.status,
+    Case.years_on_list,
+    Case.contract_review,
+).join(_LIST_SCHOOL, _LIST_SCHOOL.id == Case.school_id)
+_LIST_COUNT = sa.select(sa.func.count()).select_from(Case)
+
+
+def case_list_page(
+    user: User, filters: CaseFilters, today: date, size: int, number: int
+) -> tuple[int, list[sa.Row[Any]]]:
+    """(how many cases match, the rows of page ``number`` of ``size``), as filtered_cases()
+    finds and sorts them, without building objects."""
+    school = _LIST_SCHOOL
+    conditions, needs_school = _case_conditions(user, filters, today, school)
+    count = _LIST_COUNT.join(school, school.id == Case.school_id) if needs_school else _LIST_COUNT
+    total = int(db.session.scalar(count.where(*conditions)) or 0)
+    order = [school.sort_key if c is Organisation.sort_key else c for c in SORTS[filters.sort]]
+    # the rows join the school anyway: they check the scope itself too, implied or not
+    stmt = (
+        _LIST_ROWS.where(visible_orgs_clause(user, school), *conditions)
+        .order_by(*order)
+        .limit(size)
+        .offset((number - 1) * size)
+    )
+    return total, list(db.session.execute(stmt))
+
+
 @dataclass(frozen=True)
 class ObligationCounts:
     open: int = 0
@@ -190,27 +269,32 @@ def load_for_list(cases: list[Case]) -> None:
     ).all()
 
 
-def load_for_page(case: Case, documents: list[Document]) -> None:
-    """What the case page shows of the case's stage visits and obligations (organisations,
-    people, documents and their versions) and of its documents, in a fixed number of queries
-    instead of one per row. The caller keeps ``documents`` referenced until the page is drawn."""
-    db.session.execute(
-        sa.select(Case)
-        .where(Case.id == case.id)
-        .options(
-            joinedload(Case.campaign).joinedload(Campaign.region),
-            joinedload(Case.municipality),
-            selectinload(Case.stages).joinedload(CaseStage.entered_by),
-            selectinload(Case.obligations).options(
-                joinedload(Obligation.measure),
-                joinedload(Obligation.responsible_org),
-                joinedload(Obligation.responsible_user),
-                joinedload(Obligation.document)
-                .selectinload(Document.versions)
-                .joinedload(DocumentVersion.uploaded_by),
-            ),
-        )
-    ).unique().all()
+def case_for_page(case_id: int, user: User) -> Case | None:
+    """The case if the user may see it (None otherwise), with what the case page shows of its
+    campaign, school, municipality, stage visits and obligations (organisations, people,
+    documents and their versions) loaded in a fixed number of queries."""
+    stmt = scoped(Case, user).where(Case.id == case_id).options(*_PAGE_OPTIONS)
+    return db.session.execute(stmt).unique().scalars().first()
+
+
+_PAGE_OPTIONS = (
+    joinedload(Case.campaign).joinedload(Campaign.region),
+    joinedload(Case.school),
+    joinedload(Case.municipality),
+    selectinload(Case.stages).joinedload(CaseStage.entered_by),
+    selectinload(Case.obligations).options(
+        joinedload(Obligation.measure),
+        joinedload(Obligation.responsible_org),
+        joinedload(Obligation.responsible_user),
+        joinedload(Obligation.document)
+        .selectinload(Document.versions)
+        .joinedload(DocumentVersion.uploaded_by),
+    ),
+)
+
+
+def load_documents(documents: list[Document]) -> None:
+    """The versions (and their uploaders) of those documents that lack them, in one query."""
     unloaded = [d.id for d in documents if "versions" in sa.inspect(d).unloaded]
     if unloaded:
         db.session.scalars(
@@ -317,35 +401,70 @@ def inbox_rows(
     user: User, today: date, campaign_id: int | None = None
 ) -> tuple[list[sa.Row[Any]], list[sa.Row[Any]]]:
     """The inbox as its page lists it, without building objects: rows of id, case_id, title
-    (the measure's), period, school, campaign, due_date, status and overdue; of one campaign
-    when ``campaign_id`` is given."""
+    (the measure's), period, school, campaign_id, due_date, status and overdue; of one campaign
+    when ``campaign_id`` is given. The statements are built once for each kind of viewer."""
+    params = {
+        **scope_params(user),
+        "today": today,
+        "org": user.organisation_id,
+        "campaign": campaign_id,
+    }
+    kind = (user.organisation.kind is OrgKind.REGION, scope_kind(user), campaign_id is not None)
+    parts: list[list[sa.Row[Any]]] = []
+    for index, wanted in enumerate(_inbox_conditions(user)):
+        if wanted is None:
+            parts.append([])
+            continue
+        stmt = _BUILT.get(("inbox", index, *kind))
+        if stmt is None:
+            stmt = _BUILT[("inbox", index, *kind)] = _inbox_statement(index, *kind)
+        parts.append(list(db.session.execute(stmt, params)))
+    return parts[0], parts[1]
+
+
+# Statements built once for a kind of viewer, run with the viewer as parameters.
+_BUILT: dict[tuple[Any, ...], sa.Select[Any]] = {}
+_TODAY = sa.bindparam("today", type_=sa.Date)
+_ORG = sa.bindparam("org", type_=sa.Integer)
+_CAMPAIGN_ID = sa.bindparam("campaign", type_=sa.Integer)
+_REGION_CAMPAIGNS = Case.campaign_id.in_(
+    sa.select(Campaign.id).where(Campaign.region_id == _ORG).scalar_subquery()
+)
+
+
+def _inbox_statement(
+    index: int, region_wide: bool, school_viewer: bool, one_campaign: bool
+) -> sa.Select[Any]:
+    """Part ``index`` of inbox_rows() (0: owed, 1: to review) as _inbox_part() builds it, with
+    the viewer, today and the campaign as parameters."""
     school = aliased(Organisation)
+    owed, to_review = (
+        [
+            Obligation.responsible_org_id == _ORG,
+            Obligation.status.in_((*PENDING_STATUSES, ObligationStatus.SUBMITTED)),
+        ],
+        [Obligation.status == ObligationStatus.SUBMITTED, Obligation.reviewer_org_id == _ORG],
+    )
     columns = sa.select(
         Obligation.id,
         Obligation.case_id,
         PlanMeasure.title,
         Obligation.period,
         school.name.label("school"),
-        Campaign.title.label("campaign"),
+        Case.campaign_id,
         Obligation.due_date,
         Obligation.status,
-        overdue_clause(today).label("overdue"),
+        overdue_clause(_TODAY).label("overdue"),  # type: ignore[arg-type]
     ).select_from(Obligation)
-    parts: list[list[sa.Row[Any]]] = []
-    for part in _inbox_conditions(user):
-        if part is None:
-            parts.append([])
-            continue
-        stmt = (
-            _inbox_part(user, columns, part)
-            .join(school, school.id == Case.school_id)
-            .join(PlanMeasure, PlanMeasure.id == Obligation.measure_id)
-            .join(Campaign, Campaign.id == Case.campaign_id)
-        )
-        if campaign_id is not None:
-            stmt = stmt.where(Case.campaign_id == campaign_id)
-        parts.append(list(db.session.execute(stmt)))
-    return parts[0], parts[1]
+    stmt = (
+        scoped_by_params(Obligation, columns, school=school_viewer)
+        .where(_REGION_CAMPAIGNS if region_wide else sa.true(), *(owed, to_review)[index])
+        .order_by(*by_due())
+        .limit(500)
+        .join(school, school.id == Case.school_id)
+        .join(PlanMeasure, PlanMeasure.id == Obligation.measure_id)
+    )  # the campaigns' titles the page has (campaigns_for): joined, they misled the planner
+    return stmt.where(Case.campaign_id == _CAMPAIGN_ID) if one_campaign else stmt
 
 
 @dataclass
@@ -436,6 +555,20 @@ def repeat_flagged(user: User, campaign_id: int | None, limit: int = 100) -> lis
     if campaign_id:
         stmt = stmt.where(Case.campaign_id == campaign_id)
     return list(db.session.execute(stmt))
+
+
+CAMPAIGN = sa.select(Campaign.id, Campaign.title)
+MUNICIPALITY = sa.select(Organisation.id, Organisation.name)
+
+
+def names_of(known: dict[int, str], wanted: set[int], stmt: sa.Select[Any]) -> dict[int, str]:
+    """``known`` (names a page has read already, by id) and those of ``wanted`` it lacks, read
+    by ``stmt`` (CAMPAIGN or MUNICIPALITY) in one query only when some are missing."""
+    missing = wanted - known.keys()
+    if not missing:
+        return known
+    column = stmt.selected_columns[0]
+    return {**known, **dict(db.session.execute(stmt.where(column.in_(missing))).tuples().all())}
 
 
 def municipality_names(ids: set[int]) -> dict[int, str]:

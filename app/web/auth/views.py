@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -48,9 +49,15 @@ def load_user(token: str) -> User | None:
     user_id, _sep, version = token.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = user_sessions.user_of(session.get(SESSION_KEY), now=utcnow())
-    if user is None or user.id != int(user_id) or user.session_version != int(version):
+    found = user_sessions.signed_in(session.get(SESSION_KEY), now=utcnow())
+    if found is None:
         return None
+    user = found.user
+    if user.id != int(user_id) or user.session_version != int(version):
+        return None
+    # read with the user, they cost the page no query: the header's count, and the region
+    # (held here: the session's identity map keeps an object only while it is referenced)
+    g.unread_notices, g.user_region = found.unread, found.region
     return user
 
 

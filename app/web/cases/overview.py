@@ -6,7 +6,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
 from app import access
 from app.access.scope import region_id_of
@@ -29,9 +31,10 @@ bp = Blueprint("overview", __name__)
 def inbox() -> str:
     """What the user's organisation owes, and what awaits the user's review, by due date: of
     the current campaign unless another (or every one) is chosen."""
-    campaigns = queries.campaigns_for(current_user)
+    user = current_user._get_current_object()  # not looked up through the proxy each time
+    campaigns = queries.campaigns_for(user)
     chosen = queries.CaseFilters.from_args(request.args, campaigns[0].id if campaigns else None)
-    owed, to_review = queries.inbox_rows(current_user, today_for(current_user), chosen.campaign)
+    owed, to_review = queries.inbox_rows(user, today_for(user), chosen.campaign)
     return render_template(
         "cases/inbox.html",
         owed=owed,
@@ -39,6 +42,11 @@ def inbox() -> str:
         titles=labels_for_rows(),
         campaigns=campaigns,
         campaign_id=chosen.campaign,
+        campaign_titles=queries.names_of(
+            {c.id: c.title for c in campaigns},
+            {o.campaign_id for o in (*owed, *to_review)},
+            queries.CAMPAIGN,
+        ),
     )
 
 
@@ -47,13 +55,14 @@ def inbox() -> str:
 @requires(access.can_view_dashboard)
 def dashboard() -> str:
     """Deadline compliance by municipality and obligation type, cases by stage, repeat flags."""
-    campaigns = queries.campaigns_for(current_user)
+    user = current_user._get_current_object()  # not looked up through the proxy each time
+    campaigns = queries.campaigns_for(user)
     campaign_id = parse_int(request.args.get("campaign")) or (
         campaigns[0].id if campaigns else None
     )
-    today = today_for(current_user)
-    by_stage = queries.cases_by_stage(current_user, campaign_id)
-    table = queries.compliance(current_user, campaign_id, today)
+    today = today_for(user)
+    by_stage = queries.cases_by_stage(user, campaign_id)
+    table = queries.compliance(user, campaign_id, today)
     rows = queries.by_municipality(table)
     types = sorted({kind for _mun, kind in table})
     totals = {kind: queries.ComplianceCell() for kind in types}
@@ -69,26 +78,52 @@ def dashboard() -> str:
         "cases/dashboard.html",
         campaigns=campaigns,
         campaign_id=campaign_id,
-        rows=rows,
-        names=dict(queries.municipality_choices(current_user)) if rows else {},
+        compliance_rows=compliance_cells(rows, types),
+        names=dict(queries.municipality_choices(user)) if rows else {},
         types=types,
         totals=totals,
         by_stage=by_stage,
         present={track for track, _stage in by_stage},
-        repeat=queries.repeat_flagged(current_user, campaign_id),
+        repeat=queries.repeat_flagged(user, campaign_id),
         tracks=labels.CATEGORY,
         milestones=MILESTONES,
         type_titles=_type_titles(campaign_id),
         level_titles={level.value: str(title) for level, title in labels.LEVEL.items()},
         pending=_pending_by_stage(campaign_id, today),
-        absences=sessions.absences(region_id_of(current_user), campaign_id),
+        absences=sessions.absences(region_id_of(user), campaign_id),
     )
+
+
+def compliance_cells(
+    rows: dict[int, dict[str, queries.ComplianceCell]], types: list[str]
+) -> list[tuple[int, Markup]]:
+    """The compliance table's cells, a row's in one string (municipalities by id): a thousand
+    cells drawn by the template would cost a dozen template steps each."""
+    on_time, late, overdue, open_ = (
+        str(escape(tip)) for tip in (_("done on time"), _("done late"), _("overdue"), _("open"))
+    )
+
+    def cell(c: queries.ComplianceCell | None) -> str:
+        if c is None:
+            return "<td>—</td>"
+        danger = "danger" if c.overdue else ""
+        return (  # the titles escaped above; the rest are integers
+            f'<td><span class="badge ok" title="{on_time}">{c.on_time:d}</span> '
+            f'<span class="badge warn" title="{late}">{c.late:d}</span> '
+            f'<span class="badge {danger}" title="{overdue}">{c.overdue:d}</span> '
+            f'<span class="badge" title="{open_}">{c.open:d}</span></td>'
+        )
+
+    return [
+        (mun, Markup("".join(cell(cells.get(t)) for t in types)))  # noqa: S704 -- escaped
+        for mun, cells in sorted(rows.items())
+    ]
 
 
 def _pending_by_stage(campaign_id: int | None, today: Any) -> dict[tuple[str, str], list[Any]]:
     """Pending parts grouped by (track, milestone), tracks and milestones in their order."""
     grouped: dict[tuple[str, str], list[Any]] = {}
-    for part in queries.pending_parts(current_user, campaign_id, today):
+    for part in queries.pending_parts(current_user._get_current_object(), campaign_id, today):
         grouped.setdefault((part.track, part.stage), []).append(part)
     tracks = [str(c) for c in labels.CATEGORY]
 

@@ -16,7 +16,7 @@ from app.plans.measures import MILESTONES
 from app.web.actions import perform
 from app.web.cases import page
 from app.web.cases.forms import ObligationForm, SupportLevelForm, TransitionForm
-from app.web.pagination import paginate
+from app.web.pagination import Page, page_number
 from app.workflows import cases as case_ops
 from app.workflows import labels, queries
 from app.workflows import obligations as obligation_ops
@@ -30,20 +30,28 @@ bp = Blueprint("cases", __name__)
 @login_required
 def case_list() -> str:
     """Cases in scope with filters, sorting, pagination and counts."""
-    campaigns = queries.campaigns_for(current_user)  # newest first: the list opens on it
+    user = current_user._get_current_object()  # not looked up through the proxy each time
+    campaigns = queries.campaigns_for(user)  # newest first: the list opens on it
     filters = queries.CaseFilters.from_args(request.args, campaigns[0].id if campaigns else None)
-    today = today_for(current_user)
-    page = paginate(
-        queries.filtered_cases(current_user, filters, today, shown=True),
-        current_app.config["OKO_PAGE_SIZE"],
-    )
+    today = today_for(user)
+    size, number = current_app.config["OKO_PAGE_SIZE"], page_number()
+    total, rows = queries.case_list_page(user, filters, today, size, number)
+    municipalities = queries.municipality_choices(user)
     return render_template(
         "cases/list.html",
-        page=page,
+        page=Page(rows, number, size, total),
         filters=filters,
-        counts=queries.obligation_counts([c.id for c in page.items], today),
+        counts=queries.obligation_counts([r.id for r in rows], today),
         campaigns=campaigns,
-        municipalities=queries.municipality_choices(current_user),
+        municipalities=municipalities,
+        campaign_titles=queries.names_of(
+            {c.id: c.title for c in campaigns}, {r.campaign_id for r in rows}, queries.CAMPAIGN
+        ),
+        municipality_names=queries.names_of(
+            {m.id: m.name for m in municipalities},
+            {r.municipality_id for r in rows} - {None},
+            queries.MUNICIPALITY,
+        ),
         milestones=MILESTONES,
         titles=labels_for_rows(),
     )
@@ -88,20 +96,21 @@ def case_export() -> Response:
 @login_required
 def case_detail(case_id: int) -> str:
     """Everything about one case, with the actions the current user may take."""
-    case = get_scoped_or_404(Case, case_id, current_user)
+    user = current_user._get_current_object()  # not looked up through the proxy each time
+    case = queries.case_for_page(case_id, user)  # in scope, with what the page shows
+    if case is None:
+        abort(404)
     documents = page.documents(case)
-    queries.load_for_page(case, documents)
-    html = render_template(
+    queries.load_documents(documents)
+    return render_template(
         "cases/detail.html",
         case=case,
-        today=today_for(current_user),
+        today=today_for(user),
         transition_form=TransitionForm(),
         level_form=SupportLevelForm(level=str(case.support_level or "")),
         obligation_form=ObligationForm(),
-        **page.gather(case, current_user, whole_history=request.args.get("history") == "all"),
+        **page.gather(case, user, documents, whole_history=request.args.get("history") == "all"),
     )
-    del documents  # held until the page is drawn: the identity map keeps only what is used
-    return html
 
 
 def _back_to(case_id: int) -> Response:

@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -68,6 +69,8 @@ def unread_count() -> int:
     """Unread notices of the logged-in user (shown in the header)."""
     if not current_user.is_authenticated:
         return 0
+    if "unread_notices" in g:  # read by the user loader with the user
+        return int(g.unread_notices)
     return int(
         db.session.scalar(
             sa.select(sa.func.count())
@@ -123,6 +126,7 @@ def read(notification_id: int) -> Response:
     if notification.read_at is None:
         notification.read_at = utcnow()
         db.session.commit()
+        g.pop("unread_notices", None)  # the loader's count no longer holds
     return redirect(texts.path(notification))
 
 
@@ -138,6 +142,7 @@ def read_all() -> Response:
         .values(read_at=utcnow())
     )
     db.session.commit()
+    g.pop("unread_notices", None)  # the loader's count no longer holds
     return redirect(url_for("notices.inbox"))
 
 

@@ -1,0 +1,122 @@
+"""The pages drawn from plain rows (issue 20): what each row shows and links to is what the
+objects say, counts and pages add up, and the helpers rows use give what url_for() and the
+date filters give."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.i18n import date_time, short_date
+from app.models.case import ObligationStatus
+from app.web import filters
+from app.workflows import obligations as ops
+from app.workflows.clock import today_for
+from tests.helpers import hand_in, login, open_test_case
+
+
+def test_row_helpers_give_what_url_for_and_the_filters_give(
+    app: Flask, world: dict[str, Any]
+) -> None:
+    with app.test_request_context("/"):
+        assert filters.url_prefix("cases.case_detail", "case_id") + "42" == url_for(
+            "cases.case_detail", case_id=42
+        )
+        head, tail = filters.url_parts("notices.read", "notification_id")
+        assert f"{head}7{tail}" == url_for("notices.read", notification_id=7)
+        with pytest.raises(ValueError, match="not at the end"):
+            filters.url_prefix("notices.read", "notification_id")
+        moment = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+        assert filters.short_dates()(moment.date()) == short_date(moment.date())
+        assert filters.date_times()(moment) == date_time(moment)
+        assert filters.short_dates()(None) == filters.date_times()(None) == "—"
+
+
+def test_the_case_list_counts_every_case_and_pages_them(
+    app: Flask, client: FlaskClient, case_world: dict[str, Any], make: Any
+) -> None:
+    for _n in range(7):  # nine cases of the region's campaign in all
+        open_test_case(make.school(case_world["mun_a"]))
+    db.session.commit()
+    login(client, case_world["users"]["ministry"])
+    saved = app.config["OKO_PAGE_SIZE"]
+    app.config["OKO_PAGE_SIZE"] = 5
+    try:
+        first, second = client.get("/cases").text, client.get("/cases?page=2").text
+    finally:
+        app.config["OKO_PAGE_SIZE"] = saved
+    assert "(9)" in first and "(9)" in second  # x1 is in another region
+    assert "Страница 1 из 2" in first and "Страница 2 из 2" in second
+    links = [re.findall(r'href="/cases/(\d+)"', page) for page in (first, second)]
+    assert [len(ids) for ids in links] == [5, 4]
+    assert len(set(links[0]) | set(links[1])) == 9
+    a1 = case_world["cases"]["a1"]
+    row = _row(first + second, f'href="/cases/{a1.id}"')
+    assert a1.school.login in row and case_world["mun_a"].name in row
+    assert a1.campaign.title in row and a1.school.name in row
+
+
+def _row(page: str, marker: str) -> str:
+    """The table row of the page that holds ``marker``."""
+    before, after = page.split(marker, 1)
+    return before.rsplit("<tr", 1)[1] + marker + after.split("</tr>", 1)[0]
+
+
+def test_inbox_rows_link_to_the_obligation_and_name_its_campaign(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    a1, user = case_world["cases"]["a1"], case_world["users"]["municipal_a"]
+    login(client, user)
+    page = client.get("/inbox").text
+    owed = [
+        o
+        for o in a1.obligations
+        if o.responsible_org_id == user.organisation_id
+        and o.status in (ObligationStatus.OPEN, ObligationStatus.RETURNED)
+    ]
+    assert owed
+    for obligation in owed:
+        row = _row(page, f'href="/cases/{a1.id}#obligation-{obligation.id}"')
+        assert a1.campaign.title in row
+        if obligation.due_date is not None:
+            assert obligation.due_date.strftime("%d.%m.%Y") in row
+
+
+def test_dashboard_cells_add_up_to_the_totals_and_count_what_is_overdue(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    a1 = case_world["cases"]["a1"]
+    order = a1.obligations[0]
+    hand_in(order, case_world["users"]["municipal_a"])
+    ops.review(order.id, accept=True, actor=case_world["users"]["ministry"], expected_version=None)
+    db.session.commit()
+    ministry = case_world["users"]["ministry"]
+    login(client, ministry)
+    page = client.get("/dashboard").text
+    table = page.split('<table class="data compliance">', 1)[1].split("</table>", 1)[0]
+    body, foot = table.split("<tfoot>", 1)
+    badges = re.compile(r'<span class="badge[^"]*"( title="[^"]*")?>(\d+)</span>')
+
+    def numbers(cell: str) -> list[int]:
+        return [int(n) for _title, n in badges.findall(cell)] or [0, 0, 0, 0]
+
+    rows = re.findall(r"<tr><td>([^<]*)</td>(.*?)</tr>", body, re.S)
+    assert {name for name, _cells in rows} == {
+        case_world["mun_a"].name,
+        case_world["mun_b"].name,
+    }
+    cells = {name: re.findall(r"<td>(.*?)</td>", rest, re.S) for name, rest in rows}
+    totals = [numbers(cell) for cell in re.findall(r"<th>(.*?)</th>", foot, re.S)[1:]]
+    for column, total in enumerate(totals):
+        summed = [sum(numbers(c[column])[k] for c in cells.values()) for k in range(4)]
+        assert summed == total  # on time, late, overdue, open
+    today = today_for(ministry)
+    overdue_a = sum(numbers(cell)[2] for cell in cells[case_world["mun_a"].name])
+    assert overdue_a == sum(1 for o in a1.obligations if o.is_overdue(today))
+    assert 'title="выполнено в срок"' in body and 'title="просрочено"' in body
