@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from bench import page_floor, pages  # noqa: E402 -- after the path is set
 from bench.loadgen import USER_AGENT  # noqa: E402
 from bench.national import PASSWORD  # noqa: E402
+from bench.national_history import AUDIT_COLUMNS, _Event  # noqa: E402
 
 HISTORIES = (50, 500, 5000)  # events of the cases the case page is measured on
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
@@ -132,7 +133,7 @@ def background_walk(app: Any) -> float:
 def long_histories(url: str, region: int) -> dict[int, int]:
     """Cases of the region with 50, 500 and 5,000 history events: an existing one of that
     length, else the longest shorter one, its events repeated (new seq, time and chain links,
-    hashed by app.audit.event_digest) until it has that many."""
+    each record made by app.audit.canonical_bytes and stored with it) until it has that many."""
     import psycopg
 
     from app.audit import canonical_bytes
@@ -154,69 +155,37 @@ def long_histories(url: str, region: int) -> dict[int, int]:
             case_id, have = next(
                 (c, n) for c, n in counts if n < wanted and c not in found.values()
             )
-            columns = (
-                "seq, occurred_at, actor_id, actor_name, actor_role, action, object_type, "
-                "object_id, org_id, case_id, before, after, reason, prev_hash, hash"
-            )
-            written = f"{columns}, canonical"
+            content = AUDIT_COLUMNS[:14]  # what the record holds: every column up to prev_hash
             template = conn.execute(
-                f"SELECT {columns} FROM audit_event WHERE case_id = %s ORDER BY seq", (case_id,)
+                f"SELECT {', '.join(content)} FROM audit_event WHERE case_id = %s ORDER BY seq",
+                (case_id,),
             ).fetchall()
             conn.execute("LOCK TABLE audit_event IN EXCLUSIVE MODE")
             seq, prev, at = conn.execute(
                 "SELECT seq, hash, occurred_at FROM audit_event ORDER BY seq DESC LIMIT 1"
             ).fetchone()
             rows = []
+            ev = _Event()
             for k in range(wanted - have):
-                ev = _Event(template[k % len(template)])
+                for name, value in zip(content, template[k % len(template)], strict=True):
+                    setattr(ev, name, value)
                 seq, at = seq + 1, at + timedelta(seconds=1)
                 ev.seq, ev.occurred_at, ev.prev_hash = seq, at.replace(tzinfo=UTC), prev
                 record = canonical_bytes(ev)  # type: ignore[arg-type]
                 prev = hashlib.sha256(record).hexdigest()
-                values = ev.row()
-                texts = [None if v is None else canonical_json(v) for v in values[10:12]]
-                rows.append((*values[:1], at, *values[2:10], *texts, *values[12:], prev, record))
+                row = [getattr(ev, name) for name in content]
+                row[1] = at  # stored naive, in UTC
+                row[10:12] = [None if v is None else canonical_json(v) for v in row[10:12]]
+                rows.append((*row, prev, record))
             with conn.cursor() as cur:
                 cur.executemany(
-                    f"INSERT INTO audit_event ({written}) VALUES ({', '.join(['%s'] * 16)})", rows
+                    f"INSERT INTO audit_event ({', '.join(AUDIT_COLUMNS)}) "
+                    f"VALUES ({', '.join(['%s'] * len(AUDIT_COLUMNS))})",
+                    rows,
                 )
             found[wanted] = case_id
             counts = [(c, wanted if c == case_id else n) for c, n in counts]
     return found
-
-
-def _json(value: Any) -> Any:
-    from psycopg.types.json import Jsonb
-
-    return None if value is None else Jsonb(value)
-
-
-class _Event:
-    """The attributes event_digest() reads."""
-
-    NAMES = (
-        "seq",
-        "occurred_at",
-        "actor_id",
-        "actor_name",
-        "actor_role",
-        "action",
-        "object_type",
-        "object_id",
-        "org_id",
-        "case_id",
-        "before",
-        "after",
-        "reason",
-        "prev_hash",
-    )
-
-    def __init__(self, row: tuple[Any, ...]) -> None:
-        for name, value in zip(self.NAMES, row, strict=False):
-            setattr(self, name, value)
-
-    def row(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.NAMES)
 
 
 def main() -> int:

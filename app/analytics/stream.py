@@ -269,6 +269,32 @@ def _in_file(problems: Iterable[Problem], numbers: np.ndarray, header_row: int) 
     return out
 
 
+def _unit_signs(
+    frame: pd.DataFrame,
+    specs: Sequence[TestSpec],
+    year: int,
+    chosen: set[str],
+    params: Mapping[str, Mapping[str, Any]] | None,
+    external: Mapping[str, pd.DataFrame] | None,
+    unit: str,
+    keep_details: bool,
+) -> SignsResult | None:
+    """One unit's signs of `year` (None when the unit has no results of that year)."""
+    if not (frame["year"] == year).any():
+        return None
+    result = compute_signs(
+        frame,
+        specs,
+        year=year,
+        specialised=chosen,
+        params=params,
+        external=(external or {}).get(unit),
+    )
+    if not keep_details:
+        result.details = {}
+    return result
+
+
 def signs_by_unit(
     units: UnitFiles,
     specs: Sequence[TestSpec],
@@ -306,18 +332,10 @@ def signs_by_unit(
         for column in UNUSED:
             if column in frame:
                 del frame[column]  # participant codes are Python strings: the largest column
-        if not problems and (frame["year"] == year).any():
-            result = compute_signs(
-                frame,
-                specs,
-                year=year,
-                specialised=chosen,
-                params=params,
-                external=(external or {}).get(unit),
-            )
-            if not keep_details:
-                result.details = {}
-            out.results[unit] = result
+        if not problems:
+            result = _unit_signs(frame, specs, year, chosen, params, external, unit, keep_details)
+            if result is not None:
+                out.results[unit] = result
         del frame
         gc.collect()
         if done is not None:
@@ -361,18 +379,8 @@ def _whole_file(
         part = frame[per_row == k].reset_index(drop=True)
         out.rows[unit] = len(part)
         out.peak_unit_rows = max(out.peak_unit_rows, len(part))
-        result = None
-        if (part["year"] == year).any():
-            result = compute_signs(
-                part,
-                specs,
-                year=year,
-                specialised=chosen,
-                params=params,
-                external=(external or {}).get(unit),
-            )
-            if not keep_details:
-                result.details = {}
+        result = _unit_signs(part, specs, year, chosen, params, external, unit, keep_details)
+        if result is not None:
             out.results[unit] = result
         if done is not None:
             done(unit, result)
