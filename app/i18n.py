@@ -55,35 +55,42 @@ def russian_document_date(value: date) -> str:
     return f"«{value.day:02d}» {RU_MONTHS_GENITIVE[value.month - 1]} {value.year} г."
 
 
+# The Russian forms of a date and of a moment (strftime), and what stands for no value; the
+# per-page formatters of app.web.filters use the same ones.
+RU_DATE = "%d.%m.%Y"
+RU_DATE_TIME = "%d.%m.%Y %H:%M"
+NO_VALUE = "—"
+
+
 def short_date(value: date | datetime | None) -> str:
     """dd.mm.yyyy in Russian, the locale's short date otherwise."""
     if value is None:
-        return "—"
+        return NO_VALUE
     if str(get_locale()) == "ru":
-        return value.strftime("%d.%m.%Y")
+        return value.strftime(RU_DATE)
     return format_date(value, "medium")
 
 
 def long_date(value: date | None) -> str:
     """The date with the month as a word, e.g. «3 ноября 2023 г.»."""
     if value is None:
-        return "—"
+        return NO_VALUE
     return format_date(value, "long")
 
 
 def date_time(value: datetime | None) -> str:
     """A moment in the viewer's region's time zone, e.g. 03.11.2023 14:05."""
     if value is None:
-        return "—"
+        return NO_VALUE
     if str(get_locale()) == "ru":  # strftime: a tenth of Babel's pattern formatting, per row
-        return to_user_timezone(value).strftime("%d.%m.%Y %H:%M")
+        return to_user_timezone(value).strftime(RU_DATE_TIME)
     return format_datetime(value, "medium")
 
 
 def time_of_day(value: datetime | None) -> str:
     """The hour and minute of a moment in the viewer's region's time zone, e.g. 14:05."""
     if value is None:
-        return "—"
+        return NO_VALUE
     return to_user_timezone(value).strftime("%H:%M")
 
 
@@ -91,7 +98,7 @@ def decimal(value: Any, places: int = 2) -> str:
     """A number with ``places`` decimals in the reader's locale (0,84 in Russian); «—» for
     anything else (none, a value not computed, NaN)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        return "—"
+        return NO_VALUE
     return format_decimal(value, "0." + "0" * places if places else "0")
 
 

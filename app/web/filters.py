@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from app import names
 from app.analytics.explain import explain
-from app.i18n import date_time, month_name, short_date
+from app.i18n import NO_VALUE, RU_DATE, RU_DATE_TIME, date_time, month_name, short_date
 from app.workflows import labels
 from app.workflows.clock import user_zone
 from app.workflows.labels import describe_values
@@ -55,7 +55,7 @@ def short_dates() -> Callable[[date | datetime | None], str]:
     """i18n.short_date with the locale looked up once (for a page's rows)."""
     if str(get_locale()) != "ru":
         return short_date
-    return lambda value: "—" if value is None else value.strftime("%d.%m.%Y")
+    return lambda value: NO_VALUE if value is None else value.strftime(RU_DATE)
 
 
 def date_times() -> Callable[[datetime | None], str]:
@@ -67,9 +67,9 @@ def date_times() -> Callable[[datetime | None], str]:
 
     def formatted(value: datetime | None) -> str:
         if value is None:
-            return "—"
+            return NO_VALUE
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return normalize(moment.astimezone(zone)).strftime("%d.%m.%Y %H:%M")
+        return normalize(moment.astimezone(zone)).strftime(RU_DATE_TIME)
 
     return formatted
 
