@@ -26,7 +26,13 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.extensions import db
-from app.models.audit import GENESIS_HASH, AuditEvent, VerifiedUpTo, canonical_json
+from app.models.audit import (
+    GENESIS_HASH,
+    HASHED_COLUMNS,
+    AuditEvent,
+    VerifiedUpTo,
+    canonical_json,
+)
 from app.models.case import Obligation
 from app.models.org import Organisation
 from app.models.types import utcnow
@@ -51,22 +57,8 @@ def _canonical_time(value: datetime) -> str:
 def canonical_bytes(ev: AuditEvent) -> bytes:
     """The event's record as hashed: its content and its predecessor's hash, serialised once
     (stored with the event in ``canonical``)."""
-    content = {
-        "seq": ev.seq,
-        "occurred_at": _canonical_time(ev.occurred_at),
-        "actor_id": ev.actor_id,
-        "actor_name": ev.actor_name,
-        "actor_role": ev.actor_role,
-        "action": ev.action,
-        "object_type": ev.object_type,
-        "object_id": ev.object_id,
-        "org_id": ev.org_id,
-        "case_id": ev.case_id,
-        "before": ev.before,
-        "after": ev.after,
-        "reason": ev.reason,
-        "prev_hash": ev.prev_hash,
-    }
+    content = {name: getattr(ev, name) for name in HASHED_COLUMNS}
+    content["occurred_at"] = _canonical_time(ev.occurred_at)
     return canonical_json(content).encode("utf-8")
 
 

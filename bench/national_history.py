@@ -15,7 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from app.audit import SYSTEM_ACTOR, canonical_bytes
-from app.models.audit import GENESIS_HASH, canonical_json
+from app.models.audit import GENESIS_HASH, HASHED_COLUMNS, canonical_json
 from app.models.case import Category, Level
 from app.notices.sweep import SUPERVISOR
 from app.plans import measures as m
@@ -26,24 +26,7 @@ from bench.national_cases import NOW, PlannedCase
 from bench.national_walk import PENDING, Ob, Walker, working_days_before
 
 LEVEL_SHARE = 0.15  # of the top-up: support level revisions; the rest: assignments
-AUDIT_COLUMNS = (
-    "seq",
-    "occurred_at",
-    "actor_id",
-    "actor_name",
-    "actor_role",
-    "action",
-    "object_type",
-    "object_id",
-    "org_id",
-    "case_id",
-    "before",
-    "after",
-    "reason",
-    "prev_hash",
-    "hash",
-    "canonical",
-)
+AUDIT_COLUMNS = (*HASHED_COLUMNS, "hash", "canonical")
 
 
 def pad_history(walker: Walker, cases: list[PlannedCase], rng: random.Random, total: int) -> int:

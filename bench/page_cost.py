@@ -35,6 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.models.audit import HASHED_COLUMNS  # noqa: E402
 from bench import page_floor, pages  # noqa: E402 -- after the path is set
 from bench.loadgen import USER_AGENT  # noqa: E402
 from bench.national import PASSWORD  # noqa: E402
@@ -155,7 +156,7 @@ def long_histories(url: str, region: int) -> dict[int, int]:
             case_id, have = next(
                 (c, n) for c, n in counts if n < wanted and c not in found.values()
             )
-            content = AUDIT_COLUMNS[:14]  # what the record holds: every column up to prev_hash
+            content = HASHED_COLUMNS  # what the record holds
             template = conn.execute(
                 f"SELECT {', '.join(content)} FROM audit_event WHERE case_id = %s ORDER BY seq",
                 (case_id,),

@@ -14,6 +14,23 @@ from app.extensions import db
 from app.models.types import UTCDateTime
 
 GENESIS_HASH = "0" * 64
+# the columns an event's hash covers (its hashed record holds exactly these, by name)
+HASHED_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "action",
+    "object_type",
+    "object_id",
+    "org_id",
+    "case_id",
+    "before",
+    "after",
+    "reason",
+    "prev_hash",
+)
 
 
 def canonical_json(value: Any) -> str:
