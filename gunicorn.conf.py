@@ -31,3 +31,11 @@ def post_fork(server, worker):  # gunicorn calls it with both
     with wsgi.app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+
+
+def when_ready(server):  # gunicorn calls it in the master, before the first worker is forked
+    """Import the heavy libraries the application imports only on first use (``app.lazy``), so
+    the workers share them and no request pays for the import."""
+    from app import lazy
+
+    lazy.load_all()

@@ -9,10 +9,21 @@ decoder give up on the column, which then goes the exact way (categories + a loo
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
+import functools
+from typing import TYPE_CHECKING
+
+from app import lazy
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
+    pa = lazy.module("pyarrow")
+    pc = lazy.module("pyarrow.compute")
 
 MISSING, INVALID, X_CODE = -1, -2, -3
 _X_LATIN = (ord("X"), ord("x"))
@@ -28,14 +39,13 @@ def int_column(column: pa.ChunkedArray) -> np.ndarray:
     return np.asarray(filled.to_numpy(), dtype=np.int16)
 
 
-def _one_byte_table() -> np.ndarray:
+@functools.cache
+def _one_byte() -> np.ndarray:
+    """The code of every one-byte cell, indexed by the byte."""
     table = np.full(256, INVALID, dtype=np.int8)
     table[48:58] = np.arange(10)
     table[list(_X_LATIN)] = X_CODE
     return table
-
-
-_ONE_BYTE = _one_byte_table()
 
 
 def _decode_general(raw: np.ndarray, start: np.ndarray, length: np.ndarray) -> np.ndarray:
@@ -43,7 +53,7 @@ def _decode_general(raw: np.ndarray, start: np.ndarray, length: np.ndarray) -> n
     raw = np.append(raw, np.zeros(2, np.uint8))
     first, second = raw[start[:-1]], raw[start[:-1] + 1]
     d1, d2 = first - np.uint8(48), second - np.uint8(48)  # wraps above 9 when not a digit
-    out = np.where(length == 1, _ONE_BYTE[first], INVALID).astype(np.int8)
+    out = np.where(length == 1, _one_byte()[first], INVALID).astype(np.int8)
     both = (length == 2) & (d1 <= 9) & (d2 <= 9)
     out[both] = (d1[both].astype(np.int16) * 10 + d2[both]).astype(np.int8)
     for lead, tail in _X_CYRILLIC:
@@ -61,7 +71,7 @@ def _decode(array: pa.Array) -> np.ndarray | None:
     length = np.diff(start)
     if int(length.max(initial=0)) <= 1:  # the common case: the bytes are the cells, in order
         out = np.full(n, MISSING, dtype=np.int8)
-        out[length == 1] = _ONE_BYTE[raw[start[0] : start[-1]]]
+        out[length == 1] = _one_byte()[raw[start[0] : start[-1]]]
     else:
         out = _decode_general(raw, start, length)
     if array.null_count and validity is not None:

@@ -2,31 +2,46 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 from collections.abc import Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on servers; set before pyplot is imported
-
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-from matplotlib.figure import Figure
-
+from app import lazy
 from app.analytics.spec import TestSpec
 from app.analytics.vpr import TASK_PREFIX
 from app.translatable import _
 
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from matplotlib.figure import Figure
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
+
 logger = logging.getLogger(__name__)
-plt.rcParams["font.family"] = "DejaVu Sans"  # ships with matplotlib and has Cyrillic
+
+
+@functools.cache
+def _pyplot() -> ModuleType:
+    """pyplot on the Agg backend (no display on servers) with a font that has Cyrillic, imported
+    when the first chart is drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # before pyplot is imported
+    from matplotlib import pyplot
+
+    pyplot.rcParams["font.family"] = "DejaVu Sans"  # ships with matplotlib
+    return pyplot
 
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
+    _pyplot().close(figure)
     return buffer.getvalue()
 
 
@@ -39,7 +54,7 @@ def score_histogram_png(
 ) -> bytes:
     """The school's primary-score distribution with the mark boundaries (and the region's shape)."""
     bins = np.arange(spec.max_score + 2) - 0.5
-    figure, axes = plt.subplots(figsize=(8, 4))
+    figure, axes = _pyplot().subplots(figsize=(8, 4))
     counts = np.bincount(np.asarray(scores, dtype=int), minlength=spec.max_score + 1)
     axes.bar(np.arange(len(counts)), counts, width=0.9, color="#4a7ab7", label=_("School"))
     if region_scores is not None and len(region_scores):
@@ -88,7 +103,7 @@ def task_profile(frame: pd.DataFrame, spec: TestSpec, school_login: str) -> pd.D
 
 def task_profile_png(profile: pd.DataFrame, *, title: str = "") -> bytes:
     """The school vs the region per task (bars), basic and advanced tasks told apart."""
-    figure, axes = plt.subplots(figsize=(max(6, 0.45 * len(profile)), 4))
+    figure, axes = _pyplot().subplots(figsize=(max(6, 0.45 * len(profile)), 4))
     x = np.arange(len(profile))
     axes.bar(x - 0.2, profile["school"], width=0.4, color="#4a7ab7", label=_("School"))
     axes.bar(x + 0.2, profile["region"], width=0.4, color="#bbbbbb", label=_("Region"))
@@ -112,7 +127,7 @@ def contingency_png(
 ) -> bytes:
     """A heat map of a mark contingency table with the counts written in the cells."""
     data = np.asarray(table, dtype=float)
-    figure, axes = plt.subplots(figsize=(4.8, 4.2))
+    figure, axes = _pyplot().subplots(figsize=(4.8, 4.2))
     axes.imshow(data, cmap="Blues")
     for (i, j), value in np.ndenumerate(data):
         axes.text(j, i, f"{int(value)}", ha="center", va="center")
@@ -126,7 +141,7 @@ def contingency_png(
 
 def agreement_png(rows: pd.DataFrame, *, title: str = "") -> bytes:
     """Stacked bars of lowered / confirmed / raised shares, one bar per row's `label`."""
-    figure, axes = plt.subplots(figsize=(7, 0.5 * len(rows) + 1.5))
+    figure, axes = _pyplot().subplots(figsize=(7, 0.5 * len(rows) + 1.5))
     left = np.zeros(len(rows))
     for key, label, colour in (
         ("lowered", _("lowered"), "#d1495b"),
@@ -148,7 +163,7 @@ def recheck_scatter_png(
 ) -> bytes:
     """The school's primary scores against the experts' scores, with the diagonal."""
     a, b = np.asarray(score_school, dtype=float), np.asarray(score_recheck, dtype=float)
-    figure, axes = plt.subplots(figsize=(4.8, 4.8))
+    figure, axes = _pyplot().subplots(figsize=(4.8, 4.8))
     axes.scatter(a, b, alpha=0.6, color="#4a7ab7")
     top = max(float(a.max(initial=1)), float(b.max(initial=1))) + 1
     axes.plot([0, top], [0, top], color="#333333", linewidth=1)

@@ -13,10 +13,18 @@ for the number of distinct units it has; Benjamini–Hochberg then runs across s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-from scipy import stats
+from app import lazy
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
+    stats = lazy.module("scipy.stats")
 
 UNIT_KINDS = ("school", "subject", "grade")
 Z_FLOOR = -2.0

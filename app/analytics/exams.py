@@ -13,12 +13,18 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
+from app import lazy
 from app.tabular import Column, Problem, TableError, read_table
 from app.translatable import _
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
 
 logger = logging.getLogger(__name__)
 

@@ -15,11 +15,17 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
+from app import lazy
 from app.translatable import N_
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
 
 LEVELS: tuple[tuple[float, str], ...] = ((0.05, N_("high")), (0.10, N_("medium")))
 LOW = N_("low")

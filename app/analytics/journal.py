@@ -15,11 +15,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
+from app import lazy
 from app.analytics.signstats import (
     SignContext,
     between_school_variance,
@@ -27,6 +25,13 @@ from app.analytics.signstats import (
     mean_p_value,
     share,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
 
 logger = logging.getLogger(__name__)
 

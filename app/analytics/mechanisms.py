@@ -28,16 +28,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
+from app import lazy
 from app.analytics import synthetic as base
 from app.analytics.spec import TestSpec
 
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
+
 logger = logging.getLogger(__name__)
 
-Distortion = Callable[[np.random.Generator, np.ndarray, np.ndarray, TestSpec, float], None]
+Distortion = Callable[["np.random.Generator", "np.ndarray", "np.ndarray", TestSpec, float], None]
 
 
 def _wide_bunching(

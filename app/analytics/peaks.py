@@ -18,13 +18,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-from scipy import special
-
+from app import lazy
 from app.analytics.signstats import SignContext, robust_scale
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from scipy import special
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
+    special = lazy.module("scipy.special")
 
 logger = logging.getLogger(__name__)
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from app import lazy
 from app.tabular import csv_cell, text_row
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 logger = logging.getLogger(__name__)
 

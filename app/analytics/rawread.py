@@ -11,16 +11,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
-
+from app import lazy
 from app.analytics import cells
 from app.tabular import XLSX_MAGIC, Problem, TableError, decode_text, detect_delimiter, raw_rows
 from app.translatable import _
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
+    pa = lazy.module("pyarrow")
+    pacsv = lazy.module("pyarrow.csv")
 
 logger = logging.getLogger(__name__)
 # header -> {position: "plain" (many distinct texts), "int" (small integers), "cells" (task
@@ -67,12 +74,13 @@ def _line_numbers(body: bytes, offset: int, first: int, count: int) -> np.ndarra
     return np.arange(first, first + count, dtype=np.int32)
 
 
-_TYPES = {
-    "plain": pa.string(),
-    "int": pa.int16(),
-    "cells": pa.string(),
-    "text": pa.dictionary(pa.int32(), pa.string()),
-}
+def _arrow_type(kind: str) -> pa.DataType:
+    """The Arrow type a column of this kind is read as."""
+    if kind == "int":
+        return pa.int16()
+    if kind == "text":
+        return pa.dictionary(pa.int32(), pa.string())
+    return pa.string()  # "plain" and "cells"
 
 
 def _arrow_read(body: bytes, offset: int, delimiter: str, kinds: list[str]) -> pa.Table:
@@ -82,7 +90,7 @@ def _arrow_read(body: bytes, offset: int, delimiter: str, kinds: list[str]) -> p
         read_options=pacsv.ReadOptions(column_names=names, block_size=4 << 20),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: _TYPES[kind] for n, kind in zip(names, kinds, strict=True)},
+            column_types={n: _arrow_type(kind) for n, kind in zip(names, kinds, strict=True)},
             null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,

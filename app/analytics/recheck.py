@@ -5,14 +5,20 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-from scipy import stats
-
+from app import lazy
 from app.tabular import Column, Problem, TableError, read_table
 from app.translatable import _, number
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
+    stats = lazy.module("scipy.stats")
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
+from app import lazy
 from app.analytics.journal import journal_mismatch
 from app.analytics.peaks import boundary_peaks
 from app.analytics.signstats import (
@@ -28,6 +26,13 @@ from app.analytics.signstats import (
     share_p_value,
     shrunk_variance,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
 
 __all__ = [
     "SignContext",

@@ -19,16 +19,21 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
+from app import lazy
 from app.analytics import rules as r
 from app.analytics.combine import benjamini_hochberg, school_level
 from app.analytics.signstats import strongest_works
 from app.analytics.spec import TestSpec
 from app.translatable import N_
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
 
 logger = logging.getLogger(__name__)
 

@@ -12,12 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-from scipy import special, stats
-
+from app import lazy
 from app.analytics.spec import TestSpec
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from scipy import special, stats
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
+    special = lazy.module("scipy.special")
+    stats = lazy.module("scipy.stats")
 
 
 @dataclass
@@ -31,7 +39,9 @@ class SignContext:
     works: pd.DataFrame  # per work id: subject, code, grade, school_login, test, specialised, n
     previous: pd.DataFrame  # the previous year's rows (may be empty)
     previous_tests: dict[tuple[str, int], TestSpec]  # (code, grade) -> previous year's spec
-    following: pd.DataFrame = field(default_factory=pd.DataFrame)  # the next year's rows, if any
+    following: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame()
+    )  # the next year's rows, if any
 
     def per_work(self, values: np.ndarray) -> np.ndarray:
         """Sum of `values` over each work's rows."""

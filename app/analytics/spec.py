@@ -6,13 +6,17 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from app import lazy
 from app.parsing import parse_int
 from app.tabular import Problem
 from app.translatable import _
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy.module("numpy")
 
 logger = logging.getLogger(__name__)
 

@@ -25,19 +25,26 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
-
+from app import lazy
 from app.analytics.signs import SignsResult, compute_signs
 from app.analytics.spec import TestSpec
 from app.analytics.vpr import read_vpr
 from app.analytics.vpr_checks import COLUMNS
 from app.tabular import Problem, TableError, decode_text, detect_delimiter
 from app.translatable import _
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
+    pa = lazy.module("pyarrow")
+    pacsv = lazy.module("pyarrow.csv")
 
 logger = logging.getLogger(__name__)
 

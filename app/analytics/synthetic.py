@@ -24,11 +24,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
+from app import lazy
 from app.analytics.spec import Task, TestSpec, specs_to_json
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
 
 logger = logging.getLogger(__name__)
 
@@ -356,7 +362,7 @@ def _work_scores(
     return scores
 
 
-JOURNAL_CUTS = np.array([-2.1, -0.55, 0.75])  # the journal is kinder than the VPR scale
+JOURNAL_CUTS = (-2.1, -0.55, 0.75)  # the journal is kinder than the VPR scale
 
 
 def _results_frame(

@@ -10,11 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-
+from app import lazy
 from app.analytics.rawread import RawTable, present, read_raw, subset, text_of
 from app.analytics.spec import TestSpec
 from app.analytics.vpr_checks import (
@@ -32,6 +30,15 @@ from app.analytics.vpr_checks import (
     spec_ids,
 )
 from app.tabular import Problem, TableError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
+    pa = lazy.module("pyarrow")
 
 logger = logging.getLogger(__name__)
 

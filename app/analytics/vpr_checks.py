@@ -7,17 +7,25 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-
+from app import lazy
 from app.analytics import cells
 from app.analytics.rawread import RawTable, integers_of, present, text_of
 from app.analytics.spec import TestSpec
 from app.tabular import Column, Problem
 from app.translatable import _
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
+    pa = lazy.module("pyarrow")
+    pc = lazy.module("pyarrow.compute")
 
 COLUMNS: dict[str, Column] = {
     "year": Column("Год", "year"),

@@ -33,17 +33,18 @@ import struct
 import zipfile
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from docx.shared import Cm
-from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateError, Undefined, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from app.i18n import RU_MONTHS_GENITIVE
 from app.people import signature
+
+if TYPE_CHECKING:
+    from docxtpl import DocxTemplate  # imported when a document is first rendered
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +180,9 @@ def _image_filter(tpl: DocxTemplate, images: Mapping[str, bytes]) -> Callable[..
         except ValueError:
             raise DocumentTemplateError(f"image {name!r} is not a PNG file") from None
         fitted = min(max_width_cm, max_height_cm * width / max(height, 1))
+        from docx.shared import Cm
+        from docxtpl import InlineImage
+
         return InlineImage(tpl, io.BytesIO(data), width=Cm(fitted))
 
     return image
@@ -215,6 +219,8 @@ def make_environment(
 
 def _open(template: bytes) -> DocxTemplate:
     """A DocxTemplate over the bytes, refusing anything that is not a Word document."""
+    from docxtpl import DocxTemplate
+
     tpl = DocxTemplate(io.BytesIO(template))
     try:
         tpl.init_docx()

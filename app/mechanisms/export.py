@@ -6,9 +6,6 @@ from __future__ import annotations
 import io
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from app.mechanisms.table import Table
 from app.tabular import text_row
@@ -39,6 +36,10 @@ def _headers(table: Table) -> list[str]:
 
 def to_xlsx(table: Table) -> bytes:
     """The workbook of the table as it is shown (same rows, same order)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     sheet.title = _("Mechanisms %(year)d", year=table.year)

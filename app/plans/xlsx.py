@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from app.models.case import Category, Level
 from app.models.plan import DateKind, Plan, Scope
@@ -66,6 +64,9 @@ def _day(value: date | None) -> str:
 
 def to_xlsx(plan: Plan) -> bytes:
     """The plan's measures in force (the region's, then each municipality's own) as a workbook."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "План мероприятий"

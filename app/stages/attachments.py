@@ -6,15 +6,14 @@ from __future__ import annotations
 import base64
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app import access
+from app import access, lazy
 from app.analytics import charts
 from app.analytics.correlation import correlation_records, describe, read_student_marks
 from app.analytics.recheck import read_recheck
@@ -28,6 +27,11 @@ from app.models.figures import DataFigures
 from app.models.user import User
 from app.stages import recheck
 from app.tabular import FileRefused, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 STUDENT_MARKS = "student_marks"
 RECHECK_RESULTS = "recheck_results"

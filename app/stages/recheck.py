@@ -4,14 +4,13 @@ the statistics and the protocol (seed 004: «перепроверка … нез
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app import access, audit
+from app import access, audit, lazy
 from app.analytics import charts
 from app.analytics.recheck import read_recheck, recheck_protocol
 from app.errors import InvalidInput, NotAllowed
@@ -25,6 +24,11 @@ from app.russian import inflect
 from app.stages.printing import hand_in_record
 from app.stages.records import current_obligation, may_fill
 from app.tabular import FileRefused
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 OBLIGATION = "record:recheck_protocol"
 

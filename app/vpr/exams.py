@@ -6,18 +6,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from app import audit
+from app import audit, lazy
 from app.analytics.exams import read_exam_results
 from app.extensions import db
 from app.models.org import Organisation, OrgKind
 from app.models.user import User
 from app.models.vpr import ExamResult
 from app.tabular import Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 logger = logging.getLogger(__name__)
 

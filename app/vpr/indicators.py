@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app import lazy
 from app.analytics.indicators import Indicators, region_indicators
 from app.extensions import db
 from app.models.case import Campaign, Case, Category
 from app.models.org import Organisation, OrgKind
 from app.models.stage import RecheckWork
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 
 def _schools(region: Organisation) -> pd.DataFrame:

@@ -8,16 +8,22 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 
+from app import lazy
 from app.analytics.proposed import proposed_list, proposed_list_csv
 from app.analytics.spec import TestSpec
 from app.analytics.stream import NO_UNIT, stream_signs
 from app.extensions import db
 from app.models.org import Organisation, OrgKind
 from app.tabular import Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 UNKNOWN = "?"  # the unit of schools the directory does not have
 

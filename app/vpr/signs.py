@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from app import audit
+from app import audit, lazy
 from app.analytics.exams import exam_confirmation
 from app.analytics.proposed import proposed_list, proposed_list_csv, proposed_list_xlsx
 from app.analytics.signs import compute_signs
@@ -23,6 +22,11 @@ from app.models.user import User
 from app.models.vpr import SignRun, SignRunSchool
 from app.vpr import exams, store
 from app.workflows.flags import REGIONAL, FlagReport, import_flags
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 
 def _jsonable(value: Any) -> Any:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 
+from app import lazy
 from app.analytics.spec import TestSpec, parse_specs
 from app.extensions import db
 from app.models.org import Organisation
 from app.models.vpr import VprResult, VprSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 COLUMNS = (
     "year",

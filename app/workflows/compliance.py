@@ -7,8 +7,6 @@ import io
 from datetime import date
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from app.extensions import db
 from app.models.plan import PlanMeasure
@@ -36,6 +34,9 @@ def _titles() -> dict[str, str]:
 
 def compliance_xlsx(viewer: User | int, campaign_id: int | None, today: date) -> bytes:
     """The report as an XLSX workbook with a totals row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     table = queries.compliance(viewer, campaign_id, today)
     names = queries.municipality_names({mun for mun, _kind in table})
     titles = _titles()

@@ -10,7 +10,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response
-from openpyxl import Workbook
 
 from app.extensions import db
 from app.models.case import Case
@@ -78,6 +77,8 @@ def write_csv(rows: Iterator[list[Any]], out: io.StringIO) -> None:
 
 
 def write_xlsx(rows: Iterator[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Сопровождение")
     sheet.append(list(HEADERS))

@@ -4,9 +4,8 @@ drill-down to the evidence and charts."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -28,7 +27,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField
 from wtforms.validators import NumberRange
 
-from app import access
+from app import access, lazy
 from app.access.scope import can_view_org, region_id_of
 from app.access.web import requires
 from app.analytics import charts
@@ -39,6 +38,11 @@ from app.models.org import Organisation
 from app.models.vpr import SignRun, VprImport, VprSpec
 from app.vpr import exams, importer, indicators, signs, store
 from app.web.actions import perform
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 bp = Blueprint("vpr", __name__, url_prefix="/vpr")
 
