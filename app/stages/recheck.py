@@ -299,24 +299,29 @@ def frame(case: Case) -> pd.DataFrame:
 
 
 def statistics(case: Case) -> dict[str, Any] | None:
-    """The protocol's figures and chart; None before any work is rechecked."""
+    """The protocol's figures; None before any work is rechecked. Pages show the chart from
+    its own address (scatter_png), so that showing the figures never draws it."""
     rechecked = frame(case)
     if rechecked.empty:
         return None
-    protocol = recheck_protocol(rechecked, case.school.login or "")
-    images = {
-        "scatter": charts.recheck_scatter_png(
-            rechecked["score_school"],
-            rechecked["score_recheck"],
-            title=_("School scores and recheck scores"),
-        )
-    }
-    return {**protocol, "images": images}
+    return recheck_protocol(rechecked, case.school.login or "")
+
+
+def scatter_png(case: Case) -> bytes | None:
+    """The school's scores against the experts' (drawn now); None before any work is rechecked."""
+    rechecked = frame(case)
+    if rechecked.empty:
+        return None
+    return charts.recheck_scatter_png(
+        rechecked["score_school"],
+        rechecked["score_recheck"],
+        title=_("School scores and recheck scores"),
+    )
 
 
 def hand_in_protocol(case: Case, *, actor: User, now: datetime | None = None) -> DocumentVersion:
     """Print the protocol (commission, works, statistics) and hand the obligation in."""
-    if statistics(case) is None:
+    if frame(case).empty:
         raise InvalidInput(_("Enter the experts' results before handing the protocol in."))
     commission = members(case)
     own = any(m.expert.school_id == case.school_id for m in commission if not m.observer)
@@ -397,13 +402,13 @@ def printable(case: Case) -> tuple[dict[str, Any], dict[str, bytes]]:
         "wilcoxon_p": s.get("wilcoxon_p"),
         "wording": s["wording"],
     }
-    charts = [
-        {"title": "Первичные баллы до и после перепроверки", "image": k} for k in found["images"]
-    ]
+    scatter = scatter_png(case)
+    images = {} if scatter is None else {"scatter": scatter}
+    charts = [{"title": "Первичные баллы до и после перепроверки", "image": k} for k in images]
     return {
         **base,
         "works": works,
         "by_work": by_work,
         "summary": summary,
         "charts": charts,
-    }, found["images"]
+    }, images

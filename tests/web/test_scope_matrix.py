@@ -118,6 +118,26 @@ def _pdf() -> tuple[io.BytesIO, str]:
     return io.BytesIO(simple_pdf("x")), "order.pdf"
 
 
+def _one_work_rechecked(w: W) -> None:
+    """An expert's result for one of a1's works, so that its recheck has a chart to show."""
+    from app.stages import recheck
+
+    recheck.save_work(
+        _case(w),
+        {
+            "subject": "Математика",
+            "grade": 4,
+            "participant": "P1",
+            "score_school": 12,
+            "mark_school": 4,
+            "score_recheck": 10,
+            "mark_recheck": 4,
+        },
+        actor=w["users"]["ministry"],
+    )
+    db.session.flush()
+
+
 def _plan_with_school_roadmap(w: W) -> None:
     """The ministry adds a self-analysis and a school roadmap to the plan (a1 now owes both)."""
     from app.demo.cases import extend_plan
@@ -528,6 +548,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     # -- stage records -------------------------------------------------------------------------
     "stages.form": Endpoint(lambda w: f"/cases/{_case(w).id}/forms/self_analysis", ALL),
     "stages.recheck_page": Endpoint(lambda w: f"/cases/{_case(w).id}/recheck", ALL),
+    "stages.recheck_chart": Endpoint(
+        lambda w: f"/cases/{_case(w).id}/recheck/scores.png", ALL, setup=_one_work_rechecked
+    ),
     "stages.recheck_action": Endpoint(
         lambda w: f"/cases/{_case(w).id}/recheck/work",
         frozenset({"ministry", "municipal_a"}),

@@ -78,6 +78,7 @@ def test_recheck_pages_commission_works_and_protocol(
     base = f"/cases/{case.id}/recheck"
 
     login(client, u["municipal_a"])
+    assert client.get(f"{base}/scores.png").status_code == 404  # nothing rechecked: no chart
     for login_, name in (
         (world["schools"]["a1"].login, "Своя Учительница"),
         (world["schools"]["a2"].login, "Кузнецова Мария"),
@@ -120,12 +121,23 @@ def test_recheck_pages_commission_works_and_protocol(
         and "целевое значение 90 % достигнуто" in page
     )
     assert "0,67" in page and "p = 0,125" in page  # Russian decimal commas
+    chart = f"{base}/scores.png"
+    assert f'src="{chart}"' in page and 'alt="Баллы, выставленные в школе, и баллы' in page
+    drawn = client.get(chart)
+    assert drawn.status_code == 200 and drawn.mimetype == "image/png"
+    assert drawn.data.startswith(b"\x89PNG") and len(drawn.data) > 5000
+    assert f'src="{chart}"' in client.get(f"/cases/{case.id}").text  # the case page, too
     assert current_obligation(case, "record:recheck_protocol").status is ObligationStatus.SUBMITTED
     client.post("/logout", data={})
 
     login(client, u["school_a1"])
     assert "Кузнецова Мария" in client.get(base).text
+    assert client.get(chart).status_code == 200
     assert client.post(f"{base}/assign", data={}).status_code == 403
+    client.post("/logout", data={})
+
+    login(client, u["school_b1"])  # another municipality's school sees neither page nor chart
+    assert client.get(chart).status_code == 404
 
 
 def test_strategic_session_pages_plan_invite_attend_and_materials(

@@ -104,6 +104,18 @@ def recheck_page(case_id: int) -> str:
     )
 
 
+@bp.route("/cases/<int:case_id>/recheck/scores.png", methods=["GET"])
+@login_required
+def recheck_chart(case_id: int) -> Response:
+    """The recheck's chart: the school's scores against the experts' (drawn when asked for)."""
+    png = recheck.scatter_png(_case(case_id))
+    if png is None:
+        abort(404)
+    answer = Response(png, mimetype="image/png")
+    answer.headers["Cache-Control"] = "private, no-cache"
+    return answer
+
+
 @bp.post("/cases/<int:case_id>/recheck/<any(member, works, work, assign, protocol):action>")
 @login_required
 def recheck_action(case_id: int, action: str) -> Response:
