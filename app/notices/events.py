@@ -1,6 +1,8 @@
 """Notices of events: when a hand-in is returned or accepted, the plan gives an organisation a new
-obligation, a school's team is invited to a strategic session, or a new case owes an organisation
-its measures, the people concerned are told, in the app and by e-mail as each of them chose.
+obligation, a school's team is invited to a strategic session (or the session is moved or
+cancelled), or a new case owes an organisation its measures, the people concerned are told, in
+the app and by e-mail as each of them chose. A session's notice says which session, when and
+where it is now, and why it changed.
 
 The events are the history's own (app.audit): a listener collects those that call for a notice
 while the transaction runs, and before it commits they are delivered grouped, as the deadline
@@ -22,10 +24,11 @@ from app.accounts.users import acting_users
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.case import Obligation
+from app.models.stage import StrategicSession
 from app.models.user import User
 from app.notices import items, rules
 from app.notices.sweep import SweepReport, deliver
-from app.workflows.clock import local_date, user_zone
+from app.workflows.clock import local_date, region_zone, user_zone
 
 PENDING = "oko_events"  # session.info: the events of the transaction not delivered yet
 BY_ACTION = {
@@ -33,7 +36,14 @@ BY_ACTION = {
     "obligation.accepted": rules.ACCEPTED,
     "obligation.created": rules.NEW_OBLIGATION,
     "session.invited": rules.INVITED,
+    "session.changed": rules.SESSION_CHANGED,
+    "session.cancelled": rules.SESSION_CANCELLED,
 }
+SESSION_ACTIONS = ("session.invited", "session.changed", "session.cancelled")
+Pending = tuple[
+    str, int | None, Any, int | None, str | None
+]  # action, object, after, actor, reason
+Found = tuple[str, int, int | None, dict[str, Any] | None]  # kind, obligation, actor, session
 
 
 def _collect(ev: AuditEvent) -> None:
@@ -41,23 +51,39 @@ def _collect(ev: AuditEvent) -> None:
     did is told: the system's own work (a command-line import, the scheduler) is not news."""
     if ev.actor_id is None or (ev.action not in BY_ACTION and ev.action != "case.created"):
         return
-    pending: list[tuple[str, int | None, Any, int | None]] = db.session.info.setdefault(PENDING, [])
-    pending.append((ev.action, ev.object_id, ev.after, ev.actor_id))
+    pending: list[Pending] = db.session.info.setdefault(PENDING, [])
+    pending.append((ev.action, ev.object_id, ev.after, ev.actor_id, ev.reason))
 
 
-def _obligations_of(
-    pending: list[tuple[str, int | None, Any, int | None]],
-) -> list[tuple[str, int, int | None]]:
-    """(kind, obligation id, actor id) for each notice to give; the obligations of a case
-    opened in the same transaction are its opening's."""
-    opened = {oid for action, oid, _a, _who in pending if action == "case.created" and oid}
-    found: list[tuple[str, int, int | None]] = []
-    for action, oid, after, actor in pending:
+def _session_note(session_id: int | None, reason: str | None) -> dict[str, Any] | None:
+    """What a session's notice says of it: its title, when (in its region's time) and where it
+    is held now, whether it is cancelled, and the reason given for the change."""
+    session = db.session.get(StrategicSession, session_id) if session_id else None
+    if session is None:
+        return None
+    return {
+        "title": session.title,
+        "starts_at": session.starts_at.isoformat(),
+        "zone": region_zone(session.region_id).key,
+        "place": session.place,
+        "link": session.online_link,
+        "cancelled": session.cancelled_at is not None,
+        "reason": reason,
+    }
+
+
+def _obligations_of(pending: list[Pending]) -> list[Found]:
+    """(kind, obligation id, actor id, session note) for each notice to give; the obligations
+    of a case opened in the same transaction are its opening's."""
+    opened = {oid for action, oid, *_rest in pending if action == "case.created" and oid}
+    found: list[Found] = []
+    for action, oid, after, actor, reason in pending:
         if action == "obligation.created" and oid:
             case_id = db.session.scalar(sa.select(Obligation.case_id).where(Obligation.id == oid))
             kind = rules.CASE_OPENED if case_id in opened else rules.NEW_OBLIGATION
-            found.append((kind, oid, actor))
-        elif action == "session.invited":
+            found.append((kind, oid, actor, None))
+        elif action in SESSION_ACTIONS:
+            note = _session_note(oid, reason)
             for case_id in (after or {}).get("cases", []):
                 attendance = db.session.scalar(
                     sa.select(Obligation.id).where(
@@ -65,9 +91,9 @@ def _obligations_of(
                     )
                 )
                 if attendance:
-                    found.append((rules.INVITED, int(attendance), actor))
+                    found.append((BY_ACTION[action], int(attendance), actor, note))
         elif action in BY_ACTION and oid:
-            found.append((BY_ACTION[action], oid, actor))
+            found.append((BY_ACTION[action], oid, actor, None))
     return found
 
 
@@ -80,7 +106,8 @@ def deliver_pending() -> SweepReport:
         return report
     people: dict[int, User] = {}
     grouped: dict[tuple[int, str], list[items.Found]] = defaultdict(list)
-    for kind, oid, actor in _obligations_of(pending):
+    notes: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    for kind, oid, actor, note in _obligations_of(pending):
         obligation = session.get(Obligation, oid)
         if obligation is None:
             continue
@@ -95,10 +122,12 @@ def deliver_pending() -> SweepReport:
                 continue  # one does not tell oneself what one just did
             people[person.id] = person
             grouped[(person.id, kind)].append((obligation, 0, None))
+            if note is not None and note not in notes[(person.id, kind)]:
+                notes[(person.id, kind)].append(note)
     for person_id, kind in sorted(grouped):
         person = people[person_id]
         day = local_date(None, user_zone(person))
-        deliver(person, kind, grouped[(person_id, kind)], day, report)
+        deliver(person, kind, grouped[(person_id, kind)], day, report, notes[(person_id, kind)])
     session.flush()
     return report
 

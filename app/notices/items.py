@@ -26,6 +26,7 @@ from app.models.plan import PlanMeasure, Scope
 from app.workflows.labels import obligation_title
 
 ENTRIES = "entries"
+SESSIONS = "sessions"  # params: what a session's notice says of its sessions (app.notices.events)
 SHOWN = 50  # schools listed under one entry in the centre and the e-mail; the rest are counted
 
 Entry = dict[str, Any]

@@ -25,8 +25,18 @@ RETURNED = "returned"  # a hand-in returned for correction
 ACCEPTED = "accepted"  # a hand-in accepted
 NEW_OBLIGATION = "new_obligation"  # the plan gave the person's organisation a new obligation
 INVITED = "invited"  # a school's team invited to a strategic session
+SESSION_CHANGED = "session_changed"  # the session a school's team is invited to was moved
+SESSION_CANCELLED = "session_cancelled"  # … or cancelled
 CASE_OPENED = "case_opened"  # a new case owes the organisation its measures
-EVENT_KINDS = (RETURNED, ACCEPTED, NEW_OBLIGATION, INVITED, CASE_OPENED)
+EVENT_KINDS = (
+    RETURNED,
+    ACCEPTED,
+    NEW_OBLIGATION,
+    INVITED,
+    SESSION_CHANGED,
+    SESSION_CANCELLED,
+    CASE_OPENED,
+)
 DEADLINE_KINDS = (REMINDER, DUE_TODAY, OVERDUE, ESCALATION)
 EMAIL_MODES = ("each", "digest", "none")
 

@@ -540,19 +540,37 @@ def _set_entries(notification: Notification, entries: list[items.Entry]) -> None
 
 
 def _extend(
-    notification: Notification, person: Any, kind: str, found: list[items.Found], at: str
+    notification: Notification,
+    person: Any,
+    kind: str,
+    found: list[items.Found],
+    at: str,
+    sessions: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Add what was claimed to the day's notice; queue its e-mail again if it has gone."""
+    """Add what was claimed (and the sessions it is about) to the day's notice; queue its e-mail
+    again if it has gone."""
     _set_entries(notification, items.added(items.of(notification), found, at))
+    if sessions:
+        params = notification.params or {}
+        notification.params = {
+            **params,
+            items.SESSIONS: [*params.get(items.SESSIONS, []), *sessions],
+        }
     if notification.email_status in RESEND and rules.mode_for(person, kind) == "each":
         notification.email_status, notification.email_attempted_at = "pending", None
 
 
 def deliver(
-    person: User, kind: str, found: list[items.Found], today: date, report: SweepReport
+    person: User,
+    kind: str,
+    found: list[items.Found],
+    today: date,
+    report: SweepReport,
+    sessions: list[dict[str, Any]] | None = None,
 ) -> None:
     """Put what was claimed into the person's one notice of the kind for today (one person's:
-    the notices of events; the sweep delivers all of its own at once)."""
+    the notices of events; the sweep delivers all of its own at once). ``sessions``: what a
+    session's notice says of the sessions it is about (app.notices.events)."""
     day = today.isoformat()
     report.listed[kind] += len(found)
     existing = (
@@ -562,14 +580,14 @@ def deliver(
         notification = Notification(
             user_id=person.id,
             kind=kind,
-            params={"day": day},
+            params={"day": day, **({items.SESSIONS: sessions} if sessions else {})},
             email_status="pending" if rules.mode_for(person, kind) == "each" else "skipped",
         )
         _set_entries(notification, items.added([], found))
         db.session.add(notification)
         report.sent[kind] += 1
         return
-    _extend(existing, person, kind, found, utcnow().isoformat())
+    _extend(existing, person, kind, found, utcnow().isoformat(), sessions)
     report.extended[kind] += 1
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import force_locale, format_datetime, get_locale, gettext, ngettext
 
 from app.extensions import db
-from app.i18n import short_date
+from app.i18n import RU_DATE_TIME, short_date
 from app.models.case import Obligation
 from app.models.notify import Notification
 from app.notices import items, rules
@@ -50,6 +52,18 @@ def _headline(kind: str, num: int, params: dict[str, object]) -> str:
             "Invited to a strategic session: %(num)d schools",
             num,
         )
+    if kind == rules.SESSION_CHANGED:
+        return ngettext(
+            "A strategic session moved: %(num)d school",
+            "A strategic session moved: %(num)d schools",
+            num,
+        )
+    if kind == rules.SESSION_CANCELLED:
+        return ngettext(
+            "A strategic session cancelled: %(num)d school",
+            "A strategic session cancelled: %(num)d schools",
+            num,
+        )
     if kind == rules.CASE_OPENED:
         return ngettext(
             "Cases opened: %(num)d obligation of yours",
@@ -85,6 +99,39 @@ def subject(notification: Notification) -> str:
     if len(entries) == 1:
         line += f" — {_first_title(entries)}"
     return line
+
+
+def _session_moment(note: dict[str, Any]) -> str:
+    """When the session starts, in its region's time."""
+    moment = datetime.fromisoformat(str(note["starts_at"])).astimezone(ZoneInfo(str(note["zone"])))
+    if str(get_locale()) == "ru":
+        return moment.strftime(RU_DATE_TIME)
+    return format_datetime(moment, "medium", tzinfo=moment.tzinfo)
+
+
+def sessions(notification: Notification) -> list[str]:
+    """What a session's notice says of each of its sessions: which, when and where it is held
+    now (or that it is cancelled), and the reason given."""
+    lines = []
+    for note in (notification.params or {}).get(items.SESSIONS, []):
+        if note.get("cancelled"):
+            line = gettext(
+                "Cancelled: «%(title)s», %(when)s (local time).",
+                title=note["title"],
+                when=_session_moment(note),
+            )
+        else:
+            where = ", ".join(str(v) for v in (note.get("place"), note.get("link")) if v)
+            line = gettext(
+                "«%(title)s»: %(when)s (local time), %(where)s.",
+                title=note["title"],
+                when=_session_moment(note),
+                where=where,
+            )
+        if note.get("reason"):
+            line += " " + gettext("Reason: %(reason)s", reason=note["reason"])
+        lines.append(line)
+    return lines
 
 
 def detail(kind: str, view: items.View) -> str:
@@ -162,6 +209,8 @@ def body(notification: Notification) -> str:
     elif kind == rules.DIGEST and items.ENTRIES not in p:
         lines += [*(f"— {item}" for item in p.get("items", [])), ""]
     else:
+        told = sessions(notification)
+        lines += [*told, ""] if told else []
         lines += _entries_text(notification)
     if p.get("to_review"):
         lines += [gettext("Awaiting your review: %(n)d", n=p["to_review"]), ""]

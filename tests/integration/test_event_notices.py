@@ -87,9 +87,13 @@ def test_an_invitation_tells_the_schools_team(
     db.session.commit()
     assert sorted(_kinds(u["school_a1"])) == [rules.CASE_OPENED, rules.INVITED]
     deliver_pending()
-    assert any(
-        str(m["Subject"]).startswith("Приглашение на стратегическую сессию") for m in smtp_server
+    invitation = next(
+        m
+        for m in smtp_server
+        if str(m["Subject"]).startswith("Приглашение на стратегическую сессию")
     )
+    assert "«Стратегическая сессия»: 20.02.2024" in invitation.get_content()  # which, when, where
+    assert "(по местному времени), Институт." in invitation.get_content()
 
 
 def test_a_flag_list_is_one_case_notice_for_each_person(
@@ -143,3 +147,60 @@ def test_what_the_system_does_by_itself_is_not_told(world: dict[str, Any]) -> No
     open_test_case(world["schools"]["a1"])
     db.session.commit()
     assert _kinds(world["users"]["school_a1"]) == []
+
+
+def test_a_moved_or_cancelled_session_tells_the_invited_team_when_where_and_why(
+    world: dict[str, Any], smtp_server: list[Any]
+) -> None:
+    u = world["users"]
+    case = open_test_case(world["schools"]["a1"], actor=u["ministry"])
+    session = sessions.plan(
+        case.campaign,
+        title="Стратегическая сессия № 3",
+        starts_at=datetime(2030, 2, 20, 7, tzinfo=UTC),
+        place="Институт развития образования",
+        online_link=None,
+        directions=list(sessions.DIRECTIONS[:1]),
+        capacity=10,
+        actor=u["ministry"],
+    )
+    sessions.invite(session, [case], actor=u["ministry"])
+    db.session.commit()
+    sessions.reschedule(
+        session,
+        starts_at=datetime(2030, 3, 5, 6, 30, tzinfo=UTC),
+        place="Онлайн",
+        online_link="https://meet.example.org/oko",
+        reason="Совпадает с ВПР",
+        actor=u["ministry"],
+    )
+    db.session.commit()
+    assert rules.SESSION_CHANGED in _kinds(u["school_a1"])
+    assert rules.SESSION_CHANGED not in _kinds(u["ministry"])  # not told what one did oneself
+    sessions.cancel(session, reason="Карантин", actor=u["ministry"], now=datetime.now(UTC))
+    db.session.commit()
+    assert rules.SESSION_CANCELLED in _kinds(u["school_a1"])
+    deliver_pending()
+    mails = {
+        str(m["Subject"]).split(":")[0]: m.get_content()
+        for m in smtp_server
+        if m["To"].addresses[0].addr_spec == u["school_a1"].email
+    }
+    moved = mails["Стратегическая сессия перенесена"]
+    assert (
+        "«Стратегическая сессия № 3»:" in moved and "Онлайн, https://meet.example.org/oko" in moved
+    )
+    assert "05.03.2030" in moved and "Причина: Совпадает с ВПР" in moved, moved
+    cancelled = mails["Стратегическая сессия отменена"]
+    assert "Отменена: «Стратегическая сессия № 3», 05.03.2030" in cancelled
+    assert "Причина: Карантин" in cancelled
+    client_view = _centre_text(u["school_a1"])
+    assert "Причина: Карантин" in client_view and "Причина: Совпадает с ВПР" in client_view
+
+
+def _centre_text(user: Any) -> str:
+    from flask import current_app
+
+    client = current_app.test_client()
+    login(client, user)
+    return client.get("/notifications").text

@@ -57,6 +57,8 @@ def kind_titles() -> dict[str, str]:
         rules.ACCEPTED: _("A hand-in accepted"),
         rules.NEW_OBLIGATION: _("A new obligation from the plan"),
         rules.INVITED: _("An invitation to a strategic session"),
+        rules.SESSION_CHANGED: _("A strategic session moved"),
+        rules.SESSION_CANCELLED: _("A strategic session cancelled"),
         rules.CASE_OPENED: _("A new case"),
         rules.REMINDER: _("A deadline coming up"),
         rules.DUE_TODAY: _("A deadline today"),
