@@ -56,6 +56,12 @@ def search_key(name: str, login: str | None = None) -> str:
     return " " + " | ".join(parts) + " "
 
 
+def person_search_key(full_name: str, email: str) -> str:
+    """What a search for a person looks in: the name folded and the e-mail address, between
+    spaces as in search_key."""
+    return f" {fold(full_name)} | {email.casefold()} "
+
+
 def search_pattern(query: str) -> str:
     """A LIKE pattern for a typed query (its wildcards escaped with «\\»): «Гимназия № 8»
     finds «… «Гимназия № 8»» and not «Гимназия № 80»."""

@@ -7,9 +7,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import names
 from app.extensions import db
 from app.models.org import Organisation, OrgKind
 from app.models.types import UTCDateTime, str_enum, utcnow
@@ -95,8 +96,18 @@ class User(db.Model):
     notice_modes: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     # SHA-256 of the secret in the user's calendar feed URL; None: no feed.
     calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Kept from the name and e-mail by _keep_search_key: what the administrators' search looks in
+    # (Cyrillic folded on every database, see app.names).
+    search_key: Mapped[str] = mapped_column(sa.String(600), default="", index=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    @validates("full_name", "email")
+    def _keep_search_key(self, key: str, value: str) -> str:
+        name = value if key == "full_name" else self.full_name
+        email = value if key == "email" else self.email
+        self.search_key = names.person_search_key(name or "", email or "")
+        return value
 
     @classmethod
     def scope_org_id(cls) -> sa.ColumnElement[int]:

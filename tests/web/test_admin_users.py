@@ -122,3 +122,35 @@ def test_admin_corrects_the_calendar_and_due_dates_follow(
     assert event.after["working"] is False and event.before["working"] is True
     # Reloading the production calendar keeps the administrator's correction.
     assert not calendar.load(date(2024, 12, 27), date(2024, 12, 27)).is_working(date(2024, 12, 27))
+
+
+def test_the_user_search_folds_cyrillic_case_and_yo_on_every_database(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    school = world["schools"]["a2"]
+    db.session.add_all(
+        [
+            User(
+                email="selezneva@school.example",
+                full_name="Селезнёва Ольга Петровна",
+                role="school",
+                organisation_id=school.id,
+                password_hash="x",
+            ),
+            User(
+                email="orlov@school.example",
+                full_name="Орлов Пётр",
+                role="school",
+                organisation_id=school.id,
+                password_hash="x",
+            ),
+        ]
+    )
+    db.session.commit()
+    login(client, world["users"]["admin"])
+    for typed in ("селезнева", "СЕЛЕЗНЁВА", "Селезнева Ольга", "SELEZNEVA@"):
+        page = client.get("/admin/users", query_string={"q": typed}).text
+        assert "selezneva@school.example" in page, typed
+        assert "orlov@school.example" not in page, typed
+    assert "orlov@school.example" in client.get("/admin/users?q=%D0%BF%D1%91%D1%82%D1%80").text
+    assert "selezneva@" not in client.get("/admin/users", query_string={"q": "100%"}).text

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from app import access
+from app import access, names
 from app.access.scope import get_scoped_or_404, region_id_of, scoped
 from app.access.web import requires
 from app.accounts import users as accounts
@@ -58,11 +58,10 @@ bp = Blueprint("admin", __name__)
 @requires(access.can_manage_users)
 def users() -> str:
     """All accounts in the administrator's scope."""
-    query = (request.args.get("q") or "").strip().lower()
+    query = (request.args.get("q") or "").strip()
     stmt = scoped(User, current_user).order_by(User.role, User.email)
     if query:
-        like = f"%{query}%"
-        stmt = stmt.where(sa.or_(User.email.like(like), sa.func.lower(User.full_name).like(like)))
+        stmt = stmt.where(User.search_key.like(names.search_pattern(query), escape="\\"))
     page = paginate(stmt, current_app.config["OKO_PAGE_SIZE"])
     return render_template("admin/users.html", page=page, query=query)
 
