@@ -421,6 +421,7 @@ def write_directory(
                 "session_version",
                 "created_at",
                 "email_mode",
+                "search_key",
             ),
             (
                 (
@@ -435,6 +436,7 @@ def write_directory(
                     1,
                     created,
                     "each",
+                    names.person_search_key(p.name, p.email),
                 )
                 for p in directory.people
             ),
