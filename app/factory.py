@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from app import audit, cli, dbsetup, i18n, logs
+from app import audit, cli, dbsetup, i18n, logs, readcache
 from app.access import web as access_web
 from app.api.v1 import bp as api_bp
 from app.config import ROOT, load_config
@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     dbsetup.install()
     db.init_app(app)
+    readcache.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     i18n.init_app(app, timezone_selector=filters.region_timezone)

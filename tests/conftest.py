@@ -89,6 +89,9 @@ def make_app(url: str, tmp_dir: Path, **extra: Any) -> Flask:
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "OKO_STORAGE_DIR": str(tmp_dir / "storage"),
         "SERVER_NAME": None,
+        # off: a test writes in an outer transaction never committed, which a cached read (its
+        # own connection) would not see; the committed demo site and the servers switch it on
+        "OKO_READ_CACHE": False,
     }
     config.update(extra)
     return create_app(config)
@@ -205,7 +208,9 @@ class DemoSite:
         from app.demo.seed import seed_demo
 
         url, self._drop = new_database_url(tmp_dir)
-        self.app = make_app(url, tmp_dir, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10})
+        self.app = make_app(
+            url, tmp_dir, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10}, OKO_READ_CACHE=True
+        )
         upgrade_schema(self.app)
         with self.app.app_context():
             self.logins = seed_demo()

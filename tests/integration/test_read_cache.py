@@ -1,0 +1,112 @@
+"""The rows of the heavy read statements are kept between requests under PostgreSQL's snapshot
+(app.readcache): served again while nothing is written, never once a write is committed, never
+from a write still under way, and a request that has written reads its own changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from app import readcache
+from app.extensions import db
+from app.models.org import Organisation, OrgKind
+from tests.conftest import BACKEND, make_app, new_database_url, upgrade_schema
+
+pytestmark = pytest.mark.skipif(
+    BACKEND != "postgresql", reason="the cache is keyed on PostgreSQL's snapshot"
+)
+
+COUNT = (
+    sa.select(sa.func.count())
+    .select_from(Organisation)
+    .where(Organisation.kind == sa.bindparam("kind", type_=sa.String))
+)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Flask]:
+    """An application with the cache on, over a database whose writes are committed."""
+    url, drop = new_database_url(tmp_path)
+    app = make_app(url, tmp_path, OKO_READ_CACHE=True)
+    upgrade_schema(app)
+    readcache.clear()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    drop()
+
+
+def _add_region(app: Flask, name: str) -> None:
+    with app.app_context():
+        db.session.add(Organisation(kind=OrgKind.REGION, name=name, timezone="Europe/Moscow"))
+        db.session.commit()
+
+
+def _read(app: Flask, kind: str = "region") -> tuple[int, list[str]]:
+    """The count in a request of its own, with the statements that request sent."""
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    with app.test_request_context("/"):
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            (count,) = readcache.rows(COUNT, {"kind": kind})[0]
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+    return int(count), sent
+
+
+def test_rows_are_served_again_until_a_write_is_committed(site: Flask) -> None:
+    _add_region(site, "Первая область")
+    assert _read(site)[0] == 1
+    again, sent = _read(site)
+    assert again == 1
+    assert not any("count(" in s.lower() for s in sent), sent  # only the snapshot was read
+    _add_region(site, "Вторая область")
+    fresh, sent = _read(site)
+    assert fresh == 2 and any("count(" in s.lower() for s in sent)
+
+
+def test_parameters_are_part_of_the_key(site: Flask) -> None:
+    _add_region(site, "Первая область")
+    assert _read(site, "region")[0] == 1
+    assert _read(site, "municipality")[0] == 0
+
+
+def test_a_write_under_way_is_not_taken_for_the_data_and_shows_once_committed(
+    site: Flask,
+) -> None:
+    _add_region(site, "Первая область")
+    with site.app_context():
+        writer = db.engine.connect()
+        running = writer.begin()
+        writer.execute(
+            sa.insert(Organisation).values(
+                kind=OrgKind.REGION, name="Третья область", timezone="Europe/Moscow"
+            )
+        )
+        try:
+            assert _read(site)[0] == 1  # not committed: not seen, and kept under this snapshot
+            running.commit()
+        finally:
+            writer.close()
+    assert _read(site)[0] == 2  # the snapshot changed with the commit: read anew
+
+
+def test_a_request_that_has_written_reads_its_own_change(site: Flask) -> None:
+    _add_region(site, "Первая область")
+    assert _read(site)[0] == 1
+    with site.test_request_context("/"):
+        db.session.add(Organisation(kind=OrgKind.REGION, name="Своя", timezone="Europe/Moscow"))
+        db.session.flush()
+        assert readcache.rows(COUNT, {"kind": "region"})[0][0] == 2  # on its own session
+        db.session.commit()
+        assert readcache.rows(COUNT, {"kind": "region"})[0][0] == 2  # a new snapshot
+    assert _read(site)[0] == 2
