@@ -133,3 +133,19 @@ def test_inbox_rows_escape_what_they_show(client: FlaskClient, case_world: dict[
     owed = next(o for o in a1.obligations if o.responsible_org_id == user.organisation_id)
     row = _row(page, f'href="/cases/{a1.id}#obligation-{owed.id}"')
     assert f">{owed.measure.title}<" in row or f">{owed.measure.title} (" in row
+
+
+def test_case_list_rows_escape_what_they_show(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    a1 = case_world["cases"]["a1"]
+    a1.school.name = 'Школа «<i>Знание</i>» & "сила"'
+    a1.markers = {"<b>": True, "Б": False}
+    a1.regional_markers = {"К<1>": True}
+    db.session.commit()
+    login(client, case_world["users"]["ministry"])
+    row = _row(client.get("/cases").text, f'href="/cases/{a1.id}"')
+    assert "<i>" not in row and "<b>" not in row and "К<1>" not in row
+    assert 'title="Школа «&lt;i&gt;Знание&lt;/i&gt;» &amp; &#34;сила&#34;"' in row
+    assert ">&lt;b&gt;</span>" in row and ">Б</span>" not in row
+    assert ">К&lt;1&gt; · регион</span>" in row

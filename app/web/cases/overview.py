@@ -18,8 +18,8 @@ from app.models.plan import Plan, PlanMeasure
 from app.parsing import parse_int
 from app.plans.measures import MILESTONE_ORDER, MILESTONES
 from app.stages import sessions
+from app.web.cases.rows import obligation_rows
 from app.web.cases.views import labels_for_rows
-from app.web.filters import month_names, short_dates, short_name, url_prefix
 from app.workflows import labels, queries
 from app.workflows.clock import today_for
 
@@ -51,62 +51,6 @@ def inbox() -> str:
         campaigns=campaigns,
         campaign_id=chosen.campaign,
     )
-
-
-# The status badges' classes beside «badge» (the others have none).
-_STATUS_CLASS = {"accepted": " ok", "returned": " warn"}
-
-
-def obligation_rows(
-    items: list[sa.Row[Any]], titles: dict[str, Any], campaign_titles: dict[int, str]
-) -> Markup:
-    """The inbox table's rows (inbox_rows()) in one string, every value escaped: the ministry's
-    seven hundred rows drawn by the template cost fifteen template steps each (35 ms a page).
-    Each URL, heading and badge is made once; a row only fills in its values."""
-    due_date, month = short_dates(), month_names()
-    case_url = escape(url_prefix("cases.case_detail", "case_id"))
-    l_due, l_obligation, l_school, l_campaign, l_status = (
-        escape(heading)
-        for heading in (_("Due"), _("Obligation"), _("School"), _("Campaign"), _("Status"))
-    )
-    overdue = f'<span class="badge danger">{escape(titles["overdue"])}</span> '
-    badges = {
-        status: f'<span class="badge{_STATUS_CLASS.get(status.value, "")}">{escape(label)}</span>'
-        for status, label in titles["obligation_status"].items()
-    }
-    # A page repeats its dates, schools, measures and campaigns: each cell is made once.
-    dues: dict[Any, str] = {}
-    schools: dict[str, str] = {}
-    texts: dict[Any, str] = {}
-    campaign_cells: dict[int, str] = {}
-    rows = []
-    # unpacked in inbox_rows()'s order: a row's attributes cost a lookup each
-    for id_, case_id, title, period, school, campaign_id, due, status, late in items:
-        if (due_cell := dues.get(due)) is None:
-            due_cell = dues[due] = (
-                f'<td class="nowrap" data-label="{l_due}">{escape(due_date(due))}</td>'
-            )
-        if (school_cell := schools.get(school)) is None:
-            school_cell = schools[school] = (
-                f'<td data-label="{l_school}" title="{escape(school)}">'
-                f"{escape(short_name(school))}</td>"
-            )
-        if (text := texts.get((title, period))) is None:
-            text = texts[(title, period)] = str(escape(title)) + (
-                f" ({escape(month(period))})" if period else ""
-            )
-        if (campaign_cell := campaign_cells.get(campaign_id)) is None:
-            campaign_cell = campaign_cells[campaign_id] = (
-                f'<td data-label="{l_campaign}">{escape(campaign_titles.get(campaign_id, ""))}</td>'
-            )
-        rows.append(
-            f'<tr class="{"overdue" if late else ""}">{due_cell}'
-            f'<td data-label="{l_obligation}"><a href="{case_url}{case_id:d}#obligation-'
-            f'{id_:d}">{text}</a></td>{school_cell}{campaign_cell}'
-            f'<td data-label="{l_status}">{overdue if late else ""}'
-            f"{badges.get(status, '')}</td></tr>"
-        )
-    return Markup("\n".join(rows))  # noqa: S704 -- every value escaped above
 
 
 @bp.route("/dashboard")

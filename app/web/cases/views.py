@@ -17,6 +17,7 @@ from app.plans.measures import MILESTONES
 from app.web.actions import perform
 from app.web.cases import page
 from app.web.cases.forms import ObligationForm, SupportLevelForm, TransitionForm
+from app.web.cases.rows import case_rows
 from app.web.pagination import Page, page_number
 from app.workflows import cases as case_ops
 from app.workflows import labels, queries
@@ -38,23 +39,29 @@ def case_list() -> str:
     size, number = current_app.config["OKO_PAGE_SIZE"], page_number()
     total, rows = queries.case_list_page(user, filters, today, size, number)
     municipalities = queries.municipality_choices(user)
-    return render_template(
-        "cases/list.html",
-        page=Page(rows, number, size, total),
-        filters=filters,
-        counts=queries.obligation_counts([r.id for r in rows], today),
-        campaigns=campaigns,
-        municipalities=municipalities,
-        campaign_titles=queries.names_of(
+    titles = labels_for_rows()
+    drawn = case_rows(
+        rows,
+        queries.obligation_counts([r.id for r in rows], today),
+        titles,
+        queries.names_of(
             {c.id: c.title for c in campaigns}, {r.campaign_id for r in rows}, queries.CAMPAIGN
         ),
-        municipality_names=queries.names_of(
+        queries.names_of(
             {m.id: m.name for m in municipalities},
             {r.municipality_id for r in rows} - {None},
             queries.MUNICIPALITY,
         ),
+    )
+    return render_template(
+        "cases/list.html",
+        page=Page(rows, number, size, total),
+        rows=drawn,
+        filters=filters,
+        campaigns=campaigns,
+        municipalities=municipalities,
         milestones=MILESTONES,
-        titles=labels_for_rows(),
+        titles=titles,
     )
 
 
