@@ -15,7 +15,7 @@ from app.api.v1 import bp as api_bp
 from app.config import ROOT, load_config
 from app.extensions import csrf, db, login_manager, migrate
 from app.notices import events as notice_events
-from app.web import error_pages, filters, hardening, pagination
+from app.web import error_pages, filters, hardening, navigation, pagination
 from app.web.admin.views import bp as admin_bp
 from app.web.auditing.views import bp as auditing_bp
 from app.web.auth.views import bp as auth_bp
@@ -57,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     error_pages.init_app(app)
     hardening.init_app(app)
     access_web.init_app(app)
+    navigation.init_app(app)
     pagination.init_app(app)
     app.url_map.converters["int"] = DatabaseInteger
     _register_blueprints(app)

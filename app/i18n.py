@@ -6,17 +6,21 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
     get_locale,
+    get_translations,
     gettext,
     ngettext,
     to_user_timezone,
 )
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from app import translatable
 from app.extensions import babel
@@ -111,10 +115,45 @@ def month_name(period: str) -> str:
     return format_date(first, "LLLL yyyy")
 
 
+def catalogue() -> Any:
+    """The translations of the current locale, found once a request (and again only when the
+    locale changes within it, as under force_locale): Flask-Babel finds them anew on every
+    call, 16 µs each, and a page translates up to a few hundred strings."""
+    if not g:  # no application context: Flask-Babel's null translations
+        return get_translations()
+    locale = get_locale()
+    found = g.get("_oko_catalogue")
+    if found is None or found[0] is not locale:
+        found = g._oko_catalogue = (locale, get_translations())
+    return found[1]
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
+    """A template's _(): what Jinja's new-style gettext does (the translation trusted, the
+    variables escaped into it), in one call where Jinja's alias makes three."""
+    translated = catalogue().ugettext(string)
+    trusted = Markup(translated) if eval_ctx.autoescape else translated  # noqa: S704 -- the catalogue
+    return trusted % variables
+
+
+def _install_template_gettext(app: Flask) -> None:
+    """The templates' _(), ngettext(), pgettext() and npgettext() through catalogue()."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+    )
+    app.jinja_env.globals["_"] = _template_gettext
+
+
 def init_app(app: Flask, timezone_selector: Callable[[], str | None] | None = None) -> None:
     """Bind Flask-Babel (times shown in the zone ``timezone_selector`` names, the default one
     without it) and register the date filters for templates."""
     babel.init_app(app, locale_selector=select_locale, timezone_selector=timezone_selector)
+    _install_template_gettext(app)
     translatable.install(gettext, lambda: str(get_locale() or "ru"), ngettext)
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["long_date"] = long_date

@@ -44,6 +44,13 @@ def visible_orgs_clause(viewer: User | int, org: Any = Organisation) -> sa.Colum
     return sa.or_(org.id == uid, org.municipality_id == uid, org.region_id == uid)
 
 
+def visible_orgs_by_params(org: Any = Organisation) -> sa.ColumnElement[bool]:
+    """visible_orgs_clause() for a statement built once: the viewer comes as the parameter
+    ``scope_root`` (scope_params() gives it)."""
+    root = sa.bindparam("scope_root", type_=sa.Integer)
+    return sa.or_(org.id == root, org.municipality_id == root, org.region_id == root)
+
+
 def scoped(
     model: type[T], viewer: User | int, stmt: sa.Select[Any] | None = None
 ) -> sa.Select[Any]:
@@ -74,8 +81,7 @@ def scoped_by_params(model: type[T], stmt: sa.Select[Any], *, school: bool) -> s
     org = aliased(Organisation)
     for target, onclause in getattr(model, "scope_joins", lambda: [])():
         stmt = stmt.join(target, onclause)
-    root = sa.bindparam("scope_root", type_=sa.Integer)
-    visible = sa.or_(org.id == root, org.municipality_id == root, org.region_id == root)
+    visible = visible_orgs_by_params(org)
     also = getattr(model, "also_visible_to", None)
     if also is not None and school:
         visible = sa.or_(visible, also(sa.bindparam("viewer_org", type_=sa.Integer)))

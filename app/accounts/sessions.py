@@ -65,19 +65,23 @@ def signed_in(secret: str | None, *, now: datetime) -> SignedIn | None:
     """user_of(), that user's unread notices and region, in one statement."""
     if not secret or not isinstance(secret, str) or len(secret) > 100:
         return None
-    row = db.session.execute(
-        sa.select(User, _UNREAD, _REGION)
-        .join(UserSession, UserSession.user_id == User.id)
-        .join(_OWN, _OWN.id == User.organisation_id)
-        .join(_REGION, _REGION.id == sa.func.coalesce(_OWN.region_id, _OWN.id))
-        .where(
-            UserSession.secret_hash == _hash(secret),
-            UserSession.ended_at.is_(None),
-            UserSession.expires_at > now,
-            User.active.is_(True),
-        )
-    ).first()
+    row = db.session.execute(_SIGNED_IN, {"secret_hash": _hash(secret), "now": now}).first()
     return SignedIn(row[0], int(row[1] or 0), row[2]) if row else None
+
+
+# Built once (every page runs it): the secret's hash and the moment as parameters.
+_SIGNED_IN = (
+    sa.select(User, _UNREAD, _REGION)
+    .join(UserSession, UserSession.user_id == User.id)
+    .join(_OWN, _OWN.id == User.organisation_id)
+    .join(_REGION, _REGION.id == sa.func.coalesce(_OWN.region_id, _OWN.id))
+    .where(
+        UserSession.secret_hash == sa.bindparam("secret_hash", type_=sa.String),
+        UserSession.ended_at.is_(None),
+        UserSession.expires_at > sa.bindparam("now", type_=UserSession.expires_at.type),
+        User.active.is_(True),
+    )
+)
 
 
 def end_session(secret: str | None, *, now: datetime) -> None:

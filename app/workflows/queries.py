@@ -16,8 +16,10 @@ from app.access.scope import (
     region_id_of,
     scope_kind,
     scope_params,
+    scope_root,
     scoped,
     scoped_by_params,
+    visible_orgs_by_params,
     visible_orgs_clause,
 )
 from app.extensions import db
@@ -243,18 +245,22 @@ def obligation_counts(case_ids: list[int], today: date) -> dict[int, ObligationC
     """Open, overdue and awaiting-review obligation counts per case, in one query."""
     if not case_ids:
         return {}
-    pending = Obligation.status.in_(PENDING_STATUSES)
-    rows = db.session.execute(
-        sa.select(
-            Obligation.case_id,
-            sa.func.sum(sa.case((pending, 1), else_=0)),
-            sa.func.sum(sa.case((overdue_clause(today), 1), else_=0)),
-            sa.func.sum(sa.case((Obligation.status == ObligationStatus.SUBMITTED, 1), else_=0)),
-        )
-        .where(Obligation.case_id.in_(case_ids))
-        .group_by(Obligation.case_id)
-    )
+    rows = db.session.execute(_OBLIGATION_COUNTS, {"ids": case_ids, "today": today})
     return {cid: ObligationCounts(int(o or 0), int(d or 0), int(r or 0)) for cid, o, d, r in rows}
+
+
+_OBLIGATION_COUNTS = (
+    sa.select(
+        Obligation.case_id,
+        sa.func.sum(sa.case((Obligation.status.in_(PENDING_STATUSES), 1), else_=0)),
+        sa.func.sum(
+            sa.case((overdue_clause(sa.bindparam("today", type_=sa.Date)), 1), else_=0)  # type: ignore[arg-type]
+        ),
+        sa.func.sum(sa.case((Obligation.status == ObligationStatus.SUBMITTED, 1), else_=0)),
+    )
+    .where(Obligation.case_id.in_(sa.bindparam("ids", expanding=True)))
+    .group_by(Obligation.case_id)
+)
 
 
 def load_for_list(cases: list[Case]) -> None:
@@ -306,16 +312,14 @@ def load_documents(documents: list[Document]) -> None:
 
 def municipality_choices(user: User) -> list[sa.Row[tuple[int, str]]]:
     """(id, name) of the municipalities in the user's scope, by name, for the list's filter."""
-    return list(
-        db.session.execute(
-            sa.select(Organisation.id, Organisation.name)
-            .where(
-                Organisation.kind == OrgKind.MUNICIPALITY,
-                visible_orgs_clause(user, Organisation),
-            )
-            .order_by(Organisation.name)
-        )
-    )
+    return list(db.session.execute(_MUNICIPALITIES, {"scope_root": scope_root(user)}))
+
+
+_MUNICIPALITIES = (
+    sa.select(Organisation.id, Organisation.name)
+    .where(Organisation.kind == OrgKind.MUNICIPALITY, visible_orgs_by_params(Organisation))
+    .order_by(Organisation.name)
+)
 
 
 def current_campaign_id(user: User) -> int | None:
@@ -348,13 +352,14 @@ def open_obligations_of(campaign_id: int, measure_id: int) -> int:
 
 def campaigns_for(user: User) -> list[Campaign]:
     """Campaigns of the user's region, newest first (the first is current_campaign_id's)."""
-    return list(
-        db.session.scalars(
-            sa.select(Campaign)
-            .where(Campaign.region_id == region_id_of(user))
-            .order_by(Campaign.vpr_year.desc(), Campaign.id.desc())
-        )
-    )
+    return list(db.session.scalars(_CAMPAIGNS_OF_REGION, {"region": region_id_of(user)}))
+
+
+_CAMPAIGNS_OF_REGION = (
+    sa.select(Campaign)
+    .where(Campaign.region_id == sa.bindparam("region", type_=sa.Integer))
+    .order_by(Campaign.vpr_year.desc(), Campaign.id.desc())
+)
 
 
 Conditions = list[sa.ColumnElement[bool]]
@@ -411,8 +416,9 @@ def inbox_rows(
     }
     kind = (user.organisation.kind is OrgKind.REGION, scope_kind(user), campaign_id is not None)
     parts: list[list[sa.Row[Any]]] = []
-    for index, wanted in enumerate(_inbox_conditions(user)):
-        if wanted is None:
+    # the parts _inbox_conditions() gives the user, without building its conditions
+    for index, wanted in enumerate((access.acts_for_organisation(user), access.has_reviews(user))):
+        if not wanted:
             parts.append([])
             continue
         stmt = _BUILT.get(("inbox", index, *kind))
@@ -422,8 +428,19 @@ def inbox_rows(
     return parts[0], parts[1]
 
 
-# Statements built once for a kind of viewer, run with the viewer as parameters.
+# Statements built once for a kind of viewer, run with the viewer as parameters: building one
+# anew (aliases adapted, its cache key computed) costs more than running it.
 _BUILT: dict[tuple[Any, ...], sa.Select[Any]] = {}
+
+
+def _built(key: tuple[Any, ...], build: Any) -> sa.Select[Any]:
+    """The statement ``build(*key[1:])`` made once."""
+    stmt = _BUILT.get(key)
+    if stmt is None:
+        stmt = _BUILT[key] = build(*key[1:])
+    return stmt
+
+
 _TODAY = sa.bindparam("today", type_=sa.Date)
 _ORG = sa.bindparam("org", type_=sa.Integer)
 _CAMPAIGN_ID = sa.bindparam("campaign", type_=sa.Integer)
@@ -484,59 +501,73 @@ def compliance(
     viewer: User | int, campaign_id: int | None, today: date
 ) -> dict[tuple[int, str], ComplianceCell]:
     """Deadline compliance per (municipality id, obligation type) within the viewer's scope; the
-    schools under the region are counted under the region."""
-    on_time = on_time_clause()
-    unit = sa.func.coalesce(Case.municipality_id, Campaign.region_id)
-    late = sa.and_(Obligation.status == ObligationStatus.ACCEPTED, sa.not_(on_time))
-    stmt = scoped(
-        Obligation,
-        viewer,
-        sa.select(
-            unit,
-            Obligation.obligation_type,
-            sa.func.sum(sa.case((overdue_clause(today), 1), else_=0)),
-            sa.func.sum(
-                sa.case(
-                    (
-                        sa.and_(
-                            Obligation.status.not_in(DONE_STATUSES), sa.not_(overdue_clause(today))
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            sa.func.sum(sa.case((on_time, 1), else_=0)),
-            sa.func.sum(sa.case((late, 1), else_=0)),
-            sa.func.sum(sa.case((Obligation.status == ObligationStatus.WAIVED, 1), else_=0)),
-        ).select_from(Obligation),
-    )
-    stmt = stmt.join(Campaign, Campaign.id == Case.campaign_id).group_by(
-        unit, Obligation.obligation_type
-    )
-    if campaign_id:
-        stmt = stmt.where(Case.campaign_id == campaign_id)
+    schools under the region are counted under the region. The statement is built once for
+    each kind of viewer."""
+    stmt = _built(("compliance", scope_kind(viewer), bool(campaign_id)), _compliance_statement)
+    params = {**scope_params(viewer), "today": today, "campaign": campaign_id}
     table: dict[tuple[int, str], ComplianceCell] = {}
-    for mun, kind, overdue, open_, ok, lt, waived in db.session.execute(stmt):
+    for mun, kind, overdue, open_, ok, lt, waived in db.session.execute(stmt, params):
         table[(mun, kind)] = ComplianceCell(
             int(open_ or 0), int(overdue or 0), int(ok or 0), int(lt or 0), int(waived or 0)
         )
     return table
 
 
+def _compliance_statement(school_viewer: bool, one_campaign: bool) -> sa.Select[Any]:
+    on_time = on_time_clause()
+    overdue = overdue_clause(_TODAY)  # type: ignore[arg-type]
+    unit = sa.func.coalesce(Case.municipality_id, Campaign.region_id)
+    late = sa.and_(Obligation.status == ObligationStatus.ACCEPTED, sa.not_(on_time))
+    columns = sa.select(
+        unit,
+        Obligation.obligation_type,
+        sa.func.sum(sa.case((overdue, 1), else_=0)),
+        sa.func.sum(
+            sa.case(
+                (sa.and_(Obligation.status.not_in(DONE_STATUSES), sa.not_(overdue)), 1),
+                else_=0,
+            )
+        ),
+        sa.func.sum(sa.case((on_time, 1), else_=0)),
+        sa.func.sum(sa.case((late, 1), else_=0)),
+        sa.func.sum(sa.case((Obligation.status == ObligationStatus.WAIVED, 1), else_=0)),
+    ).select_from(Obligation)
+    stmt = (
+        scoped_by_params(Obligation, columns, school=school_viewer)
+        .join(Campaign, Campaign.id == Case.campaign_id)
+        .group_by(unit, Obligation.obligation_type)
+    )
+    return stmt.where(Case.campaign_id == _CAMPAIGN_ID) if one_campaign else stmt
+
+
 def cases_by_stage(user: User, campaign_id: int | None) -> dict[tuple[str, str], int]:
     """Number of cases per (track, stage) in scope."""
-    stmt = scoped(Case, user, sa.select(Case.category, Case.stage, sa.func.count())).group_by(
-        Case.category, Case.stage
-    )
-    if campaign_id:
-        stmt = stmt.where(Case.campaign_id == campaign_id)
-    return {(str(c), s): n for c, s, n in db.session.execute(stmt)}
+    stmt = _built(("by_stage", scope_kind(user), bool(campaign_id)), _by_stage_statement)
+    rows = db.session.execute(stmt, {**scope_params(user), "campaign": campaign_id})
+    return {(str(c), s): n for c, s, n in rows}
+
+
+def _by_stage_statement(school_viewer: bool, one_campaign: bool) -> sa.Select[Any]:
+    columns = sa.select(Case.category, Case.stage, sa.func.count())
+    stmt = scoped_by_params(Case, columns, school=school_viewer).group_by(Case.category, Case.stage)
+    return stmt.where(Case.campaign_id == _CAMPAIGN_ID) if one_campaign else stmt
 
 
 def repeat_flagged(user: User, campaign_id: int | None, limit: int = 100) -> list[sa.Row[Any]]:
     """Cases of schools flagged two or more years running, most years first, as rows of what
     the dashboard lists: id, school, municipality, years_on_list, contract_review."""
+    region_wide = user.organisation.kind is OrgKind.REGION
+    stmt = _built(("repeat", region_wide, bool(campaign_id)), _repeat_statement)
+    params = {
+        "scope_root": scope_root(user),
+        "org": user.organisation_id,
+        "campaign": campaign_id,
+        "limit": limit,
+    }
+    return list(db.session.execute(stmt, params))
+
+
+def _repeat_statement(region_wide: bool, one_campaign: bool) -> sa.Select[Any]:
     school, municipality = aliased(Organisation), aliased(Organisation)
     stmt = (
         sa.select(
@@ -548,13 +579,15 @@ def repeat_flagged(user: User, campaign_id: int | None, limit: int = 100) -> lis
         )
         .join(school, school.id == Case.school_id)  # the case's scope is its school's
         .outerjoin(municipality, municipality.id == Case.municipality_id)
-        .where(visible_orgs_clause(user, school), in_users_region(user), Case.years_on_list >= 2)
+        .where(
+            visible_orgs_by_params(school),
+            _REGION_CAMPAIGNS if region_wide else sa.true(),
+            Case.years_on_list >= 2,
+        )
         .order_by(Case.years_on_list.desc(), Case.id)
-        .limit(limit)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
     )
-    if campaign_id:
-        stmt = stmt.where(Case.campaign_id == campaign_id)
-    return list(db.session.execute(stmt))
+    return stmt.where(Case.campaign_id == _CAMPAIGN_ID) if one_campaign else stmt
 
 
 CAMPAIGN = sa.select(Campaign.id, Campaign.title)
@@ -617,39 +650,45 @@ def pending_parts(
     """Who has not yet done their part: required obligations of open cases in the user's scope
     that are overdue or come due within two weeks, oldest due date first, with the milestone
     each belongs to."""
-    school, responsible = aliased(Organisation), aliased(Organisation)
-    stmt = (
-        scoped(
-            Obligation,
-            user,
-            sa.select(
-                Case.id,
-                Obligation.stage,
-                Case.category,
-                school.name,
-                responsible.name,
-                Obligation.level,
-                Obligation.obligation_type,
-                Obligation.due_date,
-                Obligation.due_inclusive,
-            ),
+    stmt = _built(("pending", scope_kind(user), bool(campaign_id)), _pending_statement)
+    params = {
+        **scope_params(user),
+        "horizon": today + PENDING_HORIZON,
+        "campaign": campaign_id,
+        "limit": limit,
+    }
+    return [
+        PendingPart(
+            cid, st, str(tr), sname, rname, lvl.value, kind, due, _overdue(due, inclusive, today)
         )
+        for cid, st, tr, sname, rname, lvl, kind, due, inclusive in db.session.execute(stmt, params)
+    ]
+
+
+def _pending_statement(school_viewer: bool, one_campaign: bool) -> sa.Select[Any]:
+    school, responsible = aliased(Organisation), aliased(Organisation)
+    columns = sa.select(
+        Case.id,
+        Obligation.stage,
+        Case.category,
+        school.name,
+        responsible.name,
+        Obligation.level,
+        Obligation.obligation_type,
+        Obligation.due_date,
+        Obligation.due_inclusive,
+    )
+    stmt = (
+        scoped_by_params(Obligation, columns, school=school_viewer)
         .join(school, school.id == Case.school_id)
         .join(responsible, responsible.id == Obligation.responsible_org_id)
         .where(
             Obligation.status.in_(PENDING_STATUSES),
             Obligation.required.is_(True),
-            Obligation.due_date <= today + PENDING_HORIZON,
+            Obligation.due_date <= sa.bindparam("horizon", type_=sa.Date),
             Case.status == CaseStatus.OPEN,
         )
         .order_by(Obligation.due_date, Case.id)
-        .limit(limit)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
     )
-    if campaign_id:
-        stmt = stmt.where(Case.campaign_id == campaign_id)
-    return [
-        PendingPart(
-            cid, st, str(tr), sname, rname, lvl.value, kind, due, _overdue(due, inclusive, today)
-        )
-        for cid, st, tr, sname, rname, lvl, kind, due, inclusive in db.session.execute(stmt)
-    ]
+    return stmt.where(Case.campaign_id == _CAMPAIGN_ID) if one_campaign else stmt

@@ -120,3 +120,32 @@ def test_dashboard_cells_add_up_to_the_totals_and_count_what_is_overdue(
     overdue_a = sum(numbers(cell)[2] for cell in cells[case_world["mun_a"].name])
     assert overdue_a == sum(1 for o in a1.obligations if o.is_overdue(today))
     assert 'title="выполнено в срок"' in body and 'title="просрочено"' in body
+
+
+def test_inbox_rows_escape_what_they_show(client: FlaskClient, case_world: dict[str, Any]) -> None:
+    a1, user = case_world["cases"]["a1"], case_world["users"]["municipal_a"]
+    a1.school.name = 'Школа «<b>Знание</b>» & "сила"'
+    db.session.commit()
+    login(client, user)
+    page = client.get("/inbox").text
+    assert "<b>Знание</b>" not in page
+    assert 'title="Школа «&lt;b&gt;Знание&lt;/b&gt;» &amp; &#34;сила&#34;"' in page
+    owed = next(o for o in a1.obligations if o.responsible_org_id == user.organisation_id)
+    row = _row(page, f'href="/cases/{a1.id}#obligation-{owed.id}"')
+    assert f">{owed.measure.title}<" in row or f">{owed.measure.title} (" in row
+
+
+def test_case_list_rows_escape_what_they_show(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    a1 = case_world["cases"]["a1"]
+    a1.school.name = 'Школа «<i>Знание</i>» & "сила"'
+    a1.markers = {"<b>": True, "Б": False}
+    a1.regional_markers = {"К<1>": True}
+    db.session.commit()
+    login(client, case_world["users"]["ministry"])
+    row = _row(client.get("/cases").text, f'href="/cases/{a1.id}"')
+    assert "<i>" not in row and "<b>" not in row and "К<1>" not in row
+    assert 'title="Школа «&lt;i&gt;Знание&lt;/i&gt;» &amp; &#34;сила&#34;"' in row
+    assert ">&lt;b&gt;</span>" in row and ">Б</span>" not in row
+    assert ">К&lt;1&gt; · регион</span>" in row

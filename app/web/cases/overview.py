@@ -18,6 +18,7 @@ from app.models.plan import Plan, PlanMeasure
 from app.parsing import parse_int
 from app.plans.measures import MILESTONE_ORDER, MILESTONES
 from app.stages import sessions
+from app.web.cases.rows import obligation_rows
 from app.web.cases.views import labels_for_rows
 from app.workflows import labels, queries
 from app.workflows.clock import today_for
@@ -35,18 +36,20 @@ def inbox() -> str:
     campaigns = queries.campaigns_for(user)
     chosen = queries.CaseFilters.from_args(request.args, campaigns[0].id if campaigns else None)
     owed, to_review = queries.inbox_rows(user, today_for(user), chosen.campaign)
+    campaign_titles = queries.names_of(
+        {c.id: c.title for c in campaigns},
+        {o.campaign_id for o in (*owed, *to_review)},
+        queries.CAMPAIGN,
+    )
+    titles = labels_for_rows()
     return render_template(
         "cases/inbox.html",
-        owed=owed,
-        to_review=to_review,
-        titles=labels_for_rows(),
+        owed=obligation_rows(owed, titles, campaign_titles),
+        owed_count=len(owed),
+        to_review=obligation_rows(to_review, titles, campaign_titles),
+        to_review_count=len(to_review),
         campaigns=campaigns,
         campaign_id=chosen.campaign,
-        campaign_titles=queries.names_of(
-            {c.id: c.title for c in campaigns},
-            {o.campaign_id for o in (*owed, *to_review)},
-            queries.CAMPAIGN,
-        ),
     )
 
 
