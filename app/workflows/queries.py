@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
-from app import access, names
+from app import access, names, readcache
 from app.access.scope import (
     region_id_of,
     scope_kind,
@@ -245,7 +245,7 @@ def obligation_counts(case_ids: list[int], today: date) -> dict[int, ObligationC
     """Open, overdue and awaiting-review obligation counts per case, in one query."""
     if not case_ids:
         return {}
-    rows = db.session.execute(_OBLIGATION_COUNTS, {"ids": case_ids, "today": today})
+    rows = readcache.rows(_OBLIGATION_COUNTS, {"ids": case_ids, "today": today})
     return {cid: ObligationCounts(int(o or 0), int(d or 0), int(r or 0)) for cid, o, d, r in rows}
 
 
@@ -312,7 +312,7 @@ def load_documents(documents: list[Document]) -> None:
 
 def municipality_choices(user: User) -> list[sa.Row[tuple[int, str]]]:
     """(id, name) of the municipalities in the user's scope, by name, for the list's filter."""
-    return list(db.session.execute(_MUNICIPALITIES, {"scope_root": scope_root(user)}))
+    return list(readcache.rows(_MUNICIPALITIES, {"scope_root": scope_root(user)}))
 
 
 _MUNICIPALITIES = (
@@ -424,7 +424,7 @@ def inbox_rows(
         stmt = _BUILT.get(("inbox", index, *kind))
         if stmt is None:
             stmt = _BUILT[("inbox", index, *kind)] = _inbox_statement(index, *kind)
-        parts.append(list(db.session.execute(stmt, params)))
+        parts.append(list(readcache.rows(stmt, params)))
     return parts[0], parts[1]
 
 
@@ -506,7 +506,7 @@ def compliance(
     stmt = _built(("compliance", scope_kind(viewer), bool(campaign_id)), _compliance_statement)
     params = {**scope_params(viewer), "today": today, "campaign": campaign_id}
     table: dict[tuple[int, str], ComplianceCell] = {}
-    for mun, kind, overdue, open_, ok, lt, waived in db.session.execute(stmt, params):
+    for mun, kind, overdue, open_, ok, lt, waived in readcache.rows(stmt, params):
         table[(mun, kind)] = ComplianceCell(
             int(open_ or 0), int(overdue or 0), int(ok or 0), int(lt or 0), int(waived or 0)
         )
@@ -543,7 +543,7 @@ def _compliance_statement(school_viewer: bool, one_campaign: bool) -> sa.Select[
 def cases_by_stage(user: User, campaign_id: int | None) -> dict[tuple[str, str], int]:
     """Number of cases per (track, stage) in scope."""
     stmt = _built(("by_stage", scope_kind(user), bool(campaign_id)), _by_stage_statement)
-    rows = db.session.execute(stmt, {**scope_params(user), "campaign": campaign_id})
+    rows = readcache.rows(stmt, {**scope_params(user), "campaign": campaign_id})
     return {(str(c), s): n for c, s, n in rows}
 
 
@@ -564,7 +564,7 @@ def repeat_flagged(user: User, campaign_id: int | None, limit: int = 100) -> lis
         "campaign": campaign_id,
         "limit": limit,
     }
-    return list(db.session.execute(stmt, params))
+    return list(readcache.rows(stmt, params))
 
 
 def _repeat_statement(region_wide: bool, one_campaign: bool) -> sa.Select[Any]:
@@ -661,7 +661,7 @@ def pending_parts(
         PendingPart(
             cid, st, str(tr), sname, rname, lvl.value, kind, due, _overdue(due, inclusive, today)
         )
-        for cid, st, tr, sname, rname, lvl, kind, due, inclusive in db.session.execute(stmt, params)
+        for cid, st, tr, sname, rname, lvl, kind, due, inclusive in readcache.rows(stmt, params)
     ]
 
 
