@@ -4,6 +4,7 @@ from a write still under way, and a request that has written reads its own chang
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,9 @@ from flask import Flask
 from app import readcache
 from app.extensions import db
 from app.models.org import Organisation, OrgKind
+from app.models.user import Role, User
 from tests.conftest import BACKEND, make_app, new_database_url, upgrade_schema
+from tests.helpers import Factory, login, open_test_case
 
 pytestmark = pytest.mark.skipif(
     BACKEND != "postgresql", reason="the cache is keyed on PostgreSQL's snapshot"
@@ -32,7 +35,7 @@ COUNT = (
 def site(tmp_path: Path) -> Iterator[Flask]:
     """An application with the cache on, over a database whose writes are committed."""
     url, drop = new_database_url(tmp_path)
-    app = make_app(url, tmp_path, OKO_READ_CACHE=True)
+    app = make_app(url, tmp_path, OKO_READ_CACHE=True, WTF_CSRF_ENABLED=False)
     upgrade_schema(app)
     readcache.clear()
     yield app
@@ -110,3 +113,32 @@ def test_a_request_that_has_written_reads_its_own_change(site: Flask) -> None:
         db.session.commit()
         assert readcache.rows(COUNT, {"kind": "region"})[0][0] == 2  # a new snapshot
     assert _read(site)[0] == 2
+
+
+def _stage_counts(page: str) -> list[int]:
+    """The counts of the dashboard's «cases by stage» tables."""
+    found = re.findall(r"stage=[^\"]+\">[^<]+</a></td><td>(\d+)</td>", page)
+    return [int(n) for n in found]
+
+
+def test_the_ministry_dashboard_shows_a_new_case_on_the_next_view(site: Flask) -> None:
+    with site.app_context():
+        make = Factory()
+        region = make.region("Кэш-область")
+        mun = make.municipality(region, "Кэш-район")
+        first, second = make.school(mun), make.school(mun)
+        ministry = make.user(Role.MINISTRY, region)
+        open_test_case(first, actor=ministry)
+        db.session.commit()
+        second_id, ministry_id = second.id, ministry.id
+    client = site.test_client()
+    with site.app_context():
+        login(client, db.session.get(User, ministry_id))
+    assert sum(_stage_counts(client.get("/dashboard").text)) == 1
+    assert sum(_stage_counts(client.get("/dashboard").text)) == 1  # the kept rows, the same
+    with site.app_context():
+        open_test_case(
+            db.session.get(Organisation, second_id), actor=db.session.get(User, ministry_id)
+        )
+        db.session.commit()
+    assert sum(_stage_counts(client.get("/dashboard").text)) == 2
