@@ -68,23 +68,30 @@ def test_a_return_and_an_acceptance_tell_the_school(
     assert f"/cases/{case.id}#obligation-{certificate.id}" in accepted.get_content()
 
 
+def _invited(world: dict[str, Any], title: str, starts_at: datetime, place: str) -> Any:
+    """A session the ministry plans, with school a1's new case invited to it (committed)."""
+    ministry = world["users"]["ministry"]
+    case = open_test_case(world["schools"]["a1"], actor=ministry)
+    session = sessions.plan(
+        case.campaign,
+        title=title,
+        starts_at=starts_at,
+        place=place,
+        online_link=None,
+        directions=list(sessions.DIRECTIONS[:1]),
+        capacity=10,
+        actor=ministry,
+    )
+    sessions.invite(session, [case], actor=ministry)
+    db.session.commit()
+    return session
+
+
 def test_an_invitation_tells_the_schools_team(
     world: dict[str, Any], smtp_server: list[Any]
 ) -> None:
     u = world["users"]
-    case = open_test_case(world["schools"]["a1"], actor=u["ministry"])
-    session = sessions.plan(
-        case.campaign,
-        title="Стратегическая сессия",
-        starts_at=datetime(2024, 2, 20, 7, tzinfo=UTC),
-        place="Институт",
-        online_link=None,
-        directions=list(sessions.DIRECTIONS[:1]),
-        capacity=10,
-        actor=u["ministry"],
-    )
-    sessions.invite(session, [case], actor=u["ministry"])
-    db.session.commit()
+    _invited(world, "Стратегическая сессия", datetime(2024, 2, 20, 7, tzinfo=UTC), "Институт")
     assert sorted(_kinds(u["school_a1"])) == [rules.CASE_OPENED, rules.INVITED]
     deliver_pending()
     invitation = next(
@@ -153,19 +160,12 @@ def test_a_moved_or_cancelled_session_tells_the_invited_team_when_where_and_why(
     world: dict[str, Any], smtp_server: list[Any]
 ) -> None:
     u = world["users"]
-    case = open_test_case(world["schools"]["a1"], actor=u["ministry"])
-    session = sessions.plan(
-        case.campaign,
-        title="Стратегическая сессия № 3",
-        starts_at=datetime(2030, 2, 20, 7, tzinfo=UTC),
-        place="Институт развития образования",
-        online_link=None,
-        directions=list(sessions.DIRECTIONS[:1]),
-        capacity=10,
-        actor=u["ministry"],
+    session = _invited(
+        world,
+        "Стратегическая сессия № 3",
+        datetime(2030, 2, 20, 7, tzinfo=UTC),
+        "Институт развития образования",
     )
-    sessions.invite(session, [case], actor=u["ministry"])
-    db.session.commit()
     sessions.reschedule(
         session,
         starts_at=datetime(2030, 3, 5, 6, 30, tzinfo=UTC),
