@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import LazyString
@@ -121,6 +122,41 @@ def actions_for(user: User, case: Case) -> list[tuple[CaseAction, str | None]]:
     return [(a, blocked(case, a)) for a in actions_of(case) if access.can_take(user, case, a)]
 
 
+def _new_case(
+    action: str,
+    case: Case,
+    school: Organisation,
+    markers: dict[str, int],
+    actor: User | None,
+    now: datetime,
+    told: dict[str, Any],
+) -> Case:
+    """Add the case (its markers, municipality and times filled in) and record its creation."""
+    case.municipality_id = school.municipality_id
+    case.markers, case.marker_count = dict(markers), sum(markers.values())
+    case.stage_entered_at = case.created_at = case.updated_at = now
+    case.updated_by_id = actor.id if actor else None
+    db.session.add(case)
+    db.session.flush()
+    audit.record(
+        action,
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        org_id=school.id,
+        case_id=case.id,
+        after={
+            "campaign_id": case.campaign_id,
+            "school": school.login,
+            "category": case.category.value,
+            "markers": case.markers,
+            "support_level": case.support_level,
+            **told,
+        },
+    )
+    return case
+
+
 def open_case(
     campaign: Campaign,
     school: Organisation,
@@ -139,40 +175,23 @@ def open_case(
     now = now or utcnow()
     today = local_date(now, region_zone(campaign.region_id))
     approved = campaign.order_date
-    case = Case(
-        campaign=campaign,
-        school_id=school.id,
-        municipality_id=school.municipality_id,
-        category=category,
-        stage="flagged",
-        status=CaseStatus.OPEN,
-        support_level=support_level,
-        markers=dict(markers),
-        marker_count=sum(markers.values()),
-        years_on_list=years_on_list,
-        opened_on=approved if approved is not None and approved <= today else today,
-        stage_entered_at=now,
-        created_at=now,
-        updated_at=now,
-        updated_by_id=actor.id if actor else None,
-    )
-    db.session.add(case)
-    db.session.flush()
-    audit.record(
+    case = _new_case(
         "case.created",
-        actor=actor,
-        object_type="case",
-        object_id=case.id,
-        org_id=school.id,
-        case_id=case.id,
-        after={
-            "campaign_id": campaign.id,
-            "school": school.login,
-            "category": category.value,
-            "markers": case.markers,
-            "support_level": support_level,
-            "source": source,
-        },
+        Case(
+            campaign=campaign,
+            school_id=school.id,
+            category=category,
+            stage="flagged",
+            status=CaseStatus.OPEN,
+            support_level=support_level,
+            years_on_list=years_on_list,
+            opened_on=approved if approved is not None and approved <= today else today,
+        ),
+        school,
+        markers,
+        actor,
+        now,
+        {"source": source},
     )
     derive(case, actor=actor, now=now)
     stages.refresh(case, actor=actor, now=now)
@@ -386,41 +405,23 @@ def record_past_case(
     now = now or utcnow()
     status = CaseStatus.ESCALATED if flagged_again else CaseStatus.RESOLVED
     opened = campaign.order_date or date(campaign.vpr_year, 11, 1)
-    case = Case(
-        campaign=campaign,
-        school_id=school.id,
-        municipality_id=school.municipality_id,
-        category=category,
-        stage=stages.CLOSED_STAGE,
-        status=status,
-        support_level=support_level,
-        markers=dict(markers),
-        marker_count=sum(markers.values()),
-        years_on_list=1,
-        opened_on=opened,
-        stage_entered_at=now,
-        created_at=now,
-        updated_at=now,
-        updated_by_id=actor.id if actor else None,
-    )
-    db.session.add(case)
-    db.session.flush()
-    audit.record(
+    case = _new_case(
         "case.recorded",
-        actor=actor,
-        object_type="case",
-        object_id=case.id,
-        org_id=school.id,
-        case_id=case.id,
-        after={
-            "campaign_id": campaign.id,
-            "school": school.login,
-            "category": category.value,
-            "markers": case.markers,
-            "support_level": support_level,
-            "status": status.value,
-            "source": "flag_list_history",
-        },
+        Case(
+            campaign=campaign,
+            school_id=school.id,
+            category=category,
+            stage=stages.CLOSED_STAGE,
+            status=status,
+            support_level=support_level,
+            years_on_list=1,
+            opened_on=opened,
+        ),
+        school,
+        markers,
+        actor,
+        now,
+        {"status": status.value, "source": "flag_list_history"},
     )
     stages.refresh(case, actor=actor, now=now)
     return case
