@@ -86,6 +86,15 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
           grade 5 NEXT year (when ``frame`` holds it: last year's inflated grade 4).
           ``direction`` "both" (default), "rise" or "fall"; margin 0.30 SD, min_group 10 in
           both years; evidence ``direction_tested``, ``mean_z_other_year``.
+        6 ``identical_answers`` (1.0) pairs of pupils of one class (the ``class`` column; the
+          whole work when there is none) with the same points on every advanced (П) task,
+          each match weighted by −log of its chance, against the chance under a permutation
+          of each П task's points among the school's pupils of the same band of basic (Б)
+          points (``bands`` 4, cut at the test's quantiles): the log ratio observed /
+          expected, minus the region's expectation given the work's mean score (a robust
+          quadratic fit per test: ceilings make strong schools alike), with τ² and a
+          skew-corrected tail. Pattern: that excess ≥ margin 0.5 (1.65 times); min_group 10;
+          evidence ``identical_pairs``, ``expected_identical_pairs``, ``excess_ratio``.
         Every rule also has ``fdr`` 0.10 and ``work_alpha`` 0.05.
         Statistics: one-sided tests that respect sample size AND the ordinary spread between
         honest schools (funnel plot with overdispersion: τ² per test by a robust Paule–Mandel
@@ -93,7 +102,7 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
         tail (binomial when τ² = 0), means a normal tail with variance v/n + τ² (within-work
         variances shrunk to the test's pooled one). False discoveries are controlled over the
         WHOLE proposed list: Benjamini–Hochberg across every work of every rule that makes
-        markers (signs 2–5, and sign 1 when ``external`` is given or
+        markers (signs 2–6, and sign 1 when ``external`` is given or
         ``sign1_needs_external`` is False; otherwise sign 1 keeps a list of its own), and
         across every (rule, school) for the school route. A sign FIRES when it is applicable
         (minimum sizes), its pattern holds and either its work's q ≤ fdr, or its school's

@@ -119,6 +119,14 @@ RULES: dict[str, Rule] = {
             },
             r.cohort_change,
         ),
+        Rule(
+            "identical_answers",
+            6,
+            "1.0",
+            N_("Identical answers to advanced tasks within a class"),
+            {"bands": 4, "margin": 0.5, "min_group": 10, "fdr": 0.10, "work_alpha": 0.05},
+            r.identical_answers,
+        ),
     )
 }
 
@@ -154,7 +162,17 @@ def resolve_params(overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[st
     return resolved
 
 
-_NEEDED = {"year", "subject", "code", "grade", "school_login", "score", "mark", "journal_mark"}
+_NEEDED = {
+    "year",
+    "subject",
+    "code",
+    "grade",
+    "school_login",
+    "class",
+    "score",
+    "mark",
+    "journal_mark",
+}
 
 
 def _year_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
