@@ -92,8 +92,9 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
           of each П task's points among the school's pupils of the same band of basic (Б)
           points (``bands`` 4, cut at the test's quantiles): the log ratio observed /
           expected, minus the region's expectation given the work's mean score (a robust
-          quadratic fit per test: ceilings make strong schools alike), with τ² and a
-          skew-corrected tail. Pattern: that excess ≥ margin 0.5 (1.65 times); min_group 10;
+          quadratic fit per test: ceilings make strong schools alike), with τ², a
+          skew-corrected tail and the z divided by their robust spread over the test's works
+          (never below 1). Pattern: that excess ≥ margin 0.69 (twice); min_group 10;
           evidence ``identical_pairs``, ``expected_identical_pairs``, ``excess_ratio``.
         Every rule also has ``fdr`` 0.10 and ``work_alpha`` 0.05.
         Statistics: one-sided tests that respect sample size AND the ordinary spread between

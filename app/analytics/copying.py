@@ -33,6 +33,7 @@ from app.analytics.signstats import (
     SignContext,
     between_school_variance,
     expected_given,
+    robust_scale,
 )
 
 logger = logging.getLogger(__name__)
@@ -140,13 +141,22 @@ def _test_matches(
 
 
 def _skewed_p(
-    excess: np.ndarray, variance: np.ndarray, tau2: np.ndarray, third: np.ndarray
+    excess: np.ndarray,
+    variance: np.ndarray,
+    tau2: np.ndarray,
+    third: np.ndarray,
+    test: np.ndarray,
+    applicable: np.ndarray,
 ) -> np.ndarray:
-    """Upper tail of the excess: normal with variance v + τ², skewed by the matches' own."""
+    """Upper tail of the excess: normal with variance v + τ², skewed by the matches' own, the
+    z-scores divided by their robust spread over the test's works when it exceeds 1 (v is an
+    approximation that ignores pairs sharing a pupil)."""
     total = variance + tau2
     z = np.divide(excess, np.sqrt(total), out=np.full(len(total), -np.inf), where=total > 0)
+    z = np.nan_to_num(z, neginf=-50.0)
+    z = z / robust_scale(z, test, applicable & (total > 0))
     skew = np.divide(third, total**1.5, out=np.zeros(len(total)), where=total > 0)
-    return np.where(total > 0, skewed_sf(np.nan_to_num(z, neginf=-50.0), skew), 1.0)
+    return np.where(total > 0, skewed_sf(z, skew), 1.0)
 
 
 def identical_answers(ctx: SignContext, params: Mapping[str, Any]) -> pd.DataFrame:
@@ -193,7 +203,12 @@ def identical_answers(ctx: SignContext, params: Mapping[str, Any]) -> pd.DataFra
             "threshold_ratio": np.exp(float(params["margin"])),
             "between_school_sd": np.sqrt(tau2),
             "p_value": _skewed_p(
-                excess, variance, tau2, sums["third"] / (sums["expected"] + 1) ** 3
+                excess,
+                variance,
+                tau2,
+                sums["third"] / (sums["expected"] + 1) ** 3,
+                test,
+                applicable,
             ),
         }
     )

@@ -124,7 +124,7 @@ RULES: dict[str, Rule] = {
             6,
             "1.0",
             N_("Identical answers to advanced tasks within a class"),
-            {"bands": 4, "margin": 0.5, "min_group": 10, "fdr": 0.10, "work_alpha": 0.05},
+            {"bands": 4, "margin": 0.69, "min_group": 10, "fdr": 0.10, "work_alpha": 0.05},
             r.identical_answers,
         ),
     )
