@@ -57,7 +57,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "above_region",
             1,
-            "1.1",
+            "1.2",
             N_("Results markedly above the region"),
             {"margin": 0.15, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05},
             r.above_region,
@@ -65,7 +65,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "inversion",
             2,
-            "2.1",
+            "2.2",
             N_("Advanced tasks done better than basic ones"),
             {
                 "margin": 0.10,
@@ -79,7 +79,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "journal_mismatch",
             3,
-            "2.0",
+            "2.1",
             N_("VPR marks above the journal marks"),
             {"margin": 0.25, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05},
             r.journal_mismatch,
@@ -87,7 +87,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "boundary_peaks",
             4,
-            "3.1",
+            "3.2",
             N_("Peaks at the mark boundaries"),
             {
                 "below": 3,
@@ -106,7 +106,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "cohort_change",
             5,
-            "2.0",
+            "2.1",
             N_("Sharp change for the same cohort between years"),
             {
                 "margin": 0.30,
