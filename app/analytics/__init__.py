@@ -45,17 +45,17 @@ VPR results (§1) — ``app.analytics.vpr``
 Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.rules``)
     ``RULES: dict[name, Rule]`` — name, number (sign 1..5 of DOMAIN.md), version, title
         (msgid), defaults. Rules, versions and defaults:
-        1 ``above_region`` (1.1) share of marks 4–5 vs the reference group — specialised
+        1 ``above_region`` (1.2) share of marks 4–5 vs the reference group — specialised
           schools are compared with specialised ones only (leave-one-out); margin 0.15,
           min_group 10, min_reference 30.
-        2 ``inversion`` (2.1) pattern: Б rate below the region + ``basic_slack`` (0.05: an
+        2 ``inversion`` (2.2) pattern: Б rate below the region + ``basic_slack`` (0.05: an
           average school checked generously on П tasks qualifies, a strong specialised one
           does not), (П rate − region) − (Б rate − region) ≥ margin and the П rate ≥ margin
           above ``expected_advanced_rate`` (what schools with the same Б rate achieve: a
           robust weighted quadratic fit over the test's schools); the test is on that excess
           over the expectation (a weak honest school loses more on П tasks than on Б ones);
           margin 0.10, min_group 10.
-        3 ``journal_mismatch`` (2.0) pattern: mean (VPR mark − journal mark) ≥ the region's +
+        3 ``journal_mismatch`` (2.1) pattern: mean (VPR mark − journal mark) ≥ the region's +
           margin and more raised than in the region; evidence has the shares lowered /
           confirmed / raised and differing by ≥ 2. The test uses the primary score: per pupil
           (score − the other schools' mean score for the same journal mark) / SD, averaged per
@@ -64,7 +64,7 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
           regression over schools; ``p_value_vs_last_year``, when last year had ≥ min_group
           pairs); p = 2 × the smaller (Bonferroni). Margin 0.25 marks, min_group 10 pairs,
           min_reference 30.
-        4 ``boundary_peaks`` (3.1) a score test of bunching: around each 3/4/5 threshold t a
+        4 ``boundary_peaks`` (3.2) a score test of bunching: around each 3/4/5 threshold t a
           window of scores (t − below − control … t + above + control − 1) follows the region's
           histogram of the test (the school left out) tilted by a local slope and curvature
           (the school's ability); the alternative moves a share π of the pupils up to b points
@@ -80,20 +80,32 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
           ``boundaries_tested``, per boundary ``mark<m>_below`` / ``mark<m>_at_boundary`` with
           the region's expected counts (``mark<m>_region_expected_…``), ``peak_mark``,
           ``peak_threshold``.
-        5 ``cohort_change`` (2.0) the same cohort in the two years, always "this year's work
+        5 ``cohort_change`` (2.1) the same cohort in the two years, always "this year's work
           minus the cohort's other year" in mean z-score: a RISE for grade ``to_grade`` (5)
           against ``from_grade`` (4) last year; a FALL for grade 4 against the same pupils in
           grade 5 NEXT year (when ``frame`` holds it: last year's inflated grade 4).
           ``direction`` "both" (default), "rise" or "fall"; margin 0.30 SD, min_group 10 in
           both years; evidence ``direction_tested``, ``mean_z_other_year``.
-        Every rule also has ``fdr`` 0.10 and ``work_alpha`` 0.05.
+        6 ``identical_answers`` (1.0) pairs of pupils of one class (the ``class`` column; the
+          whole work when there is none) with the same points on every advanced (П) task,
+          each match weighted by −log of its chance, against the chance under a permutation
+          of each П task's points among the school's pupils of the same band of basic (Б)
+          points (``bands`` 4, cut at the test's quantiles): the log ratio observed /
+          expected, minus the region's expectation given the work's mean score (a robust
+          quadratic fit per test: ceilings make strong schools alike), with τ², a
+          skew-corrected tail and the z divided by their robust spread over the test's works
+          (never below 1). Pattern: that excess ≥ margin 0.69 (twice); min_group 10;
+          evidence ``identical_pairs``, ``expected_identical_pairs``, ``excess_ratio``.
+        Every rule also has ``fdr`` 0.10 and ``work_alpha`` 0.05. Signs 1–5 went up a minor
+        version with sign 6: their methods are the same, but the whole list they are
+        controlled over is longer by sign 6's works, so what fires can change.
         Statistics: one-sided tests that respect sample size AND the ordinary spread between
         honest schools (funnel plot with overdispersion: τ² per test by a robust Paule–Mandel
         estimate on the more precise half of the schools); shares use an exact beta-binomial
         tail (binomial when τ² = 0), means a normal tail with variance v/n + τ² (within-work
         variances shrunk to the test's pooled one). False discoveries are controlled over the
         WHOLE proposed list: Benjamini–Hochberg across every work of every rule that makes
-        markers (signs 2–5, and sign 1 when ``external`` is given or
+        markers (signs 2–6, and sign 1 when ``external`` is given or
         ``sign1_needs_external`` is False; otherwise sign 1 keeps a list of its own), and
         across every (rule, school) for the school route. A sign FIRES when it is applicable
         (minimum sizes), its pattern holds and either its work's q ≤ fdr, or its school's

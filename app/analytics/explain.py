@@ -138,12 +138,28 @@ def _cohort(e: Evidence) -> str:
     )
 
 
+def _identical(e: Evidence) -> str:
+    n, ref = e["numbers"], e["reference"]
+    pairs = int(n.get("identical_pairs") or 0)
+    return _(
+        "Advanced (П) tasks: %(pairs)s of one class have the same points on every one of them, "
+        "where their basic (Б) results and the school's own answers lead to expect "
+        "%(expected)s. Weighted by how rare the shared answers are, that is %(ratio)s times "
+        "what schools with the same results show (threshold: %(margin)s times).",
+        pairs=n_("%(num)d pair of pupils", "%(num)d pairs of pupils", pairs),
+        expected=_dec(ref.get("expected_identical_pairs"), ".1f"),
+        ratio=_dec(n.get("excess_ratio"), ".1f"),
+        margin=_dec(n.get("threshold_ratio"), ".2f"),
+    )
+
+
 FINDINGS: dict[str, Callable[[Evidence], str]] = {
     "above_region": _above_region,
     "inversion": _inversion,
     "journal_mismatch": _journal,
     "boundary_peaks": _peaks,
     "cohort_change": _cohort,
+    "identical_answers": _identical,
 }
 
 TESTS = {
@@ -152,6 +168,9 @@ TESTS = {
     "journal_mismatch": N_("a one-sided test of the score against the same journal marks"),
     "boundary_peaks": N_("a score test of bunching at the boundaries"),
     "cohort_change": N_("a one-sided test of the change of the mean"),
+    "identical_answers": N_(
+        "a one-sided test of the identical answers against their permutation within the school"
+    ),
 }
 
 

@@ -4,8 +4,9 @@ Each rule takes the shared `SignContext` and its parameters and returns one row 
 of the analysed year (index = work id): `applicable` (enough data), `pattern` (the point
 estimate shows the sign and exceeds the reference by at least `margin`), `n`, `p_value` and the
 numbers that become the evidence. Signs 1, 2 and 5 are here, sign 3 in `app.analytics.journal`,
-sign 4 in `app.analytics.peaks`; the shared tests are in `app.analytics.signstats`, and the
-false-discovery control in `app.analytics.signs` and `app.analytics.combine`.
+sign 4 in `app.analytics.peaks`, sign 6 in `app.analytics.copying`; the shared tests are in
+`app.analytics.signstats`, and the false-discovery control in `app.analytics.signs` and
+`app.analytics.combine`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from app import lazy
+from app.analytics.copying import identical_answers
 from app.analytics.journal import journal_mismatch
 from app.analytics.peaks import boundary_peaks
 from app.analytics.signstats import (
@@ -39,6 +41,7 @@ __all__ = [
     "above_region",
     "boundary_peaks",
     "cohort_change",
+    "identical_answers",
     "inversion",
     "journal_mismatch",
 ]

@@ -62,7 +62,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "above_region",
             1,
-            "1.1",
+            "1.2",
             N_("Results markedly above the region"),
             {"margin": 0.15, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05},
             r.above_region,
@@ -70,7 +70,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "inversion",
             2,
-            "2.1",
+            "2.2",
             N_("Advanced tasks done better than basic ones"),
             {
                 "margin": 0.10,
@@ -84,7 +84,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "journal_mismatch",
             3,
-            "2.0",
+            "2.1",
             N_("VPR marks above the journal marks"),
             {"margin": 0.25, "min_group": 10, "min_reference": 30, "fdr": 0.10, "work_alpha": 0.05},
             r.journal_mismatch,
@@ -92,7 +92,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "boundary_peaks",
             4,
-            "3.1",
+            "3.2",
             N_("Peaks at the mark boundaries"),
             {
                 "below": 3,
@@ -111,7 +111,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "cohort_change",
             5,
-            "2.0",
+            "2.1",
             N_("Sharp change for the same cohort between years"),
             {
                 "margin": 0.30,
@@ -123,6 +123,14 @@ RULES: dict[str, Rule] = {
                 "work_alpha": 0.05,
             },
             r.cohort_change,
+        ),
+        Rule(
+            "identical_answers",
+            6,
+            "1.0",
+            N_("Identical answers to advanced tasks within a class"),
+            {"bands": 4, "margin": 0.69, "min_group": 10, "fdr": 0.10, "work_alpha": 0.05},
+            r.identical_answers,
         ),
     )
 }
@@ -159,7 +167,17 @@ def resolve_params(overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[st
     return resolved
 
 
-_NEEDED = {"year", "subject", "code", "grade", "school_login", "score", "mark", "journal_mark"}
+_NEEDED = {
+    "year",
+    "subject",
+    "code",
+    "grade",
+    "school_login",
+    "class",
+    "score",
+    "mark",
+    "journal_mark",
+}
 
 
 def _year_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:

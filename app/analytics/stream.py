@@ -52,7 +52,6 @@ BLOCK_SIZE = 32 << 20  # bytes of lines read at a time
 NO_UNIT = ""
 UNUSED = (
     "participant",
-    "class",
     "variant",
     "row",
 )  # columns of an import no sign reads  # the unit of rows without a school login (they fail validation in it)

@@ -51,3 +51,15 @@ def test_the_school_route_names_the_works_it_combined(russian, tested, words) ->
     sentence = explain.test_sentence(_evidence(tested))
     assert f"по совокупности работ школы ({words}): q = 0,046" in sentence
     assert "p = 0,012" in sentence and "strongest" not in sentence
+
+
+def test_identical_answers_are_explained_in_russian(russian) -> None:
+    evidence = {
+        "rule": "identical_answers",
+        "numbers": {"identical_pairs": 21, "excess_ratio": 3.456, "threshold_ratio": 1.6487},
+        "reference": {"expected_identical_pairs": 6.25},
+    }
+    finding = explain.FINDINGS["identical_answers"](evidence)
+    assert "у 21 пары участников одного класса" in finding
+    assert "ожидается 6,2" in finding and "в 3,5 раза" in finding and "в 1,65 раза" in finding
+    assert not any(word in finding for word in ("pairs", "identical", "threshold"))
