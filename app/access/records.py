@@ -13,7 +13,7 @@ from app.access.cases import (
     is_school_of,
 )
 from app.access.mechanisms import can_view_mechanisms_of
-from app.access.scope import can_view_org, scoped
+from app.access.scope import can_view_org, scope_kind, scope_params, scoped_by_params
 from app.extensions import db
 from app.models.case import Case, CaseStatus, Category, Obligation
 from app.models.document import Document, Roadmap
@@ -177,13 +177,27 @@ def _answered_cases_in_scope(user: User, document_ids: list[int]) -> set[int]:
     user sees (a municipality's act, a regional paper handed in for the case)."""
     if not document_ids:
         return set()
-    visible = scoped(Case, user).with_only_columns(Case.id)
-    return set(
-        db.session.scalars(
-            sa.select(Obligation.document_id)
-            .where(Obligation.document_id.in_(document_ids), Obligation.case_id.in_(visible))
-            .distinct()
+    school = scope_kind(user)
+    stmt = _ANSWERED.get(school)
+    if stmt is None:
+        stmt = _ANSWERED[school] = _answered_statement(school)
+    params = {**scope_params(user), "document_ids": document_ids}
+    return set(db.session.scalars(stmt, params))
+
+
+# _answered_cases_in_scope()'s statement by scope_kind(), built once (the case page asks it).
+_ANSWERED: dict[bool, sa.Select[tuple[int | None]]] = {}
+
+
+def _answered_statement(school: bool) -> sa.Select[tuple[int | None]]:
+    visible = scoped_by_params(Case, sa.select(Case.id), school=school)
+    return (
+        sa.select(Obligation.document_id)
+        .where(
+            Obligation.document_id.in_(sa.bindparam("document_ids", expanding=True)),
+            Obligation.case_id.in_(visible),
         )
+        .distinct()
     )
 
 

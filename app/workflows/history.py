@@ -28,6 +28,9 @@ from app.plans.measures import MILESTONES
 from app.workflows import labels
 from app.workflows.cases import case_action_title
 
+# The codes of the people's roles (an event's actor_role is one, or the system's).
+_ROLE_CODES = frozenset(r.value for r in Role)
+
 FIELDS = {
     "status": _l("status"),
     "stage": _l("stage"),
@@ -157,7 +160,7 @@ class EventView:
     @property
     def actor(self) -> str:
         """Who did it: the person's name, or the system for what it did by itself."""
-        if self.event.actor_role in {r.value for r in Role}:
+        if self.event.actor_role in _ROLE_CODES:
             return self.event.actor_name
         return str(labels.SYSTEM)
 
@@ -279,7 +282,7 @@ def _value(key: str, value: Any, object_type: str, names: Names) -> str | None:
     if key == "category" and isinstance(value, str):
         return _enum_label(labels.CATEGORY, value)
     if key == "role" and isinstance(value, str):
-        return str(ROLE_LABELS[Role(value)]) if value in {r.value for r in Role} else None
+        return str(ROLE_LABELS[Role(value)]) if value in _ROLE_CODES else None
     if key == "kind" and isinstance(value, str):
         return _enum_label(ORG_KINDS, value)
     if key == "subordination" and isinstance(value, str):
@@ -325,7 +328,7 @@ def _changes(event: AuditEvent, names: Names) -> tuple[Change, ...]:
 
 def role_title(code: str) -> str:
     """The role an event's actor acted in; the system for scheduled and imported changes."""
-    if code in {r.value for r in Role}:
+    if code in _ROLE_CODES:
         return str(ROLE_LABELS[Role(code)])
     return str(labels.SYSTEM)
 

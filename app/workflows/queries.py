@@ -279,8 +279,17 @@ def case_for_page(case_id: int, user: User) -> Case | None:
     """The case if the user may see it (None otherwise), with what the case page shows of its
     campaign, school, municipality, stage visits and obligations (organisations, people,
     documents and their versions) loaded in a fixed number of queries."""
-    stmt = scoped(Case, user).where(Case.id == case_id).options(*_PAGE_OPTIONS)
-    return db.session.execute(stmt).unique().scalars().first()
+    stmt = _built(("case_page", scope_kind(user)), _case_page_statement)
+    params = {**scope_params(user), "case_id": case_id}
+    return db.session.execute(stmt, params).unique().scalars().first()
+
+
+def _case_page_statement(school_viewer: bool) -> sa.Select[Any]:
+    return (
+        scoped_by_params(Case, sa.select(Case), school=school_viewer)
+        .where(Case.id == sa.bindparam("case_id", type_=sa.Integer))
+        .options(*_PAGE_OPTIONS)
+    )
 
 
 _PAGE_OPTIONS = (

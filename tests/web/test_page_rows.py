@@ -149,3 +149,17 @@ def test_case_list_rows_escape_what_they_show(
     assert 'title="Школа «&lt;i&gt;Знание&lt;/i&gt;» &amp; &#34;сила&#34;"' in row
     assert ">&lt;b&gt;</span>" in row and ">Б</span>" not in row
     assert ">К&lt;1&gt; · регион</span>" in row
+
+
+def test_dashboard_pending_rows_escape_what_they_show(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    a1 = case_world["cases"]["a1"]
+    a1.school.name = 'Школа «<i>Знание</i>» & "сила"'
+    db.session.commit()
+    login(client, case_world["users"]["ministry"])
+    page = client.get("/dashboard").text
+    pending = page.split("Кто ещё не выполнил свою часть", 1)[1].split("<h2>", 1)[0]
+    row = _row(pending, f'href="/cases/{a1.id}"')
+    assert "<i>" not in page
+    assert 'title="Школа «&lt;i&gt;Знание&lt;/i&gt;» &amp; &#34;сила&#34;"' in row

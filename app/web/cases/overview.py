@@ -18,7 +18,7 @@ from app.models.plan import Plan, PlanMeasure
 from app.parsing import parse_int
 from app.plans.measures import MILESTONE_ORDER, MILESTONES
 from app.stages import sessions
-from app.web.cases.rows import obligation_rows
+from app.web.cases.rows import obligation_rows, pending_rows
 from app.web.cases.views import labels_for_rows
 from app.workflows import labels, queries
 from app.workflows.clock import today_for
@@ -64,6 +64,7 @@ def dashboard() -> str:
         campaigns[0].id if campaigns else None
     )
     today = today_for(user)
+    type_titles = _type_titles(campaign_id)
     by_stage = queries.cases_by_stage(user, campaign_id)
     table = queries.compliance(user, campaign_id, today)
     rows = queries.by_municipality(table)
@@ -90,9 +91,8 @@ def dashboard() -> str:
         repeat=queries.repeat_flagged(user, campaign_id),
         tracks=labels.CATEGORY,
         milestones=MILESTONES,
-        type_titles=_type_titles(campaign_id),
-        level_titles={level.value: str(title) for level, title in labels.LEVEL.items()},
-        pending=_pending_by_stage(campaign_id, today),
+        type_titles=type_titles,
+        pending=_drawn(_pending_by_stage(campaign_id, today), type_titles),
         absences=sessions.absences(region_id_of(user), campaign_id),
     )
 
@@ -135,6 +135,17 @@ def _pending_by_stage(campaign_id: int | None, today: Any) -> dict[tuple[str, st
         return (tracks.index(track) if track in tracks else 99, MILESTONE_ORDER.index(stage))
 
     return dict(sorted(grouped.items(), key=lambda kv: order(kv[0])))
+
+
+def _drawn(
+    pending: dict[tuple[str, str], list[Any]], type_titles: dict[str, str]
+) -> dict[tuple[str, str], tuple[int, Markup]]:
+    """Each group of pending parts as its count and its rows drawn (rows.pending_rows)."""
+    level_titles = {level.value: str(title) for level, title in labels.LEVEL.items()}
+    return {
+        key: (len(parts), pending_rows(parts, level_titles, type_titles))
+        for key, parts in pending.items()
+    }
 
 
 def _type_titles(campaign_id: int | None) -> dict[str, str]:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.web.filters import month_names, short_dates, short_name, url_prefix
-from app.workflows.queries import ObligationCounts
+from app.workflows.queries import ObligationCounts, PendingPart
 
 # The status badges' classes beside «badge» (the others have none).
 _STATUS_CLASS = {"accepted": " ok", "returned": " warn"}
@@ -139,3 +139,28 @@ def case_rows(
             f'<td data-label="{label["overdue_title"]}">{overdue}</td></tr>'
         )
     return Markup("\n".join(out))  # noqa: S704 -- every value escaped above
+
+
+def pending_rows(
+    parts: list[PendingPart], level_titles: dict[str, str], type_titles: dict[str, str]
+) -> Markup:
+    """The rows of one table of the dashboard's «who has not yet done their part»
+    (queries.pending_parts()) in one string, every value escaped."""
+    case_url = escape(url_prefix("cases.case_detail", "case_id"))
+    due_date = short_dates()
+    overdue = f' <span class="badge danger">{escape(_("overdue"))}</span>'
+    schools: dict[str, str] = {}
+    out = []
+    for p in parts:
+        if (school := schools.get(p.school)) is None:
+            school = schools[p.school] = (
+                f'title="{escape(p.school)}">{escape(short_name(p.school))}'
+            )
+        out.append(
+            f'<tr class="{"overdue" if p.overdue else ""}"><td><a href="{case_url}{p.case_id:d}" '
+            f'{school}</a></td><td>{escape(p.responsible)} <span class="muted">('
+            f"{escape(level_titles.get(p.level, p.level))})</span></td>"
+            f"<td>{escape(type_titles.get(p.obligation_type, p.obligation_type))}</td>"
+            f"<td>{escape(due_date(p.due_date))}{overdue if p.overdue else ''}</td></tr>"
+        )
+    return Markup("".join(out))  # noqa: S704 -- every value escaped above
