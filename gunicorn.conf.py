@@ -1,6 +1,5 @@
 """gunicorn settings; every value can be overridden from the environment (GUNICORN_*)."""
 
-import gc
 import multiprocessing
 import os
 
@@ -40,16 +39,3 @@ def when_ready(server):  # gunicorn calls it in the master, before the first wor
     from app import lazy
 
     lazy.load_all()
-
-
-def pre_fork(server, worker):  # gunicorn calls it with both
-    """The objects the master made importing the application (about 400,000) are frozen before
-    a worker is forked: the worker's garbage collector no longer walks them in each full
-    collection (200 ms each, about one every twenty requests of the ministry's inbox or
-    dashboard), and the pages holding them stay shared with the master."""
-    gc.freeze()
-
-
-def post_worker_init(worker):
-    """The same in the worker, for what it imported itself (all of it without preload_app)."""
-    gc.freeze()

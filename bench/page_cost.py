@@ -22,7 +22,6 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import gc
 import hashlib
 import os
 import re
@@ -216,8 +215,6 @@ def main() -> int:
     clients = {role: logged_in(app, email) for role, email in targets["emails"].items()}
     walked = background_walk(app)
     print(f"the background walk of the whole chain (chain_verify) took {walked:.1f} s first")
-    gc.freeze()  # as a gunicorn worker has it (gunicorn.conf.py): the application's objects
-    # are left out of every garbage collection
     statements, pids = [0], set()
 
     def count(*_args: Any) -> None:
