@@ -552,10 +552,9 @@ def _extend(
     _set_entries(notification, items.added(items.of(notification), found, at))
     if sessions:
         params = notification.params or {}
-        notification.params = {
-            **params,
-            items.SESSIONS: [*params.get(items.SESSIONS, []), *sessions],
-        }
+        told = params.get(items.SESSIONS, [])
+        new = [s for s in sessions if s not in told]  # a session invited to twice is told once
+        notification.params = {**params, items.SESSIONS: [*told, *new]}
     if notification.email_status in RESEND and rules.mode_for(person, kind) == "each":
         notification.email_status, notification.email_attempted_at = "pending", None
 
