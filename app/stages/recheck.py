@@ -301,15 +301,19 @@ def frame(case: Case) -> pd.DataFrame:
 def statistics(case: Case) -> dict[str, Any] | None:
     """The protocol's figures; None before any work is rechecked. Pages show the chart from
     its own address (scatter_png), so that showing the figures never draws it."""
-    rechecked = frame(case)
-    if rechecked.empty:
-        return None
-    return recheck_protocol(rechecked, case.school.login or "")
+    return _statistics(case, frame(case))
+
+
+def _statistics(case: Case, rechecked: pd.DataFrame) -> dict[str, Any] | None:
+    return None if rechecked.empty else recheck_protocol(rechecked, case.school.login or "")
 
 
 def scatter_png(case: Case) -> bytes | None:
     """The school's scores against the experts' (drawn now); None before any work is rechecked."""
-    rechecked = frame(case)
+    return _scatter(frame(case))
+
+
+def _scatter(rechecked: pd.DataFrame) -> bytes | None:
     if rechecked.empty:
         return None
     return charts.recheck_scatter_png(
@@ -358,7 +362,8 @@ def printable(case: Case) -> tuple[dict[str, Any], dict[str, bytes]]:
         }
         for m in members(case)
     ]
-    found = statistics(case)
+    rechecked = frame(case)  # read once for the figures and the chart
+    found = _statistics(case, rechecked)
     base = {"commission": commission, "charts": [], "conclusion": None}
     if found is None:
         return {**base, "works": [], "by_work": [], "summary": None}, {}
@@ -402,7 +407,7 @@ def printable(case: Case) -> tuple[dict[str, Any], dict[str, bytes]]:
         "wilcoxon_p": s.get("wilcoxon_p"),
         "wording": s["wording"],
     }
-    scatter = scatter_png(case)
+    scatter = _scatter(rechecked)
     images = {} if scatter is None else {"scatter": scatter}
     charts = [{"title": "Первичные баллы до и после перепроверки", "image": k} for k in images]
     return {
