@@ -40,10 +40,9 @@ BY_ACTION = {
     "session.cancelled": rules.SESSION_CANCELLED,
 }
 SESSION_ACTIONS = ("session.invited", "session.changed", "session.cancelled")
-Pending = tuple[
-    str, int | None, Any, int | None, str | None
-]  # action, object, after, actor, reason
-Found = tuple[str, int, int | None, dict[str, Any] | None]  # kind, obligation, actor, session
+# action, object, after, actor, reason; and kind, obligation, actor, what to say of a session
+Pending = tuple[str, int | None, Any, int | None, str | None]
+Found = tuple[str, int, int | None, dict[str, Any] | None]
 
 
 def _collect(ev: AuditEvent) -> None:
@@ -122,7 +121,7 @@ def deliver_pending() -> SweepReport:
                 continue  # one does not tell oneself what one just did
             people[person.id] = person
             grouped[(person.id, kind)].append((obligation, 0, None))
-            if note is not None and note not in notes[(person.id, kind)]:
+            if note is not None:
                 notes[(person.id, kind)].append(note)
     for person_id, kind in sorted(grouped):
         person = people[person_id]

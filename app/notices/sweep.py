@@ -550,13 +550,21 @@ def _extend(
     """Add what was claimed (and the sessions it is about) to the day's notice; queue its e-mail
     again if it has gone."""
     _set_entries(notification, items.added(items.of(notification), found, at))
-    if sessions:
-        params = notification.params or {}
-        told = params.get(items.SESSIONS, [])
-        new = [s for s in sessions if s not in told]  # a session invited to twice is told once
-        notification.params = {**params, items.SESSIONS: [*told, *new]}
+    _tell_sessions(notification, sessions)
     if notification.email_status in RESEND and rules.mode_for(person, kind) == "each":
         notification.email_status, notification.email_attempted_at = "pending", None
+
+
+def _tell_sessions(notification: Notification, sessions: list[dict[str, Any]] | None) -> None:
+    """Add to a notice what it says of the sessions it is about, each session once however
+    many of its cases or saves of the same change the day brings."""
+    params = notification.params or {}
+    told = list(params.get(items.SESSIONS, []))
+    for session in sessions or []:
+        if session not in told:
+            told.append(session)
+    if told != params.get(items.SESSIONS, []):
+        notification.params = {**params, items.SESSIONS: told}
 
 
 def deliver(
@@ -579,10 +587,11 @@ def deliver(
         notification = Notification(
             user_id=person.id,
             kind=kind,
-            params={"day": day, **({items.SESSIONS: sessions} if sessions else {})},
+            params={"day": day},
             email_status="pending" if rules.mode_for(person, kind) == "each" else "skipped",
         )
         _set_entries(notification, items.added([], found))
+        _tell_sessions(notification, sessions)
         db.session.add(notification)
         report.sent[kind] += 1
         return
