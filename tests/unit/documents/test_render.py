@@ -322,3 +322,21 @@ def test_charts_are_embedded_from_the_named_images(images: dict[str, bytes]) -> 
     assert r.MISSING_IMAGE in text(without)
     with pytest.raises(r.DocumentTemplateError, match="not a PNG"):
         _render("information_certificate", context, {"agreement": b"GIF89a"})
+
+
+def _one_line_template(line: str) -> bytes:
+    document = Document()
+    document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_template_compiled_once_renders_with_each_call_s_own_settings() -> None:
+    template = _one_line_template("{{ moment|date_time }} [{{ absent }}]")
+    moment = {"moment": datetime(2024, 3, 1, 9, 30, tzinfo=UTC)}
+    assert "01.03.2024 12:30 []" in text(r.render(template, moment))
+    assert "01.03.2024 19:30 []" in text(r.render(template, moment, timezone="Asia/Vladivostok"))
+    with pytest.raises(r.DocumentTemplateError, match="absent"):
+        r.render(template, moment, strict=True)
+    assert "01.03.2024 12:30 []" in text(r.render(template, moment))
