@@ -140,6 +140,30 @@ def _lock_chain(session: Session) -> None:
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
 
 
+_HEAD = "oko_chain_head"  # session.info: (seq, hash) of the event this transaction appended last
+
+
+def _chain_head(session: Session) -> tuple[int, str]:
+    """The (seq, hash) a new event follows. The first event of a transaction takes the chain's
+    lock (on PostgreSQL; SQLite has one writer) and reads the head; the transaction then holds
+    the lock to its end, so its later events follow the one it appended last without reading
+    again. The end of any transaction or savepoint forgets the head (_forget_head): a rolled
+    back savepoint takes its events with it."""
+    known = session.info.get(_HEAD)
+    if known is not None:
+        return known
+    session.flush()
+    _lock_chain(session)
+    last = session.execute(
+        sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (last.seq, last.hash) if last else (0, GENESIS_HASH)
+
+
+def _forget_head(session: Session, _transaction: Any) -> None:
+    session.info.pop(_HEAD, None)
+
+
 def record(
     action: str,
     *,
@@ -154,13 +178,9 @@ def record(
 ) -> AuditEvent:
     """Append one event to the chain in the current transaction and return it."""
     session = db.session
-    session.flush()
-    _lock_chain(session)
-    last = session.execute(
-        sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    seq, prev_hash = _chain_head(session)
     ev = AuditEvent(
-        seq=(last.seq + 1) if last else 1,
+        seq=seq + 1,
         occurred_at=utcnow(),
         actor_id=actor.id if actor else None,
         actor_name=actor.full_name if actor else SYSTEM_ACTOR,
@@ -173,12 +193,13 @@ def record(
         before=_jsonable(before),
         after=_jsonable(after),
         reason=reason,
-        prev_hash=last.hash if last else GENESIS_HASH,
+        prev_hash=prev_hash,
     )
     ev.canonical = canonical_bytes(ev)
     ev.hash = hashlib.sha256(ev.canonical).hexdigest()
     session.add(ev)
     session.flush()
+    session.info[_HEAD] = (ev.seq, ev.hash)
     for listener in _listeners:
         listener(ev)
     return ev
@@ -664,3 +685,4 @@ def install_guards() -> None:
     sa_event.listen(AuditEvent, "before_update", _refuse)
     sa_event.listen(AuditEvent, "before_delete", _refuse)
     sa_event.listen(Session, "do_orm_execute", _refuse_bulk)
+    sa_event.listen(Session, "after_transaction_end", _forget_head)

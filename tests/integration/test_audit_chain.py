@@ -41,6 +41,19 @@ def test_chain_verifies_and_links(make: Factory) -> None:
     assert result.checked >= 3
 
 
+def test_events_after_a_rolled_back_savepoint_follow_the_chain_s_real_head(
+    make: Factory,
+) -> None:
+    kept = _three_events(make)[-1]
+    with db.session.begin_nested() as savepoint:
+        gone = audit.record("test.event", actor=None, object_type="user", object_id=1)
+        savepoint.rollback()
+    after = audit.record("test.event", actor=None, object_type="user", object_id=2)
+    assert after.seq == kept.seq + 1 == gone.seq
+    assert after.prev_hash == kept.hash
+    assert audit.verify().ok
+
+
 def test_orm_refuses_update_and_delete(make: Factory, db_session: Any) -> None:
     event = _three_events(make)[0]
     event.reason = "changed"
