@@ -245,8 +245,8 @@ def page(parts: tuple[Any, ...], render: Callable[[], str]) -> str:
     found = _pages.get(key)
     if found is None:
         html = render()
-        if not enabled() or "_flashes" in session:  # it wrote, or flashed, while drawing
-            return html
+        if not isinstance(html, str) or not enabled() or "_flashes" in session:
+            return html  # a redirect or a response of its own; or it wrote, or flashed
         token = _csrf()
         found = html.replace(token, CSRF_MARK) if token in html else html
         _pages.put(key, found)
