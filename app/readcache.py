@@ -27,9 +27,11 @@ never committed), or outside a request, the statements run on the request's sess
 
 from __future__ import annotations
 
+import functools
+import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -125,8 +127,9 @@ def _end_reading(_error: BaseException | None = None) -> None:
 
 
 def clear() -> None:
-    """Forget every entry (tests; a change of schema)."""
+    """Forget every entry, rows and pages (tests; a change of schema)."""
     _entries.clear()
+    _pages.clear()
 
 
 def _after_flush(session: Session, _context: Any) -> None:
@@ -155,3 +158,113 @@ def init_app(app: Any) -> None:
         sa_event.listen(Session, "do_orm_execute", _on_execute)
         sa_event.listen(Session, "after_commit", _after_commit)
         sa_event.listen(Session, "after_soft_rollback", _after_rollback)
+
+
+# --- Rendered pages -------------------------------------------------------------------------
+#
+# A page a read-only request draws is a function of the data it reads (the snapshot), of who
+# views it (the user's id: their scope, name and unread count are data too), the locale, the
+# viewer's local day, the site root and the path with its arguments. It is kept under exactly
+# those, per process, at most ``PAGE_SIZE`` entries and ``PAGE_BYTES`` of text. Two things on a
+# page belong to the browser's session and not to the data: the CSRF token, which is taken out
+# of the kept text (``CSRF_MARK``) and put back, the current one, on every view; and flashed
+# messages, whose page is neither kept nor served from the cache. A request that wrote while
+# drawing the page does not keep it.
+
+PAGE_SIZE = 512
+PAGE_BYTES = 64 * 1024 * 1024
+CSRF_MARK = "\x00oko-csrf\x00"  # cannot occur in drawn HTML: NUL is refused in input
+
+
+class _Pages:
+    """A least-recently-used map of drawn pages bounded in entries and bytes."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size, self.limit, self.used = size, limit, 0
+        self._items = OrderedDict[Any, str]()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> str | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Any, html: str) -> None:
+        cost = sys.getsizeof(html)
+        if cost > self.limit:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.used -= sys.getsizeof(old)
+            self._items[key] = html
+            self.used += cost
+            while len(self._items) > self.size or self.used > self.limit:
+                _key, gone = self._items.popitem(last=False)
+                self.used -= sys.getsizeof(gone)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.used = 0
+
+
+_pages = _Pages(PAGE_SIZE, PAGE_BYTES)
+
+
+def _csrf() -> str:
+    from flask_wtf.csrf import generate_csrf
+
+    return str(generate_csrf())
+
+
+def page(parts: tuple[Any, ...], render: Callable[[], str]) -> str:
+    """The page ``render`` draws, kept under the snapshot, the viewer, the locale, the request's
+    path and arguments and ``parts`` (what else the page depends on: the viewer's local day).
+    ``render`` is called when the page is not kept, the cache is off (:func:`enabled`), the
+    session holds flashed messages, or the user is anonymous."""
+    from flask import request, session
+    from flask_babel import get_locale
+    from flask_login import current_user
+
+    if not enabled() or "_flashes" in session or not current_user.is_authenticated:
+        return render()
+    _conn, snapshot = _reading()
+    key = (
+        db.engine,
+        snapshot,
+        current_user.get_id(),
+        str(get_locale()),
+        request.host_url,
+        request.script_root,
+        request.full_path,
+        _frozen(parts),
+    )
+    found = _pages.get(key)
+    if found is None:
+        html = render()
+        if not isinstance(html, str) or not enabled() or "_flashes" in session:
+            return html  # a redirect or a response of its own; or it wrote, or flashed
+        token = _csrf()
+        found = html.replace(token, CSRF_MARK) if token in html else html
+        _pages.put(key, found)
+    return found.replace(CSRF_MARK, _csrf()) if CSRF_MARK in found else found
+
+
+def cached_page(*parts: Callable[[], Any]) -> Callable[[Callable[..., str]], Callable[..., str]]:
+    """A view whose drawn page is kept (:func:`page`); each of ``parts`` is called per request
+    for a part of the key (the viewer's local day). Put it under the login and access checks."""
+
+    def wrap(view: Callable[..., str]) -> Callable[..., str]:
+        @functools.wraps(view)
+        def cached(*args: Any, **kwargs: Any) -> str:
+            return page(
+                (view.__module__, view.__qualname__, *(p() for p in parts)),
+                lambda: view(*args, **kwargs),
+            )
+
+        return cached
+
+    return wrap

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from app import access
+from app import access, readcache
 from app.access.scope import region_id_of
 from app.access.web import requires
 from app.extensions import db
@@ -29,6 +29,7 @@ bp = Blueprint("overview", __name__)
 @bp.route("/inbox")
 @login_required
 @requires(access.has_inbox)
+@readcache.cached_page(lambda: today_for(current_user))  # the day: what is overdue
 def inbox() -> str:
     """What the user's organisation owes, and what awaits the user's review, by due date: of
     the current campaign unless another (or every one) is chosen."""
@@ -56,6 +57,7 @@ def inbox() -> str:
 @bp.route("/dashboard")
 @login_required
 @requires(access.can_view_dashboard)
+@readcache.cached_page(lambda: today_for(current_user))  # the day: what is overdue
 def dashboard() -> str:
     """Deadline compliance by municipality and obligation type, cases by stage, repeat flags."""
     user = current_user._get_current_object()  # not looked up through the proxy each time

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app import readcache
 from app.access import get_scoped_or_404
 from app.models.case import Case, Obligation
 from app.parsing import parse_int
@@ -30,6 +31,7 @@ bp = Blueprint("cases", __name__)
 
 @bp.route("/cases")
 @login_required
+@readcache.cached_page(lambda: today_for(current_user))  # the day: what is overdue
 def case_list() -> str:
     """Cases in scope with filters, sorting, pagination and counts."""
     user = current_user._get_current_object()  # not looked up through the proxy each time
@@ -115,6 +117,7 @@ def case_export() -> Response:
 
 @bp.route("/cases/<int:case_id>")
 @login_required
+@readcache.cached_page(lambda: today_for(current_user))  # the day: what is overdue
 def case_detail(case_id: int) -> str:
     """Everything about one case, with the actions the current user may take."""
     user = current_user._get_current_object()  # not looked up through the proxy each time

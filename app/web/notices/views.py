@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from app import access
+from app import access, readcache
 from app.access.web import requires
 from app.extensions import db
 from app.models.notify import Notification
@@ -85,6 +85,7 @@ def unread_count() -> int:
 
 @bp.route("/notifications")
 @login_required
+@readcache.cached_page(lambda: today_for(current_user))  # the day: what is overdue
 def inbox() -> str:
     """The user's notices, newest first."""
     stmt = (
