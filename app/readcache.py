@@ -32,7 +32,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
@@ -43,35 +43,51 @@ from app.extensions import db
 
 SIZE = 256  # entries a process keeps
 _SNAPSHOT = sa.text("SELECT pg_current_snapshot()::text")
+V = TypeVar("V")
 WROTE = "oko_wrote"  # session.info: the session has written in its current transaction
 
 
-class _Entries:
-    """A least-recently-used map, safe between a worker's threads."""
+class _Entries(Generic[V]):
+    """A least-recently-used map, safe between a worker's threads: at most ``size`` entries and,
+    given a ``limit``, at most that many bytes of values (``sys.getsizeof``: a page's text)."""
 
-    def __init__(self, size: int) -> None:
-        self.size, self._items, self._lock = size, OrderedDict[Any, list[Any]](), threading.Lock()
+    def __init__(self, size: int, limit: int | None = None) -> None:
+        self.size, self.limit, self.used = size, limit, 0
+        self._items, self._lock = OrderedDict[Any, V](), threading.Lock()
 
-    def get(self, key: Any) -> list[Any] | None:
+    def _cost(self, value: V) -> int:
+        return 0 if self.limit is None else sys.getsizeof(value)
+
+    def get(self, key: Any) -> V | None:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: Any, value: list[Any]) -> None:
+    def put(self, key: Any, value: V) -> None:
+        cost = self._cost(value)
+        if self.limit is not None and cost > self.limit:
+            return
         with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.used -= self._cost(old)
             self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.used += cost
+            while len(self._items) > self.size or (
+                self.limit is not None and self.used > self.limit
+            ):
+                _key, gone = self._items.popitem(last=False)
+                self.used -= self._cost(gone)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.used = 0
 
 
-_entries = _Entries(SIZE)
+_entries = _Entries[list[Any]](SIZE)
 
 
 def enabled() -> bool:
@@ -176,42 +192,7 @@ PAGE_BYTES = 64 * 1024 * 1024
 CSRF_MARK = "\x00oko-csrf\x00"  # cannot occur in drawn HTML: NUL is refused in input
 
 
-class _Pages:
-    """A least-recently-used map of drawn pages bounded in entries and bytes."""
-
-    def __init__(self, size: int, limit: int) -> None:
-        self.size, self.limit, self.used = size, limit, 0
-        self._items = OrderedDict[Any, str]()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> str | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: Any, html: str) -> None:
-        cost = sys.getsizeof(html)
-        if cost > self.limit:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self.used -= sys.getsizeof(old)
-            self._items[key] = html
-            self.used += cost
-            while len(self._items) > self.size or self.used > self.limit:
-                _key, gone = self._items.popitem(last=False)
-                self.used -= sys.getsizeof(gone)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.used = 0
-
-
-_pages = _Pages(PAGE_SIZE, PAGE_BYTES)
+_pages = _Entries[str](PAGE_SIZE, PAGE_BYTES)
 
 
 def _csrf() -> str:
