@@ -25,14 +25,13 @@ Filters available to templates:
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import math
 import re
 import struct
-import threading
 import zipfile
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -211,23 +210,20 @@ class _DocumentEnvironment(ImmutableSandboxedEnvironment):
             return super().compile(source, name, filename, True, defer_init)
         if not isinstance(source, str):
             return super().compile(source, name, filename, False, defer_init)
-        key = (source, name, filename, defer_init)
-        with _compiled_lock:
-            code = _compiled.get(key)
-            if code is not None:
-                _compiled.move_to_end(key)
-                return code
-        code = super().compile(source, name, filename, False, defer_init)
-        with _compiled_lock:
-            _compiled[key] = code
-            while len(_compiled) > _COMPILED_SIZE:
-                _compiled.popitem(last=False)
-        return code
+        return _compiled(source, name, filename, defer_init)
 
 
-_COMPILED_SIZE = 256  # XML parts of templates kept compiled
-_compiled_lock = threading.Lock()
-_compiled: OrderedDict[tuple[str, str | None, str | None, bool], Any] = OrderedDict()
+@functools.lru_cache(maxsize=256)  # XML parts of templates kept compiled
+def _compiled(source: str, name: str | None, filename: str | None, defer_init: bool) -> Any:
+    """The code of one XML part, compiled by an environment made as every document's is."""
+    return ImmutableSandboxedEnvironment.compile(
+        _prototype(), source, name, filename, False, defer_init
+    )
+
+
+@functools.cache
+def _prototype() -> ImmutableSandboxedEnvironment:
+    return make_environment()
 
 
 def make_environment(
