@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
-from app import create_app
+from app import create_app, readcache
 from app.accounts import tokens
 from app.extensions import Session, db
 from app.models import Notification, Role, SignRun, SignRunSchool, StrategicSession, VprImport
@@ -95,6 +96,22 @@ def make_app(url: str, tmp_dir: Path, **extra: Any) -> Flask:
     }
     config.update(extra)
     return create_app(config)
+
+
+@contextmanager
+def cached_site(tmp_dir: Path, **extra: Any) -> Iterator[Flask]:
+    """An application with the read cache on (app.readcache), over a database of its own whose
+    writes are committed, the cache emptied first; dropped afterwards."""
+    url, drop = new_database_url(tmp_dir)
+    application = make_app(url, tmp_dir, OKO_READ_CACHE=True, **extra)
+    upgrade_schema(application)
+    readcache.clear()
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.engine.dispose()
+        drop()
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models.user import Role
 from app.web.cases import page as case_page
 from app.web.cases import views as case_views
-from tests.conftest import BACKEND, make_app, new_database_url, upgrade_schema
+from tests.conftest import BACKEND, cached_site
 from tests.helpers import TEST_PASSWORD, Factory, open_test_case
 
 pytestmark = pytest.mark.skipif(
@@ -33,14 +33,8 @@ TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Flask]:
     """An application with the cache and CSRF checks on, over committed data."""
-    url, drop = new_database_url(tmp_path)
-    app = make_app(url, tmp_path, OKO_READ_CACHE=True, WTF_CSRF_ENABLED=True)
-    upgrade_schema(app)
-    readcache.clear()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    drop()
+    with cached_site(tmp_path, WTF_CSRF_ENABLED=True) as app:
+        yield app
 
 
 @pytest.fixture

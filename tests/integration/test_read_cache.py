@@ -17,7 +17,7 @@ from app import readcache
 from app.extensions import db
 from app.models.org import Organisation, OrgKind
 from app.models.user import Role, User
-from tests.conftest import BACKEND, make_app, new_database_url, upgrade_schema
+from tests.conftest import BACKEND, cached_site
 from tests.helpers import Factory, login, open_test_case
 
 pytestmark = pytest.mark.skipif(
@@ -34,14 +34,8 @@ COUNT = (
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Flask]:
     """An application with the cache on, over a database whose writes are committed."""
-    url, drop = new_database_url(tmp_path)
-    app = make_app(url, tmp_path, OKO_READ_CACHE=True, WTF_CSRF_ENABLED=False)
-    upgrade_schema(app)
-    readcache.clear()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    drop()
+    with cached_site(tmp_path, WTF_CSRF_ENABLED=False) as app:
+        yield app
 
 
 def _add_region(app: Flask, name: str) -> None:
