@@ -10,7 +10,10 @@ route (its two strongest works, version 3.1) was chosen later, on the tuning gen
 the held-out generators' TUNING SEEDS only (`--seeds 101 102 103 104 105 106` for
 `wide_bunching`, 101–104 for the others): the figures to report are those of seeds 1–8,
 never used to choose anything. Sign 6 (identical answers, version 1.0) was chosen on seeds
-101–104 of every generator and 107–112 (added to the tuning seeds for it) of the project's. Each region plants one
+101–104 of every generator and 107–112 (added to the tuning seeds for it) of the project's.
+Sign 4 version 3.3 (a lower-side scale, control 3, the three strongest works) was chosen on
+seeds 101–112 of every generator and 101–124 of `wide_bunching` (113–124 added for it). Each
+region plants one
 generator in 10 % of its schools, beside specialised, tiny and honest strong decoys. A school is
 predicted when any of its works of the planted year carries a marker. Precision and recall are
 pooled over the seeds (true positives / flagged, true positives / planted).
@@ -38,7 +41,7 @@ TUNING = {
     "one_boundary_bunching": ["one_boundary_bunching"],
 }
 HELD_OUT = {"wide_bunching": ["wide_bunching"], "copying": ["copying"]}
-TUNING_SEEDS = tuple(range(101, 113))  # the only seeds a choice was made on
+TUNING_SEEDS = tuple(range(101, 113))  # the seeds a choice was made on (and 113–124 of wide)
 STRENGTHS = {"wide_bunching": (0.2, 0.4, 0.6, 0.8), "copying": (0.15, 0.3, 0.45, 0.6)}
 SIZES = ((20, 35), (40, 70), (80, 150))
 

@@ -64,18 +64,19 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
           regression over schools; ``p_value_vs_last_year``, when last year had ≥ min_group
           pairs); p = 2 × the smaller (Bonferroni). Margin 0.25 marks, min_group 10 pairs,
           min_reference 30.
-        4 ``boundary_peaks`` (3.2) a score test of bunching: around each 3/4/5 threshold t a
+        4 ``boundary_peaks`` (3.3) a score test of bunching: around each 3/4/5 threshold t a
           window of scores (t − below − control … t + above + control − 1) follows the region's
           histogram of the test (the school left out) tilted by a local slope and curvature
           (the school's ability); the alternative moves a share π of the pupils up to b points
           under t onto the ``above`` (1) points at t. The efficient score (slope and curvature
-          profiled out), skew-corrected (Pearson III) and scaled by the robust spread of all
-          works' z, is computed for each deficit width b in ``widths`` (2, 3; ``below`` 3 is
+          profiled out), skew-corrected (Pearson III) and scaled by the spread of all works' z
+          below their median (RMS distance, never below 1: bunching only raises z, so the works
+          with it cannot widen the scale), is computed for each deficit width b in ``widths`` (2, 3; ``below`` 3 is
           the widest), over the boundaries where ≥ 1 work is expected at t together and, with
           ``single_boundaries``, each alone: the best of these 8 statistics is the work's,
           its p × 8 (Bonferroni) the work's p; the school route combines each work's best p
           before that correction (``combination_p``), since its empirical null absorbs the
-          choice. Pattern: ``share_moved`` (π̂) ≥ margin 0.10; control 2, min_works 30
+          choice. Pattern: ``share_moved`` (π̂) ≥ margin 0.10; control 3, min_works 30
           (DOMAIN.md: 20–30 a rough minimum). Evidence: ``moved_from_points``,
           ``boundaries_tested``, per boundary ``mark<m>_below`` / ``mark<m>_at_boundary`` with
           the region's expected counts (``mark<m>_region_expected_…``), ``peak_mark``,
@@ -115,11 +116,12 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
         never narrower than N(0, 1)), the best unit's p × the number of distinct units (a
         work's z is floored at −2: a capped p of 1 is no evidence against the others).
         For sign 4 (``Rule.school_route`` "strongest", ``signstats.strongest_works``) instead
-        the Stouffer z of the school's TWO strongest works, whichever they are (bunching on
+        the Stouffer z of the school's THREE strongest works, whichever they are (bunching on
         two or three works of different subjects and grades), against the null law of the
-        top two of m independent N(0, 1) (m: the school's tested works; a fixed-seed Monte
+        top three of m independent N(0, 1) (m: the school's tested works; a fixed-seed Monte
         Carlo, a union bound beyond it) centred and scaled by the region's schools with the
-        same m (never narrower nor lower than the law); evidence ``school_works_combined``
+        same m (their median, and the RMS spread of those below it, which the schools with
+        the sign cannot widen; never narrower nor lower than the law); evidence ``school_works_combined``
         and ``school_works_tested``.
     ``compute_signs(frame, specs, *, year=None, specialised=(), params=None, rules=None,
     external=None, sign1_needs_external=True) -> SignsResult``

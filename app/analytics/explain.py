@@ -179,9 +179,17 @@ def _unit(e: Evidence) -> str:
     unit = str(e.get("school_unit") or "school")
     if unit == "strongest":
         tested = int(e.get("school_works_tested") or 1)
+        combined = int(e.get("school_works_combined") or min(tested, 3))
         if tested <= 1:
             return _("its only tested work")
-        return n_("the two strongest of %(num)d work", "the two strongest of %(num)d works", tested)
+        if combined >= tested:
+            return n_("its %(num)d tested work", "all its %(num)d tested works", tested)
+        return n_(
+            "the %(strongest)d strongest of %(num)d work",
+            "the %(strongest)d strongest of %(num)d works",
+            tested,
+            strongest=combined,
+        )
     return {"school": _("all works"), "subject": _("one subject"), "grade": _("one grade")}[unit]
 
 

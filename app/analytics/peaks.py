@@ -9,8 +9,9 @@ absorbs the school's ability (a strong school has more pupils at the "5" boundar
 it). The bunching alternative moves a share π of the pupils below onto the threshold. The
 efficient score statistic for π at π = 0 (λ fitted by maximum likelihood, its estimation
 accounted for) is summed over the three thresholds and standardised; its spread over honest
-schools beyond sampling noise is estimated from all works of the test (a robust scale, never
-below 1) and divided out. π̂ = U / I is reported as the share of pupils just below the
+schools beyond sampling noise is estimated from all works of the test (the spread of their z
+below the median, never below 1: bunching only raises z, so the very works with it cannot
+widen the scale they are judged by) and divided out. π̂ = U / I is reported as the share of pupils just below the
 boundaries who were moved onto them.
 """
 
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from app import lazy
-from app.analytics.signstats import SignContext, robust_scale
+from app.analytics.signstats import SignContext, lower_scale
 
 if TYPE_CHECKING:
     import numpy as np
@@ -192,7 +193,8 @@ def _statistics(
     found: list[tuple[np.ndarray, ...]], applicable: np.ndarray, single: bool
 ) -> tuple[np.ndarray, ...]:
     """Every statistic (each width; all boundaries summed, and each boundary alone): its
-    per-work one-sided p (skew-corrected, scaled by the robust spread of all works' z), π̂ and
+    per-work one-sided p (skew-corrected, scaled by the spread of all works' z below their
+    median: bunching only raises z, so the works with it cannot widen it), π̂ and
     whether it could be computed. Arrays are statistics × works."""
     p_values, moved, computed, z_values, scales = [], [], [], [], []
     for score, info, info_gg, _expected, third in found:
@@ -201,7 +203,7 @@ def _statistics(
             u, i = score[:, part].sum(axis=1), info[:, part].sum(axis=1)
             z = np.divide(u, np.sqrt(i), out=np.zeros(len(u)), where=i > 0)
             skew = np.divide(third[:, part].sum(axis=1), i**1.5, out=np.zeros(len(u)), where=i > 0)
-            scale = robust_scale(z, np.zeros(len(z), dtype=np.int64), applicable & (i > 0))
+            scale = lower_scale(z, applicable & (i > 0))
             p_values.append(np.where(i > 0, skewed_sf(z / scale, skew), 1.0))
             gg = info_gg[:, part].sum(axis=1)
             moved.append(np.divide(u, gg, out=np.zeros(len(u)), where=gg > 0))

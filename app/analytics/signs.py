@@ -6,7 +6,7 @@ the point pattern of the sign (beyond `margin`). Every rule then gets the same t
 (`app.analytics.combine`): a sign *fires* when the rule applies, the pattern holds and either
 the work's Benjamini–Hochberg q-value across all works the rule tested is at most `fdr`, or
 its school's q-value across schools is (the best unit of the school's works: all, one subject,
-one grade; for sign 4 the school's two strongest works, whatever they are) and the work is in
+one grade; for sign 4 the school's three strongest works, whatever they are) and the work is in
 that unit with its own p at most `work_alpha`. Each fired sign
 carries its evidence (numbers, reference, threshold, rule name, version and parameters).
 """
@@ -52,7 +52,7 @@ class Rule:
     defaults: Mapping[str, Any]
     compute: Callable[[r.SignContext, Mapping[str, Any]], pd.DataFrame]
     # the school route: "units" (all works, one subject, one grade: `combine.school_level`)
-    # or "strongest" (the school's two strongest works, whatever they are: `strongest_works`)
+    # or "strongest" (the school's three strongest works, whatever they are: `strongest_works`)
     school_route: str = "units"
 
 
@@ -92,13 +92,13 @@ RULES: dict[str, Rule] = {
         Rule(
             "boundary_peaks",
             4,
-            "3.2",
+            "3.3",
             N_("Peaks at the mark boundaries"),
             {
                 "below": 3,
                 "widths": (2, 3),
                 "above": 1,
-                "control": 2,
+                "control": 3,
                 "single_boundaries": True,
                 "margin": 0.10,
                 "min_works": 30,

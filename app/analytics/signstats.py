@@ -150,6 +150,24 @@ def robust_scale(z: np.ndarray, group: np.ndarray, applicable: np.ndarray) -> np
     return scale
 
 
+def lower_scale(z: np.ndarray, applicable: np.ndarray) -> np.ndarray:
+    """Per row: the spread of the applicable z below their median (the root mean square of
+    their distance to it, at least 1), for a sign that only raises z: the works with the sign
+    cannot widen the scale they are judged by, as they widen a MAD (in a region where one
+    school in ten bunches, by about 13 %)."""
+    idx = np.flatnonzero(applicable & np.isfinite(z))
+    if len(idx) < 10:
+        return np.ones(len(z))
+    return np.full(len(z), _lower_spread(z[idx]))
+
+
+def _lower_spread(values: np.ndarray) -> float:
+    """The root mean square distance to the median of the values below it, at least 1."""
+    centre = float(np.median(values))
+    low = values[values < centre]
+    return max(1.0, float(np.sqrt(np.mean((low - centre) ** 2)))) if len(low) else 1.0
+
+
 def expected_given(
     x: np.ndarray,
     y: np.ndarray,
@@ -183,7 +201,7 @@ def expected_given(
     return fitted, slope
 
 
-STRONGEST = 2  # works combined by the school route: the school's k strongest
+STRONGEST = 3  # works combined by the school route: the school's k strongest
 Z_FLOOR = -2.0  # a capped p of 1 is "no evidence", not strong evidence against
 NULL_DRAWS = 100_000
 
@@ -231,9 +249,11 @@ def strongest_works(
     Non-objective practice is often in a few of a school's works (one subject, one grade, or
     two or three works of any kind): the k strongest are combined whatever they are. The
     statistic's null is the law of the k largest of m independent N(0, 1) (m: the school's
-    tested works), centred and scaled by the region's schools with the same m (median and
-    1.4826·MAD: works of one school share its traits), never narrower nor lower than that
-    law itself; fewer than 30 such schools: all schools, each on its own law's scale."""
+    tested works), centred and scaled by the region's schools with the same m (works of one
+    school share its traits): their median, and the spread of those below it (the root mean
+    square distance: the schools with the sign sit above and cannot widen it), never lower
+    than the law's median nor narrower than its scale; fewer than 30 such schools: all
+    schools, each on its own law's scale."""
     codes = pd.factorize(school.astype("str"))[0].astype(np.int64)
     n_schools = int(codes.max(initial=-1)) + 1
     p = np.clip(np.where(applicable, p_values, 0.5), 1e-15, 1 - 1e-15)
@@ -259,8 +279,7 @@ def strongest_works(
         group = tested == m
         pool = standard[group] if group.sum() >= 30 else standard[has]
         found = float(np.median(pool))
-        spread = 1.4826 * float(np.median(np.abs(pool - found)))
         centre = law_centre + max(found, 0.0) * law_scale
-        scale = max(spread, 1.0) * law_scale
+        scale = _lower_spread(pool) * law_scale  # the schools with the sign sit above
         school_p[group] = _strongest_p(total[group], m, int(min(m, k)), centre, scale)
     return StrongestWorks(school_p[codes], chosen, combined[codes], tested[codes])

@@ -33,7 +33,7 @@ def _evidence(tested: int) -> dict[str, Any]:
         "q_value": 0.4,  # the work alone is not enough: the school route made the marker
         "school_q_value": 0.0456,
         "school_unit": "strongest",
-        "school_works_combined": min(2, tested),
+        "school_works_combined": min(3, tested),
         "school_works_tested": tested,
         "threshold": {"fdr": 0.1},
     }
@@ -42,8 +42,9 @@ def _evidence(tested: int) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("tested", "words"),
     [
-        (4, "две самые заметные из 4 работ"),
-        (21, "две самые заметные из 21 работы"),
+        (4, "3 самые заметные из 4 работ"),
+        (21, "3 самые заметные из 21 работы"),
+        (3, "все 3 проверенные работы"),
         (1, "единственная проверенная работа"),
     ],
 )

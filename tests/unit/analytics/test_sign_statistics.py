@@ -10,7 +10,13 @@ from scipy import stats
 from app.analytics.combine import school_level
 from app.analytics.peaks import skewed_sf
 from app.analytics.signs import compute_signs
-from app.analytics.signstats import _betabinom_sf, between_school_variance, strongest_works
+from app.analytics.signstats import (
+    _betabinom_sf,
+    between_school_variance,
+    lower_scale,
+    robust_scale,
+    strongest_works,
+)
 from tests.unit.analytics import sign_data as sd
 
 PEAKS = {"boundary_peaks": {"min_works": 30}}
@@ -171,19 +177,42 @@ def _schools(count: int, works: int = 4) -> pd.Series:
     return pd.Series(np.repeat([f"edu{100000 + i}" for i in range(count)], works))
 
 
-def test_sign_four_route_combines_the_two_strongest_works_whatever_they_are() -> None:
+def test_sign_four_route_combines_the_three_strongest_works_whatever_they_are() -> None:
     rng = np.random.default_rng(4)
     p = rng.uniform(size=800)
-    p[[1, 2]] = 0.004  # the first school: 5 МА and 4 РУ (another subject AND another grade)
-    p[[0, 3]] = 0.6
+    p[[1, 2, 3]] = 0.004  # the first school: 5 МА, 4 РУ and 5 РУ (two subjects, two grades)
+    p[0] = 0.6
     found = strongest_works(_schools(200), p, np.ones(800, bool))
-    assert list(found.in_best_unit[:4]) == [False, True, True, False]
-    pair = stats.norm.sf(2 * stats.norm.isf(0.004) / np.sqrt(2))  # one pair, no selection
-    assert pair < found.p_value[0] < 0.005
-    assert found.combined[0] == 2 and found.tested[0] == 4
+    assert list(found.in_best_unit[:4]) == [False, True, True, True]
+    triple = stats.norm.sf(3 * stats.norm.isf(0.004) / np.sqrt(3))  # one triple, no selection
+    assert triple < found.p_value[0] < 0.001
+    assert found.combined[0] == 3 and found.tested[0] == 4
     code, grade = np.tile(["МА", "МА", "РУ", "РУ"], 200), np.tile([4, 5, 4, 5], 200)
     units = school_level(_schools(200), pd.Series(code), pd.Series(grade), p, np.ones(800, bool))
-    assert found.p_value[0] < units.p_value[0] / 3  # no unit holds 5 МА and 4 РУ together
+    assert found.p_value[0] < units.p_value[0] / 3  # no unit holds 5 МА, 4 РУ and 5 РУ alone
+
+
+def test_sign_four_route_keeps_a_pair_when_only_two_works_stand_out() -> None:
+    rng = np.random.default_rng(14)
+    p = rng.uniform(size=800)
+    p[[1, 2]] = 0.001  # 5 МА and 4 РУ: another subject AND another grade
+    p[[0, 3]] = (0.6, 0.7)
+    found = strongest_works(_schools(200), p, np.ones(800, bool))
+    assert list(found.in_best_unit[:4]) == [True, True, True, False]  # the third: the 0.6
+    assert found.p_value[0] < 0.005  # still found in a region of 200 schools
+
+
+def test_the_lower_scale_is_not_widened_by_the_works_with_the_sign() -> None:
+    rng = np.random.default_rng(3)
+    honest = 1.5 * rng.standard_normal(2000)  # honest works spread 1.5 × sampling noise
+    z = honest.copy()
+    z[:200] += 4.0  # one work in ten with the sign: only ever raised
+    everyone = np.ones(2000, bool)
+    lower = lower_scale(z, everyone)[0]
+    assert lower == pytest.approx(1.5, rel=0.06)
+    assert robust_scale(z, np.zeros(2000, np.int64), everyone)[0] > 1.12 * 1.5  # a MAD widens
+    assert lower_scale(0.5 * honest, everyone)[0] == 1.0  # never narrower than sampling noise
+    assert (lower_scale(z[:5], everyone[:5]) == 1.0).all()  # too few works: no scale estimated
 
 
 def test_sign_four_route_is_calibrated_on_honest_schools() -> None:

@@ -69,8 +69,8 @@ def test_a_planted_bunching_school_is_flagged_with_the_boundary(region, signs) -
     numbers, reference = evidence["numbers"], evidence["reference"]
     assert numbers["share_moved"] >= evidence["params"]["margin"]
     assert numbers[f"mark{mark}_at_boundary"] > reference[f"mark{mark}_region_expected_at_boundary"]
-    assert evidence["school_unit"] == "strongest"  # sign 4: the school's two strongest works
-    assert evidence["school_works_combined"] == min(2, evidence["school_works_tested"])
+    assert evidence["school_unit"] == "strongest"  # sign 4: the school's three strongest works
+    assert evidence["school_works_combined"] == min(3, evidence["school_works_tested"])
 
 
 def test_every_kind_is_found_and_most_flags_are_planted(region, signs) -> None:
