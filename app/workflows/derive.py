@@ -21,7 +21,7 @@ from app.models.case import (
     Obligation,
     ObligationStatus,
 )
-from app.models.document import ReviewStatus
+from app.models.document import Document, ReviewStatus
 from app.models.org import Organisation, OrgKind
 from app.models.plan import DateKind, Plan, PlanMeasure
 from app.models.stage import Mentorship
@@ -31,7 +31,7 @@ from app.plans import dates as d
 from app.plans import measures as m
 from app.plans.service import active_measures, plan_of
 from app.workflows.clock import case_date
-from app.workflows.shared import shared_document
+from app.workflows.shared import shared_documents
 
 
 def _serving(kind: OrgKind, parent_id: int) -> int | None:
@@ -151,9 +151,10 @@ def derive(
                 continue
             added.append(_new_obligation(case, measure, term, level, actor, now))
     db.session.flush()
+    shared = shared_documents(added)
     for obligation in added:
         _record_created(obligation, actor, reason)
-        _answer_from_shared(obligation, actor)
+        _answer_from_shared(obligation, shared.get(obligation.id), actor)
     for obligation in case.obligations:
         gone = (obligation.measure_id, obligation.period) not in keep
         if gone and obligation.status not in DONE_STATUSES:
@@ -282,9 +283,11 @@ def _follow_measure(
     )
 
 
-def _answer_from_shared(obligation: Obligation, actor: User | None) -> None:
-    """A shared act already handed in for this campaign answers a case that joins later."""
-    document = shared_document(obligation)
+def _answer_from_shared(
+    obligation: Obligation, document: Document | None, actor: User | None
+) -> None:
+    """A shared act already handed in for this campaign (`document`, found by
+    `shared_documents`) answers a case that joins later."""
     latest = document.latest if document else None
     if document is None or latest is None or latest.review_status is ReviewStatus.RETURNED:
         return

@@ -47,6 +47,34 @@ def shared_document(obligation: Obligation) -> Document | None:
     ).first()
 
 
+def shared_documents(obligations: list[Obligation]) -> dict[int, Document]:
+    """`shared_document` of each of several obligations, in one statement: obligation id ->
+    the document already answering it (the obligations without one left out)."""
+    wanted: dict[int, tuple[int, int, str]] = {}
+    for obligation in obligations:
+        owner, case_id = owner_of(obligation)
+        if case_id is None:
+            key = (owner, obligation.case.campaign_id, obligation.obligation_type)
+            wanted[obligation.id] = key
+    if not wanted:
+        return {}
+    owners, campaigns, kinds = (set(part) for part in zip(*wanted.values(), strict=True))
+    found: dict[tuple[int, int | None, str | None], Document] = {}
+    for document in db.session.scalars(
+        sa.select(Document)
+        .where(
+            Document.owner_org_id.in_(owners),
+            Document.campaign_id.in_(campaigns),
+            Document.obligation_type.in_(kinds),
+            Document.case_id.is_(None),
+        )
+        .order_by(Document.id)
+    ):
+        held = (document.owner_org_id, document.campaign_id, document.obligation_type)
+        found.setdefault(held, document)
+    return {oid: found[key] for oid, key in wanted.items() if key in found}
+
+
 def siblings(obligation: Obligation) -> list[int]:
     """Ids of the other pending obligations one hand-in of a shared measure answers."""
     scope = scope_of(obligation)
