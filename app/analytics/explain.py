@@ -182,6 +182,8 @@ def _unit(e: Evidence) -> str:
         combined = int(e.get("school_works_combined") or min(tested, 3))
         if tested <= 1:
             return _("its only tested work")
+        if combined >= tested == 2:
+            return _("both its tested works")
         if combined >= tested:
             return n_("its %(num)d tested work", "all its %(num)d tested works", tested)
         return n_(
