@@ -70,9 +70,9 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
           (the school's ability); the alternative moves a share π of the pupils up to b points
           under t onto the ``above`` (1) points at t. The efficient score (slope and curvature
           profiled out), skew-corrected (Pearson III) and scaled by the spread of all works' z
-          below their median (RMS distance, never below 1: bunching only raises z, so the works
-          with it cannot widen the scale), is computed for each deficit width b in ``widths`` (2, 3; ``below`` 3 is
-          the widest), over the boundaries where ≥ 1 work is expected at t together and, with
+          below their median (RMS distance, never below 1: bunching only raises z, so the
+          works with it cannot widen the scale), is computed for each deficit width b in
+          ``widths`` (2, 3; ``below`` 3 is the widest), over the boundaries where ≥ 1 work is expected at t together and, with
           ``single_boundaries``, each alone: the best of these 8 statistics is the work's,
           its p × 8 (Bonferroni) the work's p; the school route combines each work's best p
           before that correction (``combination_p``), since its empirical null absorbs the
@@ -121,8 +121,8 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
         top three of m independent N(0, 1) (m: the school's tested works; a fixed-seed Monte
         Carlo, a union bound beyond it) centred and scaled by the region's schools with the
         same m (their median, and the RMS spread of those below it, which the schools with
-        the sign cannot widen; never narrower nor lower than the law); evidence ``school_works_combined``
-        and ``school_works_tested``.
+        the sign cannot widen; never narrower nor lower than the law); evidence
+        ``school_works_combined`` and ``school_works_tested``.
     ``compute_signs(frame, specs, *, year=None, specialised=(), params=None, rules=None,
     external=None, sign1_needs_external=True) -> SignsResult``
         ``frame``: rows of ``VprImport.frame`` for the analysed year and (for signs 3 and 5)

@@ -11,8 +11,8 @@ efficient score statistic for π at π = 0 (λ fitted by maximum likelihood, its
 accounted for) is summed over the three thresholds and standardised; its spread over honest
 schools beyond sampling noise is estimated from all works of the test (the spread of their z
 below the median, never below 1: bunching only raises z, so the very works with it cannot
-widen the scale they are judged by) and divided out. π̂ = U / I is reported as the share of pupils just below the
-boundaries who were moved onto them.
+widen the scale they are judged by) and divided out. π̂ = U / I is reported as the share of
+pupils just below the boundaries who were moved onto them.
 """
 
 from __future__ import annotations
