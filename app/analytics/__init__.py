@@ -74,10 +74,11 @@ Signs of non-objectivity — ``app.analytics.signs`` (rules in ``app.analytics.r
           works with it cannot widen the scale), is computed for each deficit width b in
           ``widths`` (2, 3; ``below`` 3 is the widest), over the boundaries where ≥ 1 work is
           expected at t together and, with ``single_boundaries``, each alone: the best of these
-          8 statistics is the work's, its p × 8 (Bonferroni) the work's p; the school route combines each work's best p
-          before that correction (``combination_p``), since its empirical null absorbs the
-          choice. Pattern: ``share_moved`` (π̂) ≥ margin 0.10; control 3, min_works 30
-          (DOMAIN.md: 20–30 a rough minimum). Evidence: ``moved_from_points``,
+          8 statistics is the work's, its p × 8 (Bonferroni) the work's p; the school route
+          combines each work's best p before that correction (``combination_p``), since its
+          empirical null absorbs the choice. Pattern: ``share_moved`` (π̂) ≥ margin 0.10;
+          control 3, min_works 30 (DOMAIN.md: 20–30 a rough minimum). Evidence:
+          ``moved_from_points``,
           ``boundaries_tested``, per boundary ``mark<m>_below`` / ``mark<m>_at_boundary`` with
           the region's expected counts (``mark<m>_region_expected_…``), ``peak_mark``,
           ``peak_threshold``.
