@@ -28,6 +28,9 @@ from app.plans.measures import MILESTONES
 from app.workflows import labels
 from app.workflows.cases import case_action_title
 
+# An event as pages read it: the entity, or a plain row of its columns (app.web.cases.page).
+Event = AuditEvent | sa.Row[Any]
+
 # The codes of the people's roles (an event's actor_role is one, or the system's).
 _ROLE_CODES = frozenset(r.value for r in Role)
 
@@ -152,7 +155,7 @@ class Change:
 class EventView:
     """An event for people: what was done, by whom in which role, and what changed."""
 
-    event: AuditEvent
+    event: Event
     action: str
     role: str
     changes: tuple[Change, ...]
@@ -178,7 +181,7 @@ class Names:
     """Names of the organisations, people and campaigns a page of events refers to, read in
     three statements whatever the number of events."""
 
-    def __init__(self, events: Sequence[AuditEvent]) -> None:
+    def __init__(self, events: Sequence[Event]) -> None:
         orgs: set[int] = set()
         users: set[int] = set()
         campaigns: set[int] = set()
@@ -311,7 +314,7 @@ def _value(key: str, value: Any, object_type: str, names: Names) -> str | None:
     return _plain(value)
 
 
-def _changes(event: AuditEvent, names: Names) -> tuple[Change, ...]:
+def _changes(event: Event, names: Names) -> tuple[Change, ...]:
     before = event.before if isinstance(event.before, dict) else {}
     after = event.after if isinstance(event.after, dict) else {}
     out: list[Change] = []
@@ -344,7 +347,7 @@ def action_title(code: str, after: dict[str, Any] | None = None) -> str:
     return str(title) if title is not None else _("Change recorded")
 
 
-def describe(events: Sequence[AuditEvent]) -> list[EventView]:
+def describe(events: Sequence[Event]) -> list[EventView]:
     """The events of a page, for people, in the order given."""
     names = Names(events)
     return [
