@@ -18,7 +18,7 @@ from app.models.user import User
 from app.paperwork import catalog, conclusions, generate
 from app.plans.measures import MILESTONE_ORDER
 from app.stages import attachments, recheck
-from app.vpr.signs import evidence_of, latest_run, works_of
+from app.vpr.signs import school_run
 from app.workflows import cases as case_ops
 from app.workflows import history as event_history
 from app.workflows import obligations as obligation_ops
@@ -134,8 +134,7 @@ def gather(
     case: Case, user: User, own: list[Document], *, whole_history: bool = False
 ) -> dict[str, Any]:
     """The template context of the case page; ``own``: documents(case)."""
-    run = latest_run(case.campaign.region, case.campaign.vpr_year)
-    login = case.school.login or ""
+    run = school_run(case.campaign.region_id, case.campaign.vpr_year, case.school.login or "")
     events, total = history(case.id, whole_history)
     shown = access.visible_documents(user, own)
     return {
@@ -150,8 +149,8 @@ def gather(
         "history_total": total,
         "chain": audit.verify_case(case.id, events),  # those shown, and the newest
         "sign_run": run,
-        "evidence": evidence_of(run, login) if run else [],
-        "works": works_of(run, login) if run else [],
+        "evidence": list(run.evidence or []) if run else [],
+        "works": list(run.markers or []) if run else [],
         "documents": shown,
         "registrable": access.registrable_acts(user, _with_obligations(shown, case)),
         "signed_original": registration.signed_original,
