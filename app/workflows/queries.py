@@ -308,17 +308,6 @@ _PAGE_OPTIONS = (
 )
 
 
-def load_documents(documents: list[Document]) -> None:
-    """The versions (and their uploaders) of those documents that lack them, in one query."""
-    unloaded = [d.id for d in documents if "versions" in sa.inspect(d).unloaded]
-    if unloaded:
-        db.session.scalars(
-            sa.select(Document)
-            .where(Document.id.in_(unloaded))
-            .options(selectinload(Document.versions).joinedload(DocumentVersion.uploaded_by))
-        ).all()
-
-
 def municipality_choices(user: User) -> list[sa.Row[tuple[int, str]]]:
     """(id, name) of the municipalities in the user's scope, by name, for the list's filter."""
     return list(readcache.rows(_MUNICIPALITIES, {"scope_root": scope_root(user)}))

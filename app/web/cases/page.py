@@ -7,13 +7,14 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app import access, audit
 from app.extensions import db
 from app.legal import registration
 from app.models.audit import AuditEvent
 from app.models.case import Case, Obligation
-from app.models.document import Document
+from app.models.document import Document, DocumentVersion
 from app.models.user import User
 from app.paperwork import catalog, conclusions, generate
 from app.plans.measures import MILESTONE_ORDER
@@ -24,11 +25,11 @@ from app.workflows import history as event_history
 from app.workflows import obligations as obligation_ops
 
 
-def documents(case: Case) -> list[Document]:
+def documents(case: Case, kinds: list[catalog.DocumentKind]) -> list[Document]:
     """The case's own documents, the shared acts that answer its obligations, and the papers
-    its issuer generated for the campaign that belong to the case's track."""
+    its issuer generated for the campaign of ``kinds`` (those of the case's track), with their
+    versions and uploaders: one statement."""
     issuer = case.municipality_id if case.municipality_id is not None else case.campaign.region_id
-    kinds = [k.key for k in catalog.KINDS if generate.applies(case, k.key)]
     # three index lookups, their ids united: one OR across them reads every document
     ids = sa.union(
         sa.select(Document.id).where(Document.case_id == case.id),
@@ -40,14 +41,16 @@ def documents(case: Case) -> list[Document]:
             Document.campaign_id == case.campaign_id,
             Document.case_id.is_(None),
             Document.generated.is_(True),
-            Document.kind.in_(kinds),
+            Document.kind.in_([k.key for k in kinds]),
         ),
     )
-    return list(
-        db.session.scalars(
-            sa.select(Document).where(Document.id.in_(ids.scalar_subquery())).order_by(Document.id)
-        )
+    stmt = (
+        sa.select(Document)
+        .where(Document.id.in_(ids.scalar_subquery()))
+        .order_by(Document.id)
+        .options(joinedload(Document.versions).joinedload(DocumentVersion.uploaded_by))
     )
+    return list(db.session.scalars(stmt).unique())
 
 
 def milestones_of(case: Case) -> list[str]:
@@ -56,17 +59,18 @@ def milestones_of(case: Case) -> list[str]:
     return [key for key in MILESTONE_ORDER if key in own or key in ("monitoring", "closed")]
 
 
-def other_cases(case: Case) -> list[Case]:
-    """The school's cases on other lists of the same campaign (one school, several tracks)."""
-    return list(
-        db.session.scalars(
-            sa.select(Case).where(
-                Case.school_id == case.school_id,
-                Case.campaign_id == case.campaign_id,
-                Case.id != case.id,
-            )
-        )
-    )
+def other_cases(case: Case) -> list[sa.Row[Any]]:
+    """The school's cases on other lists of the same campaign (one school, several tracks):
+    their ``id`` and ``category``, as plain rows."""
+    params = {"school_id": case.school_id, "campaign_id": case.campaign_id, "case_id": case.id}
+    return list(db.session.execute(_OTHER_CASES, params))
+
+
+_OTHER_CASES = sa.select(Case.id, Case.category).where(
+    Case.school_id == sa.bindparam("school_id", type_=sa.Integer),
+    Case.campaign_id == sa.bindparam("campaign_id", type_=sa.Integer),
+    Case.id != sa.bindparam("case_id", type_=sa.Integer),
+)
 
 
 def _with_obligations(shown: list[Document], case: Case) -> list[Document]:
@@ -130,13 +134,13 @@ _EVENT_COLUMNS = (
 _NEWEST_EVENTS, _EVERY_EVENT = _events_statement(True), _events_statement(False)
 
 
-def gather(
-    case: Case, user: User, own: list[Document], *, whole_history: bool = False
-) -> dict[str, Any]:
-    """The template context of the case page; ``own``: documents(case)."""
+def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, Any]:
+    """The template context of the case page."""
     run = school_run(case.campaign.region_id, case.campaign.vpr_year, case.school.login or "")
     events, total = history(case.id, whole_history)
-    shown = access.visible_documents(user, own)
+    applicable = generate.applicable_kinds(case)
+    shown = access.visible_documents(user, documents(case, applicable))
+    kinds = generate.kinds_for(user, case, applicable)
     return {
         "milestones": milestones_of(case),
         "obligations": sorted(
@@ -155,13 +159,9 @@ def gather(
         "registrable": access.registrable_acts(user, _with_obligations(shown, case)),
         "signed_original": registration.signed_original,
         "signature_state": registration.state_of,
-        "generate_kinds": generate.kinds_for(user, case),
-        "hand_in_kinds": {
-            k.key for k in generate.kinds_for(user, case) if generate.can_hand_in(user, case, k.key)
-        },
-        "conclusion_kinds": [
-            k for k in generate.kinds_for(user, case) if k.key in conclusions.KINDS
-        ],
+        "generate_kinds": kinds,
+        "hand_in_kinds": {k.key for k in kinds if generate.can_hand_in(user, case, k.key)},
+        "conclusion_kinds": [k for k in kinds if k.key in conclusions.KINDS],
         "correlations": attachments.correlations(case),
         "recheck": recheck.statistics(case),
         "can_upload_marks": access.can_upload_data(user, case, attachments.STUDENT_MARKS),
