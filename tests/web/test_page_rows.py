@@ -32,6 +32,10 @@ def test_row_helpers_give_what_url_for_and_the_filters_give(
         assert f"{head}7{tail}" == url_for("notices.read", notification_id=7)
         with pytest.raises(ValueError, match="not at the end"):
             filters.url_prefix("notices.read", "notification_id")
+        download = filters.url_maker("documents.download", "document_id", "number")
+        assert download(12, 3) == url_for("documents.download", document_id=12, number=3)
+        action = filters.url_maker("cases.obligation_action", "obligation_id", action="waive")
+        assert action(5) == url_for("cases.obligation_action", obligation_id=5, action="waive")
         moment = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
         assert filters.short_dates()(moment.date()) == short_date(moment.date())
         assert filters.date_times()(moment) == date_time(moment)

@@ -131,6 +131,7 @@ def case_detail(case_id: int) -> str:
         transition_form=TransitionForm(),
         level_form=SupportLevelForm(level=str(case.support_level or "")),
         obligation_form=ObligationForm(),
+        titles=labels_for_rows(),
         **page.gather(case, user, whole_history=request.args.get("history") == "all"),
     )
 
