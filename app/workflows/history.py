@@ -15,11 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import format_decimal, pgettext
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.i18n import date_time, month_name, short_date
+from app.i18n import translate as _  # the history translates per event
 from app.models.audit import AuditEvent
 from app.models.case import Campaign
 from app.models.org import Organisation, OrgKind, listed_name
