@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, defer, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from app import access, names, readcache
@@ -298,7 +298,15 @@ _PAGE_OPTIONS = (
     joinedload(Case.municipality),
     selectinload(Case.stages).joinedload(CaseStage.entered_by),
     selectinload(Case.obligations).options(
-        joinedload(Obligation.measure),
+        # the page reads a measure's title and kind of date, not the lists that derive
+        # obligations from it (five JSON values a measure, decoded for nothing)
+        joinedload(Obligation.measure).options(
+            defer(PlanMeasure.reviewers),
+            defer(PlanMeasure.tracks),
+            defer(PlanMeasure.levels),
+            defer(PlanMeasure.school_kinds),
+            defer(PlanMeasure.reminders),
+        ),
         joinedload(Obligation.responsible_org),
         joinedload(Obligation.responsible_user),
         joinedload(Obligation.document)
