@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from typing import Any
 
@@ -77,10 +76,6 @@ def _with_obligations(shown: list[Document], case: Case) -> list[Document]:
     """The page's documents and those its obligations are answered by (a regional measure's)."""
     extra = [o.document for o in case.obligations if o.document is not None]
     return list({d.id: d for d in [*shown, *extra]}.values())
-
-
-def data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 # The case page lists the newest events; the whole history is one click away. A view re-checks
@@ -162,11 +157,10 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
         "generate_kinds": kinds,
         "hand_in_kinds": {k.key for k in kinds if generate.can_hand_in(user, case, k.key)},
         "conclusion_kinds": [k for k in kinds if k.key in conclusions.KINDS],
-        "correlations": attachments.correlations(case),
+        "correlations": attachments.correlations(case, images=False),  # charts: by URL
         "recheck": recheck.statistics(case),
         "can_upload_marks": access.can_upload_data(user, case, attachments.STUDENT_MARKS),
         "can_upload_recheck": access.can_upload_data(user, case, attachments.RECHECK_RESULTS),
-        "data_uri": data_uri,
         "withdrawable": obligation_ops.withdrawable(case, user),
         "undo_minutes": int(obligation_ops.UNDO_WINDOW.total_seconds() // 60),
     }
