@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -147,11 +147,24 @@ def latest(case: Case, key: str) -> tuple[DocumentVersion, pd.DataFrame] | None:
     return version, frame[frame["school_login"].astype(str) == case.school.login]
 
 
-def correlations(case: Case, *, images: bool = True) -> dict[str, Any] | None:
+def correlations(
+    case: Case, *, images: bool = True, documents: Sequence[Document] | None = None
+) -> dict[str, Any] | None:
     """The correlation analysis of the school's marks, with charts (``images``: name → PNG;
     empty unless asked for) and the charts' names (``charts``); None without data. The figures
-    were stored when the file was uploaded (a file kept from before is read now)."""
-    version = _latest_version(case, STUDENT_MARKS)
+    were stored when the file was uploaded (a file kept from before is read now). With
+    ``documents`` (every document of the case, their versions loaded: the case page's), the
+    newest marks are found among them rather than read again."""
+    if documents is None:
+        version = _latest_version(case, STUDENT_MARKS)
+    else:
+        marks = [
+            v
+            for d in documents
+            if d.case_id == case.id and d.kind == STUDENT_MARKS
+            for v in d.versions
+        ]
+        version = max(marks, key=lambda v: v.id, default=None)
     if version is None:
         return None
     figures = _figures_of(case, version)

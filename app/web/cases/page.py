@@ -134,7 +134,8 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
     run = school_run(case.campaign.region_id, case.campaign.vpr_year, case.school.login or "")
     events, total = history(case.id, whole_history)
     applicable = generate.applicable_kinds(case)
-    shown = access.visible_documents(user, documents(case, applicable))
+    own = documents(case, applicable)
+    shown = access.visible_documents(user, own)
     kinds = generate.kinds_for(user, case, applicable)
     return {
         "milestones": milestones_of(case),
@@ -157,7 +158,7 @@ def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, 
         "generate_kinds": kinds,
         "hand_in_kinds": {k.key for k in kinds if generate.can_hand_in(user, case, k.key)},
         "conclusion_kinds": [k for k in kinds if k.key in conclusions.KINDS],
-        "correlations": attachments.correlations(case, images=False),  # charts: by URL
+        "correlations": attachments.correlations(case, images=False, documents=own),
         "recheck": recheck.statistics(case),
         "can_upload_marks": access.can_upload_data(user, case, attachments.STUDENT_MARKS),
         "can_upload_recheck": access.can_upload_data(user, case, attachments.RECHECK_RESULTS),
