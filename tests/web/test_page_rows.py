@@ -184,3 +184,34 @@ def test_dashboard_pending_rows_escape_what_they_show(
     row = _row(pending, f'href="/cases/{a1.id}"')
     assert "<i>" not in page
     assert 'title="Школа «&lt;i&gt;Знание&lt;/i&gt;» &amp; &#34;сила&#34;"' in row
+
+
+def test_the_history_rows_escape_what_events_hold(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    """The history table's rows (made in Python, app.web.history_rows) escape every value an
+    event holds, the raw event's included, and link each event to its case on the auditors'
+    page."""
+    from app import audit
+
+    case, users = case_world["cases"]["a1"], case_world["users"]
+    hostile = "<b>«жирный»</b> & 'кавычки'"
+    audit.record(
+        "case.support_level",
+        actor=users["ministry"],
+        object_type="case",
+        object_id=case.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        before={"support_level": None},
+        after={"support_level": 2, "note": hostile},
+        reason=hostile,
+    )
+    db.session.commit()
+    login(client, users["ministry"])
+    for path in (f"/cases/{case.id}", "/audit"):
+        page = client.get(path).text
+        assert hostile not in page and "<b>«жирный»</b>" not in page
+        assert "&lt;b&gt;«жирный»&lt;/b&gt; &amp; &#39;кавычки&#39;" in page  # the reason
+        assert "&#34;note&#34;: &#34;&lt;b&gt;" in page  # the raw event's after
+    assert f'<a href="/cases/{case.id}">№ {case.id}</a>' in page  # the auditors' page links
