@@ -566,38 +566,12 @@ def verify_case(case_id: int, events: Sequence[Any] | None = None) -> VerifyResu
     shows, with their ``seq``), those and every later one, and every one after the point up to
     which the background check has verified the whole chain: the earlier ones are vouched for
     by it (``vouched_seq``, ``vouched_at``), so a view costs what it shows, not the history's
-    length. One statement."""
-    e, p = _event.alias("e"), _event.alias("p")
-    point = (
-        sa.select(VerifiedUpTo.seq, VerifiedUpTo.verified_at)
-        .where(VerifiedUpTo.scope == CHAIN)
-        .subquery("point")
-    )
-    anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
-    after_point = sa.func.coalesce(point.c.seq, 0) + 1
+    length. One statement, built once."""
     if events is None:
-        start: sa.ColumnElement[Any] = sa.literal(0)
+        shown: int | None = 0  # from the first event: earlier than any verified point
     else:
         shown = min((int(ev.seq) for ev in events), default=None)
-        start = (
-            after_point
-            if shown is None
-            else sa.case((after_point < shown, after_point), else_=sa.literal(shown))
-        )
-    rows = db.session.execute(
-        sa.select(
-            point.c.seq.label("point_seq"),
-            point.c.verified_at.label("point_at"),
-            *_row_columns(e),
-            p.c.hash.label("prev_actual"),
-        )
-        .select_from(
-            anchor.outerjoin(point, sa.true())
-            .outerjoin(e, sa.and_(e.c.case_id == case_id, e.c.seq >= start))
-            .outerjoin(p, p.c.seq == e.c.seq - 1)
-        )
-        .order_by(e.c.seq)
-    ).all()
+    rows = db.session.execute(_CASE_CHAIN, {"case_id": case_id, "shown": shown}).all()
     events_rows = [row for row in rows if row.seq is not None]
     result = _check_rows(events_rows)
     head = rows[0] if rows else None
@@ -610,6 +584,41 @@ def verify_case(case_id: int, events: Sequence[Any] | None = None) -> VerifyResu
         vouched_seq=int(head.point_seq),
         vouched_at=head.point_at,
     )
+
+
+def _case_chain_statement() -> sa.Select[Any]:
+    """One case's events from ``shown`` (the oldest a page shows; none: only those after the
+    verified point) or from the verified point if that is earlier, each beside the hash of the
+    event before it in the whole chain, and the verified point on every row (on the one row
+    there is when the case has no such events)."""
+    e, p = _event.alias("e"), _event.alias("p")
+    point = (
+        sa.select(VerifiedUpTo.seq, VerifiedUpTo.verified_at)
+        .where(VerifiedUpTo.scope == CHAIN)
+        .subquery("point")
+    )
+    anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
+    after_point = sa.func.coalesce(point.c.seq, 0) + 1
+    shown = sa.bindparam("shown", type_=sa.BigInteger)
+    start = sa.case((shown.is_(None), after_point), (after_point < shown, after_point), else_=shown)
+    case_id = sa.bindparam("case_id", type_=sa.BigInteger)
+    return (
+        sa.select(
+            point.c.seq.label("point_seq"),
+            point.c.verified_at.label("point_at"),
+            *_row_columns(e),
+            p.c.hash.label("prev_actual"),
+        )
+        .select_from(
+            anchor.outerjoin(point, sa.true())
+            .outerjoin(e, sa.and_(e.c.case_id == case_id, e.c.seq >= start))
+            .outerjoin(p, p.c.seq == e.c.seq - 1)
+        )
+        .order_by(e.c.seq)
+    )
+
+
+_CASE_CHAIN = _case_chain_statement()
 
 
 def region_events_clause(region_id: int) -> sa.ColumnElement[bool]:

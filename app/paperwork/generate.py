@@ -44,11 +44,19 @@ def applies(case: Case, key: str) -> bool:
     )
 
 
-def kinds_for(user: User, case: Case) -> list[catalog.DocumentKind]:
-    """The documents this user may generate for the case."""
-    return [
-        k for k in catalog.KINDS if applies(case, k.key) and access.can_generate(user, case, k.key)
-    ]
+def applicable_kinds(case: Case) -> list[catalog.DocumentKind]:
+    """The kinds of document that belong to the case (``applies``), its obligations read once."""
+    takes, track = {o.takes for o in case.obligations}, str(case.category)
+    return [k for k in catalog.KINDS if catalog.belongs_to(k, track, takes)]
+
+
+def kinds_for(
+    user: User, case: Case, applicable: list[catalog.DocumentKind] | None = None
+) -> list[catalog.DocumentKind]:
+    """The documents this user may generate for the case (of ``applicable``, when the caller
+    has them already: ``applicable_kinds(case)``)."""
+    kinds = applicable_kinds(case) if applicable is None else applicable
+    return [k for k in kinds if access.can_generate(user, case, k.key)]
 
 
 def register_template(key: str, data: bytes, filename: str, *, actor: User) -> DocumentTemplate:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -147,22 +147,54 @@ def latest(case: Case, key: str) -> tuple[DocumentVersion, pd.DataFrame] | None:
     return version, frame[frame["school_login"].astype(str) == case.school.login]
 
 
-def correlations(case: Case) -> dict[str, Any] | None:
-    """The correlation analysis of the school's marks, with charts; None without data. The
-    figures were stored when the file was uploaded (a file kept from before is read now)."""
+def correlations(
+    case: Case, *, images: bool = True, documents: Sequence[Document] | None = None
+) -> dict[str, Any] | None:
+    """The correlation analysis of the school's marks, with charts (``images``: name → PNG;
+    empty unless asked for) and the charts' names (``charts``); None without data. The figures
+    were stored when the file was uploaded (a file kept from before is read now). With
+    ``documents`` (every document of the case, their versions loaded: the case page's), the
+    newest marks are found among them rather than read again."""
+    if documents is None:
+        version = _latest_version(case, STUDENT_MARKS)
+    else:
+        marks = [
+            v
+            for d in documents
+            if d.case_id == case.id and d.kind == STUDENT_MARKS
+            for v in d.versions
+        ]
+        version = max(marks, key=lambda v: v.id, default=None)
+    if version is None:
+        return None
+    figures = _figures_of(case, version)
+    rows = [{**r, "wording": describe(r)} for r in figures["rows"]]
+    drawn = figures["images"]
+    return {
+        "version": version,
+        "rows": rows,
+        "charts": list(drawn),
+        "images": {name: base64.b64decode(data) for name, data in drawn.items()} if images else {},
+    }
+
+
+def correlation_chart(case: Case, name: str) -> bytes | None:
+    """One chart of the correlation of the school's marks as PNG (the case page shows each
+    from its own address); None without data or without that chart."""
     version = _latest_version(case, STUDENT_MARKS)
     if version is None:
         return None
+    data = _figures_of(case, version)["images"].get(name)
+    return base64.b64decode(data) if data else None
+
+
+def _figures_of(case: Case, version: DocumentVersion) -> dict[str, Any]:
     login = case.school.login or ""
     stored = db.session.get(DataFigures, (version.sha256, STUDENT_MARKS, login))
     if stored is not None:
-        figures = stored.figures
-    else:
-        frame, _problems = read_student_marks(storage.store().get(version.sha256))
-        figures = _figures(frame[frame["school_login"].astype(str) == login])
-    rows = [{**r, "wording": describe(r)} for r in figures["rows"]]
-    images = {name: base64.b64decode(data) for name, data in figures["images"].items()}
-    return {"version": version, "rows": rows, "images": images}
+        return dict(stored.figures)
+    frame, _problems = read_student_marks(storage.store().get(version.sha256))
+    return _figures(frame[frame["school_login"].astype(str) == login])
 
 
 def _correlation_charts(rows: list[dict[str, Any]]) -> dict[str, bytes]:

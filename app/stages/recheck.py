@@ -279,29 +279,56 @@ def assign(case: Case, *, actor: User) -> int:
     return len(pending)
 
 
-def frame(case: Case) -> pd.DataFrame:
-    """The rechecked works (those with the experts' result) as the analytics want them."""
-    rows = [
-        {
-            "school_login": case.school.login,
-            "subject": w.subject,
-            "grade": w.grade,
-            "participant": w.participant,
-            "score_school": w.score_school,
-            "score_recheck": w.score_recheck,
-            "mark_school": w.mark_school,
-            "mark_recheck": w.mark_recheck,
-        }
-        for w in works(case)
-        if w.score_recheck is not None
-    ]
-    return pd.DataFrame(rows)
+def rechecked_rows(case: Case) -> list[sa.Row[Any]]:
+    """The rechecked works (those with the experts' result) as plain rows, in the order of
+    the works' list: one statement, built once."""
+    return list(db.session.execute(_RECHECKED, {"case_id": case.id}))
+
+
+_RECHECKED = (
+    sa.select(
+        RecheckWork.subject,
+        RecheckWork.grade,
+        RecheckWork.participant,
+        RecheckWork.score_school,
+        RecheckWork.score_recheck,
+        RecheckWork.mark_school,
+        RecheckWork.mark_recheck,
+    )
+    .where(
+        RecheckWork.case_id == sa.bindparam("case_id", type_=sa.Integer),
+        RecheckWork.score_recheck.is_not(None),
+    )
+    .order_by(RecheckWork.subject, RecheckWork.grade, RecheckWork.participant)
+)
+
+
+def frame(case: Case, rows: list[sa.Row[Any]] | None = None) -> pd.DataFrame:
+    """The rechecked works as the analytics want them (of ``rows`` when read already)."""
+    login = case.school.login
+    return pd.DataFrame(
+        [
+            {
+                "school_login": login,
+                "subject": w.subject,
+                "grade": w.grade,
+                "participant": w.participant,
+                "score_school": w.score_school,
+                "score_recheck": w.score_recheck,
+                "mark_school": w.mark_school,
+                "mark_recheck": w.mark_recheck,
+            }
+            for w in (rechecked_rows(case) if rows is None else rows)
+        ]
+    )
 
 
 def statistics(case: Case) -> dict[str, Any] | None:
-    """The protocol's figures; None before any work is rechecked. Pages show the chart from
-    its own address (scatter_png), so that showing the figures never draws it."""
-    return _statistics(case, frame(case))
+    """The protocol's figures; None before any work is rechecked (without pandas: a page of a
+    case with nothing rechecked does not import it). Pages show the chart from its own
+    address (scatter_png), so that showing the figures never draws it."""
+    rows = rechecked_rows(case)
+    return _statistics(case, frame(case, rows)) if rows else None
 
 
 def _statistics(case: Case, rechecked: pd.DataFrame) -> dict[str, Any] | None:

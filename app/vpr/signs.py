@@ -212,6 +212,38 @@ def _school_part(run: SignRun, login: str) -> SignRunSchool | None:
     return parts[login]
 
 
+def school_run(region_id: int, year: int, login: str) -> sa.Row[Any] | None:
+    """The region's newest run of ``year`` (``id``, ``year``, ``created_at``) with one school's
+    part of it (``evidence`` and ``markers``, None when the run holds nothing of the school):
+    one statement of plain rows, built once, for the case page."""
+    params = {"region_id": region_id, "year": year, "login": login}
+    return db.session.execute(_SCHOOL_RUN, params).first()
+
+
+_SCHOOL_RUN = (
+    sa.select(
+        SignRun.id,
+        SignRun.year,
+        SignRun.created_at,
+        SignRunSchool.evidence,
+        SignRunSchool.markers,
+    )
+    .outerjoin(
+        SignRunSchool,
+        sa.and_(
+            SignRunSchool.run_id == SignRun.id,
+            SignRunSchool.school_login == sa.bindparam("login", type_=sa.String),
+        ),
+    )
+    .where(
+        SignRun.region_id == sa.bindparam("region_id", type_=sa.Integer),
+        SignRun.year == sa.bindparam("year", type_=sa.SmallInteger),
+    )
+    .order_by(SignRun.id.desc())
+    .limit(1)
+)
+
+
 def evidence_of(run: SignRun, login: str) -> list[dict[str, Any]]:
     """The fired signs' evidence for one school: one row by primary key, not the region's run."""
     part = _school_part(run, login)

@@ -51,6 +51,36 @@ def url_prefix(endpoint: str, key: str, **values: Any) -> str:
     return head
 
 
+def url_maker(endpoint: str, *keys: str, **values: Any) -> Callable[..., str]:
+    """The URLs of ``endpoint`` for integer ``keys`` (in that order), built by joining: one
+    url_for() a page, not one a row («/documents/» 12 «/v/» 3)."""
+    marks = [str(_SENTINEL + n) for n in range(len(keys))]
+    rest = url_for(
+        endpoint, **values, **{key: int(mark) for key, mark in zip(keys, marks, strict=True)}
+    )
+    parts = []
+    for key, mark in zip(keys, marks, strict=True):
+        head, found, rest = rest.partition(mark)
+        if not found:
+            raise ValueError(f"{endpoint}'s URL does not show its {key}")
+        parts.append(head)
+    parts.append(rest)
+
+    def made(*ids: int) -> str:
+        pieces = [parts[0]]
+        for part, value in zip(parts[1:], ids, strict=True):
+            pieces += (str(int(value)), part)
+        return "".join(pieces)
+
+    return made
+
+
+def raw_json(value: Any) -> str:
+    """An event's before/after as stored, readable (Cyrillic as letters): autoescaped, like
+    any text, where it is shown."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
 def short_dates() -> Callable[[date | datetime | None], str]:
     """i18n.short_date with the locale looked up once (for a page's rows)."""
     if str(get_locale()) != "ru":
@@ -85,12 +115,10 @@ short_name = lru_cache(maxsize=32768)(names.short_name)
 
 def init_app(app: Flask) -> None:
     """Register the helpers as Jinja globals."""
+    from app.web.history_rows import history_rows  # it uses the helpers above
+
     app.jinja_env.filters["b64"] = lambda data: base64.b64encode(data).decode()
     app.jinja_env.filters["short_name"] = short_name
-    # The raw event as stored, readable (Cyrillic as letters); autoescaped like any text.
-    app.jinja_env.filters["raw_json"] = lambda value: json.dumps(
-        value, ensure_ascii=False, sort_keys=True, default=str
-    )
     app.jinja_env.globals.update(
         labels=labels,
         stage_title=labels.stage_title,
@@ -99,6 +127,8 @@ def init_app(app: Flask) -> None:
         explain_evidence=explain,
         url_prefix=url_prefix,
         url_parts=url_parts,
+        url_maker=url_maker,
+        history_rows=history_rows,
         short_dates=short_dates,
         date_times=date_times,
         month_names=month_names,

@@ -15,11 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import format_decimal, pgettext
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.i18n import date_time, month_name, short_date
+from app.i18n import translate as _  # the history translates per event
 from app.models.audit import AuditEvent
 from app.models.case import Campaign
 from app.models.org import Organisation, OrgKind, listed_name
@@ -27,6 +27,9 @@ from app.models.user import ROLE_LABELS, Role, User
 from app.plans.measures import MILESTONES
 from app.workflows import labels
 from app.workflows.cases import case_action_title
+
+# An event as pages read it: the entity, or a plain row of its columns (app.web.cases.page).
+Event = AuditEvent | sa.Row[Any]
 
 # The codes of the people's roles (an event's actor_role is one, or the system's).
 _ROLE_CODES = frozenset(r.value for r in Role)
@@ -152,7 +155,7 @@ class Change:
 class EventView:
     """An event for people: what was done, by whom in which role, and what changed."""
 
-    event: AuditEvent
+    event: Event
     action: str
     role: str
     changes: tuple[Change, ...]
@@ -176,9 +179,11 @@ class EventView:
 
 class Names:
     """Names of the organisations, people and campaigns a page of events refers to, read in
-    three statements whatever the number of events."""
+    three statements whatever the number of events; and the labels the page's sentences
+    repeat, each translated once (``word``)."""
 
-    def __init__(self, events: Sequence[AuditEvent]) -> None:
+    def __init__(self, events: Sequence[Event]) -> None:
+        self._words: dict[int, str] = {}
         orgs: set[int] = set()
         users: set[int] = set()
         campaigns: set[int] = set()
@@ -222,15 +227,23 @@ class Names:
             )
             self.campaigns = dict(titles.tuples().all())
 
+    def word(self, label: Any) -> str:
+        """A label (a lazy string of this module's tables) as text, translated once a page:
+        thirty events repeat a handful of field names and statuses."""
+        found = self._words.get(id(label))
+        if found is None:
+            found = self._words[id(label)] = str(label)
+        return found
 
-def _enum_label(table: dict[Any, Any], value: str) -> str | None:
+
+def _enum_label(table: dict[Any, Any], value: str, names: Names) -> str | None:
     for member, title in table.items():
         if member.value == value:
-            return str(title)
+            return names.word(title)
     return None
 
 
-def _status(object_type: str, value: str) -> str | None:
+def _status(object_type: str, value: str, names: Names) -> str | None:
     tables: Iterable[dict[Any, Any]]
     if object_type == "case":
         tables = (labels.CASE_STATUS,)
@@ -239,7 +252,7 @@ def _status(object_type: str, value: str) -> str | None:
     else:
         tables = (labels.OBLIGATION_STATUS, labels.CASE_STATUS, labels.REVIEW_STATUS)
     for table in tables:
-        found = _enum_label(table, value)
+        found = _enum_label(table, value, names)
         if found is not None:
             return found
     return None
@@ -276,21 +289,21 @@ def _value(key: str, value: Any, object_type: str, names: Names) -> str | None:
     if value is None:
         return None
     if key == "status" and isinstance(value, str):
-        return _status(object_type, value)
+        return _status(object_type, value, names)
     if key in ("stage", "milestone") and isinstance(value, str):
-        return str(MILESTONES.get(value, value)) if value in MILESTONES else None
+        return names.word(MILESTONES[value]) if value in MILESTONES else None
     if key == "category" and isinstance(value, str):
-        return _enum_label(labels.CATEGORY, value)
+        return _enum_label(labels.CATEGORY, value, names)
     if key == "role" and isinstance(value, str):
-        return str(ROLE_LABELS[Role(value)]) if value in _ROLE_CODES else None
+        return names.word(ROLE_LABELS[Role(value)]) if value in _ROLE_CODES else None
     if key == "kind" and isinstance(value, str):
-        return _enum_label(ORG_KINDS, value)
+        return _enum_label(ORG_KINDS, value, names)
     if key == "subordination" and isinstance(value, str):
-        return _enum_label(labels.SUBORDINATION, value)
+        return _enum_label(labels.SUBORDINATION, value, names)
     if key == "result" and isinstance(value, str) and value in VERDICTS:
-        return str(VERDICTS[value])
+        return names.word(VERDICTS[value])
     if key == "cause" and isinstance(value, str):
-        return str(CAUSES[value]) if value in CAUSES else None
+        return names.word(CAUSES[value]) if value in CAUSES else None
     if key in ORG_FIELDS and isinstance(value, int):
         return names.orgs.get(value)
     if key == "responsible_user_id" and isinstance(value, int):
@@ -311,7 +324,7 @@ def _value(key: str, value: Any, object_type: str, names: Names) -> str | None:
     return _plain(value)
 
 
-def _changes(event: AuditEvent, names: Names) -> tuple[Change, ...]:
+def _changes(event: Event, names: Names) -> tuple[Change, ...]:
     before = event.before if isinstance(event.before, dict) else {}
     after = event.after if isinstance(event.after, dict) else {}
     out: list[Change] = []
@@ -322,7 +335,7 @@ def _changes(event: AuditEvent, names: Names) -> tuple[Change, ...]:
         new = _value(key, after.get(key), event.object_type, names) if key in after else None
         if old == new:  # unchanged, or nothing a person would read
             continue
-        out.append(Change(str(FIELDS[key]), old, new))
+        out.append(Change(names.word(FIELDS[key]), old, new))
     return tuple(out)
 
 
@@ -344,15 +357,23 @@ def action_title(code: str, after: dict[str, Any] | None = None) -> str:
     return str(title) if title is not None else _("Change recorded")
 
 
-def describe(events: Sequence[AuditEvent]) -> list[EventView]:
-    """The events of a page, for people, in the order given."""
+def describe(events: Sequence[Event]) -> list[EventView]:
+    """The events of a page, for people, in the order given (each role and action titled
+    once a page)."""
     names = Names(events)
-    return [
-        EventView(
-            e,
-            action_title(e.action, e.after if isinstance(e.after, dict) else None),
-            role_title(e.actor_role),
-            _changes(e, names),
-        )
-        for e in events
-    ]
+    roles: dict[str, str] = {}
+    actions: dict[tuple[str, Any], str] = {}
+    views = []
+    for e in events:
+        after = e.after if isinstance(e.after, dict) else None
+        # case.action is titled by the action taken; every other code by itself
+        taken = after.get("action") if after and e.action == "case.action" else None
+        key = (e.action, taken if isinstance(taken, str) else None)
+        action = actions.get(key)
+        if action is None:
+            action = actions[key] = action_title(e.action, after)
+        role = roles.get(e.actor_role)
+        if role is None:
+            role = roles[e.actor_role] = role_title(e.actor_role)
+        views.append(EventView(e, action, role, _changes(e, names)))
+    return views

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, defer, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from app import access, names, readcache
@@ -298,7 +298,15 @@ _PAGE_OPTIONS = (
     joinedload(Case.municipality),
     selectinload(Case.stages).joinedload(CaseStage.entered_by),
     selectinload(Case.obligations).options(
-        joinedload(Obligation.measure),
+        # the page reads a measure's title and kind of date, not the lists that derive
+        # obligations from it (five JSON values a measure, decoded for nothing)
+        joinedload(Obligation.measure).options(
+            defer(PlanMeasure.reviewers),
+            defer(PlanMeasure.tracks),
+            defer(PlanMeasure.levels),
+            defer(PlanMeasure.school_kinds),
+            defer(PlanMeasure.reminders),
+        ),
         joinedload(Obligation.responsible_org),
         joinedload(Obligation.responsible_user),
         joinedload(Obligation.document)
@@ -306,17 +314,6 @@ _PAGE_OPTIONS = (
         .joinedload(DocumentVersion.uploaded_by),
     ),
 )
-
-
-def load_documents(documents: list[Document]) -> None:
-    """The versions (and their uploaders) of those documents that lack them, in one query."""
-    unloaded = [d.id for d in documents if "versions" in sa.inspect(d).unloaded]
-    if unloaded:
-        db.session.scalars(
-            sa.select(Document)
-            .where(Document.id.in_(unloaded))
-            .options(selectinload(Document.versions).joinedload(DocumentVersion.uploaded_by))
-        ).all()
 
 
 def municipality_choices(user: User) -> list[sa.Row[tuple[int, str]]]:

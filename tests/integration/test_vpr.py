@@ -153,10 +153,19 @@ def test_each_school_reads_its_own_part_of_the_run(loaded: dict[str, Any]) -> No
             assert len(statements) == 1, statements
             assert evidence == [e for e in whole_evidence if e["school_login"] == login]
             assert works == [m for m in whole_markers if m["school_login"] == login]
+            statements.clear()
+            row = signs.school_run(region.id, year, login)  # the case page's: run and part
+            assert len(statements) == 1, statements
+            assert row is not None and (row.id, row.year) == (fresh.id, year)
+            assert row.created_at == fresh.created_at
+            assert (row.evidence or []) == evidence and (row.markers or []) == works
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", seen)
     assert "evidence" not in fresh.__dict__
     assert signs.evidence_of(fresh, "edu999999") == []
+    unknown = signs.school_run(region.id, year, "edu999999")
+    assert unknown is not None and unknown.evidence is None and unknown.markers is None
+    assert signs.school_run(region.id, year + 5, logins[0]) is None
 
 
 def test_cli_demo_vpr_import_and_signs(app: Flask, db_session: Any, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import Case, CaseStatus, ObligationStatus
 from app.web.cases.page import HISTORY_SHOWN
 from app.workflows import obligations as ops
-from tests.helpers import REAL_FLAG_LIST, hand_in, login
+from tests.helpers import REAL_FLAG_LIST, hand_in, login, student_marks_csv
 
 
 def _buttons(html: str) -> list[str]:
@@ -307,3 +307,31 @@ def test_a_case_page_lists_only_the_acts_that_answer_it(
     assert link in client.get(f"/cases/{case_world['cases']['b1'].id}").text
     assert link in client.get(f"/cases/{objectivity.id}").text  # it answers its measure too
     assert link not in client.get(f"/cases/{shnor.id}").text
+
+
+def test_the_case_page_shows_the_marks_charts_from_their_own_address(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    """The correlation charts of the school's marks are images the page links to (drawn when
+    the file was uploaded), not data inside the page; the address answers what the case page's
+    scope allows."""
+    from app.stages import attachments
+
+    case, users = case_world["cases"]["a1"], case_world["users"]
+    data = student_marks_csv(case.school.login)
+    attachments.upload(case, "student_marks", "marks.csv", data, actor=users["school_a1"])
+    db.session.commit()
+    login(client, users["municipal_a"])
+    page = client.get(f"/cases/{case.id}").text
+    charts = re.findall(rf'<img alt="(\w+)" src="(/cases/{case.id}/marks/\w+\.png)"', page)
+    assert charts and "data:image/png" not in page
+    assert [name for name, _url in charts] == attachments.correlations(case)["charts"]  # type: ignore[index]
+    for name, url in charts:
+        answer = client.get(url)
+        assert answer.status_code == 200 and answer.mimetype == "image/png"
+        assert answer.data == attachments.correlation_chart(case, name)
+        assert answer.data.startswith(b"\x89PNG")
+    assert client.get(f"/cases/{case.id}/marks/nothing.png").status_code == 404
+    client.post("/logout", data={})
+    login(client, users["municipal_b"])  # another municipality's case: not even its charts
+    assert client.get(charts[0][1]).status_code == 404

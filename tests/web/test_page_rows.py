@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from flask_babel import force_locale, gettext
 
 from app.extensions import db
-from app.i18n import date_time, short_date
+from app.i18n import date_time, short_date, translate
 from app.models.case import ObligationStatus
 from app.web import filters
 from app.workflows import obligations as ops
@@ -32,10 +33,30 @@ def test_row_helpers_give_what_url_for_and_the_filters_give(
         assert f"{head}7{tail}" == url_for("notices.read", notification_id=7)
         with pytest.raises(ValueError, match="not at the end"):
             filters.url_prefix("notices.read", "notification_id")
+        download = filters.url_maker("documents.download", "document_id", "number")
+        assert download(12, 3) == url_for("documents.download", document_id=12, number=3)
+        action = filters.url_maker("cases.obligation_action", "obligation_id", action="waive")
+        assert action(5) == url_for("cases.obligation_action", obligation_id=5, action="waive")
         moment = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
         assert filters.short_dates()(moment.date()) == short_date(moment.date())
         assert filters.date_times()(moment) == date_time(moment)
         assert filters.short_dates()(None) == filters.date_times()(None) == "—"
+
+
+def test_translate_gives_what_flask_babel_gives(app: Flask) -> None:
+    """The history's per-event translations (i18n.translate) match Flask-Babel's gettext in
+    each locale, with and without variables, and follow force_locale."""
+    message = "%(field)s: %(value)s"
+    for locale in ("ru", "en"):
+        with app.test_request_context("/", headers={"Accept-Language": locale}):
+            assert translate("Change recorded") == gettext("Change recorded")
+            assert translate(message, field="a", value="b") == gettext(
+                message, field="a", value="b"
+            )
+            with force_locale("en" if locale == "ru" else "ru"):
+                assert translate("Change recorded") == gettext("Change recorded")
+    with app.test_request_context("/", headers={"Accept-Language": "ru"}):
+        assert translate("Change recorded") != "Change recorded"  # the catalogue is compiled
 
 
 def test_the_case_list_counts_every_case_and_pages_them(
@@ -163,3 +184,34 @@ def test_dashboard_pending_rows_escape_what_they_show(
     row = _row(pending, f'href="/cases/{a1.id}"')
     assert "<i>" not in page
     assert 'title="Школа «&lt;i&gt;Знание&lt;/i&gt;» &amp; &#34;сила&#34;"' in row
+
+
+def test_the_history_rows_escape_what_events_hold(
+    client: FlaskClient, case_world: dict[str, Any]
+) -> None:
+    """The history table's rows (made in Python, app.web.history_rows) escape every value an
+    event holds, the raw event's included, and link each event to its case on the auditors'
+    page."""
+    from app import audit
+
+    case, users = case_world["cases"]["a1"], case_world["users"]
+    hostile = "<b>«жирный»</b> & 'кавычки'"
+    audit.record(
+        "case.support_level",
+        actor=users["ministry"],
+        object_type="case",
+        object_id=case.id,
+        org_id=case.school_id,
+        case_id=case.id,
+        before={"support_level": None},
+        after={"support_level": 2, "note": hostile},
+        reason=hostile,
+    )
+    db.session.commit()
+    login(client, users["ministry"])
+    for path in (f"/cases/{case.id}", "/audit"):
+        page = client.get(path).text
+        assert hostile not in page and "<b>«жирный»</b>" not in page
+        assert "&lt;b&gt;«жирный»&lt;/b&gt; &amp; &#39;кавычки&#39;" in page  # the reason
+        assert "&#34;note&#34;: &#34;&lt;b&gt;" in page  # the raw event's after
+    assert f'<a href="/cases/{case.id}">№ {case.id}</a>' in page  # the auditors' page links

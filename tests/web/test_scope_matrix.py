@@ -51,7 +51,7 @@ from app.models import (
     VprImport,
     VprSpec,
 )
-from tests.helpers import accept_a1_order, login
+from tests.helpers import accept_a1_order, login, student_marks_csv
 
 ROLES = ("ministry", "auditor", "admin", "municipal_a", "school_a1")
 ALL = frozenset(ROLES)
@@ -112,6 +112,20 @@ class Endpoint:
     setup: Callable[[W], None] | None = None  # state the endpoint needs to succeed
     ok: tuple[int, ...] = (200,)  # what an allowed GET answers
     multipart: bool = False
+
+
+def _marks_uploaded(key: str) -> Callable[[W], None]:
+    """The school's marks uploaded to its case, so that the case has correlation charts."""
+
+    def setup(w: W) -> None:
+        from app.stages import attachments
+
+        case = _case(w, key)
+        data = student_marks_csv(case.school.login)
+        attachments.upload(case, "student_marks", "marks.csv", data, actor=w["users"]["ministry"])
+        db.session.flush()
+
+    return setup
 
 
 def _pdf() -> tuple[io.BytesIO, str]:
@@ -550,6 +564,14 @@ ENDPOINTS: dict[str, Endpoint] = {
     "stages.recheck_page": Endpoint(lambda w: f"/cases/{_case(w).id}/recheck", ALL),
     "stages.recheck_chart": Endpoint(
         lambda w: f"/cases/{_case(w).id}/recheck/scores.png", ALL, setup=_one_work_rechecked
+    ),
+    "stages.marks_chart": Endpoint(  # the case page's charts: whoever sees the case
+        lambda w: f"/cases/{_case(w).id}/marks/agreement.png", ALL, setup=_marks_uploaded("a1")
+    ),
+    "stages.marks_chart[b1]": Endpoint(
+        lambda w: f"/cases/{_case(w, 'b1').id}/marks/agreement.png",
+        REGION_READERS,
+        setup=_marks_uploaded("b1"),
     ),
     "stages.recheck_action": Endpoint(
         lambda w: f"/cases/{_case(w).id}/recheck/work",

@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app import access, audit
 from app.extensions import db
 from app.legal import registration
 from app.models.audit import AuditEvent
 from app.models.case import Case, Obligation
-from app.models.document import Document
+from app.models.document import Document, DocumentVersion
 from app.models.user import User
 from app.paperwork import catalog, conclusions, generate
 from app.plans.measures import MILESTONE_ORDER
 from app.stages import attachments, recheck
-from app.vpr.signs import evidence_of, latest_run, works_of
+from app.vpr.signs import school_run
 from app.workflows import cases as case_ops
 from app.workflows import history as event_history
 from app.workflows import obligations as obligation_ops
 
 
-def documents(case: Case) -> list[Document]:
+def documents(case: Case, kinds: list[catalog.DocumentKind]) -> list[Document]:
     """The case's own documents, the shared acts that answer its obligations, and the papers
-    its issuer generated for the campaign that belong to the case's track."""
+    its issuer generated for the campaign of ``kinds`` (those of the case's track), with their
+    versions and uploaders: one statement."""
     issuer = case.municipality_id if case.municipality_id is not None else case.campaign.region_id
-    kinds = [k.key for k in catalog.KINDS if generate.applies(case, k.key)]
     # three index lookups, their ids united: one OR across them reads every document
     ids = sa.union(
         sa.select(Document.id).where(Document.case_id == case.id),
@@ -40,14 +40,16 @@ def documents(case: Case) -> list[Document]:
             Document.campaign_id == case.campaign_id,
             Document.case_id.is_(None),
             Document.generated.is_(True),
-            Document.kind.in_(kinds),
+            Document.kind.in_([k.key for k in kinds]),
         ),
     )
-    return list(
-        db.session.scalars(
-            sa.select(Document).where(Document.id.in_(ids.scalar_subquery())).order_by(Document.id)
-        )
+    stmt = (
+        sa.select(Document)
+        .where(Document.id.in_(ids.scalar_subquery()))
+        .order_by(Document.id)
+        .options(joinedload(Document.versions).joinedload(DocumentVersion.uploaded_by))
     )
+    return list(db.session.scalars(stmt).unique())
 
 
 def milestones_of(case: Case) -> list[str]:
@@ -56,17 +58,18 @@ def milestones_of(case: Case) -> list[str]:
     return [key for key in MILESTONE_ORDER if key in own or key in ("monitoring", "closed")]
 
 
-def other_cases(case: Case) -> list[Case]:
-    """The school's cases on other lists of the same campaign (one school, several tracks)."""
-    return list(
-        db.session.scalars(
-            sa.select(Case).where(
-                Case.school_id == case.school_id,
-                Case.campaign_id == case.campaign_id,
-                Case.id != case.id,
-            )
-        )
-    )
+def other_cases(case: Case) -> list[sa.Row[Any]]:
+    """The school's cases on other lists of the same campaign (one school, several tracks):
+    their ``id`` and ``category``, as plain rows."""
+    params = {"school_id": case.school_id, "campaign_id": case.campaign_id, "case_id": case.id}
+    return list(db.session.execute(_OTHER_CASES, params))
+
+
+_OTHER_CASES = sa.select(Case.id, Case.category).where(
+    Case.school_id == sa.bindparam("school_id", type_=sa.Integer),
+    Case.campaign_id == sa.bindparam("campaign_id", type_=sa.Integer),
+    Case.id != sa.bindparam("case_id", type_=sa.Integer),
+)
 
 
 def _with_obligations(shown: list[Document], case: Case) -> list[Document]:
@@ -75,37 +78,65 @@ def _with_obligations(shown: list[Document], case: Case) -> list[Document]:
     return list({d.id: d for d in [*shown, *extra]}.values())
 
 
-def data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode()
-
-
 # The case page lists the newest events; the whole history is one click away. A view re-checks
 # the events it shows and those the background check has not verified yet (audit.verify_case).
 HISTORY_SHOWN = 30  # the newest; the whole history is one click away
 
 
-def history(case_id: int, whole: bool) -> tuple[list[AuditEvent], int]:
-    """The case's events the page lists, newest first (the newest HISTORY_SHOWN, or ``whole``
-    every one), and how many it has in all: a long history costs the page nothing more."""
-    newest = sa.select(AuditEvent).where(AuditEvent.case_id == case_id)
-    newest = newest.order_by(AuditEvent.seq.desc())
-    shown = list(db.session.scalars(newest if whole else newest.limit(HISTORY_SHOWN)))
-    if whole or len(shown) < HISTORY_SHOWN:
-        return shown, len(shown)
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id)
+def history(case_id: int, whole: bool) -> tuple[list[sa.Row[Any]], int]:
+    """The case's events the page lists as plain rows, newest first (the newest HISTORY_SHOWN,
+    or ``whole`` every one), and how many it has in all, in one statement: a long history
+    costs the page nothing more."""
+    params = {"case_id": case_id, "shown": HISTORY_SHOWN}
+    shown = list(db.session.execute(_EVERY_EVENT if whole else _NEWEST_EVENTS, params))
+    return shown, int(shown[0].total) if shown else 0
+
+
+def _events_statement(limited: bool) -> sa.Select[Any]:
+    case_id = sa.bindparam("case_id", type_=sa.BigInteger)
+    total = (
+        sa.select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.case_id == case_id)
+        .scalar_subquery()
     )
-    return shown, int(total or 0)
+    stmt = (
+        sa.select(*(AuditEvent.__table__.c[name] for name in _EVENT_COLUMNS), total.label("total"))
+        .where(AuditEvent.case_id == case_id)
+        .order_by(AuditEvent.seq.desc())
+    )
+    return stmt.limit(sa.bindparam("shown", type_=sa.Integer)) if limited else stmt
 
 
-def gather(
-    case: Case, user: User, own: list[Document], *, whole_history: bool = False
-) -> dict[str, Any]:
-    """The template context of the case page; ``own``: documents(case)."""
-    run = latest_run(case.campaign.region, case.campaign.vpr_year)
-    login = case.school.login or ""
+# What the history's table and its sentences read of an event (not its stored record).
+_EVENT_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "action",
+    "object_type",
+    "object_id",
+    "org_id",
+    "case_id",
+    "before",
+    "after",
+    "reason",
+    "prev_hash",
+    "hash",
+)
+_NEWEST_EVENTS, _EVERY_EVENT = _events_statement(True), _events_statement(False)
+
+
+def gather(case: Case, user: User, *, whole_history: bool = False) -> dict[str, Any]:
+    """The template context of the case page."""
+    run = school_run(case.campaign.region_id, case.campaign.vpr_year, case.school.login or "")
     events, total = history(case.id, whole_history)
+    applicable = generate.applicable_kinds(case)
+    own = documents(case, applicable)
     shown = access.visible_documents(user, own)
+    kinds = generate.kinds_for(user, case, applicable)
     return {
         "milestones": milestones_of(case),
         "obligations": sorted(
@@ -118,24 +149,19 @@ def gather(
         "history_total": total,
         "chain": audit.verify_case(case.id, events),  # those shown, and the newest
         "sign_run": run,
-        "evidence": evidence_of(run, login) if run else [],
-        "works": works_of(run, login) if run else [],
+        "evidence": list(run.evidence or []) if run else [],
+        "works": list(run.markers or []) if run else [],
         "documents": shown,
         "registrable": access.registrable_acts(user, _with_obligations(shown, case)),
         "signed_original": registration.signed_original,
         "signature_state": registration.state_of,
-        "generate_kinds": generate.kinds_for(user, case),
-        "hand_in_kinds": {
-            k.key for k in generate.kinds_for(user, case) if generate.can_hand_in(user, case, k.key)
-        },
-        "conclusion_kinds": [
-            k for k in generate.kinds_for(user, case) if k.key in conclusions.KINDS
-        ],
-        "correlations": attachments.correlations(case),
+        "generate_kinds": kinds,
+        "hand_in_kinds": {k.key for k in kinds if generate.can_hand_in(user, case, k.key)},
+        "conclusion_kinds": [k for k in kinds if k.key in conclusions.KINDS],
+        "correlations": attachments.correlations(case, images=False, documents=own),
         "recheck": recheck.statistics(case),
         "can_upload_marks": access.can_upload_data(user, case, attachments.STUDENT_MARKS),
         "can_upload_recheck": access.can_upload_data(user, case, attachments.RECHECK_RESULTS),
-        "data_uri": data_uri,
         "withdrawable": obligation_ops.withdrawable(case, user),
         "undo_minutes": int(obligation_ops.UNDO_WINDOW.total_seconds() // 60),
     }

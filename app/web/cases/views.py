@@ -124,8 +124,6 @@ def case_detail(case_id: int) -> str:
     case = queries.case_for_page(case_id, user)  # in scope, with what the page shows
     if case is None:
         abort(404)
-    documents = page.documents(case)
-    queries.load_documents(documents)
     return render_template(
         "cases/detail.html",
         case=case,
@@ -133,7 +131,8 @@ def case_detail(case_id: int) -> str:
         transition_form=TransitionForm(),
         level_form=SupportLevelForm(level=str(case.support_level or "")),
         obligation_form=ObligationForm(),
-        **page.gather(case, user, documents, whole_history=request.args.get("history") == "all"),
+        titles=labels_for_rows(),
+        **page.gather(case, user, whole_history=request.args.get("history") == "all"),
     )
 
 

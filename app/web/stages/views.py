@@ -20,7 +20,7 @@ from app.models.document import Roadmap
 from app.models.org import Organisation, OrgKind
 from app.models.stage import Expert
 from app.parsing import parse_int
-from app.stages import director, questionnaires, recheck, records, shnor
+from app.stages import attachments, director, questionnaires, recheck, records, shnor
 from app.tabular import FileRefused
 from app.web.actions import perform
 from app.workflows import labels
@@ -109,6 +109,19 @@ def recheck_page(case_id: int) -> str:
 def recheck_chart(case_id: int) -> Response:
     """The recheck's chart: the school's scores against the experts' (drawn when asked for)."""
     png = recheck.scatter_png(_case(case_id))
+    if png is None:
+        abort(404)
+    answer = Response(png, mimetype="image/png")
+    answer.headers["Cache-Control"] = "private, no-cache"
+    return answer
+
+
+@bp.route("/cases/<int:case_id>/marks/<any(agreement, contingency):chart>.png", methods=["GET"])
+@login_required
+def marks_chart(case_id: int, chart: str) -> Response:
+    """A chart of the correlation of the school's marks (drawn when the file was uploaded),
+    shown by the case page from this address rather than inside the page."""
+    png = attachments.correlation_chart(_case(case_id), chart)
     if png is None:
         abort(404)
     answer = Response(png, mimetype="image/png")
