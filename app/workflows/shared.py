@@ -34,22 +34,13 @@ def owner_of(obligation: Obligation) -> tuple[int, int | None]:
 def shared_document(obligation: Obligation) -> Document | None:
     """The document already answering a shared obligation's measure, if any (None for a
     school's own measure)."""
-    owner, case_id = owner_of(obligation)
-    if case_id is not None:
-        return None
-    return db.session.scalars(
-        sa.select(Document).where(
-            Document.owner_org_id == owner,
-            Document.campaign_id == obligation.case.campaign_id,
-            Document.obligation_type == obligation.obligation_type,
-            Document.case_id.is_(None),
-        )
-    ).first()
+    return shared_documents([obligation]).get(obligation.id)
 
 
 def shared_documents(obligations: list[Obligation]) -> dict[int, Document]:
-    """`shared_document` of each of several obligations, in one statement: obligation id ->
-    the document already answering it (the obligations without one left out)."""
+    """The documents already answering shared obligations' measures, in one statement:
+    obligation id -> its document (the obligations without one, and those of a school's own
+    measure, left out)."""
     wanted: dict[int, tuple[int, int, str]] = {}
     for obligation in obligations:
         owner, case_id = owner_of(obligation)

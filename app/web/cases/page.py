@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from app import access, audit
 from app.extensions import db
 from app.legal import registration
-from app.models.audit import AuditEvent
+from app.models.audit import HASHED_COLUMNS, AuditEvent
 from app.models.case import Case, Obligation
 from app.models.document import Document, DocumentVersion
 from app.models.user import User
@@ -108,24 +108,9 @@ def _events_statement(limited: bool) -> sa.Select[Any]:
     return stmt.limit(sa.bindparam("shown", type_=sa.Integer)) if limited else stmt
 
 
-# What the history's table and its sentences read of an event (not its stored record).
-_EVENT_COLUMNS = (
-    "seq",
-    "occurred_at",
-    "actor_id",
-    "actor_name",
-    "actor_role",
-    "action",
-    "object_type",
-    "object_id",
-    "org_id",
-    "case_id",
-    "before",
-    "after",
-    "reason",
-    "prev_hash",
-    "hash",
-)
+# What the history's table and its sentences read of an event: the columns its hash covers and
+# the hash (not its stored record).
+_EVENT_COLUMNS = (*HASHED_COLUMNS, "hash")
 _NEWEST_EVENTS, _EVERY_EVENT = _events_statement(True), _events_statement(False)
 
 
