@@ -5,13 +5,20 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# One thread a worker: the pages are CPU-bound Python, and threads of one process take turns
+# on its interpreter lock, which stretches the slowest requests (bench/load.py on 2 cores, 20
+# clients, the case page: p95 202 ms with 3 workers of 4 threads, 107-147 ms with 5-6 workers
+# of one thread). A gthread worker of one thread still keeps its idle keep-alive connections.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # large imports are read in the request
 graceful_timeout = 30
 keepalive = 5
-max_requests = 2000  # recycle workers now and then
-max_requests_jitter = 200
+# Recycle a worker now and then, against slow leaks; not often, as a new worker starts with
+# empty caches and re-touches the memory it shares with the master (at 2,000 requests a
+# worker recycled every few seconds under load, and /ping's p95 went from 25 to 283 ms).
+max_requests = 50000
+max_requests_jitter = 5000
 # The application is imported once, by the master (about 3 s of CPU: pandas, scipy, docxtpl);
 # a worker is then a fork that serves at once, so recycling one costs no boot. A code change
 # needs a restart of the master (`systemctl restart oko-web`), not a HUP.
@@ -34,8 +41,12 @@ def post_fork(server, worker):  # gunicorn calls it with both
 
 
 def when_ready(server):  # gunicorn calls it in the master, before the first worker is forked
-    """Import the heavy libraries the application imports only on first use (``app.lazy``), so
-    the workers share them and no request pays for the import."""
+    """Import the heavy libraries the application imports only on first use (``app.lazy``) and
+    compile every page template, so the workers share them and no request pays for either (a
+    worker's first case page took 0.4 s, 0.25 s of it compiling templates)."""
+    import wsgi
     from app import lazy
+    from app.factory import compile_templates
 
     lazy.load_all()
+    compile_templates(wsgi.app)

@@ -68,6 +68,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def compile_templates(app: Flask) -> int:
+    """Compile every page template into the application's template cache now (a server's
+    master, before it forks its workers); returns how many there are."""
+    names = app.jinja_env.list_templates()
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)
+
+
 class DatabaseInteger(IntegerConverter):
     """``<int:…>`` in URLs matches only what fits a database integer: an id beyond it is a 404,
     not an error from the database."""

@@ -1,7 +1,7 @@
 """Load benchmark at national scale: the pages people use most, under concurrent clients.
 
 Run from the repository root:  .venv/bin/python bench/load.py [--reuse] [--duration 30]
-    [--clients 20] [--workers 3] [--threads 4] [--client wrk|python] [--pg URL] [--db oko_bench]
+    [--clients 20] [--workers N] [--threads N] [--client wrk|python] [--pg URL] [--db oko_bench]
     [--scale 1]
 
 1. Builds the dataset into a fresh PostgreSQL database (skipped with --reuse): the schema by the
@@ -48,8 +48,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=30, help="seconds per page")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of warm-up per page")
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py's)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads per gunicorn worker (default: gunicorn.conf.py's)",
+    )
     parser.add_argument(
         "--max-requests",
         type=int,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import runpy
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from http.client import HTTPConnection
 from pathlib import Path
+from unittest import mock
 from urllib.parse import quote
 
 import requests
@@ -47,8 +49,8 @@ class Server:
     def __init__(
         self,
         env: dict[str, str],
-        workers: int,
-        threads: int,
+        workers: int | None,
+        threads: int | None,
         log: Path,
         max_requests: int | None = None,
         root: Path = ROOT,
@@ -64,10 +66,15 @@ class Server:
             | env
             | {
                 "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-                "GUNICORN_WORKERS": str(workers),
-                "GUNICORN_THREADS": str(threads),
             }
         )
+        if workers is not None:
+            env["GUNICORN_WORKERS"] = str(workers)
+        if threads is not None:
+            env["GUNICORN_THREADS"] = str(threads)
+        with mock.patch.dict(os.environ, env):  # what gunicorn will read, in its environment
+            settings = runpy.run_path(str(root / config))
+        self.workers, self.threads = int(settings["workers"]), int(settings["threads"])
         if max_requests is not None:  # overrides gunicorn.conf.py's worker recycling
             env["GUNICORN_CMD_ARGS"] = f"--max-requests {max_requests}"
         self._out = log.open("ab")

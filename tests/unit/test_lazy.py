@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -39,3 +40,22 @@ def test_the_analytics_work_through_their_stand_ins() -> None:
 
     q = benjamini_hochberg(lazy.module("numpy").array([0.01, 0.04, 0.03]))
     assert [round(float(v), 3) for v in q] == [0.03, 0.04, 0.04]
+
+
+def test_the_servers_master_compiles_every_page_template_before_it_forks() -> None:
+    """gunicorn.conf.py's when_ready compiles the templates in the master, so that a worker
+    (a fork of it, also one started after a recycle) never compiles one on a request."""
+    files = {p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*")}
+    templates = sorted(name for name in files if "." in name.rsplit("/", 1)[-1])
+    probe = (
+        "import json, runpy\n"
+        "runpy.run_path('gunicorn.conf.py')['when_ready'](None)\n"
+        "import wsgi\n"
+        "print(json.dumps(sorted(name for _loader, name in wsgi.app.jinja_env.cache)))\n"
+    )
+    env = {**os.environ, "SECRET_KEY": "k" * 40, "DATABASE_URL": "sqlite://"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert len(templates) > 40
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == templates
