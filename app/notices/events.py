@@ -40,6 +40,8 @@ BY_ACTION = {
     "session.cancelled": rules.SESSION_CANCELLED,
 }
 SESSION_ACTIONS = ("session.invited", "session.changed", "session.cancelled")
+OBLIGATION_ACTIONS = {a for a in BY_ACTION if a.startswith("obligation.")}
+CHUNK = 5000  # ids a statement (SQLite takes at most 32,766 parameters)
 # action, object, after, actor, reason; and kind, obligation, actor, what to say of a session
 Pending = tuple[str, int | None, Any, int | None, str | None]
 Found = tuple[str, int, int | None, dict[str, Any] | None]
@@ -71,14 +73,30 @@ def _session_note(session_id: int | None, reason: str | None) -> dict[str, Any] 
     }
 
 
-def _obligations_of(pending: list[Pending]) -> list[Found]:
+def _loaded(pending: list[Pending]) -> dict[int, Obligation]:
+    """The obligations the events name, in a statement a few thousand (a flag list's burst
+    names thousands; one look-up each cost a statement each, the session keeping no hold on
+    them)."""
+    ids = sorted({oid for action, oid, *_rest in pending if oid and action in OBLIGATION_ACTIONS})
+    found: dict[int, Obligation] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        found.update(
+            (o.id, o)
+            for o in db.session.scalars(sa.select(Obligation).where(Obligation.id.in_(chunk)))
+        )
+    return found
+
+
+def _obligations_of(pending: list[Pending], loaded: dict[int, Obligation]) -> list[Found]:
     """(kind, obligation id, actor id, session note) for each notice to give; the obligations
     of a case opened in the same transaction are its opening's."""
     opened = {oid for action, oid, *_rest in pending if action == "case.created" and oid}
     found: list[Found] = []
     for action, oid, after, actor, reason in pending:
         if action == "obligation.created" and oid:
-            case_id = db.session.scalar(sa.select(Obligation.case_id).where(Obligation.id == oid))
+            obligation = loaded.get(oid)
+            case_id = obligation.case_id if obligation is not None else None
             kind = rules.CASE_OPENED if case_id in opened else rules.NEW_OBLIGATION
             found.append((kind, oid, actor, None))
         elif action in SESSION_ACTIONS:
@@ -104,18 +122,24 @@ def deliver_pending() -> SweepReport:
     if not pending:
         return report
     people: dict[int, User] = {}
+    acting: dict[int, list[User]] = {}  # an organisation's people, looked up once a delivery
     grouped: dict[tuple[int, str], list[items.Found]] = defaultdict(list)
     notes: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
-    for kind, oid, actor, note in _obligations_of(pending):
-        obligation = session.get(Obligation, oid)
+    loaded = _loaded(pending)
+    for kind, oid, actor, note in _obligations_of(pending, loaded):
+        obligation = loaded.get(oid) or session.get(Obligation, oid)
         if obligation is None:
             continue
         named = obligation.responsible_user
         told = (
             [named]
             if named is not None and named.active
-            else acting_users(obligation.responsible_org_id)
+            else acting.get(obligation.responsible_org_id)
         )
+        if told is None:
+            told = acting[obligation.responsible_org_id] = acting_users(
+                obligation.responsible_org_id
+            )
         for person in told:
             if person.id == actor:
                 continue  # one does not tell oneself what one just did

@@ -152,9 +152,10 @@ def derive(
             added.append(_new_obligation(case, measure, term, level, actor, now))
     db.session.flush()
     shared = shared_documents(added)
-    for obligation in added:
-        _record_created(obligation, actor, reason)
-        _answer_from_shared(obligation, shared.get(obligation.id), actor)
+    with audit.batch():  # the new obligations' events go in together
+        for obligation in added:
+            _record_created(obligation, actor, reason)
+            _answer_from_shared(obligation, shared.get(obligation.id), actor)
     for obligation in case.obligations:
         gone = (obligation.measure_id, obligation.period) not in keep
         if gone and obligation.status not in DONE_STATUSES:

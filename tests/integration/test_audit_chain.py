@@ -54,6 +54,42 @@ def test_events_after_a_rolled_back_savepoint_follow_the_chain_s_real_head(
     assert audit.verify().ok
 
 
+def _stored(seqs: list[int]) -> int:
+    table = AuditEvent.__table__
+    found = db.session.execute(
+        sa.select(sa.func.count()).select_from(table).where(table.c.seq.in_(seqs))
+    )
+    return int(found.scalar_one())  # a Core read: it does not flush the session first
+
+
+def test_a_batch_inserts_its_events_together_at_its_end_and_the_chain_verifies(
+    make: Factory,
+) -> None:
+    first = _three_events(make)[-1]
+    with audit.batch():
+        events = [
+            audit.record("test.event", actor=None, object_type="user", object_id=i)
+            for i in range(4)
+        ]
+        assert _stored([e.seq for e in events]) == 0  # queued, not one flush each
+    assert _stored([e.seq for e in events]) == 4
+    assert [e.seq for e in events] == list(range(first.seq + 1, first.seq + 5))
+    assert events[0].prev_hash == first.hash and events[3].prev_hash == events[2].hash
+    assert audit.verify().ok
+
+
+def test_a_batch_cut_short_in_a_savepoint_leaves_the_chain_at_its_real_head(
+    make: Factory,
+) -> None:
+    kept = _three_events(make)[-1]
+    with pytest.raises(RuntimeError), db.session.begin_nested(), audit.batch():
+        audit.record("test.event", actor=None, object_type="user", object_id=1)
+        raise RuntimeError("the loop fails half-way")
+    after = audit.record("test.event", actor=None, object_type="user", object_id=2)
+    assert after.seq == kept.seq + 1 and after.prev_hash == kept.hash
+    assert audit.verify().ok
+
+
 def test_orm_refuses_update_and_delete(make: Factory, db_session: Any) -> None:
     event = _three_events(make)[0]
     event.reason = "changed"
