@@ -82,9 +82,14 @@ def test_a_batch_cut_short_in_a_savepoint_leaves_the_chain_at_its_real_head(
     make: Factory,
 ) -> None:
     kept = _three_events(make)[-1]
-    with pytest.raises(RuntimeError), db.session.begin_nested(), audit.batch():
-        audit.record("test.event", actor=None, object_type="user", object_id=1)
-        raise RuntimeError("the loop fails half-way")
+
+    def failing_loop() -> None:
+        with db.session.begin_nested(), audit.batch():
+            audit.record("test.event", actor=None, object_type="user", object_id=1)
+            raise RuntimeError("the loop fails half-way")
+
+    with pytest.raises(RuntimeError):
+        failing_loop()
     after = audit.record("test.event", actor=None, object_type="user", object_id=2)
     assert after.seq == kept.seq + 1 and after.prev_hash == kept.hash
     assert audit.verify().ok
