@@ -7,8 +7,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 # One thread a worker: the pages are CPU-bound Python, and threads of one process take turns
 # on its interpreter lock, which stretches the slowest requests (bench/load.py on 2 cores, 20
-# clients, the case page: p95 202 ms with 3 workers of 4 threads, 107-147 ms with 5-6 workers
-# of one thread). A gthread worker of one thread still keeps its idle keep-alive connections.
+# clients, the case page: p95 153-221 ms with 3 workers of 4 threads, 107-155 ms with 4-6
+# workers of one thread). A gthread worker of one thread still keeps its idle keep-alive connections.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # large imports are read in the request

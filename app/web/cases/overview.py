@@ -84,8 +84,7 @@ def dashboard() -> str:
         "cases/dashboard.html",
         campaigns=campaigns,
         campaign_id=campaign_id,
-        compliance_rows=compliance_cells(rows, types),
-        compliance_totals=compliance_cells({0: totals}, types, tag="th")[0][1],
+        **compliance_cells(rows, totals, types),
         names=dict(queries.municipality_choices(user)) if rows else {},
         types=types,
         by_stage=by_stage,
@@ -100,11 +99,13 @@ def dashboard() -> str:
 
 
 def compliance_cells(
-    rows: dict[int, dict[str, queries.ComplianceCell]], types: list[str], tag: str = "td"
-) -> list[tuple[int, Markup]]:
-    """The compliance table's cells, a row's in one string (municipalities by id; ``tag`` th
-    for the totals): a thousand cells drawn by the template would cost a dozen template steps
-    each."""
+    rows: dict[int, dict[str, queries.ComplianceCell]],
+    totals: dict[str, queries.ComplianceCell],
+    types: list[str],
+) -> dict[str, Any]:
+    """The compliance table's cells, a row's in one string (``compliance_rows``: municipalities
+    by id) and the totals row's (``compliance_totals``): a thousand cells drawn by the template
+    would cost a dozen template steps each."""
     on_time, late, overdue, open_ = (
         str(escape(tip)) for tip in (_("done on time"), _("done late"), _("overdue"), _("open"))
     )
@@ -117,7 +118,7 @@ def compliance_cells(
             return '<span class="badge zero">0</span>'
         return f'<span class="badge{kind}" title="{title}">{n:d}</span>'
 
-    def cell(c: queries.ComplianceCell | None) -> str:
+    def cell(c: queries.ComplianceCell | None, tag: str = "td") -> str:
         if c is None:
             return f"<{tag}>—</{tag}>"
         return (  # the titles escaped above; the rest are integers
@@ -125,10 +126,13 @@ def compliance_cells(
             f"{badge(' danger', overdue, c.overdue)} {badge('', open_, c.open)}</{tag}>"
         )
 
-    return [
-        (mun, Markup("".join(cell(cells.get(t)) for t in types)))  # noqa: S704 -- escaped
-        for mun, cells in sorted(rows.items())
-    ]
+    return {  # the cells are escaped above
+        "compliance_rows": [
+            (mun, Markup("".join(cell(cells.get(t)) for t in types)))  # noqa: S704
+            for mun, cells in sorted(rows.items())
+        ],
+        "compliance_totals": Markup("".join(cell(totals[t], "th") for t in types)),  # noqa: S704
+    }
 
 
 def _pending_by_stage(campaign_id: int | None, today: Any) -> dict[tuple[str, str], list[Any]]:
