@@ -5,15 +5,21 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-# One thread a worker: the pages are CPU-bound Python, and threads of one process take turns
-# on its interpreter lock, which stretches the slowest requests (bench/load.py on 2 cores, 20
-# clients, the case page: p95 153-221 ms with 3 workers of 4 threads, 107-155 ms with 4-6
-# workers of one thread). A gthread worker of one thread still keeps its idle keep-alive connections.
+# Sync workers: each takes a connection from the shared listening socket only when it is free,
+# so requests wait in one queue (the kernel's) and go to whichever worker frees up first. A
+# gthread worker accepts greedily and keeps its keep-alive connections: under bench/load.py's
+# 20 clients one of 5 gthread workers held about eleven connections and another one or two, and
+# the crowded worker's clients waited the longest (2 cores, the ministry's dashboard: p95
+# 108-201 ms in four runs with 5 gthread workers of one thread, 102-116 ms with 5 sync workers;
+# every page 86-120 ms). A sync worker closes the
+# connection after each answer, so it belongs behind a buffering proxy (nginx, as the README's
+# deployment has it), which keeps the browsers' connections and buffers slow uploads. With
+# GUNICORN_THREADS above 1 gunicorn runs gthread workers instead.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # large imports are read in the request
 graceful_timeout = 30
-keepalive = 5
+keepalive = 5  # gthread workers only
 # Recycle a worker now and then, against slow leaks; not often, as a new worker starts with
 # empty caches and re-touches the memory it shares with the master (at 2,000 requests a
 # worker recycled every few seconds under load, and /ping's p95 went from 25 to 283 ms).

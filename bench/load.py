@@ -14,8 +14,10 @@ Run from the repository root:  .venv/bin/python bench/load.py [--reuse] [--durat
    cases a year, 5,000 versions and 50,000 events.
 2. Starts gunicorn with the project's gunicorn.conf.py on loopback, logs in through the login
    form as a ministry user of the largest region, a municipal user and a school user there,
-   checks that every page answers 200, warms up, and drives --clients concurrent keep-alive
-   clients at each page in turn, then at the trivial /ping of the same stack.
+   checks that every page answers 200, warms up, and drives --clients concurrent clients at
+   each page in turn, then at the trivial /ping of the same stack. The clients ask to keep
+   their connections; gunicorn's sync workers (its default here) close each after the answer,
+   as they do behind the proxy of a deployment, and the clients connect again.
 3. Prints the machine, and for each page: requests, p50/p95/p99 latency, requests per second,
    and its throughput as a fraction of /ping's, against the targets (p95 < 150 ms, at least 1/5
    of /ping). It asserts nothing; gunicorn is stopped on the way out, whatever happens.

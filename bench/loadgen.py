@@ -75,6 +75,8 @@ class Server:
         with mock.patch.dict(os.environ, env):  # what gunicorn will read, in its environment
             settings = runpy.run_path(str(root / config))
         self.workers, self.threads = int(settings["workers"]), int(settings["threads"])
+        # gunicorn runs gthread workers whenever it is given more than one thread
+        self.worker_class = "gthread" if self.threads > 1 else str(settings["worker_class"])
         if max_requests is not None:  # overrides gunicorn.conf.py's worker recycling
             env["GUNICORN_CMD_ARGS"] = f"--max-requests {max_requests}"
         self._out = log.open("ab")

@@ -123,7 +123,8 @@ def run(
             role: login(server.url, email, PASSWORD) for role, email in targets["emails"].items()
         }
         print(
-            f"gunicorn {server.workers} workers × {server.threads} threads on {server.url}; "
+            f"gunicorn {server.workers} {server.worker_class} workers × {server.threads} threads"
+            f" on {server.url}; "
             f"{args.clients} clients ({client}); {args.duration:g} s a page after "
             f"{args.warmup:g} s of warm-up"
         )
