@@ -2,7 +2,7 @@
 
 Run from the repository root:  .venv/bin/python bench/load.py [--reuse] [--duration 30]
     [--clients 20] [--workers N] [--threads N] [--client wrk|python] [--pg URL] [--db oko_bench]
-    [--scale 1]
+    [--scale 1] [--writes 0]
 
 1. Builds the dataset into a fresh PostgreSQL database (skipped with --reuse): the schema by the
    project's migrations, then by COPY 85 regions with 40,000 schools, users of every role, three
@@ -17,7 +17,9 @@ Run from the repository root:  .venv/bin/python bench/load.py [--reuse] [--durat
    checks that every page answers 200, warms up, and drives --clients concurrent clients at
    each page in turn, then at the trivial /ping of the same stack. The clients ask to keep
    their connections; gunicorn's sync workers (its default here) close each after the answer,
-   as they do behind the proxy of a deployment, and the clients connect again.
+   as they do behind the proxy of a deployment, and the clients connect again. With
+   --writes N a thread commits N one-row writes a second meanwhile (outside the measured region):
+   every commit retires the kept pages, so this measures pages drawn anew as well as kept.
 3. Prints the machine, and for each page: requests, p50/p95/p99 latency, requests per second,
    and its throughput as a fraction of /ping's, against the targets (p95 < 150 ms, at least 1/5
    of /ping). It asserts nothing; gunicorn is stopped on the way out, whatever happens.
@@ -86,6 +88,13 @@ def parse_args() -> argparse.Namespace:
         "--verify", action="store_true", help="time `flask audit verify` with --reuse"
     )
     parser.add_argument("--only", default="", help="comma-separated page names to run")
+    parser.add_argument(
+        "--writes",
+        type=float,
+        default=0,
+        help="small writes a second committed during each page's load (each retires the kept"
+        " pages: the next view draws anew)",
+    )
     parser.add_argument(
         "--app-root",
         type=Path,
@@ -207,7 +216,7 @@ def main() -> int:
     if not args.reuse or args.verify:
         verify_audit(sa_url)
     targets = pages.pick_targets(url)
-    results = pages.run(args, client, sa_url, SECRET_KEY, targets)
+    results = pages.run(args, client, sa_url, SECRET_KEY, targets, url)
     pages.report(results, args, client, P95_TARGET_MS, RATIO_TARGET)
     return 0
 

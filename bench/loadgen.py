@@ -260,3 +260,50 @@ def run_python(
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
 
     return Result(len(ordered), elapsed, pct(0.50), pct(0.95), pct(0.99), errors[0])
+
+
+class Writer:
+    """Commits ``per_second`` small writes a second while it runs, as the region's people do
+    while others read: each marks one notice of a user outside the measured region read, or
+    unread again (one UPDATE, one commit). Any commit gives PostgreSQL a new snapshot, so each
+    one retires every kept page and row (app.readcache) and the next view of a page draws it
+    anew in every worker. ``per_second`` 0 writes nothing."""
+
+    def __init__(self, pg_url: str, region: int, per_second: float) -> None:
+        self.pg_url, self.region, self.per_second = pg_url, region, per_second
+        self.writes = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Writer:
+        if self.per_second > 0:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.pg_url, autocommit=True) as conn:
+            notice = conn.execute(
+                "SELECT n.id FROM notification n JOIN user_account u ON u.id = n.user_id "
+                "JOIN organisation o ON o.id = u.organisation_id "
+                "WHERE coalesce(o.region_id, o.id) <> %s ORDER BY n.id LIMIT 1",
+                (self.region,),
+            ).fetchone()
+            if notice is None:
+                raise RuntimeError("no notice outside the measured region to write to")
+            period, due = 1 / self.per_second, time.monotonic()
+            while not self._stop.wait(max(0.0, due - time.monotonic())):
+                conn.execute(
+                    "UPDATE notification SET read_at = CASE WHEN read_at IS NULL "
+                    "THEN now() AT TIME ZONE 'UTC' END WHERE id = %s",
+                    notice,
+                )
+                self.writes += 1
+                due += period

@@ -8,7 +8,16 @@ from typing import Any
 
 import psycopg
 
-from bench.loadgen import GUNICORN_LOG, Result, Server, check_pages, login, run_python, run_wrk
+from bench.loadgen import (
+    GUNICORN_LOG,
+    Result,
+    Server,
+    Writer,
+    check_pages,
+    login,
+    run_python,
+    run_wrk,
+)
 from bench.national import DOMAIN, PASSWORD
 
 PING = "/ping"
@@ -104,9 +113,15 @@ def pages(t: dict[str, Any]) -> list[Page]:
 
 
 def run(
-    args: argparse.Namespace, client: str, sa_url: str, secret: str, targets: dict[str, Any]
+    args: argparse.Namespace,
+    client: str,
+    sa_url: str,
+    secret: str,
+    targets: dict[str, Any],
+    pg_url: str,
 ) -> list[tuple[Page, Result, dict[str, int]]]:
-    """Serve, log in, check, warm up and load each page in turn."""
+    """Serve, log in, check, warm up and load each page in turn (with ``args.writes`` writes a
+    second committed meanwhile)."""
     env = {
         "DATABASE_URL": sa_url,
         "SECRET_KEY": secret,
@@ -127,15 +142,17 @@ def run(
             f" on {server.url}; "
             f"{args.clients} clients ({client}); {args.duration:g} s a page after "
             f"{args.warmup:g} s of warm-up"
+            + (f"; {args.writes:g} writes a second meanwhile" if args.writes else "")
         )
         for page in pages(targets):
             if only and page.name not in only and page.name != "/ping":
                 continue
             cookie = cookies[page.user] if page.user else ""
             check_pages(server.url, cookie, page.paths)
-            drive(server.url, cookie, page.paths, args.clients, args.warmup)
-            offset = GUNICORN_LOG.stat().st_size
-            result = drive(server.url, cookie, page.paths, args.clients, args.duration)
+            with Writer(pg_url, targets["region"], args.writes):
+                drive(server.url, cookie, page.paths, args.clients, args.warmup)
+                offset = GUNICORN_LOG.stat().st_size
+                result = drive(server.url, cookie, page.paths, args.clients, args.duration)
             results.append((page, result, server.statuses_since(offset)))
             print(
                 f"  {page.name:<26} {result.rps:8.1f} req/s  p95 {result.p95:7.1f} ms", flush=True
