@@ -5,12 +5,16 @@ obligations for every view although the data change a few times a minute. Their 
 built once (app.workflows.queries) and run here: :func:`rows` reads them in a REPEATABLE READ,
 READ ONLY transaction of its own and keeps the result under
 
-    (the engine, the statement, its parameters, the transaction's snapshot)
+    (the engine, the statement, its parameters, the request's snapshot)
 
 ``pg_current_snapshot()`` names exactly which transactions a reader sees: two readers with the
 same snapshot see the same data in every table, and any write committed since (or still running)
-gives a different one. So an entry is never stale, whichever table a write touched and however
-it was made (ORM, a set-based UPDATE, psql); it simply stops being asked for. A read-only
+gives a different one. The request's snapshot is that of its first statement, the signed-in
+user's lookup, which names it (:func:`seen_at`; a kept view then runs no other statement), or
+else of the read-only transaction. Whatever a request reads or draws is read at that snapshot
+or later, so an entry never holds data older than its key: it is never stale, whichever table
+a write touched and however it was made (ORM, a set-based UPDATE, psql); it simply stops being
+asked for once a write commits, as every later request has a new snapshot. A read-only
 request writes nothing, so views between two writes share the rows. The entry holds only what
 the statement returns for those parameters (the viewer's scope, the day, the campaign are
 among them), never a session, a token or a user's unread count.
@@ -108,17 +112,33 @@ def _frozen(value: Any) -> Any:
     return value
 
 
-def _reading() -> tuple[sa.Connection, str]:
-    """The request's read-only transaction for cached statements and its snapshot (one a
-    request; closed when the request ends)."""
-    found = g.get("oko_read_snapshot")
-    if found is None:
+def seen_at(snapshot: str | None) -> None:
+    """The snapshot the request's first statement read in (the signed-in user's, which names
+    it): the key of what the request reads from the cache, so that a view served from it needs
+    no statement of its own. Without one, the request's read-only transaction names it."""
+    if snapshot is not None and has_request_context():
+        g.oko_snapshot = snapshot
+
+
+def _connection() -> sa.Connection:
+    """The request's REPEATABLE READ, READ ONLY transaction that runs the cached statements
+    not kept yet (opened on the first; closed when the request ends or commits)."""
+    conn = g.get("oko_read_conn")
+    if conn is None:
         conn = db.engine.connect().execution_options(
             isolation_level="REPEATABLE READ", postgresql_readonly=True
         )
         conn.begin()
-        found = g.oko_read_snapshot = (conn, str(conn.execute(_SNAPSHOT).scalar_one()))
-    return found
+        g.oko_read_conn = conn
+    return conn
+
+
+def _snapshot() -> str:
+    """The request's snapshot: the one it was seen at, or its read-only transaction's."""
+    found = g.get("oko_snapshot")
+    if found is None:
+        found = g.oko_snapshot = str(_connection().execute(_SNAPSHOT).scalar_one())
+    return str(found)
 
 
 def rows(stmt: sa.Executable, params: Mapping[str, Any] | None = None) -> Sequence[Any]:
@@ -127,19 +147,20 @@ def rows(stmt: sa.Executable, params: Mapping[str, Any] | None = None) -> Sequen
     params = dict(params or {})
     if not enabled():
         return db.session.execute(stmt, params).all()
-    conn, snapshot = _reading()
+    snapshot = _snapshot()
     key = (db.engine, stmt, snapshot, tuple(sorted((k, _frozen(v)) for k, v in params.items())))
     found = _entries.get(key)
     if found is None:
-        found = list(conn.execute(stmt, params).all())
+        found = list(_connection().execute(stmt, params).all())
         _entries.put(key, found)
     return found
 
 
 def _end_reading(_error: BaseException | None = None) -> None:
-    found = g.pop("oko_read_snapshot", None)
-    if found is not None:
-        found[0].close()  # rolls the read-only transaction back, returns the connection
+    g.pop("oko_snapshot", None)
+    conn = g.pop("oko_read_conn", None)
+    if conn is not None:
+        conn.close()  # rolls the read-only transaction back, returns the connection
 
 
 def clear() -> None:
@@ -212,10 +233,9 @@ def page(parts: tuple[Any, ...], render: Callable[[], str]) -> str:
 
     if not enabled() or "_flashes" in session or not current_user.is_authenticated:
         return render()
-    _conn, snapshot = _reading()
     key = (
         db.engine,
-        snapshot,
+        _snapshot(),
         current_user.get_id(),
         str(get_locale()),
         request.host_url,

@@ -144,3 +144,25 @@ def test_a_page_with_flashed_messages_is_not_kept(
     assert "Сохранено одно сообщение" in shown
     assert "Сохранено одно сообщение" not in client.get(f"/cases/{case['id']}").text
     assert len(drawn) == 2
+
+
+def test_a_kept_view_runs_one_statement_the_one_that_finds_its_user(
+    site: Flask, case: dict[str, Any], drawn: list[int]
+) -> None:
+    """The signed-in user's lookup names the snapshot it read in (app.readcache.seen_at): a view
+    served from the cache needs no connection or statement besides it."""
+    client = _login(site, case["ministry"])
+    client.get(f"/cases/{case['id']}")
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    with site.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            kept = client.get(f"/cases/{case['id']}")
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert kept.status_code == 200 and len(drawn) == 1
+    assert len(statements) == 1 and "pg_current_snapshot" in statements[0], statements

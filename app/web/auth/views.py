@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from app import readcache
 from app.accounts import sessions as user_sessions
 from app.accounts import throttle
 from app.accounts import tokens as api_tokens
@@ -58,6 +59,7 @@ def load_user(token: str) -> User | None:
     # read with the user, they cost the page no query: the header's count, and the region
     # (held here: the session's identity map keeps an object only while it is referenced)
     g.unread_notices, g.user_region = found.unread, found.region
+    readcache.seen_at(found.snapshot)  # the snapshot the user was read in: the cache's key
     return user
 
 
