@@ -11,10 +11,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 # 20 clients one of 5 gthread workers held about eleven connections and another one or two, and
 # the crowded worker's clients waited the longest (2 cores, the ministry's dashboard: p95
 # 108-201 ms in four runs with 5 gthread workers of one thread, 102-116 ms with 5 sync workers;
-# every page 86-120 ms). A sync worker closes the
-# connection after each answer, so it belongs behind a buffering proxy (nginx, as the README's
-# deployment has it), which keeps the browsers' connections and buffers slow uploads. With
-# GUNICORN_THREADS above 1 gunicorn runs gthread workers instead.
+# every page 86-120 ms). A sync worker closes the connection after each answer, so it belongs
+# behind a buffering proxy (nginx, as the README's deployment has it), which keeps the
+# browsers' connections and buffers slow uploads. With GUNICORN_THREADS above 1 gunicorn runs
+# gthread workers instead.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # large imports are read in the request

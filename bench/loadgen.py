@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from http.client import HTTPConnection
 from pathlib import Path
+from typing import Any
 from unittest import mock
 from urllib.parse import quote
 
@@ -271,13 +272,26 @@ class Writer:
 
     def __init__(self, pg_url: str, region: int, per_second: float) -> None:
         self.pg_url, self.region, self.per_second = pg_url, region, per_second
-        self.writes = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> Writer:
         if self.per_second > 0:
-            self._thread = threading.Thread(target=self._run, daemon=True)
+            import psycopg
+
+            # connected and the notice found here, so that a failure stops the benchmark
+            # instead of a thread dying unseen while the figures are printed as if written
+            conn = psycopg.connect(self.pg_url, autocommit=True)
+            notice = conn.execute(
+                "SELECT n.id FROM notification n JOIN user_account u ON u.id = n.user_id "
+                "JOIN organisation o ON o.id = u.organisation_id "
+                "WHERE coalesce(o.region_id, o.id) <> %s ORDER BY n.id LIMIT 1",
+                (self.region,),
+            ).fetchone()
+            if notice is None:
+                conn.close()
+                raise RuntimeError("no notice outside the measured region to write to")
+            self._thread = threading.Thread(target=self._run, args=(conn, notice), daemon=True)
             self._thread.start()
         return self
 
@@ -286,18 +300,8 @@ class Writer:
         if self._thread is not None:
             self._thread.join()
 
-    def _run(self) -> None:
-        import psycopg
-
-        with psycopg.connect(self.pg_url, autocommit=True) as conn:
-            notice = conn.execute(
-                "SELECT n.id FROM notification n JOIN user_account u ON u.id = n.user_id "
-                "JOIN organisation o ON o.id = u.organisation_id "
-                "WHERE coalesce(o.region_id, o.id) <> %s ORDER BY n.id LIMIT 1",
-                (self.region,),
-            ).fetchone()
-            if notice is None:
-                raise RuntimeError("no notice outside the measured region to write to")
+    def _run(self, conn: Any, notice: tuple[int]) -> None:
+        with conn:
             period, due = 1 / self.per_second, time.monotonic()
             while not self._stop.wait(max(0.0, due - time.monotonic())):
                 conn.execute(
@@ -305,5 +309,4 @@ class Writer:
                     "THEN now() AT TIME ZONE 'UTC' END WHERE id = %s",
                     notice,
                 )
-                self.writes += 1
                 due += period
