@@ -125,6 +125,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "OKO_LOGIN_MAX_WAIT_MINUTES": _int("OKO_LOGIN_MAX_WAIT_MINUTES", 15, 1),
         "OKO_PAGE_SIZE": _int("OKO_PAGE_SIZE", 50, 5),
         "OKO_READ_CACHE": _bool("OKO_READ_CACHE", True),
+        # the drawn pages the server's workers share (app.pageshare); empty: each its own
+        "OKO_PAGE_DIR": os.environ.get("OKO_PAGE_DIR", str(instance_path / "pages")),
         "OKO_REMIND_DAYS": _int_list("OKO_REMIND_DAYS", (5, 1)),
         "OKO_ESCALATE_AFTER_DAYS": _int("OKO_ESCALATE_AFTER_DAYS", 3, 1),
         "OKO_BASE_URL": os.environ.get("OKO_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

@@ -36,6 +36,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -43,6 +44,7 @@ from flask import current_app, g, has_request_context
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from app import pageshare
 from app.extensions import db
 
 SIZE = 256  # entries a process keeps
@@ -167,6 +169,7 @@ def clear() -> None:
     """Forget every entry, rows and pages (tests; a change of schema)."""
     _entries.clear()
     _pages.clear()
+    pageshare.clear()
 
 
 def _after_flush(session: Session, _context: Any) -> None:
@@ -245,13 +248,34 @@ def page(parts: tuple[Any, ...], render: Callable[[], str]) -> str:
     )
     found = _pages.get(key)
     if found is None:
-        html = render()
-        if not isinstance(html, str) or not enabled() or "_flashes" in session:
-            return html  # a redirect or a response of its own; or it wrote, or flashed
-        token = _csrf()
-        found = html.replace(token, CSRF_MARK) if token in html else html
+        answer, found = _kept_or_drawn(key, render)
+        if found is None:
+            return answer  # a redirect or a response of its own; or it wrote, or flashed
         _pages.put(key, found)
     return found.replace(CSRF_MARK, _csrf()) if CSRF_MARK in found else found
+
+
+def _kept_or_drawn(key: tuple[Any, ...], render: Callable[[], str]) -> tuple[Any, str | None]:
+    """The page another worker of the server drew at this snapshot (app.pageshare), or drawn
+    here: ``(answer, the text to keep or None)``."""
+    folder = current_app.config.get("OKO_PAGE_DIR")
+    if not folder:
+        return _drawn(render)
+    # the engine is this process's: the other workers know the database by its address
+    snapshot = (str(db.engine.url), key[1])
+    return pageshare.kept_or_drawn(Path(folder), snapshot, key[1:], lambda: _drawn(render))
+
+
+def _drawn(render: Callable[[], str]) -> tuple[Any, str | None]:
+    """What ``render`` answers, and the text to keep: none when it is no page (a redirect), or
+    the request wrote or flashed while drawing it; the CSRF token taken out."""
+    from flask import session
+
+    html = render()
+    if not isinstance(html, str) or not enabled() or "_flashes" in session:
+        return html, None
+    token = _csrf()
+    return html, (html.replace(token, CSRF_MARK) if token in html else html)
 
 
 def cached_page(*parts: Callable[[], Any]) -> Callable[[Callable[..., str]], Callable[..., str]]:

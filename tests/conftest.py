@@ -89,6 +89,7 @@ def make_app(url: str, tmp_dir: Path, **extra: Any) -> Flask:
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "OKO_STORAGE_DIR": str(tmp_dir / "storage"),
+        "OKO_PAGE_DIR": str(tmp_dir / "pages"),
         "SERVER_NAME": None,
         # off: a test writes in an outer transaction never committed, which a cached read (its
         # own connection) would not see; the committed demo site and the servers switch it on

@@ -166,3 +166,25 @@ def test_a_kept_view_runs_one_statement_the_one_that_finds_its_user(
             sa.event.remove(db.engine, "before_cursor_execute", count)
     assert kept.status_code == 200 and len(drawn) == 1
     assert len(statements) == 1 and "pg_current_snapshot" in statements[0], statements
+
+
+def test_a_worker_that_has_not_drawn_the_page_is_served_the_one_another_drew(
+    site: Flask, case: dict[str, Any], drawn: list[int]
+) -> None:
+    """The server's workers share their drawn pages (app.pageshare): a process whose memory
+    holds nothing reads the page another drew at the same snapshot, and a committed write
+    retires it for all of them."""
+    client = _login(site, case["ministry"])
+    first = client.get(f"/cases/{case['id']}")
+    readcache._pages.clear()  # as in another worker: nothing kept in its memory
+    again = client.get(f"/cases/{case['id']}")
+    assert len(drawn) == 1 and TOKEN.sub("", again.text) == TOKEN.sub("", first.text)
+    assert TOKEN.search(again.text) and readcache.CSRF_MARK not in again.text
+    with site.app_context(), db.engine.begin() as other:
+        other.execute(
+            sa.text("UPDATE organisation SET name = 'Школа другого процесса' WHERE id = :id"),
+            {"id": case["school"]},
+        )
+    readcache._pages.clear()
+    fresh = client.get(f"/cases/{case['id']}")
+    assert len(drawn) == 2 and "Школа другого процесса" in fresh.text
